@@ -1,0 +1,69 @@
+import { type Config, ConfigError, loadConfig } from '../config/env.js';
+import { Lifecycle } from '../lib/lifecycle.js';
+import { createLogger } from '../lib/logger.js';
+import { startEmbeddedServices } from './embedded-services.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { startWeb } from './web.js';
+import { startWorker } from './worker.js';
+
+export type ProcessRole = 'web' | 'worker' | 'all';
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) console.error(`chatref: configuration error: ${problem}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Starts a process: `web` (HTTP), `worker` (BullMQ) or `all` (both, the local default). With no
+ * MONGODB_URL/REDIS_URL, `all` starts embedded FerretDB and redis-server and stops them on exit.
+ */
+export async function boot(role: ProcessRole): Promise<Runtime> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: `chatref-${role}` });
+  const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT_MS);
+  lifecycle.handleSignals();
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    void lifecycle.shutdown('uncaught exception').then(() => process.exit(1));
+  });
+
+  let { MONGODB_URL: mongoUrl, REDIS_URL: redisUrl } = config;
+  if (!mongoUrl || !redisUrl) {
+    if (role !== 'all') {
+      const missing = [!mongoUrl && 'MONGODB_URL', !redisUrl && 'REDIS_URL'].filter(Boolean).join(' and ');
+      console.error(
+        `chatref: configuration error: ${missing} must be set to run ${role} on its own (npm start embeds both)`,
+      );
+      process.exit(1);
+    }
+    try {
+      const embedded = await startEmbeddedServices({
+        dataDir: config.DATA_DIR,
+        logger,
+        mongo: !mongoUrl,
+        redis: !redisUrl,
+        persistRedis: true,
+      });
+      lifecycle.onShutdown('embedded services', () => embedded.stop());
+      mongoUrl ??= embedded.mongoUrl;
+      redisUrl ??= embedded.redisUrl;
+    } catch (error) {
+      console.error(`chatref: ${(error as Error).message}`);
+      process.exit(1);
+    }
+  }
+
+  if (!mongoUrl || !redisUrl) throw new Error('embedded services did not report their URLs');
+  const runtime = await openRuntime({ config, logger, lifecycle, mongoUrl, redisUrl });
+  if (role === 'worker' || role === 'all') await startWorker(runtime);
+  if (role === 'web' || role === 'all') await startWeb(runtime);
+  return runtime;
+}

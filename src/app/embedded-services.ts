@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import type { Logger } from '../lib/logger.js';
+import { waitUntilReachable } from '../lib/retry.js';
+import { waitForRedis } from '../redis/connection.js';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** Where `npm run setup` puts the FerretDB binary it builds (FERRETDB_BIN overrides). */
+export function ferretdbBinary(): string {
+  return process.env.FERRETDB_BIN || path.join(PROJECT_ROOT, '.tools/bin/ferretdb');
+}
+
+export interface EmbeddedServices {
+  mongoUrl?: string;
+  redisUrl?: string;
+  /** Stops the child processes and waits for them to exit. */
+  stop(): Promise<void>;
+}
+
+/** A free loopback port, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+interface ChildSpec {
+  name: string;
+  command: string;
+  args: string[];
+}
+
+function startChild(spec: ChildSpec, logger: Logger): ChildProcess {
+  // Own process group: a terminal's Ctrl-C reaches only us, and we stop the databases last, after requests and jobs.
+  const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      logger.debug({ service: spec.name }, line);
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  child.on('error', (error) => {
+    logger.error(`${spec.name} could not start (${error.message}): run \`npm run setup\``);
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') {
+      logger.error(`${spec.name} exited unexpectedly (code ${code}, signal ${signal})`);
+    }
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts private FerretDB (SQLite, under dataDir) and/or redis-server children on free loopback ports,
+ * waits until both answer, and returns their URLs. Used by `npm start` when no URLs are configured, and by tests.
+ */
+export async function startEmbeddedServices(options: {
+  dataDir: string;
+  logger: Logger;
+  mongo: boolean;
+  redis: boolean;
+  database?: string;
+  /** Keep Redis data across restarts (local default) or not (tests). */
+  persistRedis?: boolean;
+  /** A fixed port (to restart a server where clients expect it); a free one otherwise. */
+  redisPort?: number;
+}): Promise<EmbeddedServices> {
+  const { logger } = options;
+  const children: ChildProcess[] = [];
+  const killAll = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  // If this process dies without a clean shutdown, its children must not outlive it.
+  process.once('exit', killAll);
+  const stop = async () => {
+    process.removeListener('exit', killAll);
+    await Promise.all(children.map((child) => stopChild(child)));
+  };
+
+  try {
+    const services: EmbeddedServices = { stop };
+    if (options.mongo) {
+      const binary = ferretdbBinary();
+      if (!existsSync(binary)) {
+        throw new Error(`FerretDB is not installed at ${binary}: run \`npm run setup\` (or set MONGODB_URL)`);
+      }
+      const dir = path.resolve(options.dataDir, 'ferretdb');
+      mkdirSync(dir, { recursive: true });
+      const port = await freePort();
+      children.push(
+        startChild(
+          {
+            name: 'ferretdb',
+            command: binary,
+            args: [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${dir}/`, '--log-level=warn'],
+          },
+          logger,
+        ),
+      );
+      services.mongoUrl = `mongodb://127.0.0.1:${port}/${options.database ?? 'chatref'}`;
+      const url = services.mongoUrl;
+      await waitUntilReachable(
+        async () => {
+          const client = new mongoose.mongo.MongoClient(url, { serverSelectionTimeoutMS: 500 });
+          try {
+            await client.db('admin').command({ ping: 1 });
+          } finally {
+            await client.close();
+          }
+        },
+        { logger, what: 'embedded FerretDB', timeoutMs: 30_000, initialDelayMs: 50, maxDelayMs: 500 },
+      );
+    }
+    if (options.redis) {
+      const dir = path.resolve(options.dataDir, 'redis');
+      mkdirSync(dir, { recursive: true });
+      const port = options.redisPort ?? (await freePort());
+      const persistence = options.persistRedis
+        ? ['--appendonly', 'yes']
+        : ['--appendonly', 'no', '--save', ''];
+      children.push(
+        startChild(
+          {
+            name: 'redis',
+            command: 'redis-server',
+            args: [
+              '--port',
+              String(port),
+              '--bind',
+              '127.0.0.1',
+              '--dir',
+              dir,
+              '--maxmemory-policy',
+              'noeviction',
+              ...persistence,
+            ],
+          },
+          logger,
+        ),
+      );
+      services.redisUrl = `redis://127.0.0.1:${port}`;
+      await waitForRedis(services.redisUrl, logger, { timeoutMs: 15_000 });
+    }
+    logger.info(
+      { mongo: services.mongoUrl, redis: services.redisUrl, pids: children.map((child) => child.pid) },
+      'embedded services ready',
+    );
+    return services;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env.js';
+import { connectMongo, disconnectMongo, pingMongo } from '../db/mongo.js';
+import { Queues } from '../jobs/queues.js';
+import type { Lifecycle } from '../lib/lifecycle.js';
+import type { Logger } from '../lib/logger.js';
+import { createRedis, pingRedis, waitForRedis } from '../redis/connection.js';
+
+/** What every process (web or worker) shares: connections, queues and the shutdown order. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  mongoUrl: string;
+  redisUrl: string;
+  /** Fail-fast connection for requests (enqueue, reads); never buffers while Redis is down. */
+  redis: Redis;
+  queues: Queues;
+  /** MongoDB and Redis each answer a ping. */
+  health(): Promise<Record<string, boolean>>;
+}
+
+/**
+ * Connects to MongoDB and Redis (waiting with backoff while either is unreachable) and registers
+ * their closing with the lifecycle, so shutdown closes them after whatever uses them.
+ */
+export async function openRuntime(options: {
+  config: Config;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  mongoUrl: string;
+  redisUrl: string;
+}): Promise<Runtime> {
+  const { config, logger, lifecycle, mongoUrl, redisUrl } = options;
+  await connectMongo(mongoUrl, logger);
+  lifecycle.onShutdown('mongodb', disconnectMongo);
+
+  await waitForRedis(redisUrl, logger);
+  const redis = createRedis(redisUrl, 'producer', logger);
+  lifecycle.onShutdown('redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+
+  const queues = new Queues(redis, config.REDIS_PREFIX);
+  lifecycle.onShutdown('queues', () => queues.close());
+
+  return {
+    config,
+    logger,
+    lifecycle,
+    mongoUrl,
+    redisUrl,
+    redis,
+    queues,
+    async health() {
+      const [mongodb, redisUp] = await Promise.all([pingMongo(), pingRedis(redis)]);
+      return { mongodb, redis: redisUp };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createApp } from '../http/app.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * Serves HTTP. On shutdown it stops accepting connections, closes idle keep-alive sockets and lets
+ * in-flight requests finish (the lifecycle bounds how long).
+ */
+export async function startWeb(runtime: Runtime): Promise<{ server: Server; url: string }> {
+  const { config, logger, lifecycle } = runtime;
+  const app = createApp({ config, logger, health: { check: () => runtime.health() } });
+  const server = app.listen(config.PORT, config.HOST);
+  await once(server, 'listening');
+  server.keepAliveTimeout = 65_000; // longer than common proxy idle timeouts, so proxies close first
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  lifecycle.onShutdown('http', async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+  });
+  logger.info({ url, publicUrl: config.PUBLIC_URL }, 'web listening');
+  return { server, url };
+}

@@ -1,0 +1,27 @@
+import type { Worker } from 'bullmq';
+import { upsertSchedules } from '../jobs/schedules.js';
+import { closeWorkers, startWorkers } from '../jobs/workers.js';
+import { createRedis } from '../redis/connection.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * Consumes every queue and makes sure recurring jobs are scheduled. On shutdown the workers stop taking
+ * jobs and wait for the active ones to finish before Redis closes.
+ */
+export async function startWorker(runtime: Runtime): Promise<Worker[]> {
+  const { config, logger, lifecycle, queues } = runtime;
+  const connection = createRedis(runtime.redisUrl, 'worker', logger);
+  lifecycle.onShutdown('worker redis', async () => {
+    await connection.quit().catch(() => connection.disconnect());
+  });
+  const workers = startWorkers({
+    connection,
+    prefix: config.REDIS_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    logger,
+  });
+  lifecycle.onShutdown('workers', () => closeWorkers(workers));
+  await upsertSchedules(queues);
+  logger.info({ queues: workers.map((worker) => worker.name) }, 'workers started');
+  return workers;
+}

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Where per-environment defaults live (config/<NODE_ENV>.json); environment variables override them. */
+export const CONFIG_DIR = path.resolve(import.meta.dirname, '../../config');
+
+const environments = ['development', 'test', 'production'] as const;
+export type Environment = (typeof environments)[number];
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol.replace(':', ''));
+      } catch {
+        return false;
+      }
+    });
+
+/**
+ * Every setting the product reads. Each field's description is what the start-up error says is expected,
+ * so it doubles as documentation (the README table is generated from the same words).
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(environments).describe('one of development, test, production'),
+  PORT: z.coerce.number().int().min(0).max(65535).describe('a TCP port number (0-65535)'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('the interface to listen on, e.g. 0.0.0.0'),
+  PUBLIC_URL: url(['http', 'https'])
+    .transform((v) => v.replace(/\/+$/, ''))
+    .describe('the public base URL LMSs reach, e.g. https://chatref.example.edu'),
+  MONGODB_URL: url(['mongodb', 'mongodb+srv'])
+    .optional()
+    .describe(
+      'a MongoDB connection string, e.g. mongodb://mongo:27017/chatref (unset in development: embedded FerretDB)',
+    ),
+  REDIS_URL: url(['redis', 'rediss'])
+    .optional()
+    .describe('a Redis URL, e.g. redis://redis:6379 (unset in development: embedded redis-server)'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('chatref')
+    .describe('letters, digits, - or _ (namespaces queues and keys in a shared Redis)'),
+  LTI_ENCRYPTION_KEY: z
+    .string()
+    .min(32)
+    .describe('a random secret of at least 32 characters (signs LTI sessions; keep it stable)'),
+  FRAME_ANCESTORS: z
+    .string()
+    .trim()
+    .min(1)
+    .describe('space-separated LMS origins allowed to frame the tool, e.g. https://canvas.example.edu, or *'),
+  OPENAI_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('an API key for an OpenAI-compatible server (optional)'),
+  OPENAI_BASE_URL: url(['http', 'https'])
+    .optional()
+    .describe('the base URL of an OpenAI-compatible API, e.g. http://vllm:8000/v1 (optional)'),
+  OPENAI_CHAT_MODEL: z.string().min(1).default('gpt-4o-mini').describe('a chat model name'),
+  OPENAI_EMBEDDING_MODEL: z
+    .string()
+    .min(1)
+    .default('text-embedding-3-small')
+    .describe('an embedding model name'),
+  SMTP_URL: url(['smtp', 'smtps'])
+    .optional()
+    .describe('an SMTP URL, e.g. smtp://user:pass@mail.example.edu:587'),
+  MAIL_FROM: z
+    .string()
+    .min(3)
+    .default('Chatref <no-reply@localhost>')
+    .describe('a sender, e.g. Chatref <help@example.edu>'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .describe('one of fatal, error, warn, info, debug, trace, silent'),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('data')
+    .describe('a folder for the embedded databases (development only)'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i)
+    .default('1mb')
+    .describe('a size such as 512kb or 1mb (largest JSON body accepted)'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(25000)
+    .describe('milliseconds (≥ 1000) to let requests and jobs finish on shutdown'),
+  WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('jobs per queue at once (1-64)'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Settings whose values never appear in logs or error messages. */
+export const SECRET_KEYS = [
+  'LTI_ENCRYPTION_KEY',
+  'OPENAI_API_KEY',
+  'SMTP_URL',
+  'MONGODB_URL',
+  'REDIS_URL',
+] as const;
+
+/** The variables a person can set, with what each expects: used for the README table and `--help`. */
+export function describeVariables(): Array<{ name: string; expected: string; fallback: unknown }> {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const parsed = (field as z.ZodType).safeParse(undefined);
+    return { name, expected: field.description ?? '', fallback: parsed.success ? parsed.data : undefined };
+  });
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+function readDefaults(environment: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path.join(CONFIG_DIR, `${environment}.json`), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError([`config/${environment}.json is not valid JSON: ${(error as Error).message}`]);
+  }
+}
+
+function productionRequirements(config: Config): string[] {
+  if (config.NODE_ENV !== 'production') return [];
+  const missing: string[] = [];
+  if (!config.MONGODB_URL) missing.push('MONGODB_URL is required in production: a MongoDB connection string');
+  if (!config.REDIS_URL) missing.push('REDIS_URL is required in production: a Redis URL');
+  if (config.LTI_ENCRYPTION_KEY.includes('only-key')) {
+    missing.push('LTI_ENCRYPTION_KEY must be set in production: a random secret of at least 32 characters');
+  }
+  return missing;
+}
+
+/**
+ * Reads the configuration once: config/<NODE_ENV>.json, then the environment on top.
+ * Throws ConfigError whose lines each name one variable and what it expects (never a secret's value).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const environment = env.NODE_ENV || 'development';
+  const fromEnv = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const result = schema.safeParse({ ...readDefaults(environment), ...fromEnv, NODE_ENV: environment });
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? 'configuration');
+      const expected = (schema.shape as Record<string, z.ZodType>)[key]?.description ?? issue.message;
+      const raw = fromEnv[key];
+      const shown =
+        raw === undefined
+          ? 'missing'
+          : (SECRET_KEYS as readonly string[]).includes(key)
+            ? 'got a value that does not fit'
+            : `got ${JSON.stringify(raw)}`;
+      return `${key} must be ${expected} (${shown})`;
+    });
+    throw new ConfigError(problems);
+  }
+  const problems = productionRequirements(result.data);
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config/env.js';
+import type { Logger } from '../lib/logger.js';
+import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
+
+export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../public');
+
+export interface WebDependencies {
+  config: Config;
+  logger: Logger;
+  health: HealthProbe;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Splits FRAME_ANCESTORS ("https://a.edu https://b.edu" or "*") into CSP sources. */
+export function frameAncestors(value: string): string[] {
+  return value
+    .split(/[\s,]+/)
+    .map((source) => source.trim())
+    .filter(Boolean);
+}
+
+/** The express application: security headers that let LMSs frame us, logging, JSON errors. */
+export function createApp(deps: WebDependencies): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        // URLs may carry an LTI session token (?ltik=...) on the first page load.
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url.replace(/([?&](?:ltik|token)=)[^&]*/gi, '$1[redacted]'),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  app.use(
+    helmet({
+      // LMS pages embed us in an iframe: CSP frame-ancestors decides who may, X-Frame-Options must not say DENY.
+      frameguard: false,
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'https:'],
+          connectSrc: ["'self'"],
+          frameAncestors: frameAncestors(config.FRAME_ANCESTORS),
+          // LTI returns (deep linking, launch forms) post forms to the platform's own URLs.
+          formAction: null,
+          upgradeInsecureRequests: null,
+        },
+      },
+      // The platform-storage launch and the "open in a new window" fallback talk to the opener across origins.
+      crossOriginOpenerPolicy: false,
+    }),
+  );
+
+  app.use(express.json({ limit: config.BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT }));
+  app.use(healthRoutes(deps.health));
+  app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,58 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../../lib/errors.js';
+
+/** Statuses body-parser and express raise for the client's own mistakes, with words a person understands. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': { status: 400, code: 'bad_request', message: 'The request body is not valid JSON.' },
+  'entity.too.large': { status: 413, code: 'payload_too_large', message: 'The request body is too large.' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'unsupported',
+    message: 'The request body encoding is not supported.',
+  },
+  'charset.unsupported': {
+    status: 415,
+    code: 'unsupported',
+    message: 'The request body charset is not supported.',
+  },
+};
+
+/** Unknown routes: a JSON 404 naming what was asked for. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ error: { code: 'not_found', message: `Nothing at ${req.method} ${req.path}.` } });
+};
+
+/**
+ * The one place errors become responses: our AppErrors and known client errors keep their message;
+ * anything else is logged with the request id and answered with a generic message (no stack trace leaks).
+ */
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const requestId = String(req.id ?? '');
+  if (res.headersSent) {
+    req.log?.warn({ err: error }, 'error after response started');
+    res.end();
+    return;
+  }
+  if (error instanceof AppError) {
+    if (error.status >= 500) req.log?.warn({ err: error }, error.message);
+    res.status(error.status).json({ error: { code: error.code, message: error.message } });
+    return;
+  }
+  const known = CLIENT_ERRORS[(error as { type?: string })?.type ?? ''];
+  if (known) {
+    res.status(known.status).json({ error: { code: known.code, message: known.message } });
+    return;
+  }
+  const status = Number((error as { status?: number })?.status);
+  if (status >= 400 && status < 500) {
+    const message = (error as { expose?: boolean }).expose
+      ? (error as Error).message
+      : 'The request was not valid.';
+    res.status(status).json({ error: { code: 'bad_request', message } });
+    return;
+  }
+  req.log?.error({ err: error }, 'unhandled error');
+  res.status(500).json({
+    error: { code: 'internal', message: `Something went wrong on our side. Reference: ${requestId}` },
+  });
+};

@@ -1,0 +1,20 @@
+import { Router } from 'express';
+
+export interface HealthProbe {
+  /** Each dependency and whether it answered. */
+  check(): Promise<Record<string, boolean>>;
+}
+
+/** `/healthz`: the process is up. `/readyz`: it can serve, i.e. MongoDB and Redis answer (else 503). */
+export function healthRoutes(probe: HealthProbe): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const checks = await probe.check();
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+  return router;
+}

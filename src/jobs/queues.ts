@@ -1,0 +1,79 @@
+import { type Job, type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppError } from '../lib/errors.js';
+
+/**
+ * Every queue, its job names and their payloads, in one place.
+ * Payloads carry ids and small values, never documents or personal data.
+ */
+export interface JobPayloads {
+  maintenance: {
+    /** Deletes records past their retention period (see src/maintenance/retention.ts). */
+    purge: { now?: string };
+    /** Proves a worker is consuming: records that it ran, after holding for `holdMs`. */
+    selfcheck: { checkId: string; holdMs?: number };
+  };
+}
+
+export type QueueName = keyof JobPayloads;
+export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
+export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];
+
+export const QUEUE_NAMES: readonly QueueName[] = ['maintenance'];
+
+/** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+/** The producer side: one BullMQ Queue per name, sharing a fail-fast connection. */
+export class Queues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  /** The BullMQ queue for a name (created on first use). */
+  get(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      queue.on('error', () => undefined); // connection errors are logged once by the connection itself
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * Adds a job. Redis being down surfaces as a 503 AppError at once instead of buffering in memory.
+   * Pass `jobId` to make scheduling idempotent (no ':' in ids).
+   */
+  async enqueue<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    name: N,
+    data: JobPayload<Q, N>,
+    options: JobsOptions = {},
+  ): Promise<Job> {
+    try {
+      return await this.get(queue).add(name, data, options);
+    } catch (error) {
+      throw new AppError('unavailable', 'The job queue is unavailable right now; please try again shortly.', {
+        cause: (error as Error).message,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,76 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../lib/logger.js';
+import { safeUrl } from '../lib/logger.js';
+import { waitUntilReachable } from '../lib/retry.js';
+
+/**
+ * What a connection is for decides how it behaves while Redis is down:
+ * - `worker`: BullMQ workers block on Redis and must retry forever (maxRetriesPerRequest: null);
+ * - `producer`: web requests that enqueue or read must fail fast (no offline queue), so the caller can answer 503;
+ * - `subscriber`: pub/sub listeners reconnect and resubscribe by themselves.
+ */
+export type RedisPurpose = 'worker' | 'producer' | 'subscriber';
+
+const optionsFor: Record<RedisPurpose, RedisOptions> = {
+  worker: { maxRetriesPerRequest: null, enableReadyCheck: false },
+  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 3000 },
+  subscriber: { maxRetriesPerRequest: null },
+};
+
+/** Opens a Redis connection for one purpose; errors are logged (ioredis would otherwise print them raw). */
+export function createRedis(url: string, purpose: RedisPurpose, logger: Logger): Redis {
+  const connection = new Redis(url, {
+    ...optionsFor[purpose],
+    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 5000),
+  });
+  let lastLogged = 0;
+  connection.on('error', (error: Error) => {
+    // Redis down means an error per retry; one line every 10 s is enough to see it.
+    if (Date.now() - lastLogged > 10_000) {
+      lastLogged = Date.now();
+      logger.warn(`Redis at ${safeUrl(url)} (${purpose}): ${error.message}`);
+    }
+  });
+  return connection;
+}
+
+/** Waits (with backoff) until Redis answers PING, logging which server is missing. */
+export async function waitForRedis(
+  url: string,
+  logger: Logger,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  await waitUntilReachable(
+    async () => {
+      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        await probe.ping();
+      } finally {
+        probe.disconnect();
+      }
+    },
+    { logger, what: `Redis at ${safeUrl(url)}`, ...options },
+  );
+}
+
+/** True when Redis answers PING within the time limit (never queues the command while disconnected). */
+export async function pingRedis(connection: Redis, timeoutMs = 1000): Promise<boolean> {
+  if (connection.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      connection.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      }),
+    ]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
