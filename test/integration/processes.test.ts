@@ -116,7 +116,7 @@ describe('web and worker processes', function () {
 
   it('npm start embeds FerretDB and Redis, serves /readyz, and Ctrl-C leaves no child running', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'chatref-start-'));
-    const env = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: dataDir };
     delete env.MONGODB_URL;
     delete env.REDIS_URL;
     const start = runEntry('src/bin/start.ts', env);

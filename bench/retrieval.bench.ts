@@ -1,0 +1,131 @@
+/**
+ * Retrieval latency over a 50k-chunk tenant (BM25 + 512-dim vectors + fusion) and Markdown ingestion
+ * throughput. Standalone: `npx tsx bench/retrieval.bench.ts`.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type ChunkRecord, chunkDocument, KnowledgeEngine } from '../src/knowledge/index.js';
+
+const CHUNKS = 50_000;
+const DIM = 512;
+const QUERIES = 300;
+const CHUNKS_PER_SOURCE = 10;
+const COURSES = 20;
+
+// Deterministic, so runs are comparable.
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function readCorpus(): Promise<{ name: string; content: string }[]> {
+  const dir = resolve(process.env.BENCH_DOCS ?? resolve(process.cwd(), '..', 'shared', 'corpus', 'docs'));
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
+  return Promise.all(names.map(async (name) => ({ name, content: await readFile(join(dir, name), 'utf8') })));
+}
+
+/** Runs the benchmark and returns its figures. */
+export async function benchRetrieval(): Promise<Record<string, number | string>> {
+  const random = rng(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const corpus = await readCorpus();
+
+  // Ingestion: chunk the real Markdown pages repeatedly.
+  const rounds = 5;
+  const ingestStart = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    for (const doc of corpus)
+      await chunkDocument({ content: doc.content, format: 'markdown', path: doc.name });
+  }
+  const pagesPerSecond = (rounds * corpus.length) / ((performance.now() - ingestStart) / 1000);
+
+  // Realistic text: resample the corpus's own sentences, titles and headings.
+  const sentences: string[] = [];
+  const titles: string[] = [];
+  const headings: string[] = [];
+  for (const doc of corpus) {
+    for (const line of doc.content.split('\n')) {
+      if (line.startsWith('# ')) titles.push(line.slice(2));
+      else if (/^#{2,4} /.test(line)) headings.push(line.replace(/^#+ /, ''));
+      else sentences.push(...line.split(/(?<=[.!?])\s+/).filter((s) => s.length > 30));
+    }
+  }
+  const records: ChunkRecord[] = [];
+  for (let i = 0; i < CHUNKS; i++) {
+    const source = Math.floor(i / CHUNKS_PER_SOURCE);
+    const embedding = new Float32Array(DIM);
+    for (let d = 0; d < DIM; d++) embedding[d] = random() * 2 - 1;
+    const sentenceCount = 3 + Math.floor(random() * 6);
+    records.push({
+      chunkId: `s${source}#${i % CHUNKS_PER_SOURCE}`,
+      sourceId: `s${source}`,
+      // A quarter of the documents belong to a course, the rest are tenant-wide.
+      courseId: source % 4 === 0 ? `course-${source % COURSES}` : null,
+      title: `${pick(titles)} ${source}`,
+      heading: pick(headings),
+      path: `doc-${source}.md`,
+      ordinal: i % CHUNKS_PER_SOURCE,
+      text: Array.from({ length: sentenceCount }, () => pick(sentences)).join(' '),
+      embedding,
+    });
+  }
+  const engine = new KnowledgeEngine();
+  const loadStart = performance.now();
+  engine.load('bench', records);
+  const loadMs = performance.now() - loadStart;
+
+  const questions = Array.from({ length: QUERIES }, () => {
+    const words = pick(sentences).split(/\s+/);
+    const start = Math.floor(random() * Math.max(1, words.length - 6));
+    const embedding = new Float32Array(DIM);
+    for (let d = 0; d < DIM; d++) embedding[d] = random() * 2 - 1;
+    return { text: `How do I ${words.slice(start, start + 6).join(' ')}?`, embedding };
+  });
+  // Warm-up builds the document-level index and lets the JIT settle.
+  for (const q of questions.slice(0, 30)) engine.ask('bench', q.text, { queryEmbedding: q.embedding });
+
+  const hybrid: number[] = [];
+  const lexical: number[] = [];
+  for (const [i, q] of questions.entries()) {
+    const courseId = i % 2 === 0 ? `course-${i % COURSES}` : null;
+    let t = performance.now();
+    engine.ask('bench', q.text, { courseId, queryEmbedding: q.embedding });
+    hybrid.push(performance.now() - t);
+    t = performance.now();
+    engine.ask('bench', q.text, { courseId });
+    lexical.push(performance.now() - t);
+  }
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    chunks: CHUNKS,
+    dimensions: DIM,
+    queries: QUERIES,
+    loadMs: round(loadMs, 0),
+    hybridP50Ms: round(percentile(hybrid, 50)),
+    hybridP95Ms: round(percentile(hybrid, 95)),
+    lexicalP50Ms: round(percentile(lexical, 50)),
+    lexicalP95Ms: round(percentile(lexical, 95)),
+    ingestionPagesPerSecond: round(pagesPerSecond, 0),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await benchRetrieval();
+  for (const [key, value] of Object.entries(figures)) console.log(`${key.padEnd(24)} ${value}`);
+}
