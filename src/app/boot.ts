@@ -51,6 +51,7 @@ export async function boot(role: ProcessRole): Promise<Runtime> {
         mongo: !mongoUrl,
         redis: !redisUrl,
         persistRedis: true,
+        record: true,
       });
       lifecycle.onShutdown('embedded services', () => embedded.stop());
       mongoUrl ??= embedded.mongoUrl;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -13,6 +13,22 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 /** Where `npm run setup` puts the FerretDB binary it builds (FERRETDB_BIN overrides). */
 export function ferretdbBinary(): string {
   return process.env.FERRETDB_BIN || path.join(PROJECT_ROOT, '.tools/bin/ferretdb');
+}
+
+/** Where a running `npm start` says which ports its embedded services use, so CLIs can find them. */
+export function servicesFile(dataDir: string): string {
+  return path.resolve(dataDir, 'services.json');
+}
+
+/** The URLs of the embedded services of a running `npm start`, if any. */
+export function runningEmbeddedServices(dataDir: string): { mongoUrl?: string; redisUrl?: string } | null {
+  try {
+    const recorded = JSON.parse(readFileSync(servicesFile(dataDir), 'utf8'));
+    process.kill(recorded.pid, 0); // throws when that process is gone
+    return { mongoUrl: recorded.mongoUrl, redisUrl: recorded.redisUrl };
+  } catch {
+    return null;
+  }
 }
 
 export interface EmbeddedServices {
@@ -82,6 +98,8 @@ export async function startEmbeddedServices(options: {
   persistRedis?: boolean;
   /** A fixed port (to restart a server where clients expect it); a free one otherwise. */
   redisPort?: number;
+  /** Write data/services.json so `npm run lti`/`kb` can reach this instance. */
+  record?: boolean;
 }): Promise<EmbeddedServices> {
   const { logger } = options;
   const children: ChildProcess[] = [];
@@ -90,9 +108,12 @@ export async function startEmbeddedServices(options: {
   };
   // If this process dies without a clean shutdown, its children must not outlive it.
   process.once('exit', killAll);
+  const recordFile = servicesFile(options.dataDir);
   const stop = async () => {
-    process.removeListener('exit', killAll);
+    if (options.record) rmSync(recordFile, { force: true });
     await Promise.all(children.map((child) => stopChild(child)));
+    // Only now: if shutdown is cut short before the children exit, the exit hook still kills them.
+    process.removeListener('exit', killAll);
   };
 
   try {
@@ -158,6 +179,12 @@ export async function startEmbeddedServices(options: {
       );
       services.redisUrl = `redis://127.0.0.1:${port}`;
       await waitForRedis(services.redisUrl, logger, { timeoutMs: 15_000 });
+    }
+    if (options.record) {
+      writeFileSync(
+        recordFile,
+        JSON.stringify({ pid: process.pid, mongoUrl: services.mongoUrl, redisUrl: services.redisUrl }),
+      );
     }
     logger.info(
       { mongo: services.mongoUrl, redis: services.redisUrl, pids: children.map((child) => child.pid) },

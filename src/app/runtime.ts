@@ -4,6 +4,7 @@ import { connectMongo, disconnectMongo, pingMongo } from '../db/mongo.js';
 import { Queues } from '../jobs/queues.js';
 import type { Lifecycle } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
+import { startLtijs, stopLtijs } from '../lti/ltijs.js';
 import { createRedis, pingRedis, waitForRedis } from '../redis/connection.js';
 
 /** What every process (web or worker) shares: connections, queues and the shutdown order. */
@@ -40,6 +41,10 @@ export async function openRuntime(options: {
   lifecycle.onShutdown('redis', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
+
+  // ltijs keeps the platform registry and tool keys in the same database, on its own connection.
+  await startLtijs({ encryptionKey: config.LTI_ENCRYPTION_KEY, mongoUrl });
+  lifecycle.onShutdown('ltijs', stopLtijs);
 
   const queues = new Queues(redis, config.REDIS_PREFIX);
   lifecycle.onShutdown('queues', () => queues.close());

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { Router } from 'express';
 import { createApp } from '../http/app.js';
+import { devLmsEnabled, installDevLms } from './dev-lms.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -9,7 +11,9 @@ import type { Runtime } from './runtime.js';
  */
 export async function startWeb(runtime: Runtime): Promise<{ server: Server; url: string }> {
   const { config, logger, lifecycle } = runtime;
-  const app = createApp({ config, logger, health: { check: () => runtime.health() } });
+  const extraRoutes: Router[] = [];
+  if (devLmsEnabled(config)) extraRoutes.push((await installDevLms(config, logger)).router);
+  const app = createApp({ config, logger, health: { check: () => runtime.health() }, extraRoutes });
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
   server.keepAliveTimeout = 65_000; // longer than common proxy idle timeouts, so proxies close first

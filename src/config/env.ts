@@ -53,6 +53,18 @@ const schema = z.object({
     .trim()
     .min(1)
     .describe('space-separated LMS origins allowed to frame the tool, e.g. https://canvas.example.edu, or *'),
+  LTI_DYNREG_AUTO_ACTIVATE: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    .default(false)
+    .describe(
+      'true or false: whether LMSs that register themselves may launch before an admin approves them',
+    ),
+  DEV_LMS_URL: url(['http', 'https'])
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional()
+    .describe(
+      'where the development LMS says it lives (default PUBLIC_URL; another host name makes it a separate site)',
+    ),
   OPENAI_API_KEY: z
     .string()
     .min(1)
@@ -101,6 +113,12 @@ const schema = z.object({
     .max(64)
     .default(4)
     .describe('jobs per queue at once (1-64)'),
+  KB_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024)
+    .describe('the largest knowledge-base upload in bytes (≥ 1024), e.g. 26214400 for 25 MB'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
+import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
+import { pageRoutes } from './routes/pages.routes.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../public');
+export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 
 export interface WebDependencies {
   config: Config;
   logger: Logger;
   health: HealthProbe;
+  /** Routers mounted only in some environments (the development LMS). */
+  extraRoutes?: Router[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -31,6 +36,8 @@ export function createApp(deps: WebDependencies): Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
 
   app.use(
@@ -81,8 +88,12 @@ export function createApp(deps: WebDependencies): Express {
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT }));
   app.use(healthRoutes(deps.health));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
+  app.use(ltiRoutes(config));
+  app.use(pageRoutes(config));
+  for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);
+  app.use(ltiRefusalPages);
   app.use(errorHandler);
   return app;
 }

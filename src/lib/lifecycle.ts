@@ -36,6 +36,7 @@ export class Lifecycle {
     for (const hook of [...this.hooks].reverse()) {
       const remaining = Math.max(deadline - Date.now(), 100);
       let timer: NodeJS.Timeout | undefined;
+      const started = Date.now();
       try {
         await Promise.race([
           Promise.resolve().then(hook.run),
@@ -47,6 +48,7 @@ export class Lifecycle {
         this.logger.warn({ err: error }, `shutdown: ${hook.name} failed`);
       } finally {
         clearTimeout(timer);
+        this.logger.debug({ hook: hook.name, ms: Date.now() - started }, 'closed');
       }
     }
     this.logger.info('shut down cleanly');

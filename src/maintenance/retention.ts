@@ -15,6 +15,16 @@ const HOUR = 3600_000;
  */
 export const RETENTION_RULES: RetentionRule[] = [
   { collection: 'selfchecks', field: 'ranAt', maxAgeMs: 24 * HOUR },
+  // LTI logins that never came back.
+  { collection: 'lti_launch_states', field: 'createdAt', maxAgeMs: HOUR },
+  // Launch records back the audit log; sessions last hours, so half a year is plenty.
+  { collection: 'lti_launches', field: 'createdAt', maxAgeMs: 180 * 24 * HOUR },
+  // ltijs declares TTL indexes on these, which FerretDB does not honour.
+  { collection: 'nonces', field: 'createdAt', maxAgeMs: HOUR },
+  { collection: 'states', field: 'createdAt', maxAgeMs: HOUR },
+  { collection: 'idtokens', field: 'createdAt', maxAgeMs: 24 * HOUR },
+  { collection: 'contexttokens', field: 'createdAt', maxAgeMs: 24 * HOUR },
+  { collection: 'accesstokens', field: 'createdAt', maxAgeMs: 2 * HOUR },
 ];
 
 /** Deletes what every rule says is expired; returns how many documents went per collection. */

@@ -51,19 +51,21 @@ describe('web and worker processes', function () {
     }
   });
 
-  it('SIGTERM lets an in-flight job finish before the worker exits 0', async () => {
-    const worker = runEntry('src/bin/worker.ts', await testEnv({ LOG_LEVEL: 'info' }));
-    await worker.waitFor(/workers started/);
-    const checkId = randomUUID();
-    const job = await web.runtime.queues.enqueue('maintenance', 'selfcheck', { checkId, holdMs: 2000 });
-    await until(async () => (await job.getState()) === 'active', 10_000);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} lets an in-flight job finish before the worker exits 0`, async () => {
+      const worker = runEntry('src/bin/worker.ts', await testEnv({ LOG_LEVEL: 'info' }));
+      await worker.waitFor(/workers started/);
+      const checkId = randomUUID();
+      const job = await web.runtime.queues.enqueue('maintenance', 'selfcheck', { checkId, holdMs: 2000 });
+      await until(async () => (await job.getState()) === 'active', 10_000);
 
-    const exitCode = await worker.stop('SIGTERM');
+      const exitCode = await worker.stop(signal);
 
-    expect(exitCode).to.equal(0);
-    expect(await job.getState()).to.equal('completed');
-    expect(await SelfcheckModel.exists({ checkId })).to.not.equal(null);
-  });
+      expect(exitCode).to.equal(0);
+      expect(await job.getState()).to.equal('completed');
+      expect(await SelfcheckModel.exists({ checkId })).to.not.equal(null);
+    });
+  }
 
   it('the retention purge, scheduled by every worker, removes only expired records', async () => {
     const old = new Date(Date.now() - 3 * 24 * 3600_000);

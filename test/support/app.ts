@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { freePort } from '../../src/app/embedded-services.js';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startWeb } from '../../src/app/web.js';
 import { startWorker } from '../../src/app/worker.js';
@@ -20,7 +21,10 @@ export async function testEnv(overrides: Record<string, string> = {}): Promise<N
 }
 
 export interface TestApp {
+  /** PUBLIC_URL: http://localhost:<port>. */
   url: string;
+  /** The same server as http://127.0.0.1:<port>: another site, as an LMS page framing the tool would be. */
+  otherSiteUrl: string;
   server: Server;
   runtime: Runtime;
   config: Config;
@@ -31,7 +35,11 @@ export interface TestApp {
 export async function startTestApp(
   options: { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
-  const config = loadConfig(await testEnv(options.env));
+  // LMS redirects follow PUBLIC_URL, so it must be the address the app really listens on.
+  const port = options.env?.PORT ?? String(await freePort());
+  const config = loadConfig(
+    await testEnv({ PORT: port, PUBLIC_URL: `http://localhost:${port}`, ...options.env }),
+  );
   const lifecycle = new Lifecycle(quietLogger, config.SHUTDOWN_TIMEOUT_MS);
   const runtime = await openRuntime({
     config,
@@ -42,5 +50,12 @@ export async function startTestApp(
   });
   if (options.worker) await startWorker(runtime);
   const { server, url } = await startWeb(runtime);
-  return { url, server, runtime, config, stop: () => lifecycle.shutdown('test finished') };
+  return {
+    url: config.PUBLIC_URL,
+    otherSiteUrl: url,
+    server,
+    runtime,
+    config,
+    stop: () => lifecycle.shutdown('test finished'),
+  };
 }

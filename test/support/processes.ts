@@ -15,8 +15,8 @@ export interface RunningProcess {
 }
 
 /** Runs one of our entries (e.g. src/bin/worker.ts) as a separate Node process, like `npm run start:worker`. */
-export function runEntry(entry: string, env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+export function runEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -35,6 +35,11 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
   if (error instanceof AppError) {
     if (error.status >= 500) req.log?.warn({ err: error }, error.message);
+    // A person opening a page gets a page; API callers get JSON.
+    if (req.method === 'GET' && req.accepts(['json', 'html']) === 'html') {
+      res.status(error.status).render('message', { title: 'Chatref', message: error.message });
+      return;
+    }
     res.status(error.status).json({ error: { code: error.code, message: error.message } });
     return;
   }

@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { Types } from 'mongoose';
+import type { Config } from '../../config/env.js';
+import { CourseModel } from '../../courses/course.model.js';
+import type { Session } from '../../lti/session.js';
+import { UserModel } from '../../users/user.model.js';
+import { requireSession } from '../middleware/session.js';
+
+/** What every page header shows: who is signed in, where, in which language. */
+async function pageContext(session: Session) {
+  const tenantId = new Types.ObjectId(session.tenantId);
+  const [user, course] = await Promise.all([
+    UserModel.findOne({ _id: new Types.ObjectId(session.userId), tenantId }).lean(),
+    session.courseId
+      ? CourseModel.findOne({ _id: new Types.ObjectId(session.courseId), tenantId }).lean()
+      : null,
+  ]);
+  return {
+    userName: user?.name ?? user?.email ?? 'Signed in',
+    role: session.role,
+    courseTitle: course?.title ?? course?.label ?? null,
+    lang: session.locale.toLowerCase().startsWith('es') ? 'es' : 'en',
+  };
+}
+
+/** The pages a launch lands on. Later issues fill them; the session decides who may open which. */
+export function pageRoutes(config: Config): Router {
+  const router = Router();
+  const secret = config.LTI_ENCRYPTION_KEY;
+  router.get('/chat', requireSession(secret), async (_req, res) => {
+    res.render('chat', await pageContext(res.locals.session));
+  });
+  router.get('/inbox', requireSession(secret, ['admin']), async (_req, res) => {
+    res.render('inbox', await pageContext(res.locals.session));
+  });
+  router.get('/deep-link', requireSession(secret, ['instructor', 'admin']), async (req, res) => {
+    res.render('deep-link', { ...(await pageContext(res.locals.session)), sessionToken: req.query.ltik });
+  });
+  return router;
+}

@@ -1,0 +1,283 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Types } from 'mongoose';
+import { CourseModel } from '../courses/course.model.js';
+import { findTenantForDeployment } from '../tenants/tenant.service.js';
+import { type ProductRole, UserModel } from '../users/user.model.js';
+import { CLAIM } from './claims.js';
+import { platformKeys } from './jwks-cache.js';
+import { type Launch, LaunchModel, type ProductFamily } from './launch.model.js';
+import { LaunchRefused } from './launch-refusal.js';
+import { LAUNCH_STATE_TTL_MS, type LaunchState, LaunchStateModel } from './launch-state.model.js';
+import { type ValidLaunch, validateIdToken } from './launch-validator.js';
+import { findPlatform, findPlatformsByIssuer } from './platforms.service.js';
+import { productRole } from './roles.js';
+import { issueSessionToken } from './session.js';
+
+export interface ToolUrls {
+  publicUrl: string;
+  launchUrl: string;
+}
+
+export interface LoginRequest {
+  iss: string;
+  login_hint: string;
+  target_link_uri: string;
+  client_id?: string;
+  lti_deployment_id?: string;
+  lti_message_hint?: string;
+  lti_storage_target?: string;
+}
+
+/** What the login step answers: the URL of the LMS authorization request, and how to bind the browser. */
+export interface LoginStart {
+  authorizationUrl: string;
+  state: string;
+  binding: string;
+  /** When the LMS offers platform storage, the page stores the binding there before redirecting. */
+  storageTarget?: string;
+  platformOrigin: string;
+}
+
+const token = () => randomBytes(24).toString('base64url');
+
+/** Cookie that binds a launch to the browser that started the login (when cookies are allowed). */
+export const bindingCookieName = (state: string) => `lti_bind_${state.slice(0, 16)}`;
+/** Key under which the binding lives in LMS platform storage. */
+export const storageKey = (state: string) => `chatref_bind_${state.slice(0, 16)}`;
+
+/**
+ * OIDC third-party-initiated login: remembers state, nonce and a browser binding, and builds the
+ * authorization request to the LMS.
+ */
+export async function startLogin(request: LoginRequest, urls: ToolUrls): Promise<LoginStart> {
+  if (!request.target_link_uri.startsWith(urls.publicUrl)) {
+    throw new LaunchRefused('missing_login_parameter', 'target_link_uri must point to this tool', 400);
+  }
+  let platform = request.client_id ? await findPlatform(request.iss, request.client_id) : null;
+  if (!request.client_id) {
+    const candidates = await findPlatformsByIssuer(request.iss);
+    // Without client_id we can only proceed when the issuer has exactly one registration.
+    if (candidates.length === 1) platform = candidates[0] ?? null;
+    else if (candidates.length > 1) throw new LaunchRefused('missing_login_parameter', 'client_id', 400);
+  }
+  if (!platform) throw new LaunchRefused('unknown_platform', request.iss, 403);
+  if (!platform.active) throw new LaunchRefused('inactive_platform', undefined, 403);
+
+  const state = token();
+  const nonce = token();
+  const binding = token();
+  const loginParams = Object.fromEntries(
+    Object.entries(request).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  await LaunchStateModel.create({
+    state,
+    nonce,
+    binding,
+    issuer: platform.issuer,
+    clientId: platform.clientId,
+    storageTarget: request.lti_storage_target || undefined,
+    loginParams,
+  } satisfies Omit<LaunchState, 'createdAt'>);
+
+  const authorization = new URL(platform.authUrl);
+  const query: Record<string, string> = {
+    scope: 'openid',
+    response_type: 'id_token',
+    response_mode: 'form_post',
+    prompt: 'none',
+    client_id: platform.clientId,
+    redirect_uri: urls.launchUrl,
+    login_hint: request.login_hint,
+    state,
+    nonce,
+  };
+  if (request.lti_message_hint) query.lti_message_hint = request.lti_message_hint;
+  for (const [key, value] of Object.entries(query)) authorization.searchParams.set(key, value);
+  return {
+    authorizationUrl: authorization.toString(),
+    state,
+    binding,
+    storageTarget: request.lti_storage_target || undefined,
+    platformOrigin: authorization.origin,
+  };
+}
+
+function same(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export interface LaunchPost {
+  idToken?: string;
+  state?: string;
+  /** The binding cookie for this state, if the browser sent it. */
+  cookieBinding?: string;
+  /** The binding read back from LMS platform storage by our check page. */
+  storageBinding?: string;
+}
+
+export type LaunchOutcome =
+  | {
+      kind: 'check-storage';
+      idToken: string;
+      state: string;
+      storageTarget: string;
+      storageKey: string;
+      platformOrigin: string;
+    }
+  | { kind: 'launched'; sessionToken: string; landingPath: string; launch: Launch };
+
+/** Where the launch lands: admins on the inbox, everyone else on the chat; deep linking on the placement page. */
+export function landingPath(role: ProductRole, messageType: string): string {
+  if (messageType === 'LtiDeepLinkingRequest') return '/deep-link';
+  return role === 'admin' ? '/inbox' : '/chat';
+}
+
+/**
+ * Completes a launch: the state must be known and bound to this browser (cookie, or platform storage
+ * when third-party cookies are blocked), is consumed once, and the id token must validate. Nothing is
+ * stored before all of that holds.
+ */
+export async function finishLaunch(post: LaunchPost, options: { secret: string }): Promise<LaunchOutcome> {
+  if (!post.idToken) throw new LaunchRefused('not_a_launch', undefined, 400);
+  if (!post.state) throw new LaunchRefused('missing_state', undefined, 400);
+  const stored = await LaunchStateModel.findOne({ state: post.state }).lean();
+  if (!stored || stored.createdAt.getTime() < Date.now() - LAUNCH_STATE_TTL_MS)
+    throw new LaunchRefused('unknown_state');
+
+  const bound = same(post.cookieBinding, stored.binding) || same(post.storageBinding, stored.binding);
+  if (!bound && stored.storageTarget && post.storageBinding === undefined) {
+    const platform = await findPlatform(stored.issuer, stored.clientId);
+    return {
+      kind: 'check-storage',
+      idToken: post.idToken,
+      state: post.state,
+      storageTarget: stored.storageTarget,
+      storageKey: storageKey(post.state),
+      platformOrigin: platform ? new URL(platform.authUrl).origin : '*',
+    };
+  }
+  // From here the state is spent, whatever the outcome: a replay of this post finds nothing.
+  const consumed = await LaunchStateModel.findOneAndDelete({ state: post.state }).lean();
+  if (!consumed) throw new LaunchRefused('unknown_state');
+  if (!bound) {
+    const refusal = new LaunchRefused('unbound_browser', undefined, 401);
+    refusal.restartLogin = consumed.loginParams;
+    throw refusal;
+  }
+
+  const valid = await validateIdToken(
+    post.idToken,
+    { issuer: consumed.issuer, clientId: consumed.clientId, nonce: consumed.nonce },
+    { findPlatform, findTenant: findTenantForDeployment, keys: platformKeys },
+  );
+  const role = productRole(valid.claims[CLAIM.roles] as string[] | undefined, valid.tenant.adminRoles);
+  if (valid.messageType === 'LtiDeepLinkingRequest' && role === 'learner') {
+    throw new LaunchRefused('learner_deep_link', undefined, 403);
+  }
+  const launch = await recordLaunch(valid, role);
+  const sessionToken = await issueSessionToken(
+    {
+      launchId: String(launch._id),
+      tenantId: String(launch.tenantId),
+      userId: String(launch.userId),
+      courseId: launch.courseId ? String(launch.courseId) : undefined,
+      role,
+      locale: launch.locale ?? valid.tenant.locale,
+    },
+    options.secret,
+  );
+  return { kind: 'launched', sessionToken, landingPath: landingPath(role, valid.messageType), launch };
+}
+
+/** Reads the LMS product from the tool_platform claim. */
+export function productFamily(code: unknown): ProductFamily {
+  const value = typeof code === 'string' ? code.toLowerCase() : '';
+  if (value.includes('moodle')) return 'moodle';
+  if (value.includes('canvas')) return 'canvas';
+  if (value.includes('blackboard') || value === 'learn') return 'blackboard';
+  if (value.includes('desire2learn') || value.includes('brightspace') || value === 'd2l')
+    return 'brightspace';
+  if (value.includes('sakai')) return 'sakai';
+  if (value.includes('openedx') || value.includes('open_edx') || value === 'edx') return 'openedx';
+  return 'other';
+}
+
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length > 0 ? value : undefined;
+
+/** Upserts the user and course the launch describes and records the launch itself. */
+async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Launch> {
+  const { claims, tenant, issuer } = valid;
+  const now = new Date();
+  const presentation = (claims[CLAIM.launchPresentation] ?? {}) as Record<string, unknown>;
+  const locale = str(presentation.locale)?.slice(0, 16);
+  const user = await UserModel.findOneAndUpdate(
+    { tenantId: tenant._id, issuer, subject: String(claims.sub) },
+    {
+      $set: {
+        name:
+          str(claims.name) ??
+          ([str(claims.given_name), str(claims.family_name)].filter(Boolean).join(' ') || undefined),
+        givenName: str(claims.given_name),
+        familyName: str(claims.family_name),
+        email: str(claims.email),
+        picture: str(claims.picture),
+        lastRole: role,
+        locale,
+        lastLaunchAt: now,
+      },
+    },
+    { upsert: true, returnDocument: 'after', lean: true },
+  );
+
+  const context = claims[CLAIM.context] as { id?: unknown; title?: unknown; label?: unknown } | undefined;
+  const namesRoles = claims[CLAIM.namesRoles] as { context_memberships_url?: unknown } | undefined;
+  let courseId: Types.ObjectId | undefined;
+  if (str(context?.id)) {
+    const course = await CourseModel.findOneAndUpdate(
+      { tenantId: tenant._id, issuer, contextId: String(context?.id) },
+      {
+        $set: {
+          title: str(context?.title),
+          label: str(context?.label),
+          membershipsUrl: str(namesRoles?.context_memberships_url),
+          lastLaunchAt: now,
+        },
+      },
+      { upsert: true, returnDocument: 'after', lean: true },
+    );
+    courseId = course?._id;
+  }
+
+  const platformClaim = (claims[CLAIM.toolPlatform] ?? {}) as Record<string, unknown>;
+  const link = claims[CLAIM.resourceLink] as { id?: unknown; title?: unknown } | undefined;
+  const launch = await LaunchModel.create({
+    tenantId: tenant._id,
+    userId: user?._id,
+    courseId,
+    role,
+    ltiRoles: (claims[CLAIM.roles] as string[] | undefined) ?? [],
+    messageType: valid.messageType,
+    issuer,
+    clientId: valid.clientId,
+    deploymentId: valid.deploymentId,
+    resourceLink: str(link?.id) ? { id: String(link?.id), title: str(link?.title) } : undefined,
+    platform: {
+      guid: str(platformClaim.guid),
+      name: str(platformClaim.name),
+      productFamily: productFamily(platformClaim.product_family_code),
+      productFamilyCode: str(platformClaim.product_family_code),
+      version: str(platformClaim.version),
+    },
+    custom: (claims[CLAIM.custom] as Record<string, unknown>) ?? {},
+    locale,
+    returnUrl: str(presentation.return_url),
+    documentTarget: str(presentation.document_target),
+    membershipsUrl: str(namesRoles?.context_memberships_url),
+    deepLinkingSettings: claims[CLAIM.deepLinkingSettings] as Record<string, unknown> | undefined,
+  });
+  return launch.toObject();
+}

@@ -1,0 +1,50 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+
+/** Debian's chromium, never a downloaded browser. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
+ * A fresh Chromium profile. With `blockThirdPartyCookies`, cookies set or sent by a cross-site iframe are
+ * dropped, as in Safari and Chrome's tracking protection: the condition LTI launches must survive.
+ */
+export async function openBrowser(options: { blockThirdPartyCookies?: boolean } = {}): Promise<{
+  context: BrowserContext;
+  close(): Promise<void>;
+}> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'chatref-chromium-'));
+  const args = [...ARGS];
+  if (options.blockThirdPartyCookies) {
+    // Chrome's own "Block third-party cookies" setting (chrome://settings/cookies), written into the profile.
+    mkdirSync(path.join(profile, 'Default'), { recursive: true });
+    writeFileSync(
+      path.join(profile, 'Default', 'Preferences'),
+      JSON.stringify({ profile: { block_third_party_cookies: true, cookie_controls_mode: 1 } }),
+    );
+  }
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    args,
+    viewport: { width: 1100, height: 800 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
