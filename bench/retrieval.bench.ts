@@ -2,11 +2,23 @@
  * Retrieval latency over a 50k-chunk tenant (BM25 + 512-dim vectors + fusion) and Markdown ingestion
  * throughput. Standalone: `npx tsx bench/retrieval.bench.ts`.
  */
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ChunkRecord, chunkDocument, KnowledgeEngine } from '../src/knowledge/index.js';
+import mongoose, { Types } from 'mongoose';
+import { ferretdbBinary, startEmbeddedServices } from '../src/app/embedded-services.js';
+import {
+  type ChunkRecord,
+  chunkDocument,
+  documentToRecords,
+  KnowledgeChunkModel,
+  KnowledgeEngine,
+  parseDocument,
+} from '../src/knowledge/index.js';
+import { createLogger } from '../src/lib/logger.js';
 
 const CHUNKS = 50_000;
 const DIM = 512;
@@ -37,6 +49,76 @@ async function readCorpus(): Promise<{ name: string; content: string }[]> {
   const dir = resolve(process.env.BENCH_DOCS ?? resolve(process.cwd(), '..', 'shared', 'corpus', 'docs'));
   const names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
   return Promise.all(names.map(async (name) => ({ name, content: await readFile(join(dir, name), 'utf8') })));
+}
+
+/**
+ * End-to-end ingestion: parse + chunk + write the corpus's Markdown pages to the database (FerretDB
+ * started for the run unless MONGODB_URL is set), batched as a bulk import would. Null when no
+ * database is available.
+ */
+export async function benchIngestionToDatabase(rounds = 3): Promise<number | null> {
+  const corpus = await readCorpus();
+  const logger = createLogger({ level: 'silent' });
+  let url = process.env.MONGODB_URL;
+  let stop: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+  if (!url) {
+    if (!existsSync(ferretdbBinary())) return null;
+    dir = mkdtempSync(join(os.tmpdir(), 'chatref-bench-'));
+    const services = await startEmbeddedServices({
+      dataDir: dir,
+      logger,
+      mongo: true,
+      redis: false,
+      database: 'bench',
+    });
+    url = services.mongoUrl;
+    stop = () => services.stop();
+  }
+  await mongoose.connect(url!);
+  try {
+    await KnowledgeChunkModel.init();
+    const tenantId = new Types.ObjectId();
+    const started = performance.now();
+    for (let r = 0; r < rounds; r++) {
+      let batch: Record<string, unknown>[] = [];
+      for (const doc of corpus) {
+        const sourceId = new Types.ObjectId();
+        const parsed = await parseDocument(doc.name, Buffer.from(doc.content));
+        const records = await documentToRecords({
+          sourceId: String(sourceId),
+          content: parsed.content,
+          format: parsed.format,
+          path: doc.name,
+        });
+        for (const rec of records) {
+          batch.push({
+            tenantId,
+            courseId: null,
+            sourceId,
+            version: 1,
+            ordinal: rec.ordinal,
+            title: rec.title,
+            heading: rec.heading,
+            path: rec.path,
+            text: rec.text,
+          });
+        }
+        if (batch.length >= 1000) {
+          await KnowledgeChunkModel.insertMany(batch, { ordered: false });
+          batch = [];
+        }
+      }
+      if (batch.length) await KnowledgeChunkModel.insertMany(batch, { ordered: false });
+    }
+    const pagesPerSecond = (rounds * corpus.length) / ((performance.now() - started) / 1000);
+    await KnowledgeChunkModel.deleteMany({ tenantId });
+    return pagesPerSecond;
+  } finally {
+    await mongoose.disconnect();
+    await stop?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs the benchmark and returns its figures. */
@@ -122,6 +204,10 @@ export async function benchRetrieval(): Promise<Record<string, number | string>>
     lexicalP50Ms: round(percentile(lexical, 50)),
     lexicalP95Ms: round(percentile(lexical, 95)),
     ingestionPagesPerSecond: round(pagesPerSecond, 0),
+    ingestionToDatabasePagesPerSecond: await benchIngestionToDatabase().then(
+      (v) => (v === null ? 'no database' : round(v, 0)),
+      (error: Error) => `failed: ${error.message}`,
+    ),
   };
 }
 

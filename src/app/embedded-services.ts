@@ -131,7 +131,13 @@ export async function startEmbeddedServices(options: {
           {
             name: 'ferretdb',
             command: binary,
-            args: [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${dir}/`, '--log-level=warn'],
+            // WAL with synchronous=NORMAL: no fsync per commit (SQLite stays consistent; a power cut can lose
+            // the last commits). This embedded database is for development and tests; production runs MongoDB.
+            args: [
+              `--listen-addr=127.0.0.1:${port}`,
+              `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
+              '--log-level=warn',
+            ],
           },
           logger,
         ),

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../http/app.js';
+import { LaunchStateStore } from '../lti/launch-state.store.js';
 import { devLmsEnabled, installDevLms } from './dev-lms.js';
 import type { Runtime } from './runtime.js';
 
@@ -13,7 +14,13 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
   const { config, logger, lifecycle } = runtime;
   const extraRoutes: Router[] = [];
   if (devLmsEnabled(config)) extraRoutes.push((await installDevLms(config, logger)).router);
-  const app = createApp({ config, logger, health: { check: () => runtime.health() }, extraRoutes });
+  const app = createApp({
+    config,
+    logger,
+    health: { check: () => runtime.health() },
+    launchStates: new LaunchStateStore(runtime.redis, config.REDIS_PREFIX),
+    extraRoutes,
+  });
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');
   server.keepAliveTimeout = 65_000; // longer than common proxy idle timeouts, so proxies close first

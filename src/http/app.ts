@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
+import type { LaunchStateStore } from '../lti/launch-state.store.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
@@ -17,6 +18,8 @@ export interface WebDependencies {
   config: Config;
   logger: Logger;
   health: HealthProbe;
+  /** Where OIDC logins in progress live (Redis, shared by every web process). */
+  launchStates: LaunchStateStore;
   /** Routers mounted only in some environments (the development LMS). */
   extraRoutes?: Router[];
 }
@@ -88,7 +91,7 @@ export function createApp(deps: WebDependencies): Express {
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT }));
   app.use(healthRoutes(deps.health));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
-  app.use(ltiRoutes(config));
+  app.use(ltiRoutes(config, deps.launchStates));
   app.use(pageRoutes(config));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 

@@ -13,13 +13,17 @@ export interface JobPayloads {
     /** Proves a worker is consuming: records that it ran, after holding for `holdMs`. */
     selfcheck: { checkId: string; holdMs?: number };
   };
+  knowledge: {
+    /** Parses, chunks, embeds and stores one upload of a knowledge source, then makes it live. */
+    ingest: { tenantId: string; sourceId: string; version: number };
+  };
 }
 
 export type QueueName = keyof JobPayloads;
 export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];
 
-export const QUEUE_NAMES: readonly QueueName[] = ['maintenance'];
+export const QUEUE_NAMES: readonly QueueName[] = ['maintenance', 'knowledge'];
 
 /** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

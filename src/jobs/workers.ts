@@ -1,5 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
 import { type JobName, type JobPayload, type JobPayloads, QUEUE_NAMES, type QueueName } from './queues.js';
@@ -16,6 +17,7 @@ export type QueueHandlers<Q extends QueueName> = { [N in JobName<Q>]: JobHandler
 /** Which handler runs each job: the one table that connects queues to domain code. */
 const HANDLERS: { [Q in QueueName]: QueueHandlers<Q> } = {
   maintenance: maintenanceJobs,
+  knowledge: knowledgeJobs,
 };
 
 export interface WorkerOptions {

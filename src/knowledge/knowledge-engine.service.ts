@@ -55,6 +55,8 @@ export interface AskOptions {
   locale?: string;
   /** Embedding of the question, from the same model as the chunks' embeddings; omit for lexical only. */
   queryEmbedding?: ArrayLike<number>;
+  /** Overrides the engine's `notCoveredThreshold` for this question (a tenant's own setting). */
+  notCoveredThreshold?: number;
 }
 
 /** A passage in an {@link AskResult}. */
@@ -166,6 +168,11 @@ export class KnowledgeEngine {
     return this.tenants.get(tenantId)?.records.size ?? 0;
   }
 
+  /** Number of chunks with an embedding for a tenant. */
+  vectorCount(tenantId: string): number {
+    return this.tenants.get(tenantId)?.vectors.size ?? 0;
+  }
+
   /** Retrieves, scores confidence and builds an extractive answer (or a "not covered" reply). */
   ask(tenantId: string, question: string, options: AskOptions = {}): AskResult {
     const o = this.options;
@@ -216,7 +223,8 @@ export class KnowledgeEngine {
       },
       o.confidence,
     );
-    const notCovered = confidence < (o.notCoveredThreshold ?? DEFAULT_NOT_COVERED_THRESHOLD);
+    const notCovered =
+      confidence < (options.notCoveredThreshold ?? o.notCoveredThreshold ?? DEFAULT_NOT_COVERED_THRESHOLD);
 
     const toPassage = (
       chunkId: string,

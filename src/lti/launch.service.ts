@@ -1,13 +1,15 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
 import { CourseModel } from '../courses/course.model.js';
+import { stableObjectId } from '../lib/ids.js';
 import { findTenantForDeployment } from '../tenants/tenant.service.js';
 import { type ProductRole, UserModel } from '../users/user.model.js';
 import { CLAIM } from './claims.js';
 import { platformKeys } from './jwks-cache.js';
 import { type Launch, LaunchModel, type ProductFamily } from './launch.model.js';
 import { LaunchRefused } from './launch-refusal.js';
-import { LAUNCH_STATE_TTL_MS, type LaunchState, LaunchStateModel } from './launch-state.model.js';
+import type { LaunchStateStore } from './launch-state.store.js';
 import { type ValidLaunch, validateIdToken } from './launch-validator.js';
 import { findPlatform, findPlatformsByIssuer } from './platforms.service.js';
 import { productRole } from './roles.js';
@@ -49,7 +51,11 @@ export const storageKey = (state: string) => `chatref_bind_${state.slice(0, 16)}
  * OIDC third-party-initiated login: remembers state, nonce and a browser binding, and builds the
  * authorization request to the LMS.
  */
-export async function startLogin(request: LoginRequest, urls: ToolUrls): Promise<LoginStart> {
+export async function startLogin(
+  request: LoginRequest,
+  urls: ToolUrls,
+  states: LaunchStateStore,
+): Promise<LoginStart> {
   if (!request.target_link_uri.startsWith(urls.publicUrl)) {
     throw new LaunchRefused('missing_login_parameter', 'target_link_uri must point to this tool', 400);
   }
@@ -69,7 +75,7 @@ export async function startLogin(request: LoginRequest, urls: ToolUrls): Promise
   const loginParams = Object.fromEntries(
     Object.entries(request).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
-  await LaunchStateModel.create({
+  await states.save({
     state,
     nonce,
     binding,
@@ -77,7 +83,7 @@ export async function startLogin(request: LoginRequest, urls: ToolUrls): Promise
     clientId: platform.clientId,
     storageTarget: request.lti_storage_target || undefined,
     loginParams,
-  } satisfies Omit<LaunchState, 'createdAt'>);
+  });
 
   const authorization = new URL(platform.authUrl);
   const query: Record<string, string> = {
@@ -140,13 +146,15 @@ export function landingPath(role: ProductRole, messageType: string): string {
  * when third-party cookies are blocked), is consumed once, and the id token must validate. Nothing is
  * stored before all of that holds.
  */
-export async function finishLaunch(post: LaunchPost, options: { secret: string }): Promise<LaunchOutcome> {
+export async function finishLaunch(
+  post: LaunchPost,
+  options: { secret: string; states: LaunchStateStore },
+): Promise<LaunchOutcome> {
+  const { states } = options;
   if (!post.idToken) throw new LaunchRefused('not_a_launch', undefined, 400);
   if (!post.state) throw new LaunchRefused('missing_state', undefined, 400);
-  const stored = await LaunchStateModel.findOne({ state: post.state }).lean();
-  if (!stored || stored.createdAt.getTime() < Date.now() - LAUNCH_STATE_TTL_MS)
-    throw new LaunchRefused('unknown_state');
-
+  const stored = await states.peek(post.state);
+  if (!stored) throw new LaunchRefused('unknown_state');
   const bound = same(post.cookieBinding, stored.binding) || same(post.storageBinding, stored.binding);
   if (!bound && stored.storageTarget && post.storageBinding === undefined) {
     const platform = await findPlatform(stored.issuer, stored.clientId);
@@ -160,7 +168,7 @@ export async function finishLaunch(post: LaunchPost, options: { secret: string }
     };
   }
   // From here the state is spent, whatever the outcome: a replay of this post finds nothing.
-  const consumed = await LaunchStateModel.findOneAndDelete({ state: post.state }).lean();
+  const consumed = await states.take(post.state);
   if (!consumed) throw new LaunchRefused('unknown_state');
   if (!bound) {
     const refusal = new LaunchRefused('unbound_browser', undefined, 401);
@@ -209,15 +217,54 @@ const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
 /** Upserts the user and course the launch describes and records the launch itself. */
+/**
+ * Users and courses change rarely between launches. A write is skipped when the same details were
+ * written by this process recently; `lastLaunchAt` is therefore accurate to RECORD_REFRESH_MS.
+ */
+const RECORD_REFRESH_MS = 10 * 60_000;
+const recentlyWritten = new LRUCache<string, string>({ max: 50_000, ttl: RECORD_REFRESH_MS });
+
+async function upsertUnlessUnchanged(
+  model: typeof UserModel | typeof CourseModel,
+  id: Types.ObjectId,
+  onInsert: Record<string, unknown>,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  const key = `${model.modelName}:${id}`;
+  const fingerprint = JSON.stringify(fields);
+  if (recentlyWritten.get(key) === fingerprint) return;
+  await (model as typeof UserModel).updateOne(
+    { _id: id },
+    { $setOnInsert: onInsert, $set: { ...fields, lastLaunchAt: new Date() } },
+    { upsert: true },
+  );
+  recentlyWritten.set(key, fingerprint);
+}
+
+/**
+ * Upserts the user and course the launch describes and records the launch itself. Their ids derive
+ * from the natural keys, so the three writes run at once.
+ */
 async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Launch> {
   const { claims, tenant, issuer } = valid;
-  const now = new Date();
+  const tenantId = String(tenant._id);
   const presentation = (claims[CLAIM.launchPresentation] ?? {}) as Record<string, unknown>;
   const locale = str(presentation.locale)?.slice(0, 16);
-  const user = await UserModel.findOneAndUpdate(
-    { tenantId: tenant._id, issuer, subject: String(claims.sub) },
-    {
-      $set: {
+  const context = claims[CLAIM.context] as { id?: unknown; title?: unknown; label?: unknown } | undefined;
+  const namesRoles = claims[CLAIM.namesRoles] as { context_memberships_url?: unknown } | undefined;
+  const subject = String(claims.sub);
+  const contextId = str(context?.id);
+  const userId = stableObjectId(tenantId, issuer, subject);
+  const courseId = contextId ? stableObjectId(tenantId, issuer, contextId) : undefined;
+  const platformClaim = (claims[CLAIM.toolPlatform] ?? {}) as Record<string, unknown>;
+  const link = claims[CLAIM.resourceLink] as { id?: unknown; title?: unknown } | undefined;
+
+  const [, , launch] = await Promise.all([
+    upsertUnlessUnchanged(
+      UserModel,
+      userId,
+      { tenantId: tenant._id, issuer, subject },
+      {
         name:
           str(claims.name) ??
           ([str(claims.given_name), str(claims.family_name)].filter(Boolean).join(' ') || undefined),
@@ -227,57 +274,45 @@ async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Laun
         picture: str(claims.picture),
         lastRole: role,
         locale,
-        lastLaunchAt: now,
       },
-    },
-    { upsert: true, returnDocument: 'after', lean: true },
-  );
-
-  const context = claims[CLAIM.context] as { id?: unknown; title?: unknown; label?: unknown } | undefined;
-  const namesRoles = claims[CLAIM.namesRoles] as { context_memberships_url?: unknown } | undefined;
-  let courseId: Types.ObjectId | undefined;
-  if (str(context?.id)) {
-    const course = await CourseModel.findOneAndUpdate(
-      { tenantId: tenant._id, issuer, contextId: String(context?.id) },
-      {
-        $set: {
-          title: str(context?.title),
-          label: str(context?.label),
-          membershipsUrl: str(namesRoles?.context_memberships_url),
-          lastLaunchAt: now,
-        },
+    ),
+    courseId && contextId
+      ? upsertUnlessUnchanged(
+          CourseModel,
+          courseId,
+          { tenantId: tenant._id, issuer, contextId },
+          {
+            title: str(context?.title),
+            label: str(context?.label),
+            membershipsUrl: str(namesRoles?.context_memberships_url),
+          },
+        )
+      : undefined,
+    LaunchModel.create({
+      tenantId: tenant._id,
+      userId,
+      courseId,
+      role,
+      ltiRoles: (claims[CLAIM.roles] as string[] | undefined) ?? [],
+      messageType: valid.messageType,
+      issuer,
+      clientId: valid.clientId,
+      deploymentId: valid.deploymentId,
+      resourceLink: str(link?.id) ? { id: String(link?.id), title: str(link?.title) } : undefined,
+      platform: {
+        guid: str(platformClaim.guid),
+        name: str(platformClaim.name),
+        productFamily: productFamily(platformClaim.product_family_code),
+        productFamilyCode: str(platformClaim.product_family_code),
+        version: str(platformClaim.version),
       },
-      { upsert: true, returnDocument: 'after', lean: true },
-    );
-    courseId = course?._id;
-  }
-
-  const platformClaim = (claims[CLAIM.toolPlatform] ?? {}) as Record<string, unknown>;
-  const link = claims[CLAIM.resourceLink] as { id?: unknown; title?: unknown } | undefined;
-  const launch = await LaunchModel.create({
-    tenantId: tenant._id,
-    userId: user?._id,
-    courseId,
-    role,
-    ltiRoles: (claims[CLAIM.roles] as string[] | undefined) ?? [],
-    messageType: valid.messageType,
-    issuer,
-    clientId: valid.clientId,
-    deploymentId: valid.deploymentId,
-    resourceLink: str(link?.id) ? { id: String(link?.id), title: str(link?.title) } : undefined,
-    platform: {
-      guid: str(platformClaim.guid),
-      name: str(platformClaim.name),
-      productFamily: productFamily(platformClaim.product_family_code),
-      productFamilyCode: str(platformClaim.product_family_code),
-      version: str(platformClaim.version),
-    },
-    custom: (claims[CLAIM.custom] as Record<string, unknown>) ?? {},
-    locale,
-    returnUrl: str(presentation.return_url),
-    documentTarget: str(presentation.document_target),
-    membershipsUrl: str(namesRoles?.context_memberships_url),
-    deepLinkingSettings: claims[CLAIM.deepLinkingSettings] as Record<string, unknown> | undefined,
-  });
+      custom: (claims[CLAIM.custom] as Record<string, unknown>) ?? {},
+      locale,
+      returnUrl: str(presentation.return_url),
+      documentTarget: str(presentation.document_target),
+      membershipsUrl: str(namesRoles?.context_memberships_url),
+      deepLinkingSettings: claims[CLAIM.deepLinkingSettings] as Record<string, unknown> | undefined,
+    }),
+  ]);
   return launch.toObject();
 }

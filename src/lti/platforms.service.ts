@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { AppError } from '../lib/errors.js';
 import { listDeployments, removePlatformDeployments } from '../tenants/tenant.service.js';
 import { type LtijsPlatform, ltijsProvider } from './ltijs.js';
@@ -28,11 +29,26 @@ async function present(platform: LtijsPlatform): Promise<Platform> {
   return { id, name, issuer, clientId, authUrl, tokenUrl, jwksUrl: authConfig.key, active };
 }
 
+/**
+ * Launches read platforms on every login and launch; each read is several database round trips in
+ * ltijs. Cached briefly per process: changes made here clear it at once, changes made by another
+ * process (e.g. the CLI deactivating a platform) apply within PLATFORM_CACHE_TTL_MS.
+ */
+export const PLATFORM_CACHE_TTL_MS = 30_000;
+const platformCache = new LRUCache<string, { platform: Platform | null }>({
+  max: 1000,
+  ttl: PLATFORM_CACHE_TTL_MS,
+});
+
 /** The platform registered for (issuer, client id), or null. */
 export async function findPlatform(issuer: string, clientId: string): Promise<Platform | null> {
+  const key = `${issuer}\u0000${clientId}`;
+  const cached = platformCache.get(key);
+  if (cached) return cached.platform;
   const found = await (await ltijsProvider()).getPlatform(issuer, clientId);
-  if (!found || Array.isArray(found)) return null;
-  return present(found);
+  const platform = !found || Array.isArray(found) ? null : await present(found);
+  platformCache.set(key, { platform });
+  return platform;
 }
 
 /** Every platform registered under an issuer (a login without client_id must match exactly one). */
@@ -77,6 +93,7 @@ export async function registerPlatform(input: NewPlatform): Promise<Platform> {
     authConfig: { method: 'JWK_SET', key: input.jwksUrl },
   });
   await platform.platformActive(input.active);
+  platformCache.clear();
   return present(platform);
 }
 
@@ -90,6 +107,7 @@ export async function setPlatformActive(
   if (!found || Array.isArray(found))
     throw new AppError('not_found', `No platform ${issuer} with client id ${clientId}.`);
   await found.platformActive(active);
+  platformCache.clear();
   return present(found);
 }
 
@@ -109,6 +127,7 @@ export async function listPlatforms(): Promise<
 /** Unregisters a platform and its deployments; tenants and their data stay. */
 export async function removePlatform(issuer: string, clientId: string): Promise<boolean> {
   const removed = await (await ltijsProvider()).deletePlatform(issuer, clientId);
+  platformCache.clear();
   await removePlatformDeployments(issuer, clientId);
   return Boolean(removed);
 }

@@ -15,8 +15,6 @@ const HOUR = 3600_000;
  */
 export const RETENTION_RULES: RetentionRule[] = [
   { collection: 'selfchecks', field: 'ranAt', maxAgeMs: 24 * HOUR },
-  // LTI logins that never came back.
-  { collection: 'lti_launch_states', field: 'createdAt', maxAgeMs: HOUR },
   // Launch records back the audit log; sessions last hours, so half a year is plenty.
   { collection: 'lti_launches', field: 'createdAt', maxAgeMs: 180 * 24 * HOUR },
   // ltijs declares TTL indexes on these, which FerretDB does not honour.

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { AppError } from '../lib/errors.js';
 import { DeploymentModel } from './deployment.model.js';
@@ -18,11 +19,18 @@ export async function createTenant(input: {
   return (await TenantModel.create(input)).toObject();
 }
 
+/** Deployment lookups run on every launch; cached briefly per process (see PLATFORM_CACHE_TTL_MS). */
+const deploymentCache = new LRUCache<string, { tenant: Tenant | null }>({ max: 10_000, ttl: 30_000 });
+
 /** The tenant a deployment belongs to, or null when the deployment is not on the allowlist. */
 export async function findTenantForDeployment(key: DeploymentKey): Promise<Tenant | null> {
+  const cacheKey = `${key.issuer}\u0000${key.clientId}\u0000${key.deploymentId}`;
+  const cached = deploymentCache.get(cacheKey);
+  if (cached) return cached.tenant;
   const deployment = await DeploymentModel.findOne(key).lean();
-  if (!deployment) return null;
-  return TenantModel.findById(deployment.tenantId).lean();
+  const tenant = deployment ? await TenantModel.findById(deployment.tenantId).lean() : null;
+  deploymentCache.set(cacheKey, { tenant });
+  return tenant;
 }
 
 /**
@@ -50,6 +58,7 @@ export async function addDeployment(
     if (sibling) tenant = await TenantModel.findById(sibling.tenantId).lean();
   }
   tenant ??= await createTenant({ name: options.tenantName ?? new URL(key.issuer).hostname });
+  deploymentCache.clear();
   try {
     await DeploymentModel.create({ ...key, tenantId: tenant._id });
   } catch (error) {
@@ -61,6 +70,7 @@ export async function addDeployment(
 
 /** Stops accepting launches from a deployment; its tenant and data stay. */
 export async function removeDeployment(key: DeploymentKey): Promise<boolean> {
+  deploymentCache.clear();
   return (await DeploymentModel.deleteOne(key)).deletedCount > 0;
 }
 
@@ -82,5 +92,6 @@ export async function listDeployments(filter: Partial<Pick<DeploymentKey, 'issue
 
 /** Removes every deployment of a platform (used when the platform is removed). */
 export async function removePlatformDeployments(issuer: string, clientId: string): Promise<number> {
+  deploymentCache.clear();
   return (await DeploymentModel.deleteMany({ issuer, clientId })).deletedCount;
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { generateKeyPair } from 'jose';
 import { CourseModel } from '../../src/courses/course.model.js';
 import { LaunchModel } from '../../src/lti/launch.model.js';
-import { LaunchStateModel } from '../../src/lti/launch-state.model.js';
+import { LaunchStateStore } from '../../src/lti/launch-state.store.js';
 import { UserModel } from '../../src/users/user.model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { authorize, beginLaunch, forgedToken, launch, postLaunch } from '../support/lms-client.js';
@@ -334,7 +334,9 @@ describe('LTI launches through the development LMS', function () {
       const step = await beginLaunch(app.url);
       const idToken = await forgedToken(step, { baseUrl: app.url, change: (c) => (c.nonce = 'wrong') });
       await postLaunch(step, { id_token: idToken, state: step.state });
-      expect(await LaunchStateModel.exists({ state: step.state })).to.equal(null);
+      expect(
+        await new LaunchStateStore(app.runtime.redis, app.config.REDIS_PREFIX).peek(step.state),
+      ).to.equal(null);
     });
   });
 

@@ -6,6 +6,7 @@ import { AppError } from '../../lib/errors.js';
 import { createDeepLink } from '../../lti/deep-linking.service.js';
 import { bindingCookieName, finishLaunch, startLogin } from '../../lti/launch.service.js';
 import { LaunchRefused, REFUSALS } from '../../lti/launch-refusal.js';
+import type { LaunchStateStore } from '../../lti/launch-state.store.js';
 import { ltijsProvider } from '../../lti/ltijs.js';
 import { registerDynamically } from '../../lti/registration.service.js';
 import { canvasConfiguration, toolUrls } from '../../lti/tool-configuration.js';
@@ -51,7 +52,7 @@ function renderRefusal(res: Response, refusal: LaunchRefused) {
 }
 
 /** The LTI endpoints an LMS talks to: login, launch, keys, registration, Canvas config, deep-link return. */
-export function ltiRoutes(config: Config): Router {
+export function ltiRoutes(config: Config, states: LaunchStateStore): Router {
   const router = Router();
   const urls = toolUrls(config.PUBLIC_URL);
   const secureCookies =
@@ -64,7 +65,7 @@ export function ltiRoutes(config: Config): Router {
       renderRefusal(res, new LaunchRefused('missing_login_parameter', field, 400));
       return;
     }
-    const started = await startLogin(params.data, urls);
+    const started = await startLogin(params.data, urls, states);
     res.setHeader(
       'Set-Cookie',
       serializeCookie(bindingCookieName(started.state), started.binding, {
@@ -106,7 +107,7 @@ export function ltiRoutes(config: Config): Router {
         cookieBinding: state ? cookies[bindingCookieName(state)] : undefined,
         storageBinding: body.data.lti_storage_binding,
       },
-      { secret: config.LTI_ENCRYPTION_KEY },
+      { secret: config.LTI_ENCRYPTION_KEY, states },
     );
     if (outcome.kind === 'check-storage') {
       res.render('lti-launch-storage', outcome);

@@ -1,0 +1,58 @@
+/**
+ * The "LMS" side of the launch bench, in its own thread so it does not share the tool's event loop:
+ * starts logins, signs id tokens with the development LMS key, posts launches, and reports timings.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { importJWK, SignJWT } from 'jose';
+import { buildIdTokenClaims } from '../src/devlms/claims.js';
+
+interface Input {
+  publicUrl: string;
+  loginQuery: string;
+  privateJwk: Record<string, unknown>;
+  kid: string;
+  launches: number;
+  concurrency: number;
+  offset: number;
+}
+
+const input = workerData as Input;
+const key = await importJWK(input.privateJwk, 'RS256');
+const serverMs: number[] = [];
+let failures = 0;
+let next = 0;
+
+async function oneLaunch(index: number) {
+  const t0 = performance.now();
+  const login = await fetch(`${input.publicUrl}/lti/login?${input.loginQuery}`, { redirect: 'manual' });
+  const t1 = performance.now();
+  const location = new URL(login.headers.get('location') ?? '');
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const claims = buildIdTokenClaims(
+    { role: index % 10 === 0 ? 'instructor' : 'learner', nonce: location.searchParams.get('nonce') ?? '' },
+    input.publicUrl,
+  );
+  claims.sub = `bench-user-${index % 200}`;
+  const idToken = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: input.kid })
+    .sign(key);
+  const t2 = performance.now();
+  const launch = await fetch(`${input.publicUrl}/lti/launch`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ id_token: idToken, state: location.searchParams.get('state') ?? '' }),
+  });
+  await launch.arrayBuffer();
+  const t3 = performance.now();
+  if (launch.status !== 303) failures += 1;
+  serverMs.push(t1 - t0 + (t3 - t2));
+}
+
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: input.concurrency }, async () => {
+    while (next < input.launches) await oneLaunch(input.offset + next++);
+  }),
+);
+parentPort?.postMessage({ serverMs, failures, seconds: (performance.now() - started) / 1000 });

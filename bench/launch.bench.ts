@@ -1,0 +1,133 @@
+/**
+ * LTI launch performance: login initiation + id-token post against a platform on loopback (the
+ * development LMS's key signs the tokens in a worker thread, as a separate LMS would). Standalone:
+ * `npx tsx bench/launch.bench.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import mongoose from 'mongoose';
+import { freePort, startEmbeddedServices } from '../src/app/embedded-services.js';
+import { openRuntime } from '../src/app/runtime.js';
+import { startWeb } from '../src/app/web.js';
+import { loadConfig } from '../src/config/env.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
+import { platformKeys } from '../src/devlms/keys.js';
+import { Lifecycle } from '../src/lib/lifecycle.js';
+import { createLogger } from '../src/lib/logger.js';
+
+const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+export async function benchLaunch(): Promise<Record<string, number | string>> {
+  const logger = createLogger({ level: 'silent' });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatref-bench-launch-'));
+  const services = await startEmbeddedServices({
+    dataDir,
+    logger,
+    mongo: true,
+    redis: true,
+    database: 'bench_launch',
+  });
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    MONGODB_URL: services.mongoUrl,
+    REDIS_URL: services.redisUrl,
+    LOG_LEVEL: 'silent',
+  });
+  const lifecycle = new Lifecycle(logger, 10_000);
+  lifecycle.onShutdown('services', () => services.stop());
+  try {
+    const runtime = await openRuntime({
+      config,
+      logger,
+      lifecycle,
+      mongoUrl: config.MONGODB_URL ?? '',
+      redisUrl: config.REDIS_URL ?? '',
+    });
+    await startWeb(runtime);
+    const issuer = `${publicUrl}/dev/lms`;
+    const loginQuery = new URLSearchParams({
+      iss: issuer,
+      client_id: DEV_LMS_CLIENT_ID,
+      lti_deployment_id: DEV_LMS_DEPLOYMENT_ID,
+      login_hint: 'bench',
+      target_link_uri: `${publicUrl}/lti/launch`,
+    }).toString();
+
+    // The bench plays the LMS, so it reads the development LMS's stored private key directly.
+    await platformKeys();
+    const stored = await mongoose.connection.db?.collection('devlms_keys').findOne({});
+    const keys = { kid: String(stored?.kid), privateJwk: stored?.privateJwk as Record<string, unknown> };
+    const { privateJwk } = keys;
+    const runPlatform = (launches: number, concurrency: number, offset: number) =>
+      new Promise<{ serverMs: number[]; failures: number; seconds: number }>((resolve, reject) => {
+        // tsx's loader does not reach worker threads by itself: register it, then load the TypeScript entry.
+        const entry = new URL('./launch-platform.worker.ts', import.meta.url).href;
+        const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+        const worker = new Worker(bootstrap, {
+          eval: true,
+          workerData: { publicUrl, loginQuery, privateJwk, kid: keys.kid, launches, concurrency, offset },
+        });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+
+    // Warm up caches (JWKS, platform, JIT) before measuring.
+    await runPlatform(30, 2, 0);
+    const { serverMs, failures, seconds } = await runPlatform(LAUNCHES, CONCURRENCY, 1000);
+    const sequential = await runPlatform(200, 1, 5000);
+
+    // The database's own ceiling on this machine: launch-sized inserts on the raw driver, same concurrency.
+    const raw = mongoose.connection.db?.collection('bench_raw_inserts');
+    let inserted = 0;
+    const rawStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (inserted < LAUNCHES) {
+          inserted += 1;
+          await raw?.insertOne({
+            tenantId: 'bench',
+            role: 'learner',
+            custom: {},
+            payload: 'x'.repeat(600),
+            createdAt: new Date(),
+          });
+        }
+      }),
+    );
+    const rawInsertsPerSecond = LAUNCHES / ((performance.now() - rawStarted) / 1000);
+    return {
+      cores: os.cpus().length,
+      launches: LAUNCHES,
+      concurrency: CONCURRENCY,
+      failures: failures + sequential.failures,
+      launchServerP50Ms: Number(percentile(sequential.serverMs, 50).toFixed(1)),
+      launchServerP95Ms: Number(percentile(sequential.serverMs, 95).toFixed(1)),
+      launchesPerSecond: Number((LAUNCHES / seconds).toFixed(0)),
+      underLoadP95Ms: Number(percentile(serverMs, 95).toFixed(1)),
+      rawFerretdbInsertsPerSecond: Number(rawInsertsPerSecond.toFixed(0)),
+      targets: 'p95 ≤ 30 ms server time, ≥ 200 launches/s',
+    };
+  } finally {
+    await lifecycle.shutdown('bench done');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(await benchLaunch());
+  process.exit(0);
+}

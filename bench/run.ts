@@ -1,0 +1,24 @@
+// npm run bench: prints every performance figure the issues name, with the machine's core count.
+// Each bench starts its own embedded FerretDB/Redis (or in-memory indexes) and cleans up after itself.
+import os from 'node:os';
+import { benchLaunch } from './launch.bench.js';
+import { benchRetrieval } from './retrieval.bench.js';
+
+const benches: Array<[string, () => Promise<Record<string, number | string>>]> = [
+  ['LTI launch (login + id-token post, platform on loopback)', benchLaunch],
+  ['Knowledge retrieval and ingestion', benchRetrieval],
+];
+
+const only = process.argv.slice(2);
+console.log(
+  `chatref bench — ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}, node ${process.version}`,
+);
+for (const [name, run] of benches) {
+  if (only.length && !only.some((word) => name.toLowerCase().includes(word.toLowerCase()))) continue;
+  console.log(`\n## ${name}`);
+  const started = Date.now();
+  const figures = await run();
+  for (const [key, value] of Object.entries(figures)) console.log(`  ${key.padEnd(32)} ${value}`);
+  console.log(`  (took ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+}
+process.exit(0);

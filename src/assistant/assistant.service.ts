@@ -1,0 +1,230 @@
+import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { ChatOpenAI } from '@langchain/openai';
+import type { Config } from '../config/env.js';
+import { answerStrings } from '../knowledge/answer-strings.catalog.js';
+import { combineWithModelJudgement } from '../knowledge/confidence.service.js';
+import type { Embedder } from '../knowledge/embeddings.service.js';
+import { createEmbedder } from '../knowledge/embeddings.service.js';
+import type { Citation } from '../knowledge/extractive-answer.service.js';
+import type { KnowledgeIndexRegistry } from '../knowledge/index-registry.service.js';
+import { DEFAULT_NOT_COVERED_THRESHOLD, type PassageResult } from '../knowledge/knowledge-engine.service.js';
+import type { Logger } from '../lib/logger.js';
+import { ConfidenceLineFilter, groundedUserMessage, groundingSystemPrompt } from './grounding-prompt.js';
+
+/** A question as the chat sends it. */
+export interface AnswerInput {
+  tenantId: string;
+  /** The launch's course: its documents plus tenant-wide ones are searched. */
+  courseId?: string | null;
+  question: string;
+  /** UI locale ('en', 'es', 'es-MX'…): the answer's language. */
+  locale?: string | null;
+  /** Earlier turns of the thread, oldest first (the last few are sent to the model). */
+  history?: readonly { role: 'user' | 'assistant'; content: string }[];
+  /** The tenant's not-covered threshold; defaults to the one tuned on the shared evaluation set. */
+  threshold?: number;
+}
+
+/** Streaming callbacks. */
+export interface AnswerOptions {
+  /** Receives the model's answer text as it is generated, in order (model mode only). */
+  onToken?: (text: string) => void;
+}
+
+/** Everything about one answer, for the chat and for storing it. */
+export interface AnswerResult {
+  text: string;
+  citations: Citation[];
+  /** 0-1: retrieval confidence, blended with the model's own judgement in model mode. */
+  confidence: number;
+  /** True when the documents do not answer the question (the UI offers a person). */
+  notCovered: boolean;
+  passages: { id: string; sourceId: string; score: number }[];
+  /** Top sources by file/path (best first), for evaluation and analytics. */
+  sources: { sourceId: string; title: string; path: string }[];
+  model: string | null;
+  mode: 'model' | 'extractive';
+  /** True when the model was configured but failed, and the extractive answer was given instead. */
+  degraded: boolean;
+  latencyMs: number;
+  tokens: { prompt: number; completion: number };
+}
+
+/** What {@link createAssistant} needs. */
+export interface AssistantDeps {
+  registry: KnowledgeIndexRegistry;
+  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_CHAT_MODEL' | 'OPENAI_EMBEDDING_MODEL'>;
+  logger?: Logger;
+  /** Longest wait for the model (and for the question's embedding) before falling back. Default 20 s. */
+  timeoutMs?: number;
+  /** Passages given to the model. Default 5. */
+  maxPassages?: number;
+  /** History turns given to the model. Default 6. */
+  maxHistory?: number;
+  /** Overrides the embedder made from config (null: lexical only). */
+  embedder?: Embedder | null;
+}
+
+/** The assistant's one operation. */
+export interface Assistant {
+  answerQuestion(input: AnswerInput, options?: AnswerOptions): Promise<AnswerResult>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+const contentText = (content: unknown): string => {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content))
+    return content
+      .map((part) => (typeof part === 'string' ? part : ((part as { text?: string }).text ?? '')))
+      .join('');
+  return '';
+};
+
+/**
+ * Answers a learner's question from the tenant's knowledge: retrieval first; then, when a chat model
+ * is configured, a grounded, cited answer streamed from it (its self-judged confidence blended with
+ * retrieval's); otherwise — or when the model fails, rate-limits or times out — the extractive answer.
+ * Never throws for model trouble: the learner always gets an answer or an honest "not covered".
+ */
+export function createAssistant(deps: AssistantDeps): Assistant {
+  const timeoutMs = deps.timeoutMs ?? 20_000;
+  const embedder =
+    deps.embedder !== undefined
+      ? deps.embedder
+      : createEmbedder(deps.config, { timeoutMs: Math.min(timeoutMs, 5000), maxRetries: 0 });
+  const chat = deps.config.OPENAI_API_KEY
+    ? new ChatOpenAI({
+        apiKey: deps.config.OPENAI_API_KEY,
+        model: deps.config.OPENAI_CHAT_MODEL,
+        temperature: 0.1,
+        streaming: true,
+        streamUsage: true,
+        maxRetries: 0,
+        timeout: timeoutMs,
+        configuration: deps.config.OPENAI_BASE_URL ? { baseURL: deps.config.OPENAI_BASE_URL } : undefined,
+      })
+    : null;
+
+  async function questionEmbedding(tenantId: string, question: string): Promise<number[] | undefined> {
+    if (!embedder || !(await deps.registry.hasVectors(tenantId))) return undefined;
+    try {
+      return await withTimeout(embedder.embedQuery(question), Math.min(timeoutMs, 5000));
+    } catch (error) {
+      deps.logger?.warn({ err: error }, 'question embedding failed; searching lexically');
+      return undefined;
+    }
+  }
+
+  return {
+    async answerQuestion(input, options = {}) {
+      const started = performance.now();
+      const threshold = input.threshold ?? DEFAULT_NOT_COVERED_THRESHOLD;
+      const retrieval = await deps.registry.ask(input.tenantId, input.question, {
+        courseId: input.courseId ?? null,
+        locale: input.locale ?? undefined,
+        queryEmbedding: await questionEmbedding(input.tenantId, input.question),
+        notCoveredThreshold: threshold,
+      });
+      const base = {
+        passages: retrieval.passages.map((p) => ({ id: p.chunkId, sourceId: p.sourceId, score: p.score })),
+        sources: retrieval.sources.map((s) => ({ sourceId: s.sourceId, title: s.title, path: s.path })),
+      };
+      const extractive = (degraded: boolean): AnswerResult => ({
+        text: retrieval.answer.text,
+        citations: retrieval.answer.citations,
+        confidence: retrieval.confidence,
+        notCovered: retrieval.notCovered,
+        ...base,
+        model: null,
+        mode: 'extractive',
+        degraded,
+        latencyMs: Math.round(performance.now() - started),
+        tokens: { prompt: 0, completion: 0 },
+      });
+      // Nothing to ground an answer in: no model call, the honest reply at once.
+      if (!chat || retrieval.notCovered) return extractive(false);
+
+      const passages: PassageResult[] = [];
+      for (const p of [...retrieval.passages].sort((a, b) => b.score - a.score)) {
+        if (passages.length >= (deps.maxPassages ?? 5)) break;
+        passages.push(p);
+      }
+      const history = (input.history ?? [])
+        .slice(-(deps.maxHistory ?? 6))
+        .map((turn) => (turn.role === 'user' ? new HumanMessage(turn.content) : new AIMessage(turn.content)));
+      const messages: BaseMessage[] = [
+        new SystemMessage(groundingSystemPrompt(input.locale)),
+        ...history,
+        new HumanMessage(groundedUserMessage(input.question, passages)),
+      ];
+
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new Error(`no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const filter = new ConfidenceLineFilter((text) => options.onToken?.(text));
+      const tokens = { prompt: 0, completion: 0 };
+      try {
+        const stream = await chat.stream(messages, { signal: controller.signal });
+        for await (const chunk of stream) {
+          const text = contentText(chunk.content);
+          if (text) filter.push(text);
+          if (chunk.usage_metadata) {
+            tokens.prompt = chunk.usage_metadata.input_tokens ?? tokens.prompt;
+            tokens.completion = chunk.usage_metadata.output_tokens ?? tokens.completion;
+          }
+        }
+      } catch (error) {
+        deps.logger?.warn(
+          { err: error, tenantId: input.tenantId, model: deps.config.OPENAI_CHAT_MODEL },
+          'chat model failed; answering extractively',
+        );
+        return extractive(true);
+      } finally {
+        clearTimeout(timer);
+      }
+      const text = filter.end();
+      if (!text) return extractive(true);
+
+      const confidence = combineWithModelJudgement(retrieval.confidence, filter.confidence);
+      // The model may only lower confidence much; when it judges the passages insufficient, believe it.
+      const notCovered =
+        confidence < threshold || (filter.confidence !== null && filter.confidence < threshold);
+      const cited = new Set([...text.matchAll(/\[(\d{1,2})\]/g)].map((m) => Number(m[1])));
+      const citations: Citation[] = passages
+        .map((p, i) => ({
+          index: i + 1,
+          sourceId: p.sourceId,
+          title: p.title,
+          heading: p.heading,
+          path: p.path,
+        }))
+        .filter((c) => cited.has(c.index));
+      return {
+        text,
+        citations: notCovered ? [] : citations,
+        confidence,
+        notCovered,
+        ...base,
+        model: deps.config.OPENAI_CHAT_MODEL,
+        mode: 'model',
+        degraded: false,
+        latencyMs: Math.round(performance.now() - started),
+        tokens,
+      };
+    },
+  };
+}
+
+/** The reply when the documents do not cover a question, in the learner's language. */
+export const notCoveredReply = (locale?: string | null) => answerStrings(locale).notCovered;

@@ -1,0 +1,208 @@
+import type { Redis } from 'ioredis';
+import { Types } from 'mongoose';
+import type { Logger } from '../lib/logger.js';
+import { chunkIdFor } from './chunking.service.js';
+import { KnowledgeChunkModel, KnowledgeSourceModel, KnowledgeStateModel } from './knowledge.models.js';
+import type { ChunkRecord } from './knowledge.types.js';
+import { type KnowledgeChange, knowledgeChannel } from './knowledge-context.js';
+import {
+  type AskOptions,
+  type AskResult,
+  KnowledgeEngine,
+  type KnowledgeEngineOptions,
+} from './knowledge-engine.service.js';
+
+/** Options of {@link KnowledgeIndexRegistry}. */
+export interface KnowledgeIndexRegistryOptions {
+  /**
+   * Any connection to Redis: the registry subscribes on a duplicate of it (and closes that one).
+   * Without it, changes are noticed by the version check alone.
+   */
+  redis?: Redis;
+  prefix: string;
+  logger?: Logger;
+  engine?: KnowledgeEngineOptions;
+  /** How often (at most) a question triggers a look at the tenant's version counter. Default 2000 ms. */
+  checkIntervalMs?: number;
+}
+
+interface TenantEntry {
+  /** The tenant's knowledge version the in-memory index reflects; -1 before the first load. */
+  version: number;
+  checkedAt: number;
+  /** Operations on one tenant run one after another. */
+  queue: Promise<void>;
+}
+
+type ChunkRow = {
+  _id: Types.ObjectId;
+  sourceId: Types.ObjectId;
+  courseId: string | null;
+  version: number;
+  ordinal: number;
+  title: string;
+  heading: string;
+  path: string;
+  text: string;
+  embedding?: number[];
+};
+
+const toRecord = (row: ChunkRow): ChunkRecord => ({
+  chunkId: chunkIdFor(String(row.sourceId), row.ordinal),
+  sourceId: String(row.sourceId),
+  courseId: row.courseId ?? null,
+  title: row.title,
+  heading: row.heading ?? '',
+  path: row.path,
+  ordinal: row.ordinal,
+  text: row.text,
+  ...(row.embedding && row.embedding.length > 0 ? { embedding: Float32Array.from(row.embedding) } : {}),
+});
+
+/**
+ * Each web process's in-memory search indexes, one per tenant, loaded lazily from MongoDB and kept
+ * current without a restart: a Redis message after every write reloads the changed source at once,
+ * and a cheap version check (the tenant's change counter) on questions catches anything missed.
+ */
+export class KnowledgeIndexRegistry {
+  private readonly engine: KnowledgeEngine;
+  private readonly tenants = new Map<string, TenantEntry>();
+  private subscriber?: Redis;
+  private readonly checkIntervalMs: number;
+
+  constructor(private readonly options: KnowledgeIndexRegistryOptions) {
+    this.engine = new KnowledgeEngine(options.engine);
+    this.checkIntervalMs = options.checkIntervalMs ?? 2000;
+  }
+
+  /** Subscribes to change messages (when a Redis connection was given). */
+  async start(): Promise<void> {
+    if (!this.options.redis || this.subscriber) return;
+    const subscriber = this.options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
+    await subscriber.subscribe(knowledgeChannel(this.options.prefix));
+    this.subscriber = subscriber;
+  }
+
+  /** Unsubscribes; the in-memory indexes go with the object. */
+  async close(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+  }
+
+  /** Searches a tenant's knowledge (loading or refreshing it first when needed). */
+  async ask(tenantId: string, question: string, options: AskOptions = {}): Promise<AskResult> {
+    await this.ensure(tenantId);
+    return this.engine.ask(tenantId, question, options);
+  }
+
+  /** Chunks in memory for a tenant (0 when not loaded). */
+  size(tenantId: string): number {
+    return this.engine.size(tenantId);
+  }
+
+  /** True when some loaded chunk of the tenant has an embedding. */
+  async hasVectors(tenantId: string): Promise<boolean> {
+    await this.ensure(tenantId);
+    return this.engine.vectorCount(tenantId) > 0;
+  }
+
+  /** Makes sure a tenant's index is loaded and not older than the check interval. */
+  async ensure(tenantId: string): Promise<void> {
+    let entry = this.tenants.get(tenantId);
+    if (!entry) {
+      entry = { version: -1, checkedAt: 0, queue: Promise.resolve() };
+      this.tenants.set(tenantId, entry);
+    }
+    if (entry.version >= 0 && Date.now() - entry.checkedAt < this.checkIntervalMs) return;
+    await this.serialise(entry, async () => {
+      if (entry.version >= 0 && Date.now() - entry.checkedAt < this.checkIntervalMs) return;
+      const current = await this.storedVersion(tenantId);
+      if (current !== entry.version) await this.loadTenant(tenantId, entry, current);
+      entry.checkedAt = Date.now();
+    });
+  }
+
+  /** Forgets a tenant's in-memory index (it is reloaded on the next question). */
+  invalidate(tenantId: string): void {
+    this.tenants.delete(tenantId);
+    this.engine.dropTenant(tenantId);
+  }
+
+  private serialise(entry: TenantEntry, work: () => Promise<void>): Promise<void> {
+    const next = entry.queue.then(work);
+    entry.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async storedVersion(tenantId: string): Promise<number> {
+    if (!Types.ObjectId.isValid(tenantId)) return 0;
+    const state = await KnowledgeStateModel.findOne({ tenantId: new Types.ObjectId(tenantId) }).lean();
+    return state?.version ?? 0;
+  }
+
+  private async loadTenant(tenantId: string, entry: TenantEntry, version: number): Promise<void> {
+    this.engine.dropTenant(tenantId);
+    if (Types.ObjectId.isValid(tenantId)) {
+      const tenant = new Types.ObjectId(tenantId);
+      const live = new Map<string, number>();
+      for (const s of await KnowledgeSourceModel.find(
+        { tenantId: tenant, version: { $gt: 0 } },
+        { version: 1 },
+      ).lean())
+        live.set(String(s._id), s.version);
+      const records: ChunkRecord[] = [];
+      const cursor = KnowledgeChunkModel.find({ tenantId: tenant })
+        .lean<ChunkRow[]>()
+        .cursor({ batchSize: 2000 });
+      for await (const row of cursor) {
+        if (live.get(String(row.sourceId)) === row.version) records.push(toRecord(row));
+      }
+      this.engine.load(tenantId, records);
+    }
+    entry.version = version;
+    this.options.logger?.debug(
+      { tenantId, chunks: this.engine.size(tenantId), version },
+      'knowledge index loaded',
+    );
+  }
+
+  private async reloadSource(tenantId: string, sourceId: string): Promise<void> {
+    const tenant = new Types.ObjectId(tenantId);
+    const source = Types.ObjectId.isValid(sourceId)
+      ? await KnowledgeSourceModel.findOne({ _id: new Types.ObjectId(sourceId), tenantId: tenant }).lean()
+      : null;
+    this.engine.removeSource(tenantId, sourceId);
+    if (!source || source.version <= 0) return;
+    const rows = await KnowledgeChunkModel.find({
+      tenantId: tenant,
+      sourceId: source._id,
+      version: source.version,
+    }).lean<ChunkRow[]>();
+    this.engine.load(tenantId, rows.map(toRecord));
+  }
+
+  private onMessage(message: string): void {
+    let change: KnowledgeChange;
+    try {
+      change = JSON.parse(message) as KnowledgeChange;
+    } catch {
+      return;
+    }
+    const entry = this.tenants.get(change.tenantId);
+    // Not loaded here: the first question loads it fresh anyway.
+    if (!entry || entry.version < 0) return;
+    void this.serialise(entry, async () => {
+      if (change.version <= entry.version) return;
+      if (change.sourceId && change.version === entry.version + 1) {
+        await this.reloadSource(change.tenantId, change.sourceId);
+        entry.version = change.version;
+      } else {
+        await this.loadTenant(change.tenantId, entry, await this.storedVersion(change.tenantId));
+      }
+      entry.checkedAt = Date.now();
+    }).catch((error) => this.options.logger?.warn({ err: error }, 'knowledge index refresh failed'));
+  }
+}
