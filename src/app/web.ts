@@ -2,9 +2,11 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../http/app.js';
+import { seedSampleKnowledge } from '../knowledge/index.js';
 import { LaunchStateStore } from '../lti/launch-state.store.js';
 import { devLmsEnabled, installDevLms } from './dev-lms.js';
 import type { Runtime } from './runtime.js';
+import { createWebServices } from './services.js';
 
 /**
  * Serves HTTP. On shutdown it stops accepting connections, closes idle keep-alive sockets and lets
@@ -12,13 +14,22 @@ import type { Runtime } from './runtime.js';
  */
 export async function startWeb(runtime: Runtime): Promise<{ server: Server; url: string }> {
   const { config, logger, lifecycle } = runtime;
+  const services = await createWebServices(runtime);
   const extraRoutes: Router[] = [];
-  if (devLmsEnabled(config)) extraRoutes.push((await installDevLms(config, logger)).router);
+  if (devLmsEnabled(config)) {
+    const devLms = await installDevLms(config, logger);
+    extraRoutes.push(devLms.router);
+    if (config.SEED_SAMPLE_KNOWLEDGE) {
+      const queued = await seedSampleKnowledge(devLms.tenantId, services.knowledge);
+      if (queued) logger.info({ queued }, 'sample knowledge queued for the development LMS tenant');
+    }
+  }
   const app = createApp({
     config,
     logger,
     health: { check: () => runtime.health() },
     launchStates: new LaunchStateStore(runtime.redis, config.REDIS_PREFIX),
+    services,
     extraRoutes,
   });
   const server = app.listen(config.PORT, config.HOST);

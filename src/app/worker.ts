@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
+import { configureKnowledge } from '../knowledge/index.js';
 import { createRedis } from '../redis/connection.js';
 import type { Runtime } from './runtime.js';
 
@@ -10,6 +11,8 @@ import type { Runtime } from './runtime.js';
  */
 export async function startWorker(runtime: Runtime): Promise<Worker[]> {
   const { config, logger, lifecycle, queues } = runtime;
+  // Ingestion jobs publish index changes on this process's producer connection.
+  configureKnowledge({ config, redis: runtime.redis, logger });
   const connection = createRedis(runtime.redisUrl, 'worker', logger);
   lifecycle.onShutdown('worker redis', async () => {
     await connection.quit().catch(() => connection.disconnect());

@@ -65,6 +65,10 @@ const schema = z.object({
     .describe(
       'where the development LMS says it lives (default PUBLIC_URL; another host name makes it a separate site)',
     ),
+  SEED_SAMPLE_KNOWLEDGE: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    .default(false)
+    .describe('true or false: load the sample help articles into the development LMS tenant on first start'),
   OPENAI_API_KEY: z
     .string()
     .min(1)

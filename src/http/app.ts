@@ -3,11 +3,14 @@ import path from 'node:path';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import type { WebServices } from '../app/services.js';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import type { LaunchStateStore } from '../lti/launch-state.store.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
+import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
 
@@ -18,6 +21,8 @@ export interface WebDependencies {
   config: Config;
   logger: Logger;
   health: HealthProbe;
+  /** Domain services (knowledge, assistant, conversations…). */
+  services: WebServices;
   /** Where OIDC logins in progress live (Redis, shared by every web process). */
   launchStates: LaunchStateStore;
   /** Routers mounted only in some environments (the development LMS). */
@@ -93,6 +98,15 @@ export function createApp(deps: WebDependencies): Express {
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.use(ltiRoutes(config, deps.launchStates));
   app.use(pageRoutes(config));
+  app.use(
+    chatRoutes({
+      secret: config.LTI_ENCRYPTION_KEY,
+      chat: deps.services.chat,
+      hub: deps.services.hub,
+      transient: deps.services.transient,
+    }),
+  );
+  app.use(knowledgeRoutes({ config, knowledge: deps.services.knowledge }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);

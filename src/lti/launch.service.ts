@@ -233,11 +233,19 @@ async function upsertUnlessUnchanged(
   const key = `${model.modelName}:${id}`;
   const fingerprint = JSON.stringify(fields);
   if (recentlyWritten.get(key) === fingerprint) return;
-  await (model as typeof UserModel).updateOne(
-    { _id: id },
-    { $setOnInsert: onInsert, $set: { ...fields, lastLaunchAt: new Date() } },
-    { upsert: true },
-  );
+  const write = () =>
+    (model as typeof UserModel).updateOne(
+      { _id: id },
+      { $setOnInsert: onInsert, $set: { ...fields, lastLaunchAt: new Date() } },
+      { upsert: true },
+    );
+  try {
+    await write();
+  } catch (error) {
+    // Two first launches at once both try to insert; the loser's retry finds the record and updates it.
+    if ((error as { code?: number }).code !== 11000) throw error;
+    await write();
+  }
   recentlyWritten.set(key, fingerprint);
 }
 

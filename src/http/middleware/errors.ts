@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
 import { AppError } from '../../lib/errors.js';
 
 /** Statuses body-parser and express raise for the client's own mistakes, with words a person understands. */
@@ -41,6 +42,14 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
       return;
     }
     res.status(error.status).json({ error: { code: error.code, message: error.message } });
+    return;
+  }
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    const field = issue?.path.join('.') || 'request';
+    res
+      .status(400)
+      .json({ error: { code: 'bad_request', message: `${field}: ${issue?.message ?? 'is not valid'}` } });
     return;
   }
   const known = CLIENT_ERRORS[(error as { type?: string })?.type ?? ''];

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { Types } from 'mongoose';
 import type { Config } from '../../config/env.js';
 import { CourseModel } from '../../courses/course.model.js';
+import { uiLanguage, uiMessages } from '../../i18n/ui-messages.js';
 import type { Session } from '../../lti/session.js';
 import { UserModel } from '../../users/user.model.js';
 import { requireSession } from '../middleware/session.js';
@@ -19,7 +20,8 @@ async function pageContext(session: Session) {
     userName: user?.name ?? user?.email ?? 'Signed in',
     role: session.role,
     courseTitle: course?.title ?? course?.label ?? null,
-    lang: session.locale.toLowerCase().startsWith('es') ? 'es' : 'en',
+    lang: uiLanguage(session.locale),
+    t: uiMessages(session.locale),
   };
 }
 

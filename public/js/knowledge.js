@@ -1,0 +1,355 @@
+// The admin "Knowledge" page: upload documents, add Q&A pairs, follow ingestion progress, remove sources.
+// Everything from the server is written with textContent (never innerHTML), so titles and errors stay text.
+(() => {
+  const root = document.getElementById('knowledge');
+  if (!root || !window.chatref) return;
+  const api = window.chatref.api;
+  const maxBytes = Number(root.dataset.maxFileBytes) || Number.POSITIVE_INFINITY;
+  const maxSize = root.dataset.maxFileSize || '';
+  const maxFiles = Number(root.dataset.maxFiles) || 20;
+  const POLL_MS = 1000;
+
+  const $ = (id) => document.getElementById(id);
+  const announcer = $('announcer');
+  const tbody = $('sources-body');
+  const empty = $('sources-empty');
+  const listError = $('sources-error');
+  const uploadForm = $('upload-form');
+  const fileInput = $('upload-files');
+  const uploadButton = $('upload-button');
+  const uploadErrors = $('upload-errors');
+  const uploadScope = $('upload-scope');
+  const qaForm = $('qa-form');
+  const qaQuestion = $('qa-question');
+  const qaAnswer = $('qa-answer');
+  const qaButton = $('qa-button');
+  const qaError = $('qa-error');
+  const qaScope = $('qa-scope');
+
+  /** id -> { source, row, cells } */
+  const rows = new Map();
+  let pollTimer = null;
+
+  const STATUS = { queued: 'Waiting to start', processing: 'Processing', ready: 'Ready', failed: 'Failed' };
+  const isBusy = (source) => source.status === 'queued' || source.status === 'processing';
+  const nameOf = (source) => source.fileName || source.title;
+
+  /** Adds a line to the live region (role=status); only the last few stay. */
+  function announce(text) {
+    const line = document.createElement('p');
+    line.textContent = text;
+    announcer.append(line);
+    while (announcer.childElementCount > 5) announcer.firstElementChild.remove();
+  }
+
+  function showError(element, text) {
+    element.textContent = text || '';
+    element.hidden = !text;
+  }
+
+  async function readJson(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  const messageOf = (body, response) =>
+    body?.error?.message || `The request failed (${response.status}). Please try again.`;
+
+  function cell(label) {
+    const td = document.createElement('td');
+    td.dataset.label = label;
+    return td;
+  }
+
+  function createRow(source) {
+    const row = document.createElement('tr');
+    row.dataset.sourceId = source.id;
+
+    const title = document.createElement('th');
+    title.scope = 'row';
+    title.dataset.label = 'Title';
+    const titleText = document.createElement('span');
+    titleText.className = 'source-title';
+    const fileName = document.createElement('span');
+    fileName.className = 'source-file';
+    title.append(titleText, fileName);
+
+    const type = cell('Type');
+    const scope = cell('Used in');
+    const status = cell('Status');
+    const statusText = document.createElement('span');
+    statusText.className = 'status-text';
+    const progress = document.createElement('progress');
+    progress.max = 100;
+    progress.className = 'status-progress';
+    status.append(statusText, progress);
+    const chunks = cell('Passages');
+
+    const actions = cell('Actions');
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'button-secondary';
+    const removeWord = document.createElement('span');
+    removeWord.textContent = 'Remove';
+    const removeWhat = document.createElement('span');
+    removeWhat.className = 'visually-hidden';
+    remove.append(removeWord, removeWhat);
+    remove.addEventListener('click', () => removeSource(source.id));
+    actions.append(remove);
+
+    row.append(title, type, scope, status, chunks, actions);
+    return { row, cells: { titleText, fileName, type, scope, statusText, progress, chunks, removeWhat } };
+  }
+
+  /** Writes a source into its row, changing only what changed (keeps focus and screen reader position). */
+  function fillRow(entry, source) {
+    const c = entry.cells;
+    const set = (element, text) => {
+      if (element.textContent !== text) element.textContent = text;
+    };
+    set(c.titleText, source.title);
+    set(c.fileName, source.fileName && source.fileName !== source.title ? source.fileName : '');
+    set(c.type, source.type);
+    set(c.scope, source.scope === 'course' ? 'This course' : 'All courses');
+    set(c.chunks, String(source.chunkCount));
+    set(c.removeWhat, ` ${source.title}`);
+    let status = STATUS[source.status] || source.status;
+    if (isBusy(source)) status = `${status}: ${source.progress}%`;
+    if (source.status === 'failed') {
+      status = `Failed: ${source.error || 'the file could not be used'}.`;
+      if (source.version > 0) status += ' The previous version is still in use.';
+    }
+    set(c.statusText, status);
+    entry.row.dataset.status = source.status;
+    c.progress.hidden = !isBusy(source);
+    if (isBusy(source)) {
+      c.progress.value = source.progress;
+      c.progress.setAttribute('aria-valuenow', String(source.progress));
+      c.progress.setAttribute('aria-valuemin', '0');
+      c.progress.setAttribute('aria-valuemax', '100');
+      c.progress.setAttribute('aria-label', `Progress of ${nameOf(source)}`);
+      c.progress.textContent = `${source.progress}%`;
+    }
+    entry.source = source;
+  }
+
+  /** Adds or updates a source's row; announces "ready"/"failed" when a known upload finishes. */
+  function upsert(source, options = {}) {
+    let entry = rows.get(source.id);
+    const before = entry?.source;
+    if (!entry) {
+      entry = createRow(source);
+      rows.set(source.id, entry);
+      if (options.append) tbody.append(entry.row);
+      else tbody.prepend(entry.row);
+    }
+    fillRow(entry, source);
+    if (before && isBusy(before) && !isBusy(source)) {
+      if (source.status === 'ready') announce(`${nameOf(source)} is ready`);
+      if (source.status === 'failed') announce(`${nameOf(source)} failed: ${source.error}`);
+    }
+    empty.hidden = rows.size > 0;
+  }
+
+  function drop(id) {
+    const entry = rows.get(id);
+    if (!entry) return;
+    entry.row.remove();
+    rows.delete(id);
+    empty.hidden = rows.size > 0;
+  }
+
+  function schedulePoll() {
+    if (pollTimer) return;
+    if (![...rows.values()].some((entry) => isBusy(entry.source))) return;
+    pollTimer = setTimeout(poll, POLL_MS);
+  }
+
+  /** Refreshes the sources still being ingested, once a second until none is left. */
+  async function poll() {
+    pollTimer = null;
+    const busy = [...rows.values()].filter((entry) => isBusy(entry.source)).map((entry) => entry.source.id);
+    await Promise.all(
+      busy.map(async (id) => {
+        try {
+          const response = await api(`/api/knowledge/sources/${encodeURIComponent(id)}`, {
+            headers: { Accept: 'application/json' },
+          });
+          if (response.status === 404) return drop(id);
+          const body = await readJson(response);
+          if (response.ok && body?.data) upsert(body.data);
+        } catch {
+          // A dropped request is retried on the next tick.
+        }
+      }),
+    );
+    schedulePoll();
+  }
+
+  async function loadSources() {
+    try {
+      const response = await api('/api/knowledge/sources', { headers: { Accept: 'application/json' } });
+      const body = await readJson(response);
+      if (!response.ok) {
+        showError(listError, messageOf(body, response));
+        return;
+      }
+      showError(listError, '');
+      for (const source of body.data) upsert(source, { append: true });
+      empty.hidden = rows.size > 0;
+      schedulePoll();
+    } catch {
+      showError(listError, 'The knowledge sources could not be loaded. Check your connection and reload.');
+    }
+  }
+
+  function showUploadErrors(messages) {
+    uploadErrors.replaceChildren(
+      ...messages.map((text) => {
+        const item = document.createElement('li');
+        item.textContent = text;
+        return item;
+      }),
+    );
+    uploadErrors.hidden = messages.length === 0;
+  }
+
+  uploadForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const chosen = [...fileInput.files];
+    const problems = [];
+    if (chosen.length === 0) {
+      showUploadErrors(['Choose at least one file to upload.']);
+      fileInput.focus();
+      return;
+    }
+    if (chosen.length > maxFiles) {
+      showUploadErrors([`Only ${maxFiles} files can be uploaded at once; choose fewer files.`]);
+      fileInput.focus();
+      return;
+    }
+    const form = new FormData();
+    let sending = 0;
+    for (const file of chosen) {
+      // The server refuses these too; checking here saves sending megabytes for nothing.
+      if (file.size > maxBytes) {
+        const reason = `"${file.name}" is over the size limit of ${maxSize}.`;
+        problems.push(reason);
+        announce(`${file.name} failed: ${reason}`);
+        continue;
+      }
+      form.append('files', file, file.name);
+      sending++;
+    }
+    if (sending === 0) {
+      showUploadErrors(problems);
+      return;
+    }
+    uploadButton.disabled = true;
+    uploadForm.setAttribute('aria-busy', 'true');
+    announce(sending === 1 ? 'Uploading 1 file…' : `Uploading ${sending} files…`);
+    try {
+      const scope = uploadScope ? uploadScope.value : 'institution';
+      const response = await api(`/api/knowledge/files?scope=${encodeURIComponent(scope)}`, {
+        method: 'POST',
+        body: form,
+        headers: { Accept: 'application/json' },
+      });
+      const body = await readJson(response);
+      const outcomes = body?.data?.files;
+      if (!Array.isArray(outcomes)) {
+        problems.push(messageOf(body, response));
+      } else {
+        for (const outcome of outcomes) {
+          if (outcome.ok) {
+            upsert(outcome.source);
+            announce(
+              outcome.queued
+                ? `Uploaded ${outcome.name}`
+                : `${outcome.name} is already up to date; nothing new to process`,
+            );
+          } else {
+            problems.push(outcome.error.message);
+            announce(`${outcome.name || 'Upload'} failed: ${outcome.error.message}`);
+          }
+        }
+      }
+      fileInput.value = '';
+      schedulePoll();
+    } catch {
+      problems.push('The upload did not reach the server. Check your connection and try again.');
+    } finally {
+      uploadButton.disabled = false;
+      uploadForm.removeAttribute('aria-busy');
+      showUploadErrors(problems);
+    }
+  });
+
+  qaForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const question = qaQuestion.value.trim();
+    const answer = qaAnswer.value.trim();
+    if (!question || !answer) {
+      const missing = question ? qaAnswer : qaQuestion;
+      showError(qaError, question ? 'Write the answer.' : 'Write the question.');
+      missing.setAttribute('aria-invalid', 'true');
+      missing.focus();
+      return;
+    }
+    qaQuestion.removeAttribute('aria-invalid');
+    qaAnswer.removeAttribute('aria-invalid');
+    showError(qaError, '');
+    qaButton.disabled = true;
+    try {
+      const response = await api('/api/knowledge/qa', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ question, answer, scope: qaScope ? qaScope.value : 'institution' }),
+      });
+      const body = await readJson(response);
+      if (!response.ok) {
+        showError(qaError, messageOf(body, response));
+        return;
+      }
+      upsert(body.data);
+      announce(`Added Q&A: ${body.data.title}`);
+      qaForm.reset();
+      qaQuestion.focus();
+    } catch {
+      showError(qaError, 'The Q&A pair did not reach the server. Check your connection and try again.');
+    } finally {
+      qaButton.disabled = false;
+    }
+  });
+
+  async function removeSource(id) {
+    const entry = rows.get(id);
+    if (!entry) return;
+    const { title } = entry.source;
+    if (!window.confirm(`Remove "${title}"? The assistant stops using it right away.`)) return;
+    // Where focus goes once the row is gone: the next row's Remove button, else the previous, else the upload.
+    const neighbour = entry.row.nextElementSibling || entry.row.previousElementSibling;
+    try {
+      const response = await api(`/api/knowledge/sources/${encodeURIComponent(id)}`, {
+        method: 'DELETE',
+        headers: { Accept: 'application/json' },
+      });
+      if (!response.ok && response.status !== 404) {
+        const body = await readJson(response);
+        showError(listError, messageOf(body, response));
+        return;
+      }
+      showError(listError, '');
+      drop(id);
+      announce(`Removed ${title}`);
+      (neighbour?.querySelector('button') || fileInput).focus();
+    } catch {
+      showError(listError, `"${title}" could not be removed. Check your connection and try again.`);
+    }
+  }
+
+  loadSources();
+})();

@@ -1,0 +1,64 @@
+import { type Assistant, createAssistant } from '../assistant/index.js';
+import { ChatService } from '../chat/chat.service.js';
+import { type ConversationDomain, createConversationDomain } from '../conversations/index.js';
+import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
+import { LiveHub, TransientChannel } from '../live/index.js';
+import { createRedis } from '../redis/connection.js';
+import type { Runtime } from './runtime.js';
+
+/** The domain services a web process uses, built once from the runtime's connections. */
+export interface WebServices {
+  knowledge: KnowledgeService;
+  knowledgeIndex: KnowledgeIndexRegistry;
+  assistant: Assistant;
+  conversations: ConversationDomain;
+  /** Stored events to live clients of this process (one Redis subscription for all of them). */
+  hub: LiveHub;
+  /** Streamed tokens and typing signals across processes. */
+  transient: TransientChannel;
+  chat: ChatService;
+}
+
+/**
+ * Builds the web process's services and registers their shutdown. Domain code gets plain
+ * dependencies (queues, Redis, config), never the HTTP layer.
+ */
+export async function createWebServices(runtime: Runtime): Promise<WebServices> {
+  const { config, logger, redis, queues, lifecycle } = runtime;
+  const knowledgeIndex = new KnowledgeIndexRegistry({ redis, prefix: config.REDIS_PREFIX, logger });
+  await knowledgeIndex.start();
+  lifecycle.onShutdown('knowledge index', () => knowledgeIndex.close());
+  const assistant = createAssistant({ registry: knowledgeIndex, config, logger });
+  const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
+  const hub = new LiveHub({
+    subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
+    prefix: config.REDIS_PREFIX,
+    store: conversations.store,
+    logger,
+  });
+  await hub.start();
+  lifecycle.onShutdown('live hub', () => hub.close());
+  const transient = new TransientChannel({
+    publisher: redis,
+    subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
+    prefix: config.REDIS_PREFIX,
+    logger,
+  });
+  await transient.start();
+  lifecycle.onShutdown('transient channel', () => transient.close());
+  return {
+    knowledge: new KnowledgeService({ queues, config, redis, logger }),
+    knowledgeIndex,
+    assistant,
+    conversations,
+    hub,
+    transient,
+    chat: new ChatService({
+      conversations: conversations.service,
+      assistant,
+      transient,
+      events: conversations.store,
+      logger,
+    }),
+  };
+}

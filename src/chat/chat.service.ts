@@ -1,0 +1,154 @@
+import { Types } from 'mongoose';
+import type { Assistant } from '../assistant/index.js';
+import type { ConversationService, MessageView } from '../conversations/index.js';
+import { learnerConversationView } from '../conversations/index.js';
+import { CourseModel } from '../courses/course.model.js';
+import type { EventStore } from '../events/index.js';
+import type { Logger } from '../lib/logger.js';
+import type { TransientChannel } from '../live/index.js';
+import { LaunchModel } from '../lti/launch.model.js';
+import type { Session } from '../lti/session.js';
+import { UserModel } from '../users/user.model.js';
+
+/** The learner chat as one application service: a thread, messages, answers streamed, a person on request. */
+export class ChatService {
+  constructor(
+    private readonly deps: {
+      conversations: ConversationService;
+      assistant: Assistant;
+      transient: TransientChannel;
+      events: EventStore;
+      logger: Logger;
+    },
+  ) {}
+
+  private actor(session: Session) {
+    return { tenantId: session.tenantId, actor: { userId: session.userId, role: session.role } };
+  }
+
+  /** The learner's thread for this course (created on first visit) with its history and the live cursor. */
+  async open(session: Session) {
+    const tenantId = new Types.ObjectId(session.tenantId);
+    // All three by _id: the fast lookups on FerretDB.
+    const [user, course, launch] = await Promise.all([
+      UserModel.findById(session.userId).lean(),
+      session.courseId ? CourseModel.findById(session.courseId).lean() : null,
+      LaunchModel.findById(session.launchId).lean(),
+    ]);
+    const lastEventId = await this.deps.events.latestSeq(session.tenantId);
+    const opened = await this.deps.conversations.openOrContinue({
+      ...this.actor(session),
+      actor: { userId: session.userId, role: session.role, name: user?.name },
+      courseId: course?.tenantId.equals(tenantId) ? String(course._id) : undefined,
+      email: user?.email,
+      locale: session.locale,
+      context: {
+        launchId: session.launchId,
+        productFamily: launch?.platform.productFamily,
+        courseTitle: course?.title,
+        courseLabel: course?.label,
+      },
+    });
+    return {
+      conversation: learnerConversationView(opened.conversation),
+      messages: opened.messages,
+      lastEventId: String(lastEventId),
+    };
+  }
+
+  /**
+   * Stores the learner's message (idempotent by client id) and, when the bot should answer, answers in
+   * the background: tokens stream over the live channel, the stored answer follows as an event.
+   */
+  async post(session: Session, input: { conversationId: string; clientId: string; text: string }) {
+    const posted = await this.deps.conversations.postLearnerMessage({
+      ...this.actor(session),
+      conversationId: input.conversationId,
+      clientId: input.clientId,
+      text: input.text,
+    });
+    if (posted.botShouldAnswer && !posted.duplicate) {
+      void this.answer(session, posted.conversation.id, posted.message).catch((error) =>
+        this.deps.logger.error({ err: error, conversationId: posted.conversation.id }, 'answering failed'),
+      );
+    }
+    return { conversation: learnerConversationView(posted.conversation), message: posted.message };
+  }
+
+  private async answer(session: Session, conversationId: string, question: MessageView): Promise<void> {
+    const { transient, assistant, conversations } = this.deps;
+    const streamId = `bot:${question.clientId}`;
+    await transient.publish(session.tenantId, {
+      conversationId,
+      type: 'typing',
+      data: { author: 'bot', active: true },
+    });
+    const history = (
+      await conversations.history({ ...this.actor(session), conversationId, forLearner: true, limit: 8 })
+    )
+      .filter(
+        (message) => message.id !== question.id && (message.author === 'learner' || message.author === 'bot'),
+      )
+      .map((message) => ({
+        role: message.author === 'learner' ? ('user' as const) : ('assistant' as const),
+        content: message.text,
+      }));
+    const result = await assistant.answerQuestion(
+      {
+        tenantId: session.tenantId,
+        courseId: session.courseId ?? null,
+        question: question.text,
+        locale: session.locale,
+        history,
+      },
+      {
+        onToken: (text) =>
+          void transient.publish(session.tenantId, {
+            conversationId,
+            type: 'token',
+            data: { streamId, text },
+          }),
+      },
+    );
+    await conversations.recordBotAnswer({
+      tenantId: session.tenantId,
+      conversationId,
+      replyTo: question.clientId,
+      text: result.text,
+      citations: result.citations.map((citation) => ({
+        index: citation.index,
+        title: citation.title,
+        heading: citation.heading,
+        path: citation.path,
+      })),
+      confidence: result.confidence,
+      notCovered: result.notCovered,
+      answer: {
+        passages: result.passages,
+        mode: result.mode,
+        model: result.model,
+        degraded: result.degraded,
+        notCovered: result.notCovered,
+        latencyMs: result.latencyMs,
+        tokens: result.tokens,
+      },
+    });
+    await transient.publish(session.tenantId, {
+      conversationId,
+      type: 'typing',
+      data: { author: 'bot', active: false },
+    });
+  }
+
+  /** "Talk to a person". */
+  async askForPerson(session: Session, input: { conversationId: string }) {
+    const result = await this.deps.conversations.requestHandoff({
+      ...this.actor(session),
+      conversationId: input.conversationId,
+    });
+    return {
+      conversation: learnerConversationView(result.conversation),
+      alreadyWithPeople: result.alreadyWithPeople,
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import type { Redis } from 'ioredis';
+import { EventBus } from '../events/event-bus.js';
+import { EventStore } from '../events/event-store.js';
+import type { HandoffSummariser } from '../handoff/handoff-card.js';
+import { HandoffConfigService } from '../handoff/handoff-config.service.js';
+import { RedisStaffPresence } from '../handoff/staff-presence.js';
+import type { Logger } from '../lib/logger.js';
+import { type ReplyPolicyProvider, tenantReplyPolicies } from '../sla/reply-policy.js';
+import { ConversationService } from './conversation.service.js';
+
+/** The conversation domain of one process, wired once at start-up. */
+export interface ConversationDomain {
+  store: EventStore;
+  bus: EventBus;
+  config: HandoffConfigService;
+  presence: RedisStaffPresence;
+  replyPolicies: ReplyPolicyProvider;
+  service: ConversationService;
+}
+
+/**
+ * Builds the event store and bus, handoff configuration, staff presence and the conversation service on
+ * one fail-fast (producer) Redis connection. A web process adds a LiveHub on its own subscriber
+ * connection with the same `store` and `prefix`.
+ */
+export function createConversationDomain(deps: {
+  redis: Redis;
+  prefix: string;
+  logger?: Logger;
+  summariser?: HandoffSummariser;
+}): ConversationDomain {
+  const store = new EventStore({ redis: deps.redis, prefix: deps.prefix });
+  const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
+  const config = new HandoffConfigService();
+  const presence = new RedisStaffPresence(deps.redis, deps.prefix);
+  const replyPolicies = tenantReplyPolicies();
+  const service = new ConversationService({
+    events: bus,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    config,
+    presence,
+    replyPolicies,
+    summariser: deps.summariser,
+    logger: deps.logger,
+  });
+  return { store, bus, config, presence, replyPolicies, service };
+}

@@ -1,0 +1,1380 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Types } from 'mongoose';
+import type { AssigneeRef, EventActor, EventName, EventPayloads } from '../events/catalog.js';
+import type { EventEmitter } from '../events/event-bus.js';
+import { objectId } from '../events/ids.js';
+import { decideHandoff, type HandoffDecision, scheduleMode } from '../handoff/decide.js';
+import type { HandoffReason } from '../handoff/handoff.types.js';
+import { buildHandoffCard, type HandoffSummariser } from '../handoff/handoff-card.js';
+import { HandoffConfigService } from '../handoff/handoff-config.service.js';
+import { handoffAnnouncement, handoffText } from '../handoff/handoff-messages.catalog.js';
+import type { HandoffSettings } from '../handoff/handoff-settings.model.js';
+import { matchKeywordRules } from '../handoff/keyword-rules.js';
+import { computePriority } from '../handoff/priority.js';
+import { RedisStaffPresence, type StaffPresence } from '../handoff/staff-presence.js';
+import { AppError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { type ReplyPolicyProvider, tenantReplyPolicies } from '../sla/reply-policy.js';
+import { type Conversation, ConversationModel } from './conversation.model.js';
+import { toConversationView, toMessageView } from './conversation.presenters.js';
+import type { Actor, LaunchContext, MessageCitation, Priority } from './conversation.types.js';
+import { maxPriority, PRIORITY_RANK } from './conversation.types.js';
+import type { ConversationView, MessageView } from './conversation.views.js';
+import { ConversationLocks } from './conversation-lock.js';
+import { type AnswerRecord, type Message, MessageModel } from './message.model.js';
+import { hitRateLimit, refundRateLimit } from './rate-limit.js';
+import { canTransition, OPEN_STATUSES, type TransitionAction } from './status-machine.js';
+
+/** What {@link ConversationService} needs; everything but events and Redis has a default. */
+export interface ConversationServiceDeps {
+  events: EventEmitter;
+  /** A fail-fast (producer) connection, for rate limits and staff presence. */
+  redis: Redis;
+  /** REDIS_PREFIX: namespaces rate-limit and presence keys. */
+  prefix: string;
+  config?: HandoffConfigService;
+  replyPolicies?: ReplyPolicyProvider;
+  presence?: StaffPresence;
+  /** A model summariser for handoff cards (extractive when absent or failing). */
+  summariser?: HandoffSummariser;
+  logger?: Logger;
+  /** The clock (tests move it). */
+  now?: () => Date;
+}
+
+/** Every call names its tenant and who acts (from the session, never from the request body). */
+export interface ActorInput {
+  tenantId: string;
+  actor: Actor;
+}
+
+/** A thread and its history, as the chat page opens it. */
+export interface OpenResult {
+  conversation: ConversationView;
+  messages: MessageView[];
+  created: boolean;
+}
+
+/** What happened when a handoff was made. */
+export interface HandoffOutcome {
+  reasons: HandoffReason[];
+  priority: Priority;
+  category?: string;
+  mode: 'live' | 'async';
+  replyBy: string;
+  /** "Monday 11:00, New York time", in the thread's language. */
+  replyByText: string;
+  /** The bot's announcement to the learner. */
+  announcement: MessageView;
+}
+
+/** The result of a learner message. */
+export interface PostResult {
+  conversation: ConversationView;
+  message: MessageView;
+  /** True when this client id was already posted: nothing new happened. */
+  duplicate: boolean;
+  /** True when the caller should now ask the assistant and call {@link ConversationService.recordBotAnswer}. */
+  botShouldAnswer: boolean;
+  /** Set when this message handed the thread off (asking for a person, a keyword rule). */
+  handoff?: HandoffOutcome;
+  /** Set when the message reopened a resolved thread, or started a new one because the old one was closed. */
+  reopened?: boolean;
+  startedNew?: boolean;
+  /** Bot or system lines the message caused (announcements, confirmations), in order. */
+  replies: MessageView[];
+}
+
+/** The assistant's answer to store. */
+export interface BotAnswerInput {
+  tenantId: string;
+  conversationId: string;
+  /** The learner message's client id: makes the answer idempotent too. */
+  replyTo?: string;
+  text: string;
+  citations?: MessageCitation[];
+  confidence: number;
+  /** The documents do not cover the question (counts as low confidence). */
+  notCovered?: boolean;
+  /** Evidence and cost of the answer, stored with it. */
+  answer?: AnswerRecord;
+}
+
+/** The result of pressing "Talk to a person". */
+export interface RequestHandoffResult {
+  conversation: ConversationView;
+  handoff?: HandoffOutcome;
+  /** True when the thread was already with people (nothing changed). */
+  alreadyWithPeople: boolean;
+}
+
+/** The result of storing a bot answer. */
+export interface BotAnswerResult {
+  conversation: ConversationView;
+  /** Undefined when the answer was dropped because an admin took the thread meanwhile. */
+  message?: MessageView;
+  handoff?: HandoffOutcome;
+  /** The "would you like a person?" line, when the answer was weak but not enough to hand off. */
+  offer?: MessageView;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
+const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
+const openKeyFor = (userId: string, courseId?: string) => `open:${userId}:${courseId ?? '-'}`;
+
+/**
+ * The conversation domain: threads, messages and the status machine, with handoff decisions applied
+ * as messages arrive. Every state change is a conditional update on (status, version) — no transactions
+ * needed — followed by an event. Inputs are plain data; nothing here knows about HTTP.
+ */
+export class ConversationService {
+  readonly config: HandoffConfigService;
+  private readonly replyPolicies: ReplyPolicyProvider;
+  private readonly presence: StaffPresence;
+  private readonly now: () => Date;
+  private readonly locks: ConversationLocks;
+
+  constructor(private readonly deps: ConversationServiceDeps) {
+    this.locks = new ConversationLocks(deps.redis, deps.prefix);
+    this.config = deps.config ?? new HandoffConfigService();
+    this.replyPolicies = deps.replyPolicies ?? tenantReplyPolicies();
+    this.presence = deps.presence ?? new RedisStaffPresence(deps.redis, deps.prefix);
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  // ---------------------------------------------------------------- learner side
+
+  /**
+   * The user's thread in this course: the open one, else one resolved within the reopen window (so a
+   * returning learner sees the admin's reply), else a new one. At most one open thread per user and
+   * course, guaranteed by a unique key rather than a transaction.
+   */
+  async openOrContinue(
+    input: ActorInput & { courseId?: string; email?: string; locale?: string; context?: LaunchContext },
+  ): Promise<OpenResult> {
+    const tenantId = objectId(input.tenantId, 'Tenant');
+    const userId = objectId(input.actor.userId, 'User');
+    const courseId = input.courseId ? objectId(input.courseId, 'Course') : undefined;
+    const openKey = openKeyFor(String(userId), input.courseId);
+    const open = await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
+    if (open)
+      return {
+        conversation: toConversationView(open),
+        messages: await this.messagesOf(open, true),
+        created: false,
+      };
+
+    const settings = await this.config.getSettings(input.tenantId);
+    const recent = await this.recentResolved(tenantId, userId, courseId, settings);
+    if (recent)
+      return {
+        conversation: toConversationView(recent),
+        messages: await this.messagesOf(recent, true),
+        created: false,
+      };
+
+    const { conversation, created } = await this.createOpen(input, openKey, { looked: true });
+    return {
+      conversation: toConversationView(conversation),
+      // A thread this call created has no messages yet: skip the query.
+      messages: created ? [] : await this.messagesOf(conversation, true),
+      created,
+    };
+  }
+
+  /**
+   * A learner's message. Idempotent by `clientId` (a retry returns the first result, never a second
+   * message), limited in length and rate, and routed by status: in `bot` it may hand off (asking for a
+   * person, keyword rules) or ask the caller to get an answer; in `waiting`/`assigned` it goes to people
+   * and the bot stays silent; in `resolved` it reopens the thread within the window, else starts a new one.
+   */
+  async postLearnerMessage(
+    input: ActorInput & { conversationId: string; clientId: string; text: string },
+  ): Promise<PostResult> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.postLearnerMessageLocked(input),
+    );
+  }
+
+  private async postLearnerMessageLocked(
+    input: ActorInput & { conversationId: string; clientId: string; text: string },
+  ): Promise<PostResult> {
+    const settings = await this.config.getSettings(input.tenantId);
+    let conversation = await this.loadOwn(input.tenantId, input.conversationId, input.actor.userId);
+    const locale = conversation.locale;
+    const text = this.validateText(input.text, settings, locale);
+    if (!CLIENT_ID.test(input.clientId))
+      throw new AppError('bad_request', 'clientId must be 1–100 letters, digits or _.:-');
+
+    // Idempotency rests on the unique (conversation, clientId) index: insert first, and a clash means
+    // "already posted" (one query fewer on the hot path than looking first). The rate-limit token a
+    // retry took is given back.
+    const rateKey = this.rateKey(input.tenantId, input.actor.userId);
+    try {
+      await this.enforceRate(rateKey, settings, locale);
+    } catch (error) {
+      // A retry of a message already stored is answered, not refused.
+      const first = await this.findByClientId(
+        conversation.tenantId,
+        conversation.user.userId,
+        input.clientId,
+      );
+      if (first) return this.duplicateResult(first);
+      throw error;
+    }
+
+    const replies: MessageView[] = [];
+    let reopened = false;
+    let startedNew = false;
+    if (conversation.status === 'resolved') {
+      const next = await this.continueResolved(conversation, input.actor, settings);
+      reopened = next.reopened;
+      startedNew = next.startedNew;
+      conversation = next.conversation;
+      if (next.line) replies.push(next.line);
+    }
+
+    const now = this.now();
+    let message: Message;
+    try {
+      message = await this.insertMessage(conversation, {
+        author: 'learner',
+        authorId: conversation.user.userId,
+        authorName: input.actor.name ?? conversation.user.name,
+        kind: 'message',
+        text,
+        clientId: input.clientId,
+        createdAt: now,
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // A retry: answer with the first message, and give the rate-limit token back.
+      await refundRateLimit(this.deps.redis, rateKey, 60, this.now().getTime()).catch(() => undefined);
+      const first = await this.findByClientId(
+        conversation.tenantId,
+        conversation.user.userId,
+        input.clientId,
+      );
+      if (first) return this.duplicateResult(first);
+      throw error;
+    }
+    const messageView = toMessageView(message);
+    const set: Record<string, unknown> = { lastMessageAt: now, lastLearnerMessageAt: now };
+    const asyncCapture = conversation.status === 'waiting' && conversation.handoff?.mode === 'async';
+    const email = asyncCapture && !conversation.contactEmail ? EMAIL.exec(text)?.[0] : undefined;
+    if (email && email.toLowerCase() !== conversation.user.email?.toLowerCase()) set.contactEmail = email;
+    conversation = await this.update(conversation, set);
+    await this.emit(conversation, 'message.posted', this.eventActor(input.actor), { message: messageView });
+
+    if (set.contactEmail) {
+      await this.emit(conversation, 'conversation.contact_updated', this.eventActor(input.actor), {
+        email: String(set.contactEmail),
+      });
+      replies.push(
+        await this.postLine(
+          conversation,
+          'bot',
+          handoffText('contactNoted', locale, { email: String(set.contactEmail) }),
+          `contact:${input.clientId}`,
+        ),
+      );
+    }
+
+    if (conversation.status === 'bot') {
+      const rules = await this.config.compiledRules(input.tenantId);
+      const decision = decideHandoff({
+        text,
+        locale,
+        role: conversation.user.role,
+        courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+        previousStreak: conversation.lowConfidenceStreak,
+        rules,
+        settings,
+        currentPriority: conversation.priority,
+      });
+      if (decision.handoff) {
+        const outcome = await this.handOff(conversation, decision, settings, input.actor);
+        if (outcome) {
+          replies.push(outcome.handoff.announcement);
+          return {
+            conversation: toConversationView(outcome.conversation),
+            message: messageView,
+            duplicate: false,
+            botShouldAnswer: false,
+            handoff: outcome.handoff,
+            reopened,
+            startedNew,
+            replies,
+          };
+        }
+        conversation = await this.reload(conversation);
+      }
+    } else if (conversation.status === 'waiting' || conversation.status === 'assigned') {
+      conversation = await this.triage(conversation, text, settings, input.actor);
+    }
+
+    return {
+      conversation: toConversationView(conversation),
+      message: messageView,
+      duplicate: false,
+      botShouldAnswer: conversation.status === 'bot',
+      reopened,
+      startedNew,
+      replies,
+    };
+  }
+
+  /**
+   * Stores the assistant's answer to a learner message and applies the low-confidence trigger: after N weak
+   * answers in a row (per role) the thread is handed off; a weak answer short of that gets an offer of a
+   * person. Dropped if an admin took the thread while the bot was thinking (the bot stays silent then).
+   */
+  async recordBotAnswer(input: BotAnswerInput): Promise<BotAnswerResult> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.recordBotAnswerLocked(input),
+    );
+  }
+
+  private async recordBotAnswerLocked(input: BotAnswerInput): Promise<BotAnswerResult> {
+    let conversation = await this.load(input.tenantId, input.conversationId);
+    if (conversation.status === 'assigned' || conversation.status === 'resolved')
+      return { conversation: toConversationView(conversation) };
+    // Idempotent through the unique (conversation, clientId) index, like learner messages.
+    const clientId = input.replyTo ? `bot:${input.replyTo}` : `bot:${randomUUID()}`;
+    let message: Message;
+    try {
+      message = await this.insertMessage(conversation, {
+        author: 'bot',
+        kind: 'message',
+        text: input.text,
+        citations: input.citations ?? [],
+        confidence: input.confidence,
+        answer: input.answer,
+        clientId,
+        createdAt: this.now(),
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const first = await MessageModel.findOne({
+        tenantId: conversation.tenantId,
+        conversationId: conversation._id,
+        clientId,
+      }).lean<Message>();
+      return {
+        conversation: toConversationView(conversation),
+        message: first ? toMessageView(first) : undefined,
+      };
+    }
+    const messageView = toMessageView(message);
+    await this.emit(conversation, 'message.posted', { role: 'bot' }, { message: messageView });
+    if (conversation.status !== 'bot') {
+      // Handed off while the bot was answering: the answer is useful context, but triggers no longer apply.
+      conversation = await this.update(conversation, { lastMessageAt: message.createdAt });
+      return { conversation: toConversationView(conversation), message: messageView };
+    }
+
+    const settings = await this.config.getSettings(input.tenantId);
+    const decision = decideHandoff({
+      text: '',
+      role: conversation.user.role,
+      courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+      answer: { confidence: input.confidence, notCovered: input.notCovered },
+      previousStreak: conversation.lowConfidenceStreak,
+      rules: [],
+      settings,
+      currentPriority: conversation.priority,
+    });
+    conversation = await this.update(conversation, {
+      lastMessageAt: message.createdAt,
+      lowConfidenceStreak: decision.streak,
+    });
+
+    if (decision.handoff) {
+      const learner = { userId: String(conversation.user.userId), role: conversation.user.role };
+      const outcome = await this.handOff(conversation, decision, settings, learner, { role: 'bot' });
+      if (outcome)
+        return {
+          conversation: toConversationView(outcome.conversation),
+          message: messageView,
+          handoff: outcome.handoff,
+        };
+    } else if (decision.offerPerson) {
+      const offer = await this.postLine(
+        conversation,
+        'bot',
+        handoffText('lowConfidenceOffer', conversation.locale),
+        `offer:${message._id}`,
+      );
+      return { conversation: toConversationView(conversation), message: messageView, offer };
+    }
+    return { conversation: toConversationView(conversation), message: messageView };
+  }
+
+  /**
+   * The learner pressed "Talk to a person". Idempotent: a thread already with people is returned as is;
+   * a resolved one reopens (within the window).
+   */
+  async requestHandoff(input: ActorInput & { conversationId: string }): Promise<RequestHandoffResult> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.requestHandoffLocked(input),
+    );
+  }
+
+  private async requestHandoffLocked(
+    input: ActorInput & { conversationId: string },
+  ): Promise<RequestHandoffResult> {
+    let conversation = await this.loadOwn(input.tenantId, input.conversationId, input.actor.userId);
+    const settings = await this.config.getSettings(input.tenantId);
+    if (conversation.status === 'resolved') {
+      const next = await this.continueResolved(conversation, input.actor, settings);
+      conversation = next.conversation;
+    }
+    if (conversation.status !== 'bot')
+      return { conversation: toConversationView(conversation), alreadyWithPeople: true };
+    const decision = decideHandoff({
+      text: '',
+      via: 'button',
+      role: conversation.user.role,
+      courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+      previousStreak: conversation.lowConfidenceStreak,
+      rules: [],
+      settings,
+      currentPriority: conversation.priority,
+    });
+    const outcome = await this.handOff(conversation, decision, settings, input.actor);
+    if (!outcome)
+      return { conversation: toConversationView(await this.reload(conversation)), alreadyWithPeople: true };
+    return {
+      conversation: toConversationView(outcome.conversation),
+      handoff: outcome.handoff,
+      alreadyWithPeople: false,
+    };
+  }
+
+  // ---------------------------------------------------------------- staff side
+
+  /**
+   * Takes ownership of a waiting thread. Atomic: the update is conditional on (status, version), so of any
+   * number of simultaneous claims exactly one wins; the others get a `conflict` naming the owner. Claiming a
+   * thread you already own succeeds again (double clicks).
+   */
+  async claim(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.claimLocked(input),
+    );
+  }
+
+  private async claimLocked(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
+    this.assertStaff(input.actor);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const conversation = await this.load(input.tenantId, input.conversationId);
+      if (conversation.status === 'assigned') {
+        if (String(conversation.assigneeId) === input.actor.userId) return toConversationView(conversation);
+        throw new AppError(
+          'conflict',
+          `${conversation.assigneeName ?? 'Another admin'} already owns this conversation.`,
+          {
+            assigneeId: String(conversation.assigneeId),
+            assigneeName: conversation.assigneeName,
+          },
+        );
+      }
+      const assignee = { userId: input.actor.userId, name: input.actor.name };
+      const updated = await this.transition(conversation, 'claim', input.actor, {
+        set: { assigneeId: objectId(input.actor.userId, 'User'), assigneeName: input.actor.name },
+      });
+      if (!updated) continue; // someone changed it first: look again (it is probably theirs now)
+      await this.emit(updated, 'conversation.claimed', this.eventActor(input.actor), {
+        ...this.transitionPayload(conversation, updated, 'claim'),
+        assignee,
+      });
+      await this.postLine(
+        updated,
+        'system',
+        handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
+        `sys:claim:${updated.version}`,
+        'event',
+      );
+      return toConversationView(updated);
+    }
+    throw new AppError('conflict', 'This conversation is changing too fast; please try again.');
+  }
+
+  /**
+   * Gives an owned thread to another admin (and optionally a team). Only the owner may, unless the caller
+   * has already checked a lead permission and passes `asLead`.
+   */
+  async transfer(
+    input: ActorInput & {
+      conversationId: string;
+      to: AssigneeRef;
+      teamId?: string;
+      note?: string;
+      asLead?: boolean;
+    },
+  ): Promise<ConversationView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.transferLocked(input),
+    );
+  }
+
+  private async transferLocked(
+    input: ActorInput & {
+      conversationId: string;
+      to: AssigneeRef;
+      teamId?: string;
+      note?: string;
+      asLead?: boolean;
+    },
+  ): Promise<ConversationView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    this.assertOwner(conversation, input.actor, input.asLead);
+    const previousAssignee = this.assigneeOf(conversation);
+    const updated = await this.transitionOrRefuse(conversation, 'transfer', input.actor, {
+      set: {
+        assigneeId: objectId(input.to.userId, 'User'),
+        assigneeName: input.to.name,
+        ...(input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {}),
+      },
+    });
+    await this.emit(updated, 'conversation.transferred', this.eventActor(input.actor), {
+      ...this.transitionPayload(conversation, updated, 'transfer', input.note),
+      previousAssignee,
+      assignee: { userId: input.to.userId, name: input.to.name },
+      teamId: input.teamId,
+    });
+    return toConversationView(updated);
+  }
+
+  /** The owner lets go: the thread returns to the shared queue (optionally for a team). */
+  async release(
+    input: ActorInput & { conversationId: string; teamId?: string; note?: string; asLead?: boolean },
+  ): Promise<ConversationView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.releaseLocked(input),
+    );
+  }
+
+  private async releaseLocked(
+    input: ActorInput & { conversationId: string; teamId?: string; note?: string; asLead?: boolean },
+  ): Promise<ConversationView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    this.assertOwner(conversation, input.actor, input.asLead);
+    const updated = await this.transitionOrRefuse(conversation, 'release', input.actor, {
+      set: input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {},
+      unset: ['assigneeId', 'assigneeName'],
+    });
+    await this.emit(updated, 'conversation.released', this.eventActor(input.actor), {
+      ...this.transitionPayload(conversation, updated, 'release', input.note),
+      previousAssignee: this.assigneeOf(conversation),
+      teamId: input.teamId,
+    });
+    return toConversationView(updated);
+  }
+
+  /** The owner returns the thread to the bot, which answers the learner's next message again. */
+  async handBack(
+    input: ActorInput & { conversationId: string; note?: string; asLead?: boolean },
+  ): Promise<ConversationView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.handBackLocked(input),
+    );
+  }
+
+  private async handBackLocked(
+    input: ActorInput & { conversationId: string; note?: string; asLead?: boolean },
+  ): Promise<ConversationView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    this.assertOwner(conversation, input.actor, input.asLead);
+    const updated = await this.transitionOrRefuse(conversation, 'hand_back', input.actor, {
+      set: { lowConfidenceStreak: 0 },
+      unset: ['assigneeId', 'assigneeName', 'replyBy'],
+    });
+    await this.emit(updated, 'conversation.handed_back', this.eventActor(input.actor), {
+      ...this.transitionPayload(conversation, updated, 'hand_back', input.note),
+      previousAssignee: this.assigneeOf(conversation),
+    });
+    await this.postLine(
+      updated,
+      'system',
+      handoffText('handedBack', updated.locale),
+      `sys:hand_back:${updated.version}`,
+      'event',
+    );
+    return toConversationView(updated);
+  }
+
+  /** The owner closes the thread, optionally with a resolution category. */
+  async resolve(
+    input: ActorInput & { conversationId: string; resolution?: string; asLead?: boolean },
+  ): Promise<ConversationView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.resolveLocked(input),
+    );
+  }
+
+  private async resolveLocked(
+    input: ActorInput & { conversationId: string; resolution?: string; asLead?: boolean },
+  ): Promise<ConversationView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    this.assertOwner(conversation, input.actor, input.asLead);
+    const resolution = input.resolution?.trim().slice(0, 60) || undefined;
+    const updated = await this.transitionOrRefuse(conversation, 'resolve', input.actor, {
+      set: {
+        openKey: `closed:${conversation._id}`,
+        resolvedAt: this.now(),
+        ...(resolution ? { resolution } : {}),
+      },
+    });
+    await this.emit(updated, 'conversation.resolved', this.eventActor(input.actor), {
+      ...this.transitionPayload(conversation, updated, 'resolve'),
+      resolution,
+    });
+    await this.postLine(
+      updated,
+      'system',
+      handoffText('resolved', updated.locale),
+      `sys:resolve:${updated.version}`,
+      'event',
+    );
+    return toConversationView(updated);
+  }
+
+  /**
+   * An admin reopens a resolved thread (back to the queue). Refused when the learner has since started
+   * another open thread in that course: work that one instead.
+   */
+  async reopen(input: ActorInput & { conversationId: string; note?: string }): Promise<ConversationView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.reopenLocked(input),
+    );
+  }
+
+  private async reopenLocked(
+    input: ActorInput & { conversationId: string; note?: string },
+  ): Promise<ConversationView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    const updated = await this.reopenThread(conversation, 'reopen', input.actor);
+    if (!updated)
+      throw new AppError('conflict', 'The learner already has another open conversation in this course.');
+    await this.emit(updated, 'conversation.reopened', this.eventActor(input.actor), {
+      ...this.transitionPayload(conversation, updated, 'reopen', input.note),
+      by: 'admin',
+    });
+    return toConversationView(updated);
+  }
+
+  /** An internal note: staff only, stored with `internal: true`, never returned or published to learners. */
+  async addNote(
+    input: ActorInput & { conversationId: string; clientId: string; text: string },
+  ): Promise<MessageView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.addNoteLocked(input),
+    );
+  }
+
+  private async addNoteLocked(
+    input: ActorInput & { conversationId: string; clientId: string; text: string },
+  ): Promise<MessageView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    return this.postStaffMessage(conversation, input, 'note');
+  }
+
+  /** The owner's reply to the learner, in the same thread. */
+  async postAdminReply(
+    input: ActorInput & { conversationId: string; clientId: string; text: string },
+  ): Promise<MessageView> {
+    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
+      this.postAdminReplyLocked(input),
+    );
+  }
+
+  private async postAdminReplyLocked(
+    input: ActorInput & { conversationId: string; clientId: string; text: string },
+  ): Promise<MessageView> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    if (conversation.status !== 'assigned' || String(conversation.assigneeId) !== input.actor.userId)
+      throw new AppError('forbidden', 'Take over this conversation before replying.');
+    return this.postStaffMessage(conversation, input, 'message');
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** One thread (staff view). Learners get only their own (404 otherwise). */
+  async get(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
+    const conversation =
+      input.actor.role === 'learner'
+        ? await this.loadOwn(input.tenantId, input.conversationId, input.actor.userId)
+        : await this.load(input.tenantId, input.conversationId);
+    return toConversationView(conversation);
+  }
+
+  /**
+   * A thread's messages, oldest first. `forLearner` leaves out internal notes (and is forced for learner
+   * actors, who also only ever read their own threads). Page backwards with `before` (a message id).
+   */
+  async history(
+    input: ActorInput & { conversationId: string; forLearner: boolean; before?: string; limit?: number },
+  ): Promise<MessageView[]> {
+    const forLearner = input.forLearner || input.actor.role === 'learner';
+    const conversation =
+      forLearner && input.actor.role === 'learner'
+        ? await this.loadOwn(input.tenantId, input.conversationId, input.actor.userId)
+        : await this.load(input.tenantId, input.conversationId);
+    return this.messagesOf(conversation, forLearner, input.before, input.limit);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async messagesOf(
+    conversation: Conversation,
+    forLearner: boolean,
+    before?: string,
+    limit = 200,
+  ): Promise<MessageView[]> {
+    const filter: Record<string, unknown> = {
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+    };
+    if (forLearner) {
+      filter.internal = false;
+      filter.kind = { $ne: 'note' };
+    }
+    if (before) filter._id = { $lt: objectId(before, 'Message') };
+    const page = await MessageModel.find(filter)
+      .sort({ _id: -1 })
+      .limit(Math.min(Math.max(1, limit), 500))
+      .lean<Message[]>();
+    return page.reverse().map(toMessageView);
+  }
+
+  private async recentResolved(
+    tenantId: Types.ObjectId,
+    userId: Types.ObjectId,
+    courseId: Types.ObjectId | undefined,
+    settings: HandoffSettings,
+  ): Promise<Conversation | null> {
+    const since = new Date(this.now().getTime() - settings.reopenWindowDays * 86_400_000);
+    return ConversationModel.findOne({
+      tenantId,
+      'user.userId': userId,
+      courseId: courseId ?? { $exists: false },
+      status: 'resolved',
+      resolvedAt: { $gte: since },
+    })
+      .sort({ resolvedAt: -1 })
+      .lean<Conversation>();
+  }
+
+  private async createOpen(
+    input: ActorInput & { courseId?: string; email?: string; locale?: string; context?: LaunchContext },
+    openKey: string,
+    options: { looked?: boolean } = {},
+  ): Promise<{ conversation: Conversation; created: boolean }> {
+    const tenantId = objectId(input.tenantId, 'Tenant');
+    const now = this.now();
+    const _id = new Types.ObjectId();
+    const doc = {
+      _id,
+      tenantId,
+      ...(input.courseId ? { courseId: objectId(input.courseId, 'Course') } : {}),
+      user: {
+        userId: objectId(input.actor.userId, 'User'),
+        role: input.actor.role,
+        ...(input.actor.name ? { name: input.actor.name } : {}),
+        ...(input.email ? { email: input.email } : {}),
+      },
+      status: 'bot',
+      priority: computePriority({
+        role: input.actor.role,
+        categories: [],
+        rulePriorities: [],
+        urgentRules: [],
+      }).priority,
+      openKey,
+      lastMessageAt: now,
+      lowConfidenceStreak: 0,
+      version: 0,
+      locale: input.locale ?? 'en',
+      context: input.context ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // The caller may just have looked for an open thread; only a retry needs to look again.
+      if (attempt > 0 || !options.looked) {
+        const existing = await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
+        if (existing) return { conversation: existing, created: false };
+      }
+      try {
+        // A plain insert under the unique open key: the one primitive FerretDB makes atomic.
+        await ConversationModel.collection.insertOne(doc as never, { ignoreUndefined: true });
+        const conversation = doc as unknown as Conversation;
+        await this.emit(conversation, 'conversation.opened', this.eventActor(input.actor), {
+          status: 'bot',
+          priority: conversation.priority,
+          userId: input.actor.userId,
+          role: input.actor.role,
+        });
+        return { conversation, created: true };
+      } catch (error) {
+        // Two tabs opening at once: the unique key lets one insert; the other reads it on retry.
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new AppError('conflict', 'Could not open the conversation; please try again.');
+  }
+
+  /** A learner writes to a resolved thread: reopen it within the window, else move to a (new) open one. */
+  private async continueResolved(
+    conversation: Conversation,
+    actor: Actor,
+    settings: HandoffSettings,
+  ): Promise<{ conversation: Conversation; reopened: boolean; startedNew: boolean; line?: MessageView }> {
+    const windowMs = settings.reopenWindowDays * 86_400_000;
+    const within =
+      conversation.resolvedAt && this.now().getTime() - conversation.resolvedAt.getTime() <= windowMs;
+    if (within) {
+      const reopened = await this.reopenThread(conversation, 'learner_reopen', actor);
+      if (reopened) {
+        await this.emit(reopened, 'conversation.reopened', this.eventActor(actor), {
+          ...this.transitionPayload(conversation, reopened, 'learner_reopen'),
+          by: 'learner',
+        });
+        const line = await this.postLine(
+          reopened,
+          'system',
+          handoffText('reopened', reopened.locale),
+          `sys:reopen:${reopened.version}`,
+          'event',
+        );
+        return { conversation: reopened, reopened: true, startedNew: false, line };
+      }
+    }
+    // Outside the window (or another thread is already open): continue in the open thread, or a new one.
+    const courseId = conversation.courseId ? String(conversation.courseId) : undefined;
+    const { conversation: next } = await this.createOpen(
+      {
+        tenantId: String(conversation.tenantId),
+        actor: {
+          userId: String(conversation.user.userId),
+          role: conversation.user.role,
+          name: conversation.user.name ?? actor.name,
+        },
+        courseId,
+        email: conversation.user.email,
+        locale: conversation.locale,
+        context: conversation.context,
+      },
+      openKeyFor(String(conversation.user.userId), courseId),
+    );
+    return { conversation: next, reopened: false, startedNew: true };
+  }
+
+  /** resolved → waiting with a fresh reply-by; null when another open thread holds the open key. */
+  private async reopenThread(conversation: Conversation, action: 'reopen' | 'learner_reopen', actor: Actor) {
+    const policy = await this.replyPolicies(String(conversation.tenantId));
+    const replyBy = policy.replyBy(conversation.priority, this.now());
+    try {
+      const updated = await this.transition(conversation, action, actor, {
+        set: {
+          openKey: openKeyFor(
+            String(conversation.user.userId),
+            conversation.courseId ? String(conversation.courseId) : undefined,
+          ),
+          replyBy,
+        },
+        unset: ['resolvedAt', 'resolution', 'assigneeId', 'assigneeName'],
+      });
+      if (!updated) {
+        const now = await this.reload(conversation);
+        if (now.status === 'waiting') return now; // reopened concurrently (a double send)
+        const check = canTransition(now.status, action);
+        if (!check.ok) throw new AppError('conflict', check.reason);
+        return null;
+      }
+      return updated;
+    } catch (error) {
+      if (isDuplicateKey(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Applies a handoff decision: reply-by from the tenant's calendar, the card, the bot → waiting
+   * transition, the event, and the announcement. Returns undefined if the thread left `bot` meanwhile.
+   */
+  private async handOff(
+    conversation: Conversation,
+    decision: HandoffDecision,
+    settings: HandoffSettings,
+    actor: Actor,
+    eventActor: EventActor = this.eventActor(actor),
+  ): Promise<{ conversation: Conversation; handoff: HandoffOutcome } | undefined> {
+    const tenantId = String(conversation.tenantId);
+    const now = this.now();
+    const policy = await this.replyPolicies(tenantId);
+    const open = policy.calendar.isOpen(now);
+    // Presence costs a Redis call, so it is only asked when it can matter (in hours, schedule trigger on).
+    const staffOnline =
+      open && settings.schedule.enabled
+        ? await this.presence.anyStaffOnline(tenantId, settings.staffPresenceSeconds)
+        : true;
+    const schedule = scheduleMode(settings, { open, staffOnline });
+    const reasons = [
+      ...decision.reasons.filter((r) => r.code !== 'out_of_hours' && r.code !== 'no_staff_online'),
+      ...schedule.reasons,
+    ];
+    const mode = schedule.mode;
+    const priority = maxPriority(decision.priority, conversation.priority);
+    const category = decision.category ?? conversation.category;
+    const replyBy = policy.replyBy(priority, now);
+    const replyByText = policy.calendar.describe(replyBy, conversation.locale, now);
+
+    const recent = await MessageModel.find({
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+      kind: 'message',
+    })
+      .sort({ _id: -1 })
+      .limit(12)
+      .lean<Message[]>();
+    const learnerMessages = recent
+      .filter((m) => m.author === 'learner')
+      .map((m) => m.text)
+      .reverse()
+      .slice(-5);
+    const lastBot = recent.find((m) => m.author === 'bot');
+    const card = await buildHandoffCard(
+      {
+        learnerMessages,
+        botAnswer: lastBot
+          ? { text: lastBot.text, citations: lastBot.citations ?? [], confidence: lastBot.confidence }
+          : undefined,
+        reasons,
+        mode,
+        priority,
+        category,
+        user: {
+          userId: String(conversation.user.userId),
+          role: conversation.user.role,
+          name: conversation.user.name,
+          email: conversation.contactEmail ?? conversation.user.email,
+        },
+        course:
+          conversation.courseId || conversation.context?.courseTitle
+            ? {
+                courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+                title: conversation.context?.courseTitle,
+                label: conversation.context?.courseLabel,
+              }
+            : undefined,
+        lms: { ...conversation.context, locale: conversation.locale },
+        replyByText,
+        now,
+      },
+      this.deps.summariser,
+    );
+
+    const updated = await this.transition(conversation, 'handoff', actor, {
+      set: { priority, ...(category ? { category } : {}), handoff: card, replyBy, lowConfidenceStreak: 0 },
+    });
+    if (!updated) return undefined;
+    await this.emit(updated, 'conversation.handed_off', eventActor, {
+      ...this.transitionPayload(conversation, updated, 'handoff'),
+      priority,
+      category,
+      replyBy: replyBy.toISOString(),
+      mode,
+      reasons,
+      notify: decision.notify,
+      summary: card.summary,
+    });
+    // "Within an hour" is only honest when the target fits before closing time; otherwise say when.
+    const targetMinutes = policy.targetMinutes(priority);
+    const sameStretch = replyBy.getTime() - now.getTime() <= targetMinutes * 60_000 + 1000;
+    const announcement = await this.postLine(
+      updated,
+      'bot',
+      handoffAnnouncement({
+        locale: updated.locale,
+        mode,
+        outOfHours: !open,
+        replyByText,
+        targetMinutes,
+        sameStretch,
+        email: updated.contactEmail ?? updated.user.email,
+      }),
+      `handoff:${updated.version}`,
+    );
+    return {
+      conversation: updated,
+      handoff: {
+        reasons,
+        priority,
+        category,
+        mode,
+        replyBy: replyBy.toISOString(),
+        replyByText,
+        announcement,
+      },
+    };
+  }
+
+  /** Keyword rules still raise priority and category while people handle the thread. */
+  private async triage(conversation: Conversation, text: string, settings: HandoffSettings, actor: Actor) {
+    if (!settings.keywordRules.enabled) return conversation;
+    const matches = matchKeywordRules(text, await this.config.compiledRules(String(conversation.tenantId)));
+    if (!matches.length) return conversation;
+    const { priority, urgentRules } = computePriority({
+      role: conversation.user.role,
+      courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+      categories: matches.map((m) => m.rule.category),
+      rulePriorities: matches.map((m) => m.rule.priority),
+      urgentRules: settings.urgentRules,
+      current: conversation.priority,
+    });
+    const top = [...matches].sort(
+      (a, b) => PRIORITY_RANK[b.rule.priority] - PRIORITY_RANK[a.rule.priority],
+    )[0];
+    const category = conversation.category ?? top?.rule.category;
+    if (priority === conversation.priority && category === conversation.category) return conversation;
+    const updated = await this.update(conversation, { priority, ...(category ? { category } : {}) });
+    const reasons: HandoffReason[] = [
+      ...matches.map(({ rule, matched }) => ({
+        code: 'keyword_rule' as const,
+        ruleId: rule.id,
+        ruleName: rule.name,
+        category: rule.category,
+        priority: rule.priority,
+        matched,
+      })),
+      ...urgentRules.map((r) => ({ code: 'urgent_rule' as const, ruleName: r.name })),
+    ];
+    await this.emit(updated, 'conversation.triaged', this.eventActor(actor), {
+      priority,
+      category,
+      reasons,
+      notify: matches.flatMap((m) => m.rule.notify),
+    });
+    return updated;
+  }
+
+  /**
+   * The one place status changes: checks the status machine, then updates only if the thread is still in
+   * the status and version we read. Returns null when someone else changed it first.
+   */
+  private async transition(
+    conversation: Conversation,
+    action: TransitionAction,
+    _actor: Actor,
+    change: { set?: Record<string, unknown>; unset?: string[] },
+  ): Promise<Conversation | null> {
+    const check = canTransition(conversation.status, action);
+    if (!check.ok) throw new AppError('conflict', check.reason, { status: conversation.status, action });
+    const update: Record<string, unknown> = {
+      $set: { ...change.set, status: check.to, updatedAt: this.now() },
+      $inc: { version: 1 },
+    };
+    if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
+    // Never findAndModify: FerretDB applies it without isolation (see ConversationLocks).
+    const result = await ConversationModel.updateOne(
+      {
+        _id: conversation._id,
+        tenantId: conversation.tenantId,
+        status: conversation.status,
+        version: conversation.version,
+      },
+      update,
+      { timestamps: false },
+    );
+    if (result.modifiedCount !== 1) return null;
+    const updated = await this.reload(conversation);
+    // Under the lock nothing else writes; a different version means the lock was lost and someone else won.
+    return updated.version === conversation.version + 1 && updated.status === check.to ? updated : null;
+  }
+
+  /**
+   * A plain field update (no status change). The result is merged in memory rather than read back: every
+   * write to a thread happens under its lock, so nothing else changed it meanwhile.
+   */
+  private async update(conversation: Conversation, set: Record<string, unknown>): Promise<Conversation> {
+    const updatedAt = this.now();
+    await ConversationModel.updateOne(
+      { _id: conversation._id, tenantId: conversation.tenantId },
+      { $set: { ...set, updatedAt } },
+      { timestamps: false },
+    );
+    return { ...conversation, ...set, updatedAt } as Conversation;
+  }
+
+  /** {@link transition}, but a lost race is reported to the person as a conflict. */
+  private async transitionOrRefuse(
+    conversation: Conversation,
+    action: TransitionAction,
+    actor: Actor,
+    change: { set?: Record<string, unknown>; unset?: string[] },
+  ): Promise<Conversation> {
+    const updated = await this.transition(conversation, action, actor, change);
+    if (!updated)
+      throw new AppError('conflict', 'Someone else changed this conversation just now. Please reload it.');
+    return updated;
+  }
+
+  private transitionPayload(
+    before: Conversation,
+    after: Conversation,
+    action: TransitionAction,
+    note?: string,
+  ) {
+    return {
+      from: before.status,
+      to: after.status,
+      action,
+      version: after.version,
+      ...(note ? { note: note.slice(0, 500) } : {}),
+    };
+  }
+
+  private async postStaffMessage(
+    conversation: Conversation,
+    input: ActorInput & { clientId: string; text: string },
+    kind: 'message' | 'note',
+  ): Promise<MessageView> {
+    if (!CLIENT_ID.test(input.clientId))
+      throw new AppError('bad_request', 'clientId must be 1–100 letters, digits or _.:-');
+    const text = input.text.trim();
+    if (!text) throw new AppError('bad_request', 'Please write a message first.');
+    if (text.length > 10_000)
+      throw new AppError('unprocessable', 'That message is too long (the limit is 10000 characters).');
+    const authorId = objectId(input.actor.userId, 'User');
+    const existing = await MessageModel.findOne({
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+      clientId: input.clientId,
+    }).lean<Message>();
+    if (existing) return toMessageView(existing);
+    let message: Message;
+    try {
+      message = await this.insertMessage(conversation, {
+        author: 'admin',
+        authorId,
+        authorName: input.actor.name,
+        kind,
+        text,
+        clientId: input.clientId,
+        internal: kind === 'note',
+        createdAt: this.now(),
+      });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const first = await MessageModel.findOne({
+        tenantId: conversation.tenantId,
+        conversationId: conversation._id,
+        clientId: input.clientId,
+      }).lean<Message>();
+      if (!first) throw error;
+      return toMessageView(first);
+    }
+    const view = toMessageView(message);
+    if (kind === 'note')
+      await this.emit(conversation, 'note.added', this.eventActor(input.actor), { message: view });
+    else {
+      await ConversationModel.updateOne(
+        { _id: conversation._id, tenantId: conversation.tenantId },
+        { $set: { lastMessageAt: message.createdAt } },
+      );
+      await this.emit(conversation, 'message.posted', this.eventActor(input.actor), { message: view });
+    }
+    return view;
+  }
+
+  /** A bot or system line (announcement, status line), idempotent by its deterministic client id. */
+  private async postLine(
+    conversation: Conversation,
+    author: 'bot' | 'system',
+    text: string,
+    clientId: string,
+    kind: 'message' | 'event' = 'message',
+  ): Promise<MessageView> {
+    try {
+      const message = await this.insertMessage(conversation, {
+        author,
+        kind,
+        text,
+        clientId,
+        createdAt: this.now(),
+      });
+      const view = toMessageView(message);
+      await this.emit(
+        conversation,
+        'message.posted',
+        { role: author === 'bot' ? 'bot' : 'system' },
+        { message: view },
+      );
+      return view;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const first = await MessageModel.findOne({
+        tenantId: conversation.tenantId,
+        conversationId: conversation._id,
+        clientId,
+      }).lean<Message>();
+      if (!first) throw error;
+      return toMessageView(first);
+    }
+  }
+
+  private async insertMessage(
+    conversation: Conversation,
+    fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
+      Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
+  ): Promise<Message> {
+    const created = await MessageModel.create({
+      citations: [],
+      internal: false,
+      kind: 'message',
+      ...fields,
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+    });
+    return created.toObject();
+  }
+
+  private async emit<N extends EventName>(
+    conversation: Conversation,
+    name: N,
+    actor: EventActor,
+    payload: EventPayloads[N],
+  ) {
+    await this.deps.events.emit({
+      tenantId: String(conversation.tenantId),
+      name,
+      conversationId: String(conversation._id),
+      courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+      userId: String(conversation.user.userId),
+      actor,
+      payload,
+    });
+  }
+
+  private eventActor(actor: Actor): EventActor {
+    return { userId: actor.userId, role: actor.role, ...(actor.name ? { name: actor.name } : {}) };
+  }
+
+  private assigneeOf(conversation: Conversation): AssigneeRef | undefined {
+    return conversation.assigneeId
+      ? { userId: String(conversation.assigneeId), name: conversation.assigneeName }
+      : undefined;
+  }
+
+  private assertStaff(actor: Actor) {
+    // Course scoping for instructors (their course's threads only) is the inbox policy's job.
+    if (actor.role === 'learner') throw new AppError('forbidden', 'Only staff can do this.');
+  }
+
+  private assertOwner(conversation: Conversation, actor: Actor, asLead?: boolean) {
+    if (conversation.status !== 'assigned') {
+      const check = canTransition(conversation.status, 'resolve');
+      throw new AppError('conflict', check.ok ? 'This conversation is not owned by anyone.' : check.reason);
+    }
+    if (!asLead && String(conversation.assigneeId) !== actor.userId)
+      throw new AppError(
+        'forbidden',
+        `${conversation.assigneeName ?? 'Another admin'} owns this conversation.`,
+      );
+  }
+
+  private validateText(raw: string, settings: HandoffSettings, locale: string): string {
+    const text = typeof raw === 'string' ? raw.trim() : '';
+    if (!text) throw new AppError('bad_request', handoffText('empty', locale));
+    if (text.length > settings.maxMessageLength)
+      throw new AppError(
+        'unprocessable',
+        handoffText('tooLong', locale, { max: settings.maxMessageLength }),
+        {
+          maxLength: settings.maxMessageLength,
+        },
+      );
+    return text;
+  }
+
+  private rateKey(tenantId: string, userId: string) {
+    return `${this.deps.prefix}:rate:messages:${tenantId}:${userId}`;
+  }
+
+  private async enforceRate(rateKey: string, settings: HandoffSettings, locale: string) {
+    try {
+      const result = await hitRateLimit(
+        this.deps.redis,
+        rateKey,
+        settings.messagesPerMinute,
+        60,
+        this.now().getTime(),
+      );
+      if (!result.allowed)
+        throw new AppError('rate_limited', handoffText('rateLimited', locale), {
+          retryAfterSeconds: result.retryAfterSeconds,
+        });
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // Redis trouble must not silence learners: let the message through and say so in the log.
+      this.deps.logger?.warn({ err: error }, 'message rate limit unavailable');
+    }
+  }
+
+  private async findByClientId(tenantId: Types.ObjectId, userId: Types.ObjectId, clientId: string) {
+    return MessageModel.findOne({ tenantId, authorId: userId, clientId, author: 'learner' }).lean<Message>();
+  }
+
+  private async duplicateResult(existing: Message): Promise<PostResult> {
+    const conversation = await ConversationModel.findOne({
+      _id: existing.conversationId,
+      tenantId: existing.tenantId,
+    }).lean<Conversation>();
+    if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
+    return {
+      conversation: toConversationView(conversation),
+      message: toMessageView(existing),
+      duplicate: true,
+      botShouldAnswer: false,
+      replies: [],
+    };
+  }
+
+  private async load(tenantId: string, conversationId: string): Promise<Conversation> {
+    const conversation = await ConversationModel.findOne({
+      _id: objectId(conversationId, 'Conversation'),
+      tenantId: objectId(tenantId, 'Tenant'),
+    }).lean<Conversation>();
+    if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
+    return conversation;
+  }
+
+  /** A learner's own thread; anyone else's is "not found" (never "forbidden", which would confirm it exists). */
+  private async loadOwn(tenantId: string, conversationId: string, userId: string): Promise<Conversation> {
+    const conversation = await ConversationModel.findOne({
+      _id: objectId(conversationId, 'Conversation'),
+      tenantId: objectId(tenantId, 'Tenant'),
+      'user.userId': objectId(userId, 'User'),
+    }).lean<Conversation>();
+    if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
+    return conversation;
+  }
+
+  private async reload(conversation: Conversation): Promise<Conversation> {
+    return this.load(String(conversation.tenantId), String(conversation._id));
+  }
+}
+
+/** Statuses in which a thread counts as open (re-exported for inbox code). */
+export { OPEN_STATUSES };

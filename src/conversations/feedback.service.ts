@@ -1,0 +1,23 @@
+import { Types } from 'mongoose';
+import { notFound } from '../lib/errors.js';
+import { ConversationModel } from './conversation.model.js';
+import { MessageModel } from './message.model.js';
+
+/**
+ * Records a learner's thumbs up or down on a bot answer in their own thread. Both lookups are by `_id`
+ * (the fast path on FerretDB); anything not theirs is "not found".
+ */
+export async function recordAnswerFeedback(input: {
+  tenantId: string;
+  userId: string;
+  messageId: string;
+  value: 'up' | 'down';
+}): Promise<void> {
+  if (!Types.ObjectId.isValid(input.messageId)) throw notFound('That answer');
+  const tenantId = new Types.ObjectId(input.tenantId);
+  const message = await MessageModel.findById(input.messageId).lean();
+  if (!message?.tenantId.equals(tenantId) || message.author !== 'bot') throw notFound('That answer');
+  const conversation = await ConversationModel.findById(message.conversationId).lean();
+  if (!conversation || String(conversation.user.userId) !== input.userId) throw notFound('That answer');
+  await MessageModel.updateOne({ _id: message._id }, { $set: { feedback: input.value } });
+}

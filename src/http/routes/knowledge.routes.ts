@@ -1,0 +1,331 @@
+import busboy from 'busboy';
+import { type Request, Router } from 'express';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { Config } from '../../config/env.js';
+import { CourseModel } from '../../courses/course.model.js';
+import { type KnowledgeService, SUPPORTED_EXTENSIONS } from '../../knowledge/index.js';
+import { AppError } from '../../lib/errors.js';
+import type { Session } from '../../lti/session.js';
+import { UserModel } from '../../users/user.model.js';
+import { requireSession } from '../middleware/session.js';
+import {
+  type FileOutcomeDto,
+  type KnowledgeScope,
+  presentKnowledgeSource,
+} from '../presenters/knowledge.presenter.js';
+
+/** Files one upload request may carry; more are refused per file, so a person sees which were left out. */
+export const MAX_FILES_PER_UPLOAD = 20;
+/** Longest question and answer of a Q&A pair (a question becomes the source's title). */
+export const QA_QUESTION_MAX = 500;
+export const QA_ANSWER_MAX = 8000;
+
+const scopeSchema = z.enum(['institution', 'course']).default('institution');
+
+const uploadQuery = z.object({
+  /** 'course': visible only inside the course the admin launched from; default the whole institution. */
+  scope: scopeSchema,
+});
+
+const qaBody = z.object({
+  /** The question as learners would ask it. */
+  question: z
+    .string({ error: 'A question is needed.' })
+    .trim()
+    .min(1, 'A question is needed.')
+    .max(QA_QUESTION_MAX, `The question is too long (at most ${QA_QUESTION_MAX} characters).`),
+  /** The answer the assistant should give. */
+  answer: z
+    .string({ error: 'An answer is needed.' })
+    .trim()
+    .min(1, 'An answer is needed.')
+    .max(QA_ANSWER_MAX, `The answer is too long (at most ${QA_ANSWER_MAX} characters).`),
+  scope: scopeSchema,
+});
+
+/** A source id: 24 hex digits. Anything else cannot be one of this tenant's sources. */
+const sourceParams = z.object({ id: z.string().regex(/^[0-9a-fA-F]{24}$/) });
+
+const notFoundSource = () => new AppError('not_found', 'That knowledge source was not found.');
+
+/** Validates with zod; the first problem becomes a 400 with its message. */
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new AppError('bad_request', issue?.message ?? 'The request was not valid.');
+  }
+  return result.data;
+}
+
+/** The course a new source is limited to: only the course of the launch, and only when asked. */
+function courseFor(session: Session, scope: KnowledgeScope): string | null {
+  if (scope === 'institution') return null;
+  if (!session.courseId) {
+    throw new AppError('bad_request', 'Open Chatref from a course to add course-only knowledge.');
+  }
+  return session.courseId;
+}
+
+/** A size in the unit a person would use: 25 MB, 512 KB. */
+function formatSize(bytes: number): string {
+  const round = (n: number) => Math.round(n * 10) / 10;
+  if (bytes >= 1024 * 1024) return `${round(bytes / 1024 / 1024)} MB`;
+  if (bytes >= 1024) return `${round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * What the page header shows, as pages.routes.ts computes it (which keeps its helper private; exporting it
+ * would let this one go).
+ */
+async function pageContext(session: Session) {
+  const tenantId = new Types.ObjectId(session.tenantId);
+  const [user, course] = await Promise.all([
+    UserModel.findOne({ _id: new Types.ObjectId(session.userId), tenantId }).lean(),
+    session.courseId
+      ? CourseModel.findOne({ _id: new Types.ObjectId(session.courseId), tenantId }).lean()
+      : null,
+  ]);
+  return {
+    userName: user?.name ?? user?.email ?? 'Signed in',
+    role: session.role,
+    courseTitle: course?.title ?? course?.label ?? null,
+    // The page's text is English only for now; say so, whatever the launch locale.
+    lang: 'en',
+  };
+}
+
+interface ReceivedFile {
+  name: string;
+  mimeType: string;
+  bytes: Buffer;
+  /** Over the size limit: only the first bytes were read. */
+  truncated: boolean;
+}
+
+/**
+ * Streams a multipart body and stores each file as soon as it is read, rather than holding the whole
+ * request in memory. Files over `maxBytes` are cut short and flagged instead of buffered whole; files past
+ * `maxFiles` are reported as left out.
+ */
+function readMultipart(
+  req: Request,
+  limits: { maxBytes: number; maxFiles: number },
+  onFile: (file: ReceivedFile) => Promise<FileOutcomeDto>,
+): Promise<FileOutcomeDto[]> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        defParamCharset: 'utf8',
+        limits: { fileSize: limits.maxBytes, files: limits.maxFiles, fields: 20, fieldSize: 10_000 },
+      });
+    } catch {
+      reject(new AppError('bad_request', 'Send the files as multipart/form-data.'));
+      return;
+    }
+    const outcomes: FileOutcomeDto[] = [];
+    // Files are stored one at a time, in the order they were sent.
+    let chain: Promise<void> = Promise.resolve();
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      req.resume();
+      reject(error);
+    };
+    const then = (step: () => Promise<void> | void) => {
+      chain = chain.then(step);
+      chain.catch(fail);
+    };
+    parser.on('file', (_field, stream, info) => {
+      if (!info.filename) {
+        // An empty file input still sends a nameless, empty part.
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let truncated = false;
+      stream.on('data', (chunk: Buffer) => {
+        if (!truncated) chunks.push(chunk);
+      });
+      stream.on('limit', () => {
+        truncated = true;
+        chunks.length = 0;
+      });
+      const received = new Promise<ReceivedFile>((resolveFile, rejectFile) => {
+        stream.on('error', rejectFile);
+        stream.on('end', () =>
+          resolveFile({
+            name: (info.filename ?? '').trim(),
+            mimeType: info.mimeType,
+            bytes: Buffer.concat(chunks),
+            truncated,
+          }),
+        );
+      });
+      received.catch(fail);
+      then(async () => {
+        outcomes.push(await onFile(await received));
+      });
+    });
+    parser.on('filesLimit', () =>
+      then(() => {
+        outcomes.push({
+          name: '',
+          ok: false,
+          status: 413,
+          error: {
+            code: 'payload_too_large',
+            message: `Only ${limits.maxFiles} files can be uploaded at once; upload the rest separately.`,
+          },
+        });
+      }),
+    );
+    parser.on('error', () => fail(new AppError('bad_request', 'The upload was not a valid multipart form.')));
+    parser.on('close', () => then(() => resolve(outcomes)));
+    req.on('aborted', () => fail(new AppError('bad_request', 'The upload was interrupted.')));
+    req.pipe(parser);
+  });
+}
+
+/** The HTTP status of a whole upload: every file's when they agree, 207 when some were taken and some not. */
+function overallStatus(files: FileOutcomeDto[]): number {
+  const accepted = files.filter((file) => file.ok);
+  if (accepted.length === files.length) return accepted.some((file) => file.queued) ? 202 : 200;
+  if (accepted.length > 0) return 207;
+  return Math.max(...files.map((file) => file.status));
+}
+
+export interface KnowledgeRouteDeps {
+  config: Pick<Config, 'LTI_ENCRYPTION_KEY' | 'KB_MAX_FILE_BYTES'>;
+  knowledge: KnowledgeService;
+}
+
+/**
+ * The admin "Knowledge" page and its API: uploads (ingested by the `knowledge.ingest` job), Q&A pairs,
+ * listing with progress, removal. Admins only; everything is scoped to the session's tenant.
+ */
+export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Router {
+  const router = Router();
+  const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
+  const maxBytes = config.KB_MAX_FILE_BYTES;
+
+  router.get('/knowledge', admin, async (_req, res) => {
+    const session = res.locals.session;
+    res.render('knowledge', {
+      ...(await pageContext(session)),
+      hasCourse: Boolean(session.courseId),
+      maxFileBytes: maxBytes,
+      maxFileSize: formatSize(maxBytes),
+      maxFiles: MAX_FILES_PER_UPLOAD,
+      accept: SUPPORTED_EXTENSIONS.join(','),
+      acceptedList: SUPPORTED_EXTENSIONS.join(', '),
+      questionMax: QA_QUESTION_MAX,
+      answerMax: QA_ANSWER_MAX,
+    });
+  });
+
+  router.get('/api/knowledge/sources', admin, async (_req, res) => {
+    const sources = await knowledge.listSources(res.locals.session.tenantId);
+    res.json({ data: sources.map(presentKnowledgeSource) });
+  });
+
+  router.get('/api/knowledge/sources/:id', admin, async (req, res) => {
+    const params = sourceParams.safeParse(req.params);
+    if (!params.success) throw notFoundSource();
+    const source = await knowledge.getSource(res.locals.session.tenantId, params.data.id);
+    if (!source) throw notFoundSource();
+    res.json({ data: presentKnowledgeSource(source) });
+  });
+
+  router.post('/api/knowledge/files', admin, async (req, res) => {
+    const session = res.locals.session;
+    const { scope } = parse(uploadQuery, req.query);
+    const courseId = courseFor(session, scope);
+    if (!req.is('multipart/form-data')) {
+      throw new AppError('bad_request', 'Send the files as multipart/form-data.');
+    }
+    const files = await readMultipart(
+      req,
+      { maxBytes, maxFiles: MAX_FILES_PER_UPLOAD },
+      async (file): Promise<FileOutcomeDto> => {
+        const name = file.name || 'unnamed file';
+        if (file.truncated) {
+          return {
+            name,
+            ok: false,
+            status: 413,
+            error: {
+              code: 'payload_too_large',
+              message: `"${name}" is over the size limit of ${formatSize(maxBytes)}.`,
+            },
+          };
+        }
+        try {
+          const added = await knowledge.addFile({
+            tenantId: session.tenantId,
+            courseId,
+            filename: file.name,
+            bytes: file.bytes,
+            mimeType: file.mimeType,
+          });
+          return {
+            name,
+            ok: true,
+            status: added.queued ? 202 : 200,
+            queued: added.queued,
+            source: presentKnowledgeSource(added.source),
+          };
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return {
+            name,
+            ok: false,
+            status: error.status,
+            error: { code: error.code, message: error.message },
+          };
+        }
+      },
+    );
+    if (files.length === 0) throw new AppError('bad_request', 'Choose at least one file to upload.');
+    const status = overallStatus(files);
+    const rejected = files.filter((file) => !file.ok);
+    if (rejected.length === files.length) {
+      // Nothing was taken: an error like any other, naming every file's problem.
+      const worst = rejected.find((file) => file.status === status) ?? rejected[0];
+      const message = rejected.map((file) => file.error.message).join(' ');
+      res.status(status).json({ error: { code: worst?.error.code, message }, data: { files } });
+      return;
+    }
+    res.status(status).json({ data: { files } });
+  });
+
+  router.post('/api/knowledge/qa', admin, async (req, res) => {
+    const session = res.locals.session;
+    const body = parse(qaBody, req.body ?? {});
+    const source = await knowledge.addQa({
+      tenantId: session.tenantId,
+      courseId: courseFor(session, body.scope),
+      question: body.question,
+      answer: body.answer,
+    });
+    res.status(201).json({ data: presentKnowledgeSource(source) });
+  });
+
+  router.delete('/api/knowledge/sources/:id', admin, async (req, res) => {
+    const params = sourceParams.safeParse(req.params);
+    if (!params.success) throw notFoundSource();
+    // The service scopes the delete by tenant: another tenant's id is simply not found.
+    await knowledge.removeSource(res.locals.session.tenantId, params.data.id).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'not_found' ? notFoundSource() : error;
+    });
+    res.status(204).end();
+  });
+
+  return router;
+}

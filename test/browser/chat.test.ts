@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import type { Frame, Page } from 'playwright-core';
+import { freePort } from '../../src/app/embedded-services.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
+import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
+import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { openBrowser } from '../support/browser.js';
+
+async function chatFrame(page: Page): Promise<Frame> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const frame = page.frames().find((candidate) => candidate.url().includes('/chat'));
+    if (frame) return frame;
+    await page.waitForTimeout(100);
+  }
+  throw new Error('the chat never opened');
+}
+
+describe('learner chat in Chromium, inside the LMS page', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+  let lmsUrl: string;
+
+  before(async () => {
+    const port = String(await freePort());
+    lmsUrl = `http://127.0.0.1:${port}`;
+    app = await startTestApp({ worker: true, env: { PORT: port, DEV_LMS_URL: lmsUrl } });
+    // Give the Demo University tenant one help article, through the real ingestion job.
+    const tenant = await findTenantForDeployment({
+      issuer: `${lmsUrl}/dev/lms`,
+      clientId: DEV_LMS_CLIENT_ID,
+      deploymentId: DEV_LMS_DEPLOYMENT_ID,
+    });
+    const service = new KnowledgeService({
+      queues: app.runtime.queues,
+      config: app.config,
+      redis: app.runtime.redis,
+    });
+    await service.addFile({
+      tenantId: String(tenant?._id),
+      courseId: null,
+      filename: 'resetting-your-password.md',
+      mimeType: 'text/markdown',
+      bytes: Buffer.from(
+        '# Resetting your password\n\nIf you forgot your password:\n\n1. Open the sign-in page.\n2. Select **Forgot password**.\n3. Enter your email address and follow the link we send you.\n',
+      ),
+    });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const source = await KnowledgeSourceModel.findOne({ filename: 'resetting-your-password.md' }).lean();
+      if ((source as { status?: string } | null)?.status === 'ready') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    browser = await openBrowser({ blockThirdPartyCookies: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('a learner asks, sees a cited answer, asks for a person and is told when to expect a reply', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 800 }); // a phone
+    await page.goto(`${lmsUrl}/dev/lms`);
+    await page.getByRole('button', { name: 'Launch as learner' }).click();
+    const frame = await chatFrame(page);
+    const message = frame.getByRole('textbox', { name: 'Message' });
+    await message.waitFor();
+    await message.fill('I forgot my password, how do I reset it?');
+    await frame.getByRole('button', { name: 'Send' }).click();
+
+    const answer = frame.locator('.message-bot .message-text').last();
+    await answer.waitFor({ timeout: 15_000 });
+    expect(await answer.textContent()).to.contain('Forgot password');
+    expect(await frame.locator('.message-bot .citations').last().textContent()).to.contain(
+      'Resetting your password',
+    );
+    // Announced for screen readers.
+    await frame.waitForFunction(() =>
+      document.getElementById('announcer')?.textContent?.includes('Forgot password'),
+    );
+    await frame.getByRole('button', { name: 'Helpful', exact: true }).last().click();
+    await frame.waitForFunction(() =>
+      document.querySelector('.message-bot:last-of-type .feedback-button[aria-pressed="true"]'),
+    );
+
+    await frame.getByRole('button', { name: 'Talk to a person' }).click();
+    await frame.locator('#conversation-status').filter({ hasText: 'Waiting for the support team' }).waitFor();
+    const handoffLine = frame.locator('.message-system .message-text, .message-bot .message-text').last();
+    await frame.waitForFunction(() =>
+      /reply/i.test(document.querySelector('.messages li:last-child .message-text')?.textContent ?? ''),
+    );
+    expect(await handoffLine.textContent()).to.match(/reply/i);
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/chat-phone.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('a learner who comes back sees the whole thread', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${lmsUrl}/dev/lms`);
+    await page.getByRole('button', { name: 'Launch as learner' }).click();
+    const frame = await chatFrame(page);
+    await frame.locator('.message-learner').first().waitFor();
+    expect(await frame.locator('.message-learner .message-text').first().textContent()).to.contain(
+      'I forgot my password',
+    );
+    await page.close();
+  });
+});

@@ -1,0 +1,104 @@
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+import mongoose, { Types } from 'mongoose';
+import { ConversationModel } from '../../src/conversations/conversation.model.js';
+import { ConversationService } from '../../src/conversations/conversation.service.js';
+import { MessageModel } from '../../src/conversations/message.model.js';
+import { EventModel } from '../../src/events/event.model.js';
+import { EventBus } from '../../src/events/event-bus.js';
+import { EventStore } from '../../src/events/event-store.js';
+import { HandoffConfigService } from '../../src/handoff/handoff-config.service.js';
+import { HandoffSettingsModel } from '../../src/handoff/handoff-settings.model.js';
+import { KeywordRuleModel } from '../../src/handoff/keyword-rule.model.js';
+import type { StaffPresence } from '../../src/handoff/staff-presence.js';
+import { createRedis } from '../../src/redis/connection.js';
+import { defaultReplyPolicy } from '../../src/sla/reply-policy.js';
+import { quietLogger, testServices } from '../support/services.js';
+
+/** A connected Redis for a purpose, ready for commands (producer connections do not queue while connecting). */
+export async function readyRedis(url: string, purpose: 'producer' | 'subscriber'): Promise<Redis> {
+  const redis = createRedis(url, purpose, quietLogger);
+  if (redis.status !== 'ready') await once(redis, 'ready');
+  return redis;
+}
+
+/** Connects mongoose once for the run (never disconnected: other suites share it) and builds indexes. */
+export async function connectDomain(): Promise<{ redisUrl: string; redisPrefix: string }> {
+  const services = await testServices();
+  if (mongoose.connection.readyState === 0) await mongoose.connect(services.mongoUrl);
+  // Unique indexes must exist before the concurrency tests rely on them.
+  await Promise.all(
+    [ConversationModel, MessageModel, EventModel, KeywordRuleModel, HandoffSettingsModel].map((m) =>
+      m.init(),
+    ),
+  );
+  return { redisUrl: services.redisUrl, redisPrefix: services.redisPrefix };
+}
+
+/** A settable clock; starts on Wednesday 2026-03-04 10:00 New York (in staff hours). */
+export class TestClock {
+  current = new Date('2026-03-04T15:00:00Z');
+  now = () => this.current;
+  set(iso: string) {
+    this.current = new Date(iso);
+  }
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Presence the test switches. */
+export class SwitchablePresence implements StaffPresence {
+  online = true;
+  async anyStaffOnline() {
+    return this.online;
+  }
+}
+
+/** A web process's conversation domain on the run's services, with a test clock and presence. */
+export interface DomainHarness {
+  redis: Redis;
+  prefix: string;
+  store: EventStore;
+  bus: EventBus;
+  clock: TestClock;
+  presence: SwitchablePresence;
+  config: HandoffConfigService;
+  service: ConversationService;
+  close(): Promise<void>;
+}
+
+export async function startDomain(): Promise<DomainHarness> {
+  const { redisUrl, redisPrefix } = await connectDomain();
+  const redis = await readyRedis(redisUrl, 'producer');
+  const store = new EventStore({ redis, prefix: redisPrefix });
+  const bus = new EventBus({ store, redis, prefix: redisPrefix, logger: quietLogger });
+  const clock = new TestClock();
+  const presence = new SwitchablePresence();
+  const config = new HandoffConfigService({ cacheMs: 0 });
+  const service = new ConversationService({
+    events: bus,
+    redis,
+    prefix: redisPrefix,
+    config,
+    presence,
+    replyPolicies: async () => defaultReplyPolicy('America/New_York'),
+    logger: quietLogger,
+    now: clock.now,
+  });
+  return {
+    redis,
+    prefix: redisPrefix,
+    store,
+    bus,
+    clock,
+    presence,
+    config,
+    service,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export const newId = () => new Types.ObjectId().toHexString();
