@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { detectHumanRequest } from '../../../src/handoff/human-request.js';
 import { foldText } from '../../../src/handoff/normalize.js';
@@ -9,7 +10,10 @@ interface EvalQuestion {
   kind: 'answerable' | 'out_of_scope' | 'human_request' | 'keyword';
 }
 
-const questions: EvalQuestion[] = readFileSync('/work/shared/eval/questions.jsonl', 'utf8')
+const questions: EvalQuestion[] = readFileSync(
+  path.resolve(import.meta.dirname, '../../../../shared/eval/questions.jsonl'),
+  'utf8',
+)
   .trim()
   .split('\n')
   .map((line) => JSON.parse(line));
