@@ -3,6 +3,9 @@
  * development LMS's key signs the tokens in a worker thread, as a separate LMS would). Standalone:
  * `npx tsx bench/launch.bench.ts`.
  */
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,13 +13,11 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import mongoose from 'mongoose';
 import { freePort, startEmbeddedServices } from '../src/app/embedded-services.js';
-import { openRuntime } from '../src/app/runtime.js';
-import { startWeb } from '../src/app/web.js';
 import { loadConfig } from '../src/config/env.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
-import { platformKeys } from '../src/devlms/keys.js';
 import { Lifecycle } from '../src/lib/lifecycle.js';
 import { createLogger } from '../src/lib/logger.js';
+import { waitUntilReachable } from '../src/lib/retry.js';
 
 const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -50,14 +51,36 @@ export async function benchLaunch(): Promise<Record<string, number | string>> {
   const lifecycle = new Lifecycle(logger, 10_000);
   lifecycle.onShutdown('services', () => services.stop());
   try {
-    const runtime = await openRuntime({
-      config,
-      logger,
-      lifecycle,
-      mongoUrl: config.MONGODB_URL ?? '',
-      redisUrl: config.REDIS_URL ?? '',
+    // The tool runs as its own web process, as deployed; this process plays the LMS.
+    const web = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.resolve(import.meta.dirname, '../src/bin/web.ts')],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          PORT: String(port),
+          PUBLIC_URL: publicUrl,
+          MONGODB_URL: services.mongoUrl,
+          REDIS_URL: services.redisUrl,
+          LOG_LEVEL: 'silent',
+        },
+        stdio: 'ignore',
+      },
+    );
+    lifecycle.onShutdown('web process', async () => {
+      web.kill('SIGTERM');
+      await once(web, 'exit');
     });
-    await startWeb(runtime);
+    await waitUntilReachable(
+      async () => {
+        const response = await fetch(`${publicUrl}/readyz`);
+        if (!response.ok) throw new Error(`readyz ${response.status}`);
+      },
+      { logger, what: 'web process', timeoutMs: 60_000, initialDelayMs: 200, maxDelayMs: 500 },
+    );
+    await mongoose.connect(config.MONGODB_URL ?? '');
+    lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
     const issuer = `${publicUrl}/dev/lms`;
     const loginQuery = new URLSearchParams({
       iss: issuer,
@@ -67,8 +90,9 @@ export async function benchLaunch(): Promise<Record<string, number | string>> {
       target_link_uri: `${publicUrl}/lti/launch`,
     }).toString();
 
-    // The bench plays the LMS, so it reads the development LMS's stored private key directly.
-    await platformKeys();
+    // The bench plays the LMS, so it reads the development LMS's stored private key directly
+    // (asking for its JWKS first makes the web process create the key).
+    await fetch(`${publicUrl}/dev/lms/jwks`);
     const stored = await mongoose.connection.db?.collection('devlms_keys').findOne({});
     const keys = { kid: String(stored?.kid), privateJwk: stored?.privateJwk as Record<string, unknown> };
     const { privateJwk } = keys;

@@ -5,10 +5,12 @@
  * set, extractive otherwise). The scratch tenant is dropped at the end.
  *
  *   npm run eval -- [--docs FOLDER] [--questions FILE] [--report FILE] [--verbose] [--memory]
+ *                   [--without-vocabulary]
  *
  * Defaults: ../shared/corpus/docs and ../shared/eval/questions.jsonl, relative to the repo root.
  * Without MONGODB_URL/REDIS_URL, private FerretDB and Redis are started for the run. `--memory` skips
- * storage and the queue (in-memory engine only), for quick tuning runs.
+ * storage and the queue (in-memory engine only), for quick tuning runs; with it, `--without-vocabulary`
+ * turns the LMS synonym vocabulary off (an ablation).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -51,6 +53,7 @@ const { values } = parseArgs({
     report: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
+    'without-vocabulary': { type: 'boolean', default: false },
   },
 });
 const shared = path.resolve(PROJECT_ROOT, '..', 'shared');
@@ -113,7 +116,7 @@ async function report(
 }
 
 if (values.memory) {
-  const engine = new KnowledgeEngine();
+  const engine = new KnowledgeEngine(values['without-vocabulary'] ? { vocabulary: { weight: 0 } } : {});
   const docs = await readDocumentFolder(docsDir);
   const started = performance.now();
   await engine.index('eval', docs);

@@ -202,6 +202,8 @@
   async function send(text, clientId = newClientId()) {
     renderMessage({ author: 'learner', text, clientId }, { status: 'sending' });
     try {
+      // A quick learner can send before the thread has loaded: wait for it rather than fail.
+      await ready;
       const response = await api('/api/chat/messages', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -239,6 +241,7 @@
   handoffButton.addEventListener('click', async () => {
     handoffButton.disabled = true;
     try {
+      await ready;
       const response = await api('/api/chat/handoff', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -326,8 +329,16 @@
   }
 
   async function start() {
-    const response = await api('/api/chat');
-    if (!response.ok) return;
+    let response = await api('/api/chat');
+    for (let attempt = 1; !response.ok && response.status >= 500 && attempt < 4; attempt++) {
+      await new Promise((resolve) => window.setTimeout(resolve, 500 * attempt));
+      response = await api('/api/chat');
+    }
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      announce(body?.error?.message || t.failed);
+      return;
+    }
     const body = await response.json();
     lastEventId = body.lastEventId || null;
     showConversation(body.conversation);
@@ -336,5 +347,5 @@
     void listen();
   }
 
-  void start();
+  const ready = start();
 })();

@@ -1,5 +1,12 @@
 import type { ChunkRecord, IndexHit, IndexSearchOptions } from './knowledge.types.js';
-import { analyze, detectLanguage, type Language } from './text-analysis.service.js';
+import type { WeightedTerm } from './query-expansion.service.js';
+import {
+  analyze,
+  DERIVATIONAL_MIN_PREFIX,
+  detectLanguage,
+  type Language,
+  sharesDerivationalStem,
+} from './text-analysis.service.js';
 import { TopK } from './top-k.util.js';
 
 /** BM25 parameters and field weights. */
@@ -39,6 +46,8 @@ export class Bm25Index {
   private readonly weights: { title: number; heading: number; body: number };
 
   private readonly termIds = new Map<string, number>();
+  /** Terms by their first letters, for {@link derivedTerms}. */
+  private readonly termsByPrefix = new Map<string, string[]>();
   private postingDocs: Int32Array[] = [];
   private postingTfs: Float32Array[] = [];
   private postingLen: number[] = [];
@@ -62,6 +71,8 @@ export class Bm25Index {
 
   private scratchScores = new Float64Array(1024);
   private scratchTouched = new Int32Array(1024);
+  private scratchGroup = new Float64Array(1024);
+  private scratchGroupTouched = new Int32Array(1024);
 
   constructor(options: Bm25Options = {}) {
     this.k1 = options.k1 ?? 1.2;
@@ -126,12 +137,42 @@ export class Bm25Index {
   }
 
   /**
-   * The best `k` chunks for a query (a string, analysed here, or pre-analysed terms). A course search
-   * sees tenant-wide chunks plus that course's; without a course only tenant-wide chunks.
+   * Indexed terms (present in some live chunk) that look derived from the same word as `term` (see
+   * {@link sharesDerivationalStem}): "creation" for "creat".
    */
-  search(query: string | readonly string[], options: IndexSearchOptions): IndexHit[] {
-    const terms = typeof query === 'string' ? this.queryTerms(query) : [...new Set(query)];
+  derivedTerms(term: string): string[] {
+    if (term.length < DERIVATIONAL_MIN_PREFIX) return [];
+    const out: string[] = [];
+    for (const other of this.termsByPrefix.get(term.slice(0, DERIVATIONAL_MIN_PREFIX)) ?? []) {
+      const id = this.termIds.get(other);
+      if (id !== undefined && (this.df[id] ?? 0) > 0 && sharesDerivationalStem(term, other)) out.push(other);
+    }
+    return out;
+  }
+
+  /**
+   * The best `k` chunks for a query: a string (analysed here), or analysed terms, each optionally
+   * weighted (`{ term, weight }`, BM25 contribution × weight). Weighted terms sharing a `group` are
+   * alternatives for one meaning (synonyms, derived forms): a chunk scores only its best of them, so
+   * an article using three synonyms does not outscore one using the question's own word. A course
+   * search sees tenant-wide chunks plus that course's; without a course only tenant-wide chunks.
+   */
+  search(query: string | readonly (string | WeightedTerm)[], options: IndexSearchOptions): IndexHit[] {
     if (this.liveCount === 0 || options.k <= 0) return [];
+    const single: WeightedTerm[] = [];
+    const grouped = new Map<number, WeightedTerm[]>();
+    const seen = new Set<string>();
+    for (const item of typeof query === 'string' ? this.queryTerms(query) : query) {
+      const t = typeof item === 'string' ? { term: item, weight: 1 } : item;
+      if (seen.has(t.term) || !(t.weight > 0)) continue;
+      seen.add(t.term);
+      if (t.group === undefined) single.push(t);
+      else {
+        const list = grouped.get(t.group) ?? [];
+        list.push(t);
+        grouped.set(t.group, list);
+      }
+    }
     const wantedCourse =
       options.courseId == null
         ? NO_COURSE
@@ -145,14 +186,22 @@ export class Bm25Index {
     const { alive, docCourse, docLen } = this;
     let touchedCount = 0;
 
-    for (const term of terms) {
-      const id = this.termIds.get(term);
-      if (id === undefined) continue;
+    // Scores one term's postings into `into` (summed, or the best per chunk when `max`).
+    const scoreTerm = (
+      t: WeightedTerm,
+      into: Float64Array,
+      list: Int32Array,
+      count: number,
+      max: boolean,
+    ) => {
+      const id = this.termIds.get(t.term);
+      if (id === undefined) return count;
       const docs = this.postingDocs[id];
       const tfs = this.postingTfs[id];
       const len = this.postingLen[id] ?? 0;
-      if (!docs || !tfs) continue;
-      const idf = idfOf(this.df[id] ?? 0, this.liveCount);
+      if (!docs || !tfs) return count;
+      const idf = idfOf(this.df[id] ?? 0, this.liveCount) * t.weight;
+      let n = count;
       for (let i = 0; i < len; i++) {
         const doc = docs[i] as number;
         if (alive[doc] === 0) continue;
@@ -160,8 +209,24 @@ export class Bm25Index {
         if (course !== NO_COURSE && course !== wantedCourse) continue;
         const tf = tfs[i] as number;
         const s = (idf * tf * (k1 + 1)) / (tf + k1b + kb * (docLen[doc] as number));
+        const before = into[doc] as number;
+        if (before === 0) list[n++] = doc;
+        into[doc] = max ? Math.max(s, before) : before + s;
+      }
+      return n;
+    };
+
+    for (const t of single) touchedCount = scoreTerm(t, scores, touched, touchedCount, false);
+    const best = this.scratchGroup;
+    const groupTouched = this.scratchGroupTouched;
+    for (const terms of grouped.values()) {
+      let n = 0;
+      for (const t of terms) n = scoreTerm(t, best, groupTouched, n, true);
+      for (let i = 0; i < n; i++) {
+        const doc = groupTouched[i] as number;
         if (scores[doc] === 0) touched[touchedCount++] = doc;
-        scores[doc] = (scores[doc] as number) + s;
+        scores[doc] = (scores[doc] as number) + (best[doc] as number);
+        best[doc] = 0;
       }
     }
 
@@ -187,6 +252,12 @@ export class Bm25Index {
         if (id === undefined) {
           id = this.postingDocs.length;
           this.termIds.set(term, id);
+          if (term.length >= DERIVATIONAL_MIN_PREFIX) {
+            const prefix = term.slice(0, DERIVATIONAL_MIN_PREFIX);
+            const same = this.termsByPrefix.get(prefix);
+            if (same) same.push(term);
+            else this.termsByPrefix.set(prefix, [term]);
+          }
           this.postingDocs.push(new Int32Array(INITIAL_POSTINGS));
           this.postingTfs.push(new Float32Array(INITIAL_POSTINGS));
           this.postingLen.push(0);
@@ -270,6 +341,8 @@ export class Bm25Index {
     this.alive = grow(this.alive, (s) => new Uint8Array(s));
     this.scratchScores = new Float64Array(capacity);
     this.scratchTouched = new Int32Array(capacity);
+    this.scratchGroup = new Float64Array(capacity);
+    this.scratchGroupTouched = new Int32Array(capacity);
   }
 
   private removeDoc(doc: number): void {
@@ -334,5 +407,7 @@ export class Bm25Index {
     this.deadCount = 0;
     this.scratchScores = new Float64Array(this.docLen.length);
     this.scratchTouched = new Int32Array(this.docLen.length);
+    this.scratchGroup = new Float64Array(this.docLen.length);
+    this.scratchGroupTouched = new Int32Array(this.docLen.length);
   }
 }

@@ -16,6 +16,8 @@ export * from './knowledge.types.js';
 export * from './knowledge-context.js';
 export * from './knowledge-engine.service.js';
 export * from './knowledge-writer.js';
+export * from './lms-vocabulary.data.js';
+export * from './query-expansion.service.js';
 export * from './sample-knowledge.js';
 export * from './text-analysis.service.js';
 export * from './vector.index.js';

@@ -12,7 +12,9 @@ import {
   type SourceRankingOptions,
 } from './fusion.service.js';
 import type { ChunkRecord, SourceDocument } from './knowledge.types.js';
-import { analyze, detectLanguage, type Language } from './text-analysis.service.js';
+import { lmsVocabulary, type VocabularyGroup } from './lms-vocabulary.data.js';
+import { QueryExpander, type WeightedTerm } from './query-expansion.service.js';
+import { analyze, detectLanguage, type Language, sharesDerivationalStem } from './text-analysis.service.js';
 import { VectorIndex, type VectorIndexOptions } from './vector.index.js';
 
 /** Tuning knobs of the engine; every field has a default. */
@@ -45,6 +47,20 @@ export interface KnowledgeEngineOptions {
    * naming that task should pick that article over one that merely mentions its words. Default 1.
    */
   titleWeight?: number;
+  /**
+   * Synonym expansion from an LMS support vocabulary (see lms-vocabulary.data.ts): a question's words
+   * also search for their group's other words at `weight` (default 0.5) of an own word. Expansion
+   * terms rank; they never count as covering the question in the confidence score. Terms in more
+   * than `maxDocumentFraction` of the chunks (default 0.2) are too common to help and are skipped.
+   * `groups` replaces the built-in vocabulary (tenants add theirs with `setVocabulary`); `weight` 0
+   * disables expansion.
+   */
+  vocabulary?: { weight?: number; groups?: readonly VocabularyGroup[]; maxDocumentFraction?: number };
+  /**
+   * Weight of a derivational match ("create" in the question, "creation" in a title or heading)
+   * relative to an exact one, in the title and document-level evidence only. Default 0.75; 0 disables.
+   */
+  derivationalWeight?: number;
 }
 
 /** Per-question options. */
@@ -97,6 +113,8 @@ interface TenantIndex {
   dirtySources: Set<string>;
   /** Analysed title terms per source. */
   titleTerms: Map<string, string[]>;
+  /** The tenant's own vocabulary (built-in plus its groups), when it has one. */
+  expander?: QueryExpander;
 }
 
 /** Default `notCoveredThreshold`, chosen on half of the labelled questions (see scripts/eval.ts). */
@@ -110,9 +128,21 @@ export const DEFAULT_NOT_COVERED_THRESHOLD = 0.3;
 export class KnowledgeEngine {
   private readonly tenants = new Map<string, TenantIndex>();
   private readonly options: KnowledgeEngineOptions;
+  private readonly expander: QueryExpander;
 
   constructor(options: KnowledgeEngineOptions = {}) {
     this.options = options;
+    this.expander = new QueryExpander(options.vocabulary?.groups ?? lmsVocabulary());
+  }
+
+  /**
+   * Adds a tenant's own vocabulary groups (product names, local jargon) to the built-in one for its
+   * questions; an empty list goes back to the built-in vocabulary.
+   */
+  setVocabulary(tenantId: string, extraGroups: readonly VocabularyGroup[]): void {
+    const base = this.options.vocabulary?.groups ?? lmsVocabulary();
+    this.tenant(tenantId).expander =
+      extraGroups.length > 0 ? new QueryExpander([...base, ...extraGroups]) : undefined;
   }
 
   /**
@@ -192,8 +222,8 @@ export class KnowledgeEngine {
 
     const pool = o.candidatePool ?? 60;
     const scope = { k: pool, courseId: options.courseId ?? null };
-    const terms = tenant.bm25.queryTerms(question, language);
-    const lists: RankedList[] = [{ name: 'lexical', hits: tenant.bm25.search(terms, scope) }];
+    const { terms, weighted } = this.expandQuery(tenant, question, language);
+    const lists: RankedList[] = [{ name: 'lexical', hits: tenant.bm25.search(weighted, scope) }];
     if (options.queryEmbedding && tenant.vectors.size > 0) {
       lists.push({ name: 'vector', hits: tenant.vectors.search(options.queryEmbedding, scope) });
     }
@@ -201,6 +231,7 @@ export class KnowledgeEngine {
     const ranked = this.withDocumentEvidence(
       tenant,
       terms,
+      weighted,
       scope,
       rankSources(fused, (id) => tenant.records.get(id)?.sourceId, o.sources),
     );
@@ -208,12 +239,14 @@ export class KnowledgeEngine {
     if (!top) return empty();
 
     const evidence = top.passages.slice(0, o.evidencePassages ?? 2);
+    const ownTerms = terms.map((t) => t.term);
     const matched = new Set<string>();
-    for (const p of evidence) for (const t of tenant.bm25.matchedTerms(p.chunkId, terms)) matched.add(t);
+    for (const p of evidence) for (const t of tenant.bm25.matchedTerms(p.chunkId, ownTerms)) matched.add(t);
+
     const vectorScores = fused.map((p) => p.scores.vector).filter((s): s is number => s !== undefined);
     const confidence = retrievalConfidence(
       {
-        queryTerms: tenant.bm25.termStats(terms),
+        queryTerms: tenant.bm25.termStats(ownTerms),
         matchedTerms: matched,
         topLexicalScore: lists[0]?.hits[0]?.score ?? 0,
         k1: o.bm25?.k1 ?? 1.2,
@@ -287,21 +320,65 @@ export class KnowledgeEngine {
     return known(other) > known(detected) ? other : detected;
   }
 
+  /**
+   * The question's own terms, and the weighted terms to search with: own terms at 1, then the
+   * vocabulary's expansions (skipping terms the index lacks or has nearly everywhere).
+   */
+  private expandQuery(
+    tenant: TenantIndex,
+    question: string,
+    language: Language,
+  ): { terms: WeightedTerm[]; weighted: WeightedTerm[] } {
+    const vocabulary = this.options.vocabulary;
+    const weight = vocabulary?.weight ?? 0.5;
+    if (weight <= 0) {
+      const own = tenant.bm25.queryTerms(question, language);
+      return {
+        terms: own.map((term) => ({ term, weight: 1 })),
+        weighted: own.map((term) => ({ term, weight: 1 })),
+      };
+    }
+    const { terms, expansions } = (tenant.expander ?? this.expander).expand(question, language, weight);
+    const weighted: WeightedTerm[] = [...terms];
+    // Document frequency says little in a handful of chunks: the cut applies from 50 chunks on.
+    const n = tenant.bm25.size;
+    const maxDf = n < 50 ? n : (vocabulary?.maxDocumentFraction ?? 0.2) * n;
+    const stats = tenant.bm25.termStats(expansions.map((e) => e.term));
+    expansions.forEach((e, i) => {
+      const df = stats[i]?.df ?? 0;
+      if (df > 0 && df <= maxDf) weighted.push(e);
+    });
+    return { terms, weighted };
+  }
+
   /** Re-ranks sources by (passage score / best) + weight · (document score / best document score). */
   private withDocumentEvidence(
     tenant: TenantIndex,
-    terms: string[],
+    terms: readonly WeightedTerm[],
+    weighted: readonly WeightedTerm[],
     scope: { k: number; courseId: string | null },
     ranked: RankedSource[],
   ): RankedSource[] {
     const weight = this.options.documentLevel?.weight ?? 0.5;
     const titleWeight = this.options.titleWeight ?? 1;
+    const derivational = this.options.derivationalWeight ?? 0.75;
     const best = ranked[0]?.score ?? 0;
     if (best <= 0) return ranked;
     const docScore = new Map<string, number>();
     if (weight > 0) {
       this.refreshDocuments(tenant);
-      const hits = tenant.documents.search(terms, { ...scope, k: Math.max(scope.k, ranked.length) });
+      // Titles and headings also match derived forms of the question's words, below exact matches:
+      // each own term and its derived forms are one group, so a heading scores the best of them.
+      const own = new Set(terms.map((t) => t.term));
+      const query: WeightedTerm[] = weighted.filter((t) => !own.has(t.term));
+      terms.forEach((t, i) => {
+        const group = t.group ?? -1 - i;
+        query.push({ ...t, group });
+        if (derivational > 0)
+          for (const derived of tenant.documents.derivedTerms(t.term))
+            query.push({ term: derived, weight: derivational * t.weight, group });
+      });
+      const hits = tenant.documents.search(query, { ...scope, k: Math.max(scope.k, ranked.length) });
       const bestDoc = hits[0]?.score ?? 0;
       for (const h of hits) docScore.set(h.chunkId, bestDoc > 0 ? h.score / bestDoc : 0);
     }
@@ -314,8 +391,21 @@ export class KnowledgeEngine {
       }
       return v;
     };
-    const queryNorm = Math.sqrt(terms.reduce((sum, t) => sum + idfOf(t) ** 2, 0));
-    const querySet = new Set(terms);
+    const queryNorm = Math.sqrt(terms.reduce((sum, t) => sum + (t.weight * idfOf(t.term)) ** 2, 0));
+    // How much a title term counts as matching the question: own term 1, derived form or expansion less.
+    const queryWeight = new Map<string, number>();
+    for (const t of weighted) queryWeight.set(t.term, Math.max(queryWeight.get(t.term) ?? 0, t.weight));
+    const matches = new Map<string, number>(); // memoised: sources share title words
+    const matchOf = (titleTerm: string) => {
+      let w = matches.get(titleTerm);
+      if (w !== undefined) return w;
+      w = queryWeight.get(titleTerm) ?? 0;
+      for (const t of terms)
+        if (derivational * t.weight > w && sharesDerivationalStem(t.term, titleTerm))
+          w = derivational * t.weight;
+      matches.set(titleTerm, w);
+      return w;
+    };
     const titleSimilarity = (sourceId: string) => {
       const title = tenant.titleTerms.get(sourceId) ?? [];
       let dot = 0;
@@ -323,9 +413,9 @@ export class KnowledgeEngine {
       for (const t of title) {
         const w = idfOf(t) ** 2;
         norm += w;
-        if (querySet.has(t)) dot += w;
+        dot += w * matchOf(t);
       }
-      return norm > 0 && queryNorm > 0 ? dot / (Math.sqrt(norm) * queryNorm) : 0;
+      return norm > 0 && queryNorm > 0 ? Math.min(1, dot / (Math.sqrt(norm) * queryNorm)) : 0;
     };
     return ranked
       .map((s) => ({

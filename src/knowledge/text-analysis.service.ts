@@ -92,3 +92,41 @@ export function analyze(text: string, options: AnalyzeOptions = {}): string[] {
   }
   return terms;
 }
+
+/** A token of {@link analyzeTokens}: its stem and whether it is a stop word. */
+export interface AnalyzedToken {
+  stem: string;
+  stop: boolean;
+}
+
+/** Like {@link analyze} with stop words kept, but says which tokens are stop words (for phrase matching). */
+export function analyzeTokens(text: string, language: Language): AnalyzedToken[] {
+  const stop = STOP[language];
+  const out: AnalyzedToken[] = [];
+  for (const token of tokenize(text)) {
+    const folded = foldText(token);
+    if (folded.length < 2 && !DIGITS.test(folded)) continue;
+    out.push({ stem: stem(token, language), stop: stop.has(folded) });
+  }
+  return out;
+}
+
+/** Shortest shared beginning for two stems to count as derived from one word. */
+export const DERIVATIONAL_MIN_PREFIX = 5;
+
+/**
+ * True when two different stems look like derivations of one word: they share at least five leading
+ * letters and differ only after the shorter one's last letter or two ("creat"/"creation",
+ * "regist"/"registr", "submit"/"submiss", "permit"/"permiss"). Snowball removes inflections but keeps
+ * derivational suffixes, so "create courses" and "course creation" would otherwise share only "cours".
+ * Conservative on purpose: "progress"/"program" share four letters and do not match. Callers use it
+ * only against titles and headings, and weight such a match below an exact one.
+ */
+export function sharesDerivationalStem(a: string, b: string): boolean {
+  if (a === b) return false;
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < DERIVATIONAL_MIN_PREFIX) return false;
+  let common = 0;
+  while (common < shorter && a.charCodeAt(common) === b.charCodeAt(common)) common++;
+  return common >= DERIVATIONAL_MIN_PREFIX && common >= shorter - 1;
+}

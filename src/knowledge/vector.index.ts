@@ -85,21 +85,28 @@ export class VectorIndex {
       options.courseId == null
         ? NO_COURSE
         : (this.courseIds.get(options.courseId) ?? Number.MIN_SAFE_INTEGER);
+    const { alive, docCourse } = this;
     const visible = (doc: number) => {
-      if (this.alive[doc] !== 1) return false;
-      const course = this.docCourse[doc] as number;
+      if (alive[doc] !== 1) return false;
+      const course = docCourse[doc] as number;
       return course === NO_COURSE || course === wanted;
     };
 
     let candidates: number[];
     if (this.kernel) {
       // One pass over the int8 scores, scaled per row, filtered only when a row could enter the pool.
+      // The pool's threshold is cached in a local: the loop runs once per row (tens of thousands).
       const raw = this.approximateScores(q);
       const scale = this.rowScale;
       const pool = new TopK(options.k * this.rescoreFactor);
-      for (let doc = 0; doc < this.count; doc++) {
+      let threshold = pool.threshold;
+      const count = this.count;
+      for (let doc = 0; doc < count; doc++) {
         const approx = (raw[doc] as number) * (scale[doc] as number);
-        if (approx > pool.threshold && visible(doc)) pool.push(doc, approx);
+        if (approx > threshold && visible(doc)) {
+          pool.push(doc, approx);
+          threshold = pool.threshold;
+        }
       }
       candidates = pool.sorted().map((c) => c.id);
     } else {

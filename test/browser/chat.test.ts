@@ -47,10 +47,11 @@ describe('learner chat in Chromium, inside the LMS page', function () {
         '# Resetting your password\n\nIf you forgot your password:\n\n1. Open the sign-in page.\n2. Select **Forgot password**.\n3. Enter your email address and follow the link we send you.\n',
       ),
     });
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
       const source = await KnowledgeSourceModel.findOne({ filename: 'resetting-your-password.md' }).lean();
       if ((source as { status?: string } | null)?.status === 'ready') break;
+      if (Date.now() > deadline) throw new Error('the help article was not ingested within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     browser = await openBrowser({ blockThirdPartyCookies: true });
@@ -72,7 +73,7 @@ describe('learner chat in Chromium, inside the LMS page', function () {
     await frame.getByRole('button', { name: 'Send' }).click();
 
     const answer = frame.locator('.message-bot .message-text').last();
-    await answer.waitFor({ timeout: 15_000 });
+    await answer.waitFor({ timeout: 30_000 });
     expect(await answer.textContent()).to.contain('Forgot password');
     expect(await frame.locator('.message-bot .citations').last().textContent()).to.contain(
       'Resetting your password',

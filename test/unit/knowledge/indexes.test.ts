@@ -69,3 +69,33 @@ describe('vector index', () => {
     });
   }
 });
+
+describe('weighted and grouped query terms', () => {
+  it('an article using three synonyms does not outscore one using the question word itself', () => {
+    const index = new Bm25Index();
+    index.add([
+      record('own#0', 'how to prohibit a file type'),
+      record('synonyms#0', 'restrict, block and forbid a file type'),
+    ]);
+    const hits = index.search(
+      [
+        { term: 'prohibit', weight: 1, group: 1 },
+        { term: 'restrict', weight: 0.5, group: 1 },
+        { term: 'block', weight: 0.5, group: 1 },
+        { term: 'forbid', weight: 0.5, group: 1 },
+        'file',
+        'type',
+      ],
+      { k: 5, courseId: null },
+    );
+    expect(hits.map((h) => h.chunkId)).to.deep.equal(['own#0', 'synonyms#0']);
+  });
+
+  it('a lower-weighted term counts proportionally less', () => {
+    const index = new Bm25Index();
+    index.add([record('a#0', 'enroll in a course'), record('b#0', 'register for a site')]);
+    const full = index.search(['regist'], { k: 1, courseId: null })[0]?.score ?? 0;
+    const half = index.search([{ term: 'regist', weight: 0.5 }], { k: 1, courseId: null })[0]?.score ?? 0;
+    expect(half).to.be.closeTo(full / 2, 1e-9);
+  });
+});
