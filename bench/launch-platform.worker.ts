@@ -7,7 +7,10 @@ import { importJWK, SignJWT } from 'jose';
 import { buildIdTokenClaims } from '../src/devlms/claims.js';
 
 interface Input {
+  /** PUBLIC_URL of the tool (what tokens and redirects name). */
   publicUrl: string;
+  /** Where to send requests: one or several web processes of the same tool, used in turn. */
+  servers: string[];
   loginQuery: string;
   privateJwk: Record<string, unknown>;
   kid: string;
@@ -23,8 +26,10 @@ let failures = 0;
 let next = 0;
 
 async function oneLaunch(index: number) {
+  // Login and launch may reach different processes: state is shared through Redis.
+  const server = (step: number) => input.servers[(index + step) % input.servers.length] ?? input.publicUrl;
   const t0 = performance.now();
-  const login = await fetch(`${input.publicUrl}/lti/login?${input.loginQuery}`, { redirect: 'manual' });
+  const login = await fetch(`${server(0)}/lti/login?${input.loginQuery}`, { redirect: 'manual' });
   const t1 = performance.now();
   const location = new URL(login.headers.get('location') ?? '');
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -37,7 +42,7 @@ async function oneLaunch(index: number) {
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: input.kid })
     .sign(key);
   const t2 = performance.now();
-  const launch = await fetch(`${input.publicUrl}/lti/launch`, {
+  const launch = await fetch(`${server(1)}/lti/launch`, {
     method: 'POST',
     redirect: 'manual',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },

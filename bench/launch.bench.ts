@@ -51,34 +51,47 @@ export async function benchLaunch(): Promise<Record<string, number | string>> {
   const lifecycle = new Lifecycle(logger, 10_000);
   lifecycle.onShutdown('services', () => services.stop());
   try {
-    // The tool runs as its own web process, as deployed; this process plays the LMS.
-    const web = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.resolve(import.meta.dirname, '../src/bin/web.ts')],
-      {
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          PORT: String(port),
-          PUBLIC_URL: publicUrl,
-          MONGODB_URL: services.mongoUrl,
-          REDIS_URL: services.redisUrl,
-          LOG_LEVEL: 'silent',
+    // The tool runs as its own web process(es), as deployed; this process plays the LMS. A second web
+    // process listens on another port with the same PUBLIC_URL, as behind a load balancer.
+    const startWebProcess = async (listenPort: number) => {
+      const web = spawn(
+        process.execPath,
+        [
+          // BENCH_WEB_PROFILE=<dir> writes a CPU profile of the web process there.
+          ...(process.env.BENCH_WEB_PROFILE
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WEB_PROFILE}`]
+            : []),
+          '--import',
+          'tsx',
+          path.resolve(import.meta.dirname, '../src/bin/web.ts'),
+        ],
+        {
+          env: {
+            ...process.env,
+            NODE_ENV: 'test',
+            PORT: String(listenPort),
+            PUBLIC_URL: publicUrl,
+            MONGODB_URL: services.mongoUrl,
+            REDIS_URL: services.redisUrl,
+            LOG_LEVEL: 'silent',
+          },
+          stdio: 'ignore',
         },
-        stdio: 'ignore',
-      },
-    );
-    lifecycle.onShutdown('web process', async () => {
-      web.kill('SIGTERM');
-      await once(web, 'exit');
-    });
-    await waitUntilReachable(
-      async () => {
-        const response = await fetch(`${publicUrl}/readyz`);
-        if (!response.ok) throw new Error(`readyz ${response.status}`);
-      },
-      { logger, what: 'web process', timeoutMs: 60_000, initialDelayMs: 200, maxDelayMs: 500 },
-    );
+      );
+      lifecycle.onShutdown(`web process ${listenPort}`, async () => {
+        web.kill('SIGTERM');
+        await once(web, 'exit');
+      });
+      await waitUntilReachable(
+        async () => {
+          const response = await fetch(`http://localhost:${listenPort}/readyz`);
+          if (!response.ok) throw new Error(`readyz ${response.status}`);
+        },
+        { logger, what: 'web process', timeoutMs: 60_000, initialDelayMs: 200, maxDelayMs: 500 },
+      );
+      return `http://localhost:${listenPort}`;
+    };
+    const servers = [await startWebProcess(port)];
     await mongoose.connect(config.MONGODB_URL ?? '');
     lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
     const issuer = `${publicUrl}/dev/lms`;
@@ -96,14 +109,23 @@ export async function benchLaunch(): Promise<Record<string, number | string>> {
     const stored = await mongoose.connection.db?.collection('devlms_keys').findOne({});
     const keys = { kid: String(stored?.kid), privateJwk: stored?.privateJwk as Record<string, unknown> };
     const { privateJwk } = keys;
-    const runPlatform = (launches: number, concurrency: number, offset: number) =>
+    const runPlatform = (launches: number, concurrency: number, offset: number, targets = [publicUrl]) =>
       new Promise<{ serverMs: number[]; failures: number; seconds: number }>((resolve, reject) => {
         // tsx's loader does not reach worker threads by itself: register it, then load the TypeScript entry.
         const entry = new URL('./launch-platform.worker.ts', import.meta.url).href;
         const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
         const worker = new Worker(bootstrap, {
           eval: true,
-          workerData: { publicUrl, loginQuery, privateJwk, kid: keys.kid, launches, concurrency, offset },
+          workerData: {
+            publicUrl,
+            servers: targets,
+            loginQuery,
+            privateJwk,
+            kid: keys.kid,
+            launches,
+            concurrency,
+            offset,
+          },
         });
         worker.once('message', resolve);
         worker.once('error', reject);
@@ -113,6 +135,8 @@ export async function benchLaunch(): Promise<Record<string, number | string>> {
     await runPlatform(30, 2, 0);
     const { serverMs, failures, seconds } = await runPlatform(LAUNCHES, CONCURRENCY, 1000);
     const sequential = await runPlatform(200, 1, 5000);
+    servers.push(await startWebProcess(await freePort()));
+    const twoProcesses = await runPlatform(LAUNCHES, CONCURRENCY, 20_000, servers);
 
     // The database's own ceiling on this machine: launch-sized inserts on the raw driver, same concurrency.
     const raw = mongoose.connection.db?.collection('bench_raw_inserts');
@@ -137,11 +161,13 @@ export async function benchLaunch(): Promise<Record<string, number | string>> {
       cores: os.cpus().length,
       launches: LAUNCHES,
       concurrency: CONCURRENCY,
-      failures: failures + sequential.failures,
+      failures: failures + sequential.failures + twoProcesses.failures,
       launchServerP50Ms: Number(percentile(sequential.serverMs, 50).toFixed(1)),
       launchServerP95Ms: Number(percentile(sequential.serverMs, 95).toFixed(1)),
       launchesPerSecond: Number((LAUNCHES / seconds).toFixed(0)),
       underLoadP95Ms: Number(percentile(serverMs, 95).toFixed(1)),
+      twoWebProcessesLaunchesPerSecond: Number((LAUNCHES / twoProcesses.seconds).toFixed(0)),
+      twoWebProcessesP95Ms: Number(percentile(twoProcesses.serverMs, 95).toFixed(1)),
       rawFerretdbInsertsPerSecond: Number(rawInsertsPerSecond.toFixed(0)),
       targets: 'p95 ≤ 30 ms server time, ≥ 200 launches/s',
     };
