@@ -20,6 +20,16 @@
       token = null;
     }
   }
+  // Links to our own pages carry the session on the way (pages have no cookie to find it in).
+  for (const link of document.querySelectorAll('a[data-session-link]')) {
+    link.addEventListener('click', (event) => {
+      if (!token) return;
+      event.preventDefault();
+      const target = new URL(link.href);
+      target.searchParams.set('ltik', token);
+      window.location.assign(target.toString());
+    });
+  }
   window.chatref = {
     token: () => token,
     /** fetch() with the session header. */

@@ -9,6 +9,7 @@ import type { Citation } from '../knowledge/extractive-answer.service.js';
 import type { KnowledgeIndexRegistry } from '../knowledge/index-registry.service.js';
 import { DEFAULT_NOT_COVERED_THRESHOLD, type PassageResult } from '../knowledge/knowledge-engine.service.js';
 import type { Logger } from '../lib/logger.js';
+import { withTimeout } from '../lib/timeout.js';
 import { ConfidenceLineFilter, groundedUserMessage, groundingSystemPrompt } from './grounding-prompt.js';
 
 /** A question as the chat sends it. */
@@ -68,16 +69,6 @@ export interface AssistantDeps {
 /** The assistant's one operation. */
 export interface Assistant {
   answerQuestion(input: AnswerInput, options?: AnswerOptions): Promise<AnswerResult>;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }
 
 const contentText = (content: unknown): string => {

@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import type { Logger } from '../lib/logger.js';
 import { safeUrl } from '../lib/logger.js';
 import { waitUntilReachable } from '../lib/retry.js';
+import { withTimeout } from '../lib/timeout.js';
 
 /**
  * Connects the shared mongoose instance, retrying with backoff while the server is unreachable.
@@ -38,14 +39,4 @@ export async function pingMongo(timeoutMs = 1000): Promise<boolean> {
 
 export async function disconnectMongo(): Promise<void> {
   await mongoose.disconnect();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
 }

@@ -1,19 +1,17 @@
 import busboy from 'busboy';
 import { type Request, Router } from 'express';
-import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Config } from '../../config/env.js';
-import { CourseModel } from '../../courses/course.model.js';
 import { type KnowledgeService, SUPPORTED_EXTENSIONS } from '../../knowledge/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { Session } from '../../lti/session.js';
-import { UserModel } from '../../users/user.model.js';
 import { requireSession } from '../middleware/session.js';
 import {
   type FileOutcomeDto,
   type KnowledgeScope,
   presentKnowledgeSource,
 } from '../presenters/knowledge.presenter.js';
+import { pageContext } from './pages.routes.js';
 
 /** Files one upload request may carry; more are refused per file, so a person sees which were left out. */
 export const MAX_FILES_PER_UPLOAD = 20;
@@ -74,27 +72,6 @@ function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${round(bytes / 1024 / 1024)} MB`;
   if (bytes >= 1024) return `${round(bytes / 1024)} KB`;
   return `${bytes} bytes`;
-}
-
-/**
- * What the page header shows, as pages.routes.ts computes it (which keeps its helper private; exporting it
- * would let this one go).
- */
-async function pageContext(session: Session) {
-  const tenantId = new Types.ObjectId(session.tenantId);
-  const [user, course] = await Promise.all([
-    UserModel.findOne({ _id: new Types.ObjectId(session.userId), tenantId }).lean(),
-    session.courseId
-      ? CourseModel.findOne({ _id: new Types.ObjectId(session.courseId), tenantId }).lean()
-      : null,
-  ]);
-  return {
-    userName: user?.name ?? user?.email ?? 'Signed in',
-    role: session.role,
-    courseTitle: course?.title ?? course?.label ?? null,
-    // The page's text is English only for now; say so, whatever the launch locale.
-    lang: 'en',
-  };
 }
 
 interface ReceivedFile {
@@ -219,6 +196,8 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
     const session = res.locals.session;
     res.render('knowledge', {
       ...(await pageContext(session)),
+      // This admin page is English only for now; say so whatever the launch locale.
+      lang: 'en',
       hasCourse: Boolean(session.courseId),
       maxFileBytes: maxBytes,
       maxFileSize: formatSize(maxBytes),

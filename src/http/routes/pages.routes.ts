@@ -8,7 +8,7 @@ import { UserModel } from '../../users/user.model.js';
 import { requireSession } from '../middleware/session.js';
 
 /** What every page header shows: who is signed in, where, in which language. */
-async function pageContext(session: Session) {
+export async function pageContext(session: Session) {
   const tenantId = new Types.ObjectId(session.tenantId);
   const [user, course] = await Promise.all([
     UserModel.findOne({ _id: new Types.ObjectId(session.userId), tenantId }).lean(),
