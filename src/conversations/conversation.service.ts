@@ -193,9 +193,7 @@ export class ConversationService {
   async postLearnerMessage(
     input: ActorInput & { conversationId: string; clientId: string; text: string },
   ): Promise<PostResult> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.postLearnerMessageLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.postLearnerMessageLocked(input));
   }
 
   private async postLearnerMessageLocked(
@@ -332,9 +330,7 @@ export class ConversationService {
    * person. Dropped if an admin took the thread while the bot was thinking (the bot stays silent then).
    */
   async recordBotAnswer(input: BotAnswerInput): Promise<BotAnswerResult> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.recordBotAnswerLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.recordBotAnswerLocked(input));
   }
 
   private async recordBotAnswerLocked(input: BotAnswerInput): Promise<BotAnswerResult> {
@@ -417,9 +413,7 @@ export class ConversationService {
    * a resolved one reopens (within the window).
    */
   async requestHandoff(input: ActorInput & { conversationId: string }): Promise<RequestHandoffResult> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.requestHandoffLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.requestHandoffLocked(input));
   }
 
   private async requestHandoffLocked(
@@ -461,9 +455,7 @@ export class ConversationService {
    * thread you already own succeeds again (double clicks).
    */
   async claim(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.claimLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.claimLocked(input));
   }
 
   private async claimLocked(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
@@ -515,9 +507,7 @@ export class ConversationService {
       asLead?: boolean;
     },
   ): Promise<ConversationView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.transferLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.transferLocked(input));
   }
 
   private async transferLocked(
@@ -529,9 +519,7 @@ export class ConversationService {
       asLead?: boolean;
     },
   ): Promise<ConversationView> {
-    this.assertStaff(input.actor);
-    const conversation = await this.load(input.tenantId, input.conversationId);
-    this.assertOwner(conversation, input.actor, input.asLead);
+    const conversation = await this.loadOwned(input);
     const previousAssignee = this.assigneeOf(conversation);
     const updated = await this.transitionOrRefuse(conversation, 'transfer', input.actor, {
       set: {
@@ -553,17 +541,13 @@ export class ConversationService {
   async release(
     input: ActorInput & { conversationId: string; teamId?: string; note?: string; asLead?: boolean },
   ): Promise<ConversationView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.releaseLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.releaseLocked(input));
   }
 
   private async releaseLocked(
     input: ActorInput & { conversationId: string; teamId?: string; note?: string; asLead?: boolean },
   ): Promise<ConversationView> {
-    this.assertStaff(input.actor);
-    const conversation = await this.load(input.tenantId, input.conversationId);
-    this.assertOwner(conversation, input.actor, input.asLead);
+    const conversation = await this.loadOwned(input);
     const updated = await this.transitionOrRefuse(conversation, 'release', input.actor, {
       set: input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {},
       unset: ['assigneeId', 'assigneeName'],
@@ -580,17 +564,13 @@ export class ConversationService {
   async handBack(
     input: ActorInput & { conversationId: string; note?: string; asLead?: boolean },
   ): Promise<ConversationView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.handBackLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.handBackLocked(input));
   }
 
   private async handBackLocked(
     input: ActorInput & { conversationId: string; note?: string; asLead?: boolean },
   ): Promise<ConversationView> {
-    this.assertStaff(input.actor);
-    const conversation = await this.load(input.tenantId, input.conversationId);
-    this.assertOwner(conversation, input.actor, input.asLead);
+    const conversation = await this.loadOwned(input);
     const updated = await this.transitionOrRefuse(conversation, 'hand_back', input.actor, {
       set: { lowConfidenceStreak: 0 },
       unset: ['assigneeId', 'assigneeName', 'replyBy'],
@@ -613,17 +593,13 @@ export class ConversationService {
   async resolve(
     input: ActorInput & { conversationId: string; resolution?: string; asLead?: boolean },
   ): Promise<ConversationView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.resolveLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.resolveLocked(input));
   }
 
   private async resolveLocked(
     input: ActorInput & { conversationId: string; resolution?: string; asLead?: boolean },
   ): Promise<ConversationView> {
-    this.assertStaff(input.actor);
-    const conversation = await this.load(input.tenantId, input.conversationId);
-    this.assertOwner(conversation, input.actor, input.asLead);
+    const conversation = await this.loadOwned(input);
     const resolution = input.resolution?.trim().slice(0, 60) || undefined;
     const updated = await this.transitionOrRefuse(conversation, 'resolve', input.actor, {
       set: {
@@ -651,9 +627,7 @@ export class ConversationService {
    * another open thread in that course: work that one instead.
    */
   async reopen(input: ActorInput & { conversationId: string; note?: string }): Promise<ConversationView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.reopenLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.reopenLocked(input));
   }
 
   private async reopenLocked(
@@ -675,9 +649,7 @@ export class ConversationService {
   async addNote(
     input: ActorInput & { conversationId: string; clientId: string; text: string },
   ): Promise<MessageView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.addNoteLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.addNoteLocked(input));
   }
 
   private async addNoteLocked(
@@ -692,9 +664,7 @@ export class ConversationService {
   async postAdminReply(
     input: ActorInput & { conversationId: string; clientId: string; text: string },
   ): Promise<MessageView> {
-    return this.locks.withLock(objectId(input.conversationId, 'Conversation').toHexString(), () =>
-      this.postAdminReplyLocked(input),
-    );
+    return this.locked(input.conversationId, () => this.postAdminReplyLocked(input));
   }
 
   private async postAdminReplyLocked(
@@ -1232,6 +1202,21 @@ export class ConversationService {
       if (!first) throw error;
       return toMessageView(first);
     }
+  }
+
+  /** Runs `work` while holding the conversation's lock (FerretDB does not make concurrent updates atomic). */
+  private locked<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.withLock(objectId(conversationId, 'Conversation').toHexString(), work);
+  }
+
+  /** The conversation an admin acts on as its owner (or as a lead): staff only, owner only. */
+  private async loadOwned(
+    input: ActorInput & { conversationId: string; asLead?: boolean },
+  ): Promise<Conversation> {
+    this.assertStaff(input.actor);
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    this.assertOwner(conversation, input.actor, input.asLead);
+    return conversation;
   }
 
   private async insertMessage(
