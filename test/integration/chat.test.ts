@@ -259,4 +259,48 @@ describe('learner chat with a model configured (local OpenAI-compatible server)'
     const chatRequest = fake.requests.find((request) => request.path.endsWith('/chat/completions'));
     expect(JSON.stringify(chatRequest?.body)).to.contain('Forgot password');
   });
+
+  it('a reconnect in the middle of a streamed answer loses nothing and repeats nothing', async () => {
+    fake.chunkDelayMs = 40;
+    try {
+      const { sessionToken } = await launch(app.url, { role: 'learner' });
+      const opened = await api(app, sessionToken, '/api/chat');
+      const since = opened.body.lastEventId;
+      // First connection: drop it as soon as the answer starts streaming.
+      const first = readEvents(
+        `${app.url}/api/chat/events`,
+        sessionToken,
+        (events) => events.some((e) => e.type === 'token'),
+        {
+          lastEventId: since,
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await api(app, sessionToken, '/api/chat/messages', {
+        method: 'POST',
+        body: JSON.stringify({
+          conversationId: opened.body.conversation.id,
+          clientId: 'client-reconnect-1',
+          text: 'How do I reset my password?',
+        }),
+      });
+      const beforeDrop = await first;
+      const lastSeen = [...beforeDrop].reverse().find((event) => event.id)?.id ?? since;
+      // Second connection resumes from the last id it saw, while the answer is still being written.
+      const second = await readEvents(
+        `${app.url}/api/chat/events`,
+        sessionToken,
+        (events) => events.some((e) => e.type === 'message' && e.data.message.author === 'bot'),
+        { lastEventId: lastSeen },
+      );
+      const stored = [...beforeDrop, ...second].filter((event) => event.type === 'message');
+      const ids = stored.map((event) => event.data.message.id);
+      expect(new Set(ids).size, 'no event delivered twice').to.equal(ids.length);
+      expect(stored.map((event) => event.data.message.author)).to.include.members(['learner', 'bot']);
+      const seqs = stored.map((event) => Number(event.id));
+      expect(seqs).to.deep.equal([...seqs].sort((a, b) => a - b));
+    } finally {
+      fake.chunkDelayMs = 0;
+    }
+  });
 });

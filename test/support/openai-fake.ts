@@ -32,6 +32,8 @@ export class FakeOpenAI {
   reply: ChatReply = 'The passages say so [1].\nCONFIDENCE: 0.9';
   /** Characters per streamed chunk. */
   chunkSize = 4;
+  /** Pause between streamed chunks, to let tests act mid-stream. */
+  chunkDelayMs = 0;
   dimensions = 256;
   private server?: Server;
   private readonly hanging = new Set<ServerResponse>();
@@ -108,7 +110,7 @@ export class FakeOpenAI {
     res.writeHead(404).end();
   }
 
-  private chat(body: Record<string, unknown>, res: ServerResponse): void {
+  private async chat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const text = typeof this.reply === 'function' ? this.reply(body) : this.reply;
     const model = String(body.model ?? 'fake');
     const created = Math.floor(Date.now() / 1000);
@@ -145,6 +147,7 @@ export class FakeOpenAI {
         ...base,
         choices: [{ index: 0, delta: { content: text.slice(i, i + this.chunkSize) }, finish_reason: null }],
       });
+      if (this.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
     }
     send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
     const options = body.stream_options as { include_usage?: boolean } | undefined;
