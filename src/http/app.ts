@@ -13,6 +13,7 @@ import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { settingsRoutes } from './routes/settings.routes.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../public');
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
@@ -107,6 +108,7 @@ export function createApp(deps: WebDependencies): Express {
     }),
   );
   app.use(knowledgeRoutes({ config, knowledge: deps.services.knowledge }));
+  app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);

@@ -1,0 +1,443 @@
+/**
+ * Learner chat performance (issue 5): message post → bot answer delivered over the live channel (SSE) at
+ * 50 concurrent learners in extractive mode, and how many idle live connections one web process holds.
+ * The tool runs as its own web and worker processes on embedded FerretDB and Redis; this process plays
+ * the LMS (real LTI launches) and the learners. Standalone: `npx tsx bench/chat.bench.ts`.
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { importJWK, SignJWT } from 'jose';
+import mongoose from 'mongoose';
+import { freePort, startEmbeddedServices } from '../src/app/embedded-services.js';
+import { loadConfig } from '../src/config/env.js';
+import { buildIdTokenClaims } from '../src/devlms/claims.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
+import { Queues } from '../src/jobs/queues.js';
+import { KnowledgeService, KnowledgeSourceModel } from '../src/knowledge/index.js';
+import { Lifecycle } from '../src/lib/lifecycle.js';
+import { createLogger } from '../src/lib/logger.js';
+import { waitUntilReachable } from '../src/lib/retry.js';
+import { createRedis } from '../src/redis/connection.js';
+import { findTenantForDeployment } from '../src/tenants/tenant.service.js';
+
+const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 50);
+const ROUNDS = Number(process.env.BENCH_CHAT_ROUNDS ?? 5); // + 1 warm-up; the limit is 20 messages/min/user
+const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 10_000);
+const ANSWER_TIMEOUT_MS = 30_000;
+
+/** 20 help articles from samples/knowledge and, for each, a question a learner would ask about it. */
+const CORPUS: Array<[file: string, question: string]> = [
+  ['bookmarking-course-content.md', 'How do I bookmark a page in my course so I can come back to it later?'],
+  ['checking-your-progress-in-a-course.md', 'Where can I check my progress in the course?'],
+  ['about-badges.md', 'How do I earn badges in a course?'],
+  ['about-certificates.md', 'How do I get a certificate when I finish the course?'],
+  ['about-proctored-exams.md', 'What is a proctored exam and how does it work?'],
+  ['about-teams.md', 'How do teams work in my course?'],
+  ['about-the-user-profile-page.md', 'How do I change what is shown on my profile page?'],
+  ['about-course-discussions.md', 'How do I take part in the course discussions?'],
+  ['about-the-course-dashboard.md', 'What does the course dashboard show me?'],
+  ['about-the-course-outline.md', 'How is the course outline organized?'],
+  ['about-course-updates-and-handouts.md', 'Where do I find course updates and handouts?'],
+  ['about-graded-subsections.md', 'Which subsections of the course are graded?'],
+  ['about-learner-cohorts.md', 'What is a learner cohort?'],
+  ['completing-course-prerequisites.md', 'How do I complete the prerequisites for a course?'],
+  ['completing-essay-assignments-part-1.md', 'How do I submit an essay assignment?'],
+  ['accessing-course-content-and-information.md', 'How do I open the course content and course information?'],
+  ['about-divided-discussions.md', 'What are divided discussions?'],
+  ['about-course-beta-testing.md', 'How does course beta testing work?'],
+  ['about-the-lti-component.md', 'What is the LTI component used for?'],
+  ['about-learner-data.md', 'What data about learners is collected?'],
+];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resident memory of a process, from /proc (MiB). */
+function rssMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return round(kib / 1024);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (CLK_TCK 100)
+}
+
+/** A learner's live channel: parses SSE frames and hands bot answers to whoever waits for them. */
+class LearnerStream {
+  private buffer = '';
+  private waiters = new Map<string, (at: number) => void>();
+  private readonly controller = new AbortController();
+  botAnswers = 0;
+  closed = false;
+
+  constructor(
+    readonly url: string,
+    readonly ltik: string,
+  ) {}
+
+  async open(lastEventId: string): Promise<void> {
+    const response = await fetch(`${this.url}/api/chat/events`, {
+      headers: { authorization: `Bearer ${this.ltik}`, 'last-event-id': lastEventId },
+      signal: this.controller.signal,
+    });
+    if (response.status !== 200 || !response.body) throw new Error(`events ${response.status}`);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    const pump = async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          this.buffer += value;
+          let end = this.buffer.indexOf('\n\n');
+          while (end >= 0) {
+            this.frame(this.buffer.slice(0, end));
+            this.buffer = this.buffer.slice(end + 2);
+            end = this.buffer.indexOf('\n\n');
+          }
+        }
+      } catch {
+        // aborted
+      } finally {
+        this.closed = true;
+      }
+    };
+    void pump();
+  }
+
+  private frame(text: string) {
+    const at = performance.now();
+    let type = 'message';
+    let data = '';
+    for (const line of text.split('\n')) {
+      if (line.startsWith('event: ')) type = line.slice(7);
+      else if (line.startsWith('data: ')) data += line.slice(6);
+    }
+    if (type !== 'message' || !data) return;
+    const message = (JSON.parse(data) as { message?: { author?: string; clientId?: string } }).message;
+    if (message?.author !== 'bot') return;
+    this.botAnswers++;
+    // A bot answer's client id is `bot:<the question's client id>`.
+    const key = message.clientId?.replace(/^bot:/, '') ?? '';
+    const resolve = this.waiters.get(key);
+    this.waiters.delete(key);
+    resolve?.(at);
+  }
+
+  /** Resolves with the time the bot's answer to `clientId` arrived (or null on timeout). */
+  waitForAnswer(clientId: string, timeoutMs: number): Promise<number | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(clientId);
+        resolve(null);
+      }, timeoutMs);
+      this.waiters.set(clientId, (at) => {
+        clearTimeout(timer);
+        resolve(at);
+      });
+    });
+  }
+
+  close() {
+    this.controller.abort();
+  }
+}
+
+export async function benchChat(): Promise<Record<string, number | string>> {
+  const logger = createLogger({ level: 'silent' });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatref-bench-chat-'));
+  const services = await startEmbeddedServices({
+    dataDir,
+    logger,
+    mongo: true,
+    redis: true,
+    database: 'bench_chat',
+  });
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    MONGODB_URL: services.mongoUrl,
+    REDIS_URL: services.redisUrl,
+    LOG_LEVEL: 'silent',
+  };
+  delete env.OPENAI_API_KEY; // extractive mode
+  const config = loadConfig(env);
+  const lifecycle = new Lifecycle(logger, 10_000);
+  lifecycle.onShutdown('services', () => services.stop());
+  const children: ChildProcess[] = [];
+  const startProcess = (entry: 'web' | 'worker') => {
+    // Through bash so the web process may hold more descriptors than the default limit.
+    const command = [
+      'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)";',
+      'exec "$0" --import tsx "$1"',
+    ].join(' ');
+    const child = spawn(
+      'bash',
+      ['-c', command, process.execPath, path.resolve(import.meta.dirname, `../src/bin/${entry}.ts`)],
+      { env, stdio: 'ignore' },
+    );
+    children.push(child);
+    lifecycle.onShutdown(`${entry} process`, async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    });
+    return child;
+  };
+  try {
+    const web = startProcess('web');
+    await waitUntilReachable(
+      async () => {
+        const response = await fetch(`${publicUrl}/readyz`);
+        if (!response.ok) throw new Error(`readyz ${response.status}`);
+      },
+      { logger, what: 'web process', timeoutMs: 60_000, initialDelayMs: 200, maxDelayMs: 500 },
+    );
+    startProcess('worker');
+    await mongoose.connect(config.MONGODB_URL ?? '');
+    lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
+
+    // A small knowledge base for the development LMS tenant, through the real ingestion job.
+    const issuer = `${publicUrl}/dev/lms`;
+    const tenant = await findTenantForDeployment({
+      issuer,
+      clientId: DEV_LMS_CLIENT_ID,
+      deploymentId: DEV_LMS_DEPLOYMENT_ID,
+    });
+    if (!tenant) throw new Error('the development LMS tenant is missing');
+    const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+    const queues = new Queues(redis, config.REDIS_PREFIX);
+    lifecycle.onShutdown('bench redis', async () => {
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+    });
+    const knowledge = new KnowledgeService({ queues, config, redis });
+    const samples = path.resolve(import.meta.dirname, '../samples/knowledge');
+    for (const [file] of CORPUS) {
+      await knowledge.addFile({
+        tenantId: String(tenant._id),
+        courseId: null,
+        filename: file,
+        mimeType: 'text/markdown',
+        bytes: readFileSync(path.join(samples, file)),
+      });
+    }
+    const ingestDeadline = Date.now() + 120_000;
+    for (;;) {
+      const ready = await KnowledgeSourceModel.countDocuments({ tenantId: tenant._id, status: 'ready' });
+      if (ready >= CORPUS.length) break;
+      if (Date.now() > ingestDeadline) throw new Error(`only ${ready} of ${CORPUS.length} sources ingested`);
+      await sleep(250);
+    }
+
+    // Learners arrive by real LTI launches (the bench plays the LMS with its stored key).
+    await fetch(`${publicUrl}/dev/lms/jwks`);
+    const stored = await mongoose.connection.db?.collection('devlms_keys').findOne({});
+    const key = await importJWK(stored?.privateJwk as Parameters<typeof importJWK>[0], 'RS256');
+    const loginQuery = new URLSearchParams({
+      iss: issuer,
+      client_id: DEV_LMS_CLIENT_ID,
+      lti_deployment_id: DEV_LMS_DEPLOYMENT_ID,
+      login_hint: 'bench',
+      target_link_uri: `${publicUrl}/lti/launch`,
+    }).toString();
+    const launch = async (sub: string): Promise<string> => {
+      const login = await fetch(`${publicUrl}/lti/login?${loginQuery}`, { redirect: 'manual' });
+      const location = new URL(login.headers.get('location') ?? '');
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const claims = buildIdTokenClaims(
+        { role: 'learner', nonce: location.searchParams.get('nonce') ?? '' },
+        publicUrl,
+      );
+      claims.sub = sub;
+      const idToken = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: String(stored?.kid) })
+        .sign(key);
+      const response = await fetch(`${publicUrl}/lti/launch`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ id_token: idToken, state: location.searchParams.get('state') ?? '' }),
+      });
+      await response.arrayBuffer();
+      const ltik = new URL(response.headers.get('location') ?? '', publicUrl).searchParams.get('ltik');
+      if (response.status !== 303 || !ltik) throw new Error(`launch ${response.status}`);
+      return ltik;
+    };
+    const api = async (ltik: string, route: string, body?: unknown) => {
+      const response = await fetch(`${publicUrl}${route}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${ltik}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      return { status: response.status, json };
+    };
+
+    const runId = randomUUID().slice(0, 8);
+    const learners: Array<{ ltik: string; conversationId: string; stream: LearnerStream }> = [];
+    for (let i = 0; i < LEARNERS; i++) {
+      const ltik = await launch(`bench-chat-${runId}-${i}`);
+      const { json } = await api(ltik, '/api/chat');
+      const conversationId = String((json.conversation as { id: string }).id);
+      const stream = new LearnerStream(publicUrl, ltik);
+      await stream.open(String(json.lastEventId));
+      learners.push({ ltik, conversationId, stream });
+    }
+
+    // Rounds: every learner posts at once; time from sending the POST to the bot's answer on SSE.
+    const answerMs: number[] = [];
+    const postMs: number[] = [];
+    let timeouts = 0;
+    let postFailures = 0;
+    const webCpuBefore = { t: performance.now(), cpu: cpuSeconds(web.pid) };
+    let measuredSeconds = 0;
+    for (let r = 0; r <= ROUNDS; r++) {
+      const warmUp = r === 0;
+      const roundStarted = performance.now();
+      if (!warmUp && r === 1) Object.assign(webCpuBefore, { t: performance.now(), cpu: cpuSeconds(web.pid) });
+      await Promise.all(
+        learners.map(async (learner, i) => {
+          const clientId = `bench-${runId}-${r}-${i}`;
+          const text = CORPUS[(i + r * 7) % CORPUS.length]?.[1] ?? 'How do I bookmark a page?';
+          const answered = learner.stream.waitForAnswer(clientId, ANSWER_TIMEOUT_MS);
+          const t0 = performance.now();
+          const { status } = await api(learner.ltik, '/api/chat/messages', {
+            conversationId: learner.conversationId,
+            clientId,
+            text,
+          });
+          const t1 = performance.now();
+          if (status !== 201) postFailures++;
+          const at = await answered;
+          if (warmUp) return;
+          postMs.push(t1 - t0);
+          if (at === null) timeouts++;
+          else answerMs.push(at - t0);
+        }),
+      );
+      if (!warmUp) measuredSeconds += (performance.now() - roundStarted) / 1000;
+    }
+    const webCpuShare =
+      (cpuSeconds(web.pid) - webCpuBefore.cpu) / ((performance.now() - webCpuBefore.t) / 1000);
+    for (const learner of learners) learner.stream.close();
+
+    // Idle live connections on one web process, opened from a worker thread with one learner's token.
+    const idleLtik = await launch(`bench-chat-${runId}-idle`);
+    await api(idleLtik, '/api/chat');
+    const rssBefore = rssMiB(web.pid);
+    const entry = new URL('./chat-load.worker.ts', import.meta.url).href;
+    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+    const load = new Worker(bootstrap, {
+      eval: true,
+      workerData: {
+        url: `http://127.0.0.1:${port}`,
+        ltik: idleLtik,
+        connections: IDLE_CONNECTIONS,
+        concurrency: 64,
+        timeoutMs: 300_000,
+      },
+    });
+    const fromLoad = (type: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const onMessage = (message: Record<string, unknown>) => {
+          if (message.type !== type) return;
+          load.off('message', onMessage);
+          resolve(message);
+        };
+        load.on('message', onMessage);
+        load.once('error', reject);
+      });
+    const openedReport = await fromLoad('opened');
+    await sleep(2000);
+    const healthStarted = performance.now();
+    const health = await fetch(`${publicUrl}/healthz`);
+    await health.arrayBuffer();
+    const healthzMs = performance.now() - healthStarted;
+    // A fresh client (another learner) still gets its answer while the idle ones are held.
+    const fresh = learners[0];
+    let freshAnswerMs = -1;
+    if (fresh) {
+      const { json } = await api(fresh.ltik, '/api/chat');
+      const stream = new LearnerStream(publicUrl, fresh.ltik);
+      await stream.open(String(json.lastEventId));
+      const clientId = `bench-${runId}-fresh`;
+      const answered = stream.waitForAnswer(clientId, ANSWER_TIMEOUT_MS);
+      const t0 = performance.now();
+      await api(fresh.ltik, '/api/chat/messages', {
+        conversationId: fresh.conversationId,
+        clientId,
+        text: 'How do I bookmark a page in my course so I can come back to it later?',
+      });
+      const at = await answered;
+      if (at !== null) freshAnswerMs = at - t0;
+      stream.close();
+    }
+    load.postMessage('count');
+    const counted = await fromLoad('count');
+    const rssHeld = rssMiB(web.pid);
+    load.postMessage('close');
+    await fromLoad('closed');
+    await load.terminate();
+
+    return {
+      cores: os.cpus().length,
+      learners: LEARNERS,
+      rounds: ROUNDS,
+      answers: answerMs.length,
+      timeouts,
+      postFailures,
+      answerP50Ms: round(percentile(answerMs, 50)),
+      answerP95Ms: round(percentile(answerMs, 95)),
+      answerMaxMs: round(Math.max(0, ...answerMs)),
+      postResponseP50Ms: round(percentile(postMs, 50)),
+      postResponseP95Ms: round(percentile(postMs, 95)),
+      answersPerSecond: round(answerMs.length / measuredSeconds),
+      webCpuCoresUsed: round(webCpuShare, 2),
+      idleConnectionsAsked: IDLE_CONNECTIONS,
+      idleConnectionsHeld: Number(counted.stillOpen),
+      idleConnectionsFailed: Number(openedReport.failed),
+      idleOpenErrors: JSON.stringify(openedReport.errors),
+      idleOpenSeconds: round(Number(openedReport.openSeconds)),
+      idleConnectionsPerSecond: round(Number(openedReport.opened) / Number(openedReport.openSeconds), 0),
+      webRssBeforeMiB: rssBefore,
+      webRssHeldMiB: rssHeld,
+      healthzWhileHeld: `${health.status} in ${round(healthzMs)} ms`,
+      freshAnswerWhileHeldMs: round(freshAnswerMs),
+      targets: 'answer p50 ≤ 20 ms, p95 ≤ 60 ms at 50 learners; ≥ 10,000 idle connections per web process',
+    };
+  } finally {
+    await lifecycle.shutdown('bench done');
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(await benchChat());
+  process.exit(0);
+}

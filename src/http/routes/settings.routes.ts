@@ -1,0 +1,252 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../config/env.js';
+import type { NotifyTarget } from '../../handoff/handoff.types.js';
+import {
+  handoffSettingsPatchSchema,
+  type KeywordRuleInputData,
+  keywordRuleInputSchema,
+  notifyTargetSchema,
+} from '../../handoff/handoff-config.schema.js';
+import type { HandoffConfigService, KeywordRuleView } from '../../handoff/handoff-config.service.js';
+import type { HandoffSettings } from '../../handoff/handoff-settings.model.js';
+import { AppError } from '../../lib/errors.js';
+import { requireSession } from '../middleware/session.js';
+import { pageContext } from './pages.routes.js';
+
+/** A tenant's handoff settings as the settings page and API clients see them. */
+export interface HandoffSettingsDto {
+  humanRequest: { enabled: boolean };
+  lowConfidence: {
+    enabled: boolean;
+    confidenceThreshold: number;
+    streak: { learner: number; instructor: number; admin: number };
+  };
+  keywordRules: { enabled: boolean };
+  schedule: { enabled: boolean };
+  urgentRules: Array<{
+    name: string;
+    roles: string[];
+    categories: string[];
+    courseIds: string[];
+    priority: string;
+  }>;
+  reopenWindowDays: number;
+  messagesPerMinute: number;
+  maxMessageLength: number;
+  staffPresenceSeconds: number;
+}
+
+/** A keyword rule as the settings page and API clients see it: no tenant or author ids. */
+export interface KeywordRuleDto {
+  id: string;
+  name: string | null;
+  kind: 'phrase' | 'regex';
+  pattern: string;
+  category: string;
+  priority: string;
+  notify: NotifyTarget[];
+  enabled: boolean;
+  order: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function presentHandoffSettings(settings: HandoffSettings): HandoffSettingsDto {
+  const { lowConfidence } = settings;
+  return {
+    humanRequest: { enabled: settings.humanRequest.enabled },
+    lowConfidence: {
+      enabled: lowConfidence.enabled,
+      confidenceThreshold: lowConfidence.confidenceThreshold,
+      streak: {
+        learner: lowConfidence.streak.learner,
+        instructor: lowConfidence.streak.instructor,
+        admin: lowConfidence.streak.admin,
+      },
+    },
+    keywordRules: { enabled: settings.keywordRules.enabled },
+    schedule: { enabled: settings.schedule.enabled },
+    urgentRules: settings.urgentRules.map((rule) => ({
+      name: rule.name,
+      roles: [...rule.roles],
+      categories: [...rule.categories],
+      courseIds: [...rule.courseIds],
+      priority: rule.priority,
+    })),
+    reopenWindowDays: settings.reopenWindowDays,
+    messagesPerMinute: settings.messagesPerMinute,
+    maxMessageLength: settings.maxMessageLength,
+    staffPresenceSeconds: settings.staffPresenceSeconds,
+  };
+}
+
+export function presentKeywordRule(rule: KeywordRuleView): KeywordRuleDto {
+  return {
+    id: rule.id,
+    name: rule.name ?? null,
+    kind: rule.kind,
+    pattern: rule.pattern,
+    category: rule.category,
+    priority: rule.priority,
+    notify: rule.notify.map((n) => ({ type: n.type, target: n.target })),
+    enabled: rule.enabled,
+    order: rule.order,
+    createdAt: rule.createdAt,
+    updatedAt: rule.updatedAt,
+  };
+}
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
+/** One notify entry typed by a person: an email address, or an https URL (Slack hooks become `slack`). */
+function notifyTarget(entry: string): NotifyTarget {
+  if (EMAIL.test(entry)) return { type: 'email', target: entry };
+  let url: URL | null = null;
+  try {
+    url = new URL(entry);
+  } catch {
+    url = null;
+  }
+  if (url?.protocol === 'https:') {
+    return { type: url.hostname === 'hooks.slack.com' ? 'slack' : 'webhook', target: url.toString() };
+  }
+  throw new AppError('bad_request', `"${entry}" is not an email address or an https:// URL.`);
+}
+
+/** `notify` as a list of targets, or as the comma-separated text the settings page sends. */
+const notifyInput = z
+  .union([z.string().max(5000), z.array(notifyTargetSchema).max(20)])
+  .transform((value): NotifyTarget[] =>
+    typeof value === 'string'
+      ? value
+          .split(/[,;\n]/)
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .map(notifyTarget)
+      : value,
+  );
+
+/** Creating a rule: the domain's input, with `notify` also accepted as comma-separated text. */
+const ruleBody = keywordRuleInputSchema.omit({ notify: true }).extend({ notify: notifyInput.optional() });
+/** Changing a rule: any of its fields; the rest keep their current value. */
+const rulePatch = z
+  .object({
+    name: z.string().trim().max(100),
+    kind: z.enum(['phrase', 'regex']),
+    pattern: z.string().trim().min(1).max(200),
+    category: z.string().trim().min(1).max(60),
+    priority: z.enum(['low', 'normal', 'high', 'urgent']),
+    notify: notifyInput,
+    enabled: z.boolean(),
+    order: z.number().int().min(0).max(10_000),
+  })
+  .partial()
+  .strict();
+
+/** A rule id: 24 hex digits. Anything else cannot be one of this tenant's rules. */
+const ruleParams = z.object({ id: z.string().regex(/^[0-9a-fA-F]{24}$/) });
+
+const notFoundRule = () => new AppError('not_found', 'That keyword rule was not found.');
+
+/** Validates with zod; the first problem becomes a 400 naming the field. */
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.');
+    throw new AppError(
+      'bad_request',
+      field
+        ? `${field}: ${issue?.message ?? 'is not valid'}`
+        : (issue?.message ?? 'The request was not valid.'),
+    );
+  }
+  return result.data;
+}
+
+const ruleId = (params: unknown): string => {
+  const parsed = ruleParams.safeParse(params);
+  if (!parsed.success) throw notFoundRule();
+  return parsed.data.id;
+};
+
+/** Another tenant's rule (or a deleted one) is simply "not found", with this page's wording. */
+const asNotFound = (error: unknown): never => {
+  throw error instanceof AppError && error.code === 'not_found' ? notFoundRule() : error;
+};
+
+export interface SettingsRouteDeps {
+  config: Pick<Config, 'LTI_ENCRYPTION_KEY'>;
+  handoff: HandoffConfigService;
+}
+
+/**
+ * The admin "Handoff settings" page and its API: which triggers hand a thread to people, their thresholds,
+ * and keyword rules. Admins only; everything is scoped to the session's tenant.
+ */
+export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
+  const router = Router();
+  const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
+
+  router.get('/settings', admin, async (_req, res) => {
+    res.render('settings', {
+      ...(await pageContext(res.locals.session)),
+      // This admin page is English only for now; say so whatever the launch locale.
+      lang: 'en',
+    });
+  });
+
+  router.get('/api/settings/handoff', admin, async (_req, res) => {
+    const settings = await handoff.getSettings(res.locals.session.tenantId);
+    res.json({ data: presentHandoffSettings(settings) });
+  });
+
+  router.patch('/api/settings/handoff', admin, async (req, res) => {
+    const patch = parse(handoffSettingsPatchSchema.strict(), req.body ?? {});
+    const settings = await handoff.updateSettings(res.locals.session.tenantId, patch);
+    res.json({ data: presentHandoffSettings(settings) });
+  });
+
+  router.get('/api/settings/keyword-rules', admin, async (_req, res) => {
+    const rules = await handoff.listRules(res.locals.session.tenantId);
+    res.json({ data: rules.map(presentKeywordRule) });
+  });
+
+  router.post('/api/settings/keyword-rules', admin, async (req, res) => {
+    const session = res.locals.session;
+    const body = parse(ruleBody, req.body ?? {});
+    const rule = await handoff.createRule(session.tenantId, body, session.userId);
+    res.status(201).json({ data: presentKeywordRule(rule) });
+  });
+
+  router.patch('/api/settings/keyword-rules/:id', admin, async (req, res) => {
+    const tenantId = res.locals.session.tenantId;
+    const id = ruleId(req.params);
+    const patch = parse(rulePatch, req.body ?? {});
+    const current = (await handoff.listRules(tenantId)).find((rule) => rule.id === id);
+    if (!current) throw notFoundRule();
+    const merged: KeywordRuleInputData = {
+      name: current.name,
+      kind: current.kind,
+      pattern: current.pattern,
+      category: current.category,
+      priority: current.priority,
+      notify: current.notify,
+      enabled: current.enabled,
+      order: current.order,
+    };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    }
+    const rule = await handoff.updateRule(tenantId, id, merged).catch(asNotFound);
+    res.json({ data: presentKeywordRule(rule) });
+  });
+
+  router.delete('/api/settings/keyword-rules/:id', admin, async (req, res) => {
+    await handoff.deleteRule(res.locals.session.tenantId, ruleId(req.params)).catch(asNotFound);
+    res.status(204).end();
+  });
+
+  return router;
+}
