@@ -50,7 +50,10 @@ async function oneLaunch(index: number) {
   const launch = await request(`${server(1)}/lti/launch`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ id_token: idToken, state: location.searchParams.get('state') ?? '' }).toString(),
+    body: new URLSearchParams({
+      id_token: idToken,
+      state: location.searchParams.get('state') ?? '',
+    }).toString(),
   });
   await launch.body.dump();
   const t3 = performance.now();

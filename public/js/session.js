@@ -4,13 +4,20 @@
   const url = new URL(window.location.href);
   const fromUrl = url.searchParams.get('ltik');
   if (fromUrl) {
+    let stored = false;
     try {
       sessionStorage.setItem('chatref.ltik', fromUrl);
+      stored = true;
     } catch {
-      // Storage can be unavailable in partitioned iframes; memory is enough for this page.
+      // Third-party frames with cookies blocked get no storage either.
     }
-    url.searchParams.delete('ltik');
-    history.replaceState(null, '', url.pathname + url.search + url.hash);
+    // Take the token out of the address only when a reload can find it again; otherwise it stays in the
+    // frame's URL (never sent onwards: Referrer-Policy is no-referrer).
+    if (stored) {
+      url.searchParams.delete('ltik');
+      url.searchParams.delete('restored');
+      history.replaceState(null, '', url.pathname + url.search + url.hash);
+    }
   }
   let token = fromUrl;
   if (!token) {

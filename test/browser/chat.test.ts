@@ -108,6 +108,11 @@ describe('learner chat in Chromium, inside the LMS page', function () {
     expect(await frame.locator('.message-learner .message-text').first().textContent()).to.contain(
       'I forgot my password',
     );
+    // Reloading the tool inside the LMS frame keeps the session (the token lives in the tab, not a cookie).
+    await frame.evaluate(() => window.location.reload());
+    const reloaded = await chatFrame(page);
+    await reloaded.locator('.message-learner').first().waitFor();
+    expect(await reloaded.getByRole('textbox', { name: 'Message' }).count()).to.equal(1);
     await page.close();
   });
 });

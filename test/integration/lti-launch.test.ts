@@ -367,7 +367,7 @@ describe('LTI launches through the development LMS', function () {
     it('a page without a launch asks the person to open Chatref from the LMS', async () => {
       const response = await fetch(`${app.url}/chat`, { headers: { accept: 'text/html' } });
       expect(response.status).to.equal(401);
-      expect(await response.text()).to.contain('Please open Chatref from your course');
+      expect(await response.text()).to.contain('Please open Chatref again from your course');
     });
   });
 });

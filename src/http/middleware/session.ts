@@ -31,6 +31,11 @@ export function requireSession(secret: string, roles?: readonly ProductRole[]): 
   return async (req, res, next) => {
     const token = tokenFrom(req);
     if (!token) {
+      // A page reloaded in the LMS frame: its token is in the tab's sessionStorage, not the URL.
+      if (req.method === 'GET' && req.accepts(['json', 'html']) === 'html') {
+        res.status(401).render('session-restore');
+        return;
+      }
       next(new AppError('unauthorized', 'Please open Chatref from your course in the LMS.'));
       return;
     }
