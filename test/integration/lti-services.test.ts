@@ -246,7 +246,7 @@ describe('LTI services: deep linking, course members, registration, tenants', fu
   it('the CLI adds, lists, approves and removes platforms and deployments', async () => {
     const env = await testEnv();
     const run = async (...args: string[]) => {
-      const cli = runEntry('scripts/lti.ts', { ...env, LOG_LEVEL: 'warn' }, args);
+      const cli = runEntry('src/bin/lti.ts', { ...env, LOG_LEVEL: 'warn' }, args);
       const code = await new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
       return { code, output: cli.output() };
     };

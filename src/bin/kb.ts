@@ -11,13 +11,13 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
-import { openRuntime } from '../src/app/runtime.js';
-import { ConfigError, loadConfig } from '../src/config/env.js';
-import { KnowledgeService, type SourceView, SUPPORTED_EXTENSIONS } from '../src/knowledge/index.js';
-import { AppError } from '../src/lib/errors.js';
-import { Lifecycle } from '../src/lib/lifecycle.js';
-import { createLogger } from '../src/lib/logger.js';
-import { TenantModel } from '../src/tenants/tenant.model.js';
+import { openRuntime } from '../app/runtime.js';
+import { ConfigError, loadConfig } from '../config/env.js';
+import { KnowledgeService, type SourceView, SUPPORTED_EXTENSIONS } from '../knowledge/index.js';
+import { AppError } from '../lib/errors.js';
+import { Lifecycle } from '../lib/lifecycle.js';
+import { createLogger } from '../lib/logger.js';
+import { TenantModel } from '../tenants/tenant.model.js';
 
 const USAGE = `usage:
   npm run kb -- add <file|folder>... [--tenant ID] [--course ID]

@@ -1,14 +1,14 @@
 // npm run lti -- <platforms|deployments> <command> [options]: manage the LMSs allowed to launch Chatref.
 import { parseArgs } from 'node:util';
-import { runCli } from '../src/app/cli.js';
-import { AppError } from '../src/lib/errors.js';
+import { runCli } from '../app/cli.js';
+import { AppError } from '../lib/errors.js';
 import {
   listPlatforms,
   registerPlatform,
   removePlatform,
   setPlatformActive,
-} from '../src/lti/platforms.service.js';
-import { addDeployment, removeDeployment } from '../src/tenants/tenant.service.js';
+} from '../lti/platforms.service.js';
+import { addDeployment, removeDeployment } from '../tenants/tenant.service.js';
 
 const HELP = `Usage: npm run lti -- <group> <command> [options]
 
