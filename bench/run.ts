@@ -1,12 +1,14 @@
 // npm run bench: prints every performance figure the issues name, with the machine's core count.
 // Each bench starts its own embedded FerretDB/Redis (or in-memory indexes) and cleans up after itself.
 import os from 'node:os';
+import { benchChat } from './chat.bench.js';
 import { benchLaunch } from './launch.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
 
 const benches: Array<[string, () => Promise<Record<string, number | string>>]> = [
   ['LTI launch (login + id-token post, platform on loopback)', benchLaunch],
   ['Knowledge retrieval and ingestion', benchRetrieval],
+  ['Learner chat (post → answer over SSE at 50 learners, idle live connections)', benchChat],
 ];
 
 const only = process.argv.slice(2);
