@@ -34,29 +34,8 @@
   const isBusy = (source) => source.status === 'queued' || source.status === 'processing';
   const nameOf = (source) => source.fileName || source.title;
 
-  /** Adds a line to the live region (role=status); only the last few stay. */
-  function announce(text) {
-    const line = document.createElement('p');
-    line.textContent = text;
-    announcer.append(line);
-    while (announcer.childElementCount > 5) announcer.firstElementChild.remove();
-  }
-
-  function showError(element, text) {
-    element.textContent = text || '';
-    element.hidden = !text;
-  }
-
-  async function readJson(response) {
-    try {
-      return await response.json();
-    } catch {
-      return null;
-    }
-  }
-
-  const messageOf = (body, response) =>
-    body?.error?.message || `The request failed (${response.status}). Please try again.`;
+  const { showError, readJson, messageOf } = window.chatrefAdmin;
+  const announce = window.chatrefAdmin.announcer(announcer);
 
   function cell(label) {
     const td = document.createElement('td');
