@@ -9,6 +9,7 @@ import {
   KnowledgeSourceModel,
   KnowledgeStateModel,
   KnowledgeUploadModel,
+  nextKnowledgeVersion,
 } from './knowledge.models.js';
 import type { DocumentFormat } from './knowledge.types.js';
 import { publishKnowledgeChange } from './knowledge-context.js';
@@ -123,7 +124,7 @@ export async function writeSourceVersion(input: WriteVersionInput): Promise<Writ
   }
   const state = await KnowledgeStateModel.findOneAndUpdate(
     { tenantId: source.tenantId },
-    { $inc: { version: 1 } },
+    { $set: { version: nextKnowledgeVersion() } },
     { upsert: true, returnDocument: 'after' },
   ).lean();
   await publishKnowledgeChange(

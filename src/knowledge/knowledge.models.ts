@@ -140,3 +140,12 @@ const stateSchema = new Schema<KnowledgeState>(
 );
 
 export const KnowledgeStateModel = model<KnowledgeState>('KnowledgeState', stateSchema);
+
+/**
+ * A new value for a tenant's knowledge version. Readers only ask "did it change?", so every change gets a
+ * fresh, increasing-ish unique number set with `$set`: FerretDB 1.x loses concurrent `$inc`s on one
+ * document, and two changes collapsing into one count could leave a process with a stale index.
+ */
+export function nextKnowledgeVersion(): number {
+  return Date.now() * 1000 + Math.floor(Math.random() * 1000);
+}

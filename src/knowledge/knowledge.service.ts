@@ -13,6 +13,7 @@ import {
   KnowledgeSourceModel,
   KnowledgeStateModel,
   KnowledgeUploadModel,
+  nextKnowledgeVersion,
 } from './knowledge.models.js';
 import { type KnowledgeChange, publishKnowledgeChange } from './knowledge-context.js';
 import { writeSourceVersion } from './knowledge-writer.js';
@@ -100,7 +101,7 @@ export async function announceChange(
 ): Promise<number> {
   const state = await KnowledgeStateModel.findOneAndUpdate(
     { tenantId },
-    { $inc: { version: 1 } },
+    { $set: { version: nextKnowledgeVersion() } },
     { upsert: true, returnDocument: 'after' },
   ).lean();
   const change: KnowledgeChange = {
