@@ -5,27 +5,20 @@
  * the LMS (real LTI launches) and the learners. Standalone: `npx tsx bench/chat.bench.ts`.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { importJWK, SignJWT } from 'jose';
-import mongoose from 'mongoose';
-import { freePort, startEmbeddedServices } from '../src/app/embedded-services.js';
-import { loadConfig } from '../src/config/env.js';
 import { buildIdTokenClaims } from '../src/devlms/claims.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
 import { Queues } from '../src/jobs/queues.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../src/knowledge/index.js';
-import { Lifecycle } from '../src/lib/lifecycle.js';
-import { createLogger } from '../src/lib/logger.js';
-import { waitUntilReachable } from '../src/lib/retry.js';
 import { createRedis } from '../src/redis/connection.js';
 import { findTenantForDeployment } from '../src/tenants/tenant.service.js';
+import { percentile, startBenchStack } from './support.js';
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_CHAT_ROUNDS ?? 5); // + 1 warm-up; the limit is 20 messages/min/user
@@ -58,10 +51,6 @@ const CORPUS: Array<[file: string, question: string]> = [
   ['about-learner-data.md', 'What data about learners is collected?'],
 ];
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -162,65 +151,12 @@ class LearnerStream {
 }
 
 export async function benchChat(): Promise<Record<string, number | string>> {
-  const logger = createLogger({ level: 'silent' });
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatref-bench-chat-'));
-  const services = await startEmbeddedServices({
-    dataDir,
-    logger,
-    mongo: true,
-    redis: true,
-    database: 'bench_chat',
-  });
-  const port = await freePort();
-  const publicUrl = `http://localhost:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    PORT: String(port),
-    PUBLIC_URL: publicUrl,
-    MONGODB_URL: services.mongoUrl,
-    REDIS_URL: services.redisUrl,
-    LOG_LEVEL: 'silent',
-  };
-  delete env.OPENAI_API_KEY; // extractive mode
-  const config = loadConfig(env);
-  const lifecycle = new Lifecycle(logger, 10_000);
-  lifecycle.onShutdown('services', () => services.stop());
-  const children: ChildProcess[] = [];
-  const startProcess = (entry: 'web' | 'worker') => {
-    // Through bash so the web process may hold more descriptors than the default limit.
-    const command = [
-      'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)";',
-      'exec "$0" --import tsx "$1"',
-    ].join(' ');
-    const child = spawn(
-      'bash',
-      ['-c', command, process.execPath, path.resolve(import.meta.dirname, `../src/bin/${entry}.ts`)],
-      { env, stdio: 'ignore' },
-    );
-    children.push(child);
-    lifecycle.onShutdown(`${entry} process`, async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    });
-    return child;
-  };
+  const stack = await startBenchStack('chat');
+  const { logger, config, publicUrl, loginQuery } = stack;
+  const cleanups: Array<() => Promise<void>> = [];
   try {
-    const web = startProcess('web');
-    await waitUntilReachable(
-      async () => {
-        const response = await fetch(`${publicUrl}/readyz`);
-        if (!response.ok) throw new Error(`readyz ${response.status}`);
-      },
-      { logger, what: 'web process', timeoutMs: 60_000, initialDelayMs: 200, maxDelayMs: 500 },
-    );
-    startProcess('worker');
-    await mongoose.connect(config.MONGODB_URL ?? '');
-    lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
+    const { child: web } = await stack.startProcess('web');
+    await stack.startProcess('worker');
 
     // A small knowledge base for the development LMS tenant, through the real ingestion job.
     const issuer = `${publicUrl}/dev/lms`;
@@ -232,7 +168,7 @@ export async function benchChat(): Promise<Record<string, number | string>> {
     if (!tenant) throw new Error('the development LMS tenant is missing');
     const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
     const queues = new Queues(redis, config.REDIS_PREFIX);
-    lifecycle.onShutdown('bench redis', async () => {
+    cleanups.push(async () => {
       await queues.close();
       await redis.quit().catch(() => redis.disconnect());
     });
@@ -275,16 +211,8 @@ export async function benchChat(): Promise<Record<string, number | string>> {
     }
 
     // Learners arrive by real LTI launches (the bench plays the LMS with its stored key).
-    await fetch(`${publicUrl}/dev/lms/jwks`);
-    const stored = await mongoose.connection.db?.collection('devlms_keys').findOne({});
-    const key = await importJWK(stored?.privateJwk as Parameters<typeof importJWK>[0], 'RS256');
-    const loginQuery = new URLSearchParams({
-      iss: issuer,
-      client_id: DEV_LMS_CLIENT_ID,
-      lti_deployment_id: DEV_LMS_DEPLOYMENT_ID,
-      login_hint: 'bench',
-      target_link_uri: `${publicUrl}/lti/launch`,
-    }).toString();
+    const stored = await stack.lmsKey();
+    const key = await importJWK(stored.privateJwk, 'RS256');
     const launch = async (sub: string): Promise<string> => {
       const login = await fetch(`${publicUrl}/lti/login?${loginQuery}`, { redirect: 'manual' });
       const location = new URL(login.headers.get('location') ?? '');
@@ -295,7 +223,7 @@ export async function benchChat(): Promise<Record<string, number | string>> {
       );
       claims.sub = sub;
       const idToken = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: String(stored?.kid) })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: stored.kid })
         .sign(key);
       const response = await fetch(`${publicUrl}/lti/launch`, {
         method: 'POST',
@@ -397,7 +325,7 @@ export async function benchChat(): Promise<Record<string, number | string>> {
     const load = new Worker(bootstrap, {
       eval: true,
       workerData: {
-        url: `http://127.0.0.1:${port}`,
+        url: `http://127.0.0.1:${new URL(publicUrl).port}`,
         ltik: idleLtik,
         connections: IDLE_CONNECTIONS,
         concurrency: 64,
@@ -477,10 +405,8 @@ export async function benchChat(): Promise<Record<string, number | string>> {
       targets: 'answer p50 ≤ 20 ms, p95 ≤ 60 ms at 50 learners; ≥ 10,000 idle connections per web process',
     };
   } finally {
-    await lifecycle.shutdown('bench done');
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const cleanup of cleanups) await cleanup();
+    await stack.close();
   }
 }
 

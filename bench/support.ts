@@ -1,0 +1,137 @@
+/**
+ * What the benches share: the product as separate processes on embedded FerretDB and Redis (as deployed,
+ * with this process playing the LMS), percentiles, and the development LMS's signing key.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { freePort, startEmbeddedServices } from '../src/app/embedded-services.js';
+import { type Config, loadConfig } from '../src/config/env.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
+import { Lifecycle } from '../src/lib/lifecycle.js';
+import { createLogger, type Logger } from '../src/lib/logger.js';
+import { waitUntilReachable } from '../src/lib/retry.js';
+
+/** The p-th percentile (nearest rank) of some timings. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+export interface BenchStack {
+  logger: Logger;
+  config: Config;
+  /** PUBLIC_URL of the tool (every process shares it, as behind a load balancer). */
+  publicUrl: string;
+  env: NodeJS.ProcessEnv;
+  /** Starts `src/bin/<entry>.ts` as its own process; for `web`, on `port` and once /readyz answers. */
+  startProcess(
+    entry: 'web' | 'worker',
+    options?: { port?: number },
+  ): Promise<{ child: ChildProcess; url: string }>;
+  /** The development LMS's signing key, so this process can sign id tokens as the LMS. */
+  lmsKey(): Promise<{ kid: string; privateJwk: Record<string, unknown> }>;
+  /** The query of an OIDC login initiation from the development LMS. */
+  loginQuery: string;
+  close(): Promise<void>;
+}
+
+/** Embedded FerretDB + Redis, a config for them, and a way to start the tool's processes against them. */
+export async function startBenchStack(
+  name: string,
+  overrides: Record<string, string> = {},
+): Promise<BenchStack> {
+  const logger = createLogger({ level: 'silent' });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `chatref-bench-${name}-`));
+  const services = await startEmbeddedServices({
+    dataDir,
+    logger,
+    mongo: true,
+    redis: true,
+    database: `bench_${name}`,
+  });
+  const port = await freePort();
+  const publicUrl = `http://localhost:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_URL: publicUrl,
+    MONGODB_URL: services.mongoUrl,
+    REDIS_URL: services.redisUrl,
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+  delete env.OPENAI_API_KEY; // benches measure the extractive path unless they say otherwise
+  const config = loadConfig(env);
+  const lifecycle = new Lifecycle(logger, 15_000);
+  lifecycle.onShutdown('services', async () => {
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  await mongoose.connect(config.MONGODB_URL ?? '');
+  lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
+
+  const startProcess: BenchStack['startProcess'] = async (entry, options = {}) => {
+    const listenPort = options.port ?? port;
+    // Through bash so a web process may hold more descriptors than the default limit (idle connections).
+    const command = ['ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)";', 'exec "$0" "$@"'].join(' ');
+    const args = [
+      // BENCH_WEB_PROFILE=<dir> writes a CPU profile of each web process there.
+      ...(entry === 'web' && process.env.BENCH_WEB_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WEB_PROFILE}`]
+        : []),
+      '--import',
+      'tsx',
+      path.resolve(import.meta.dirname, `../src/bin/${entry}.ts`),
+    ];
+    const child = spawn('bash', ['-c', command, process.execPath, ...args], {
+      env: { ...env, PORT: String(listenPort) },
+      stdio: 'ignore',
+    });
+    lifecycle.onShutdown(`${entry} process ${listenPort}`, async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    });
+    const url = `http://localhost:${listenPort}`;
+    if (entry === 'web') {
+      await waitUntilReachable(
+        async () => {
+          const response = await fetch(`${url}/readyz`);
+          if (!response.ok) throw new Error(`readyz ${response.status}`);
+        },
+        { logger, what: 'web process', timeoutMs: 60_000, initialDelayMs: 200, maxDelayMs: 500 },
+      );
+    }
+    return { child, url };
+  };
+
+  return {
+    logger,
+    config,
+    publicUrl,
+    env,
+    startProcess,
+    async lmsKey() {
+      // Asking for its JWKS makes the web process create the development LMS key.
+      await fetch(`${publicUrl}/dev/lms/jwks`);
+      const stored = await mongoose.connection.db?.collection('devlms_keys').findOne({});
+      return { kid: String(stored?.kid), privateJwk: stored?.privateJwk as Record<string, unknown> };
+    },
+    loginQuery: new URLSearchParams({
+      iss: `${publicUrl}/dev/lms`,
+      client_id: DEV_LMS_CLIENT_ID,
+      lti_deployment_id: DEV_LMS_DEPLOYMENT_ID,
+      login_hint: 'bench',
+      target_link_uri: `${publicUrl}/lti/launch`,
+    }).toString(),
+    close: () => lifecycle.shutdown('bench done'),
+  };
+}
