@@ -1,9 +1,18 @@
-import { ConfigError, loadConfig } from '../config/env.js';
+import { type Config, ConfigError, loadConfig } from '../config/env.js';
 import { connectMongo, disconnectMongo } from '../db/mongo.js';
 import { AppError } from '../lib/errors.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { startLtijs, stopLtijs } from '../lti/ltijs.js';
 import { runningEmbeddedServices } from './embedded-services.js';
+
+/** The configured URLs, or those of the embedded services of a running `npm start`. */
+export function serviceUrls(config: Config): { mongoUrl?: string; redisUrl?: string } {
+  const running = runningEmbeddedServices(config.DATA_DIR);
+  return {
+    mongoUrl: config.MONGODB_URL ?? running?.mongoUrl,
+    redisUrl: config.REDIS_URL ?? running?.redisUrl,
+  };
+}
 
 export interface CliContext {
   logger: Logger;
@@ -23,9 +32,7 @@ export async function runCli(
   try {
     const config = loadConfig();
     const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'chatref-cli' });
-    const running = runningEmbeddedServices(config.DATA_DIR);
-    const mongoUrl = config.MONGODB_URL ?? running?.mongoUrl;
-    const redisUrl = config.REDIS_URL ?? running?.redisUrl;
+    const { mongoUrl, redisUrl } = serviceUrls(config);
     if (!mongoUrl) {
       throw new AppError(
         'bad_request',

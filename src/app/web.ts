@@ -20,8 +20,13 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
     const devLms = await installDevLms(config, logger);
     extraRoutes.push(devLms.router);
     if (config.SEED_SAMPLE_KNOWLEDGE) {
-      const queued = await seedSampleKnowledge(devLms.tenantId, services.knowledge);
-      if (queued) logger.info({ queued }, 'sample knowledge queued for the development LMS tenant');
+      // In the background: queueing 178 files takes seconds and must not hold up serving.
+      void seedSampleKnowledge(devLms.tenantId, services.knowledge)
+        .then(
+          (queued) =>
+            queued && logger.info({ queued }, 'sample knowledge queued for the development LMS tenant'),
+        )
+        .catch((error) => logger.warn({ err: error }, 'sample knowledge could not be queued'));
     }
   }
   const app = createApp({

@@ -5,12 +5,13 @@
  *   npm run kb -- list [--tenant ID]
  *   npm run kb -- remove <sourceId> [--tenant ID]
  *
- * Needs MONGODB_URL and REDIS_URL (the servers the product uses) and a running worker to ingest.
+ * Uses MONGODB_URL and REDIS_URL, or the embedded services of a running `npm start`; a worker ingests.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
+import { serviceUrls } from '../app/cli.js';
 import { openRuntime } from '../app/runtime.js';
 import { ConfigError, loadConfig } from '../config/env.js';
 import { KnowledgeService, type SourceView, SUPPORTED_EXTENSIONS } from '../knowledge/index.js';
@@ -48,11 +49,10 @@ try {
   }
   throw error;
 }
-if (!config.MONGODB_URL || !config.REDIS_URL) {
-  const missing = [!config.MONGODB_URL && 'MONGODB_URL', !config.REDIS_URL && 'REDIS_URL'].filter(Boolean);
+const { mongoUrl, redisUrl } = serviceUrls(config);
+if (!mongoUrl || !redisUrl) {
   console.error(
-    `kb: ${missing.join(' and ')} must be set: the knowledge base lives in the product's database and queue, e.g.\n` +
-      '  MONGODB_URL=mongodb://127.0.0.1:27017/chatref REDIS_URL=redis://127.0.0.1:6379 npm run kb -- list',
+    "kb: set MONGODB_URL and REDIS_URL (the product's database and queue), or start the product with `npm start` first.",
   );
   process.exit(1);
 }
@@ -63,8 +63,8 @@ const runtime = await openRuntime({
   config,
   logger,
   lifecycle,
-  mongoUrl: config.MONGODB_URL,
-  redisUrl: config.REDIS_URL,
+  mongoUrl,
+  redisUrl,
 });
 const service = new KnowledgeService({ queues: runtime.queues, config, redis: runtime.redis, logger });
 let exitCode = 0;
