@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
 
 /** Debian's chromium, never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,4 +47,17 @@ export async function openBrowser(options: { blockThirdPartyCookies?: boolean } 
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The tool's frame inside an LMS page, once it has navigated to a URL containing `path` (e.g. '/chat'). */
+export async function toolFrame(page: Page, path: string, timeoutMs = 15_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const frame = page
+      .frames()
+      .find((candidate) => candidate !== page.mainFrame() && candidate.url().includes(path));
+    if (frame) return frame;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the tool never opened ${path}`);
 }

@@ -1,0 +1,287 @@
+import { expect } from 'chai';
+import type { Frame, Page } from 'playwright-core';
+import { freePort } from '../../src/app/embedded-services.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
+import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
+import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { openBrowser, toolFrame } from '../support/browser.js';
+import { authorize, beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+
+const LEARNER = 'Ana Learner';
+const QUESTION = 'I forgot my password, how do I reset it?';
+const REPLY = 'Hi Ana, I have sent you a reset link. <b>Check</b> your inbox.';
+const NOTE = 'Checked the SSO logs: her account was locked twice today.';
+
+describe('the support inbox in Chromium, with a learner and an admin at once', function () {
+  this.timeout(180_000);
+  let app: TestApp;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+  let lmsUrl: string;
+  let learnerPage: Page;
+  let learner: Frame;
+  let admin: Frame;
+  /** Script errors and CSP refusals on any page. */
+  const problems: string[] = [];
+
+  function watch(page: Page) {
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  }
+
+  /** Opens the development LMS's course page and launches the tool in its frame. */
+  async function launchInLms(button: string, path: string, viewport?: { width: number; height: number }) {
+    const page = await browser.context.newPage();
+    watch(page);
+    if (viewport) await page.setViewportSize(viewport);
+    await page.goto(`${lmsUrl}/dev/lms`);
+    await page.getByRole('button', { name: button }).click();
+    return { page, frame: await toolFrame(page, path) };
+  }
+
+  /** A second admin of the same institution ("Bea Admin"), launched by a signed token of the dev LMS. */
+  async function launchSecondAdmin(): Promise<string> {
+    const step = await beginLaunch(app.url, { role: 'admin' });
+    const real = await authorize(step);
+    const idToken = await forgedToken(step, {
+      role: 'admin',
+      baseUrl: lmsUrl,
+      change: (claims) => {
+        claims.sub = 'devlms-user-bea';
+        claims.name = 'Bea Admin';
+        claims.given_name = 'Bea';
+        claims.family_name = 'Admin';
+        claims.email = 'bea@demo.example.edu';
+      },
+    });
+    const response = await postLaunch(step, { ...real.fields, id_token: idToken });
+    const landing = new URL(response.headers.get('location') ?? '/', app.url);
+    expect(landing.pathname).to.equal('/inbox');
+    return landing.toString();
+  }
+
+  const conversations = (frame: Frame) => frame.getByRole('region', { name: 'Conversations' });
+  const learnerItem = (frame: Frame) =>
+    conversations(frame).getByRole('button', { name: new RegExp(LEARNER) });
+
+  before(async () => {
+    const port = String(await freePort());
+    lmsUrl = `http://127.0.0.1:${port}`;
+    app = await startTestApp({ worker: true, env: { PORT: port, DEV_LMS_URL: lmsUrl } });
+    // One help article, so the assistant has something to answer (and cite) before and after the handoff.
+    const tenant = await findTenantForDeployment({
+      issuer: `${lmsUrl}/dev/lms`,
+      clientId: DEV_LMS_CLIENT_ID,
+      deploymentId: DEV_LMS_DEPLOYMENT_ID,
+    });
+    await new KnowledgeService({
+      queues: app.runtime.queues,
+      config: app.config,
+      redis: app.runtime.redis,
+    }).addFile({
+      tenantId: String(tenant?._id),
+      courseId: null,
+      filename: 'resetting-your-password.md',
+      mimeType: 'text/markdown',
+      bytes: Buffer.from(
+        '# Resetting your password\n\nIf you forgot your password:\n\n1. Open the sign-in page.\n2. Select **Forgot password**.\n3. Enter your email address and follow the link we send you.\n',
+      ),
+    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const source = await KnowledgeSourceModel.findOne({ filename: 'resetting-your-password.md' }).lean();
+      if ((source as { status?: string } | null)?.status === 'ready') break;
+      if (Date.now() > deadline) throw new Error('the help article was not ingested within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    browser = await openBrowser({ blockThirdPartyCookies: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('shows a new handoff live; the admin takes over and replies; the learner sees it without reloading', async () => {
+    // The admin has the inbox open first (so the handoff is live, not "we will email you").
+    ({ frame: admin } = await launchInLms('Launch as admin', '/inbox'));
+    await conversations(admin).waitFor();
+    await admin.evaluate(() => {
+      (window as unknown as { loadedOnce: boolean }).loadedOnce = true;
+    });
+
+    ({ page: learnerPage, frame: learner } = await launchInLms('Launch as learner', '/chat'));
+    await learner.evaluate(() => {
+      (window as unknown as { loadedOnce: boolean }).loadedOnce = true;
+    });
+    await learner.getByRole('textbox', { name: 'Message' }).fill(QUESTION);
+    await learner.getByRole('button', { name: 'Send' }).click();
+    await learner.locator('.message-bot .message-text').last().waitFor({ timeout: 30_000 });
+    await learner.getByRole('button', { name: 'Talk to a person' }).click();
+    await learner
+      .locator('#conversation-status')
+      .filter({ hasText: 'Waiting for the support team' })
+      .waitFor();
+
+    // The thread appears in "Needs attention" without a reload, and screen readers hear about it.
+    const item = learnerItem(admin);
+    await item.waitFor({ timeout: 15_000 });
+    await admin
+      .getByRole('status', { name: 'Inbox updates' })
+      .getByText(new RegExp(`New conversation waiting: ${LEARNER}`))
+      .waitFor();
+    expect(await item.textContent()).to.match(/reply by \d\d:\d\d/);
+    expect(await admin.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).to.equal(
+      true,
+    );
+    const needsAttention = admin.getByRole('button', { name: /^Needs attention/ });
+    expect(await needsAttention.getAttribute('aria-pressed')).to.equal('true');
+    expect(await needsAttention.textContent()).to.match(/\d/);
+
+    // The thread: handoff card (why, what the bot tried, who and where) above the history.
+    await item.click();
+    const card = admin.getByRole('region', { name: 'Why this came to you' });
+    await card.waitFor();
+    const cardText = (await card.textContent()) ?? '';
+    expect(cardText).to.contain(LEARNER);
+    expect(cardText).to.match(/learner/i);
+    expect(cardText).to.contain('Resetting your password');
+    expect(cardText).to.match(/Confidence \d+%/);
+    const history = admin.getByRole('list', { name: 'History' });
+    await history.getByText(QUESTION).first().waitFor();
+
+    // Only the owner replies: before taking over, the Reply box says why it is closed.
+    const replyBox = admin.getByRole('textbox', { name: 'Reply' });
+    expect(await replyBox.isEditable()).to.equal(false);
+    expect(await admin.locator('#reply-why').textContent()).to.match(/Take over/);
+    await admin.getByRole('button', { name: 'Take over' }).click();
+    await admin.getByRole('button', { name: 'Take over' }).waitFor({ state: 'hidden' });
+    expect(await replyBox.isEditable()).to.equal(true);
+    await replyBox.fill(REPLY);
+    await admin.getByRole('button', { name: 'Send reply' }).click();
+    await history.locator('.entry-admin', { hasText: 'reset link' }).waitFor();
+
+    // The learner sees the reply in place, as text (no markup), without reloading.
+    const shown = learner.locator('.message-admin .message-text', { hasText: 'reset link' });
+    await shown.waitFor({ timeout: 15_000 });
+    expect(await shown.textContent()).to.equal(REPLY);
+    expect(await learner.locator('.messages b').count()).to.equal(0);
+    expect(await learner.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).to.equal(
+      true,
+    );
+  });
+
+  it('shows internal notes to staff, marked as such, and never to the learner', async () => {
+    await admin.getByRole('textbox', { name: 'Internal note' }).fill(NOTE);
+    await admin.getByRole('button', { name: 'Add note' }).click();
+    const noteEntry = admin.locator('.entry-note', { hasText: 'SSO logs' });
+    await noteEntry.waitFor();
+    expect(await noteEntry.locator('.note-label').textContent()).to.equal('Internal note');
+    expect(await noteEntry.getAttribute('data-kind')).to.equal('note');
+
+    // A later public line reaches the learner, so by then the note would have too.
+    await admin.getByRole('textbox', { name: 'Reply' }).fill('Did the link arrive?');
+    await admin.getByRole('button', { name: 'Send reply' }).click();
+    await learner.locator('.message-admin .message-text', { hasText: 'Did the link arrive?' }).waitFor();
+    expect(await learner.locator('body').textContent()).not.to.contain('SSO logs');
+    // Nor after a reload (the whole thread from the API).
+    await learner.evaluate(() => window.location.reload());
+    learner = await toolFrame(learnerPage, '/chat');
+    await learner.locator('.message-admin').first().waitFor();
+    expect(await learner.locator('body').textContent()).not.to.contain('SSO logs');
+  });
+
+  it('hands back to the bot: the learner’s next question gets an answer from the assistant again', async () => {
+    await admin.getByRole('button', { name: 'Hand back to bot' }).click();
+    await admin.getByRole('button', { name: 'Hand back to bot' }).waitFor({ state: 'hidden' });
+    await learner.locator('#conversation-status').waitFor({ state: 'hidden' });
+    const botAnswers = await learner.locator('.message-bot').count();
+    await learner
+      .getByRole('textbox', { name: 'Message' })
+      .fill('And how do I reset my password on my phone?');
+    await learner.getByRole('button', { name: 'Send' }).click();
+    await learner.locator('.message-bot').nth(botAnswers).waitFor({ timeout: 30_000 });
+    await learner.waitForFunction(
+      () => !document.querySelector('.messages li:last-child[aria-busy="true"]'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await learner.locator('.messages li').last().getAttribute('data-author')).to.equal('bot');
+    expect(await learner.locator('.message-bot .message-text').last().textContent()).to.contain(
+      'Forgot password',
+    );
+  });
+
+  it('resolves a conversation, which then sits in Resolved', async () => {
+    await learner.getByRole('button', { name: 'Talk to a person' }).click();
+    await learner
+      .locator('#conversation-status')
+      .filter({ hasText: 'Waiting for the support team' })
+      .waitFor();
+    await admin.getByRole('button', { name: 'Take over' }).waitFor({ timeout: 15_000 });
+    await admin.getByRole('button', { name: 'Take over' }).click();
+    await admin.getByLabel('Resolution').selectOption('answered');
+    await admin.getByRole('button', { name: 'Resolve' }).click();
+    await admin.getByRole('button', { name: 'Reopen' }).waitFor();
+    expect(await admin.locator('#thread-status').textContent()).to.contain('Resolved');
+    await learner
+      .locator('#conversation-status')
+      .filter({ hasText: 'resolved' })
+      .waitFor({ timeout: 15_000 });
+    await admin.getByRole('button', { name: /^Resolved/ }).click();
+    await learnerItem(admin).waitFor();
+  });
+
+  it('tells a second admin who already owns a conversation when their take-over loses', async () => {
+    await admin.getByRole('button', { name: 'Reopen' }).click();
+    await admin.getByRole('button', { name: 'Reopen' }).waitFor({ state: 'hidden' });
+    // The thread is waiting again (reopened, unowned) or still owned by Adam; either way Bea must not win.
+    const bea = await browser.context.newPage();
+    watch(bea);
+    // Bea's page misses live updates, so she clicks a "Take over" that is already stale.
+    await bea.route('**/api/inbox/events', (route) => route.abort());
+    await bea.goto(await launchSecondAdmin());
+    await bea.getByRole('button', { name: /^All open/ }).click();
+    await learnerItem(bea.mainFrame()).click();
+    const beaTakeOver = bea.getByRole('button', { name: 'Take over' });
+    if (await beaTakeOver.isHidden()) {
+      // Adam still owns it: Bea sees why she cannot reply.
+      expect(await bea.locator('#reply-why').textContent()).to.contain('Adam Admin owns this conversation');
+    } else {
+      await admin.getByRole('button', { name: 'Take over' }).click();
+      await admin.getByRole('button', { name: 'Take over' }).waitFor({ state: 'hidden' });
+      await beaTakeOver.click();
+      await bea.getByRole('alert').getByText('Adam Admin already owns this conversation.').waitFor();
+    }
+    expect(await bea.getByRole('textbox', { name: 'Reply' }).isEditable()).to.equal(false);
+    expect(await bea.locator('#reply-why').textContent()).to.contain('Adam Admin owns this conversation');
+    await bea.close();
+  });
+
+  it('on a phone, reaches both the list and the thread (one column, with a back button)', async () => {
+    const { page, frame } = await launchInLms('Launch as admin', '/inbox', { width: 390, height: 800 });
+    await frame.getByRole('button', { name: /^All open/ }).click();
+    const item = learnerItem(frame);
+    await item.waitFor();
+    expect(await frame.locator('#thread-pane').isVisible()).to.equal(false);
+    await item.click();
+    await frame.getByRole('textbox', { name: 'Internal note' }).waitFor();
+    expect(await conversations(frame).isVisible()).to.equal(false);
+    const overflow = await frame.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).to.be.at.most(0);
+    await frame.getByRole('button', { name: 'Back to conversations' }).click();
+    await conversations(frame).waitFor();
+    // Focus returns to the conversation the admin came from.
+    expect(await item.evaluate((node) => node === document.activeElement)).to.equal(true);
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-phone.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('ran without CSP refusals or script errors', () => {
+    expect(problems).to.deep.equal([]);
+  });
+});
