@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -21,12 +21,47 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
+/** CPU time (user + system) a process has used so far, in ms; Linux /proc, clock ticks of 10 ms. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Measures how much CPU each named process spends during a phase ("self" is this process, all threads).
+ * Where a 2-core machine runs out, this shows which process to make cheaper.
+ */
+export function cpuMeter(pids: Record<string, number | undefined>) {
+  const named = Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined);
+  const read = () => ({
+    self: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    ...Object.fromEntries(named.map(([name, pid]) => [name, processCpuMs(pid)])),
+  });
+  const start: Record<string, number> = read();
+  return {
+    /** CPU ms per operation of each process since the meter started. */
+    perOperation(operations: number): Record<string, number> {
+      const end: Record<string, number> = read();
+      return Object.fromEntries(
+        Object.keys(start).map((name) => [
+          name,
+          Number((((end[name] ?? 0) - (start[name] ?? 0)) / operations).toFixed(2)),
+        ]),
+      );
+    },
+  };
+}
+
 export interface BenchStack {
   logger: Logger;
   config: Config;
   /** PUBLIC_URL of the tool (every process shares it, as behind a load balancer). */
   publicUrl: string;
   env: NodeJS.ProcessEnv;
+  /** Process ids of the embedded FerretDB and Redis. */
+  servicePids: { mongo?: number; redis?: number };
   /** Starts `src/bin/<entry>.ts` as its own process; for `web`, on `port` and once /readyz answers. */
   startProcess(
     entry: 'web' | 'worker',
@@ -118,6 +153,7 @@ export async function startBenchStack(
     config,
     publicUrl,
     env,
+    servicePids: services.pids,
     startProcess,
     async lmsKey() {
       // Asking for its JWKS makes the web process create the development LMS key.

@@ -34,6 +34,8 @@ export function runningEmbeddedServices(dataDir: string): { mongoUrl?: string; r
 export interface EmbeddedServices {
   mongoUrl?: string;
   redisUrl?: string;
+  /** Process ids of the children (benches read their CPU time). */
+  pids: { mongo?: number; redis?: number };
   /** Stops the child processes and waits for them to exit. */
   stop(): Promise<void>;
 }
@@ -117,7 +119,7 @@ export async function startEmbeddedServices(options: {
   };
 
   try {
-    const services: EmbeddedServices = { stop };
+    const services: EmbeddedServices = { stop, pids: {} };
     if (options.mongo) {
       const binary = ferretdbBinary();
       if (!existsSync(binary)) {
@@ -142,6 +144,7 @@ export async function startEmbeddedServices(options: {
           logger,
         ),
       );
+      services.pids.mongo = children.at(-1)?.pid;
       services.mongoUrl = `mongodb://127.0.0.1:${port}/${options.database ?? 'chatref'}`;
       const url = services.mongoUrl;
       await waitUntilReachable(
@@ -183,6 +186,7 @@ export async function startEmbeddedServices(options: {
           logger,
         ),
       );
+      services.pids.redis = children.at(-1)?.pid;
       services.redisUrl = `redis://127.0.0.1:${port}`;
       await waitForRedis(services.redisUrl, logger, { timeoutMs: 15_000 });
     }

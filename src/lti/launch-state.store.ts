@@ -15,6 +15,8 @@ export interface LaunchState {
   storageTarget?: string;
   /** The login request's parameters, to restart the launch in a new window when cookies are blocked. */
   loginParams: Record<string, string>;
+  /** When the state stops working (ms since the epoch); set by the store. */
+  expiresAt?: number;
 }
 
 /** How long a user may take between the LMS redirect and the launch post. */
@@ -31,18 +33,28 @@ export class LaunchStateStore {
   }
 
   async save(record: LaunchState): Promise<void> {
-    await this.redis.set(this.key(record.state), JSON.stringify(record), 'EX', LAUNCH_STATE_TTL_SECONDS);
-  }
-
-  /** Reads without spending (to decide whether the browser can still prove itself). */
-  async peek(state: string): Promise<LaunchState | null> {
-    const value = await this.redis.get(this.key(state));
-    return value ? (JSON.parse(value) as LaunchState) : null;
+    const expiresAt = Date.now() + LAUNCH_STATE_TTL_SECONDS * 1000;
+    await this.redis.set(
+      this.key(record.state),
+      JSON.stringify({ ...record, expiresAt }),
+      'EX',
+      LAUNCH_STATE_TTL_SECONDS,
+    );
   }
 
   /** Spends the state atomically: of two posts with the same state, only one gets it. */
   async take(state: string): Promise<LaunchState | null> {
     const value = await this.redis.getdel(this.key(state));
     return value ? (JSON.parse(value) as LaunchState) : null;
+  }
+
+  /**
+   * Puts a taken state back, unspent, for the rest of its lifetime: the launch asks the browser to prove
+   * itself through platform storage first. (Taking first keeps the common launch to one round trip.)
+   */
+  async putBack(record: LaunchState): Promise<void> {
+    const remainingMs = (record.expiresAt ?? 0) - Date.now();
+    if (remainingMs <= 0) return;
+    await this.redis.set(this.key(record.state), JSON.stringify(record), 'PX', remainingMs, 'NX');
   }
 }

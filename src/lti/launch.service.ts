@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { CourseModel } from '../courses/course.model.js';
 import { stableObjectId } from '../lib/ids.js';
 import { findTenantForDeployment } from '../tenants/tenant.service.js';
@@ -153,23 +153,23 @@ export async function finishLaunch(
   const { states } = options;
   if (!post.idToken) throw new LaunchRefused('not_a_launch', undefined, 400);
   if (!post.state) throw new LaunchRefused('missing_state', undefined, 400);
-  const stored = await states.peek(post.state);
-  if (!stored) throw new LaunchRefused('unknown_state');
-  const bound = same(post.cookieBinding, stored.binding) || same(post.storageBinding, stored.binding);
-  if (!bound && stored.storageTarget && post.storageBinding === undefined) {
-    const platform = await findPlatform(stored.issuer, stored.clientId);
+  // Spent at once, whatever the outcome: a replay of this post finds nothing.
+  const consumed = await states.take(post.state);
+  if (!consumed) throw new LaunchRefused('unknown_state');
+  const bound = same(post.cookieBinding, consumed.binding) || same(post.storageBinding, consumed.binding);
+  if (!bound && consumed.storageTarget && post.storageBinding === undefined) {
+    // Third-party cookies blocked: the browser may still prove itself through platform storage.
+    await states.putBack(consumed);
+    const platform = await findPlatform(consumed.issuer, consumed.clientId);
     return {
       kind: 'check-storage',
       idToken: post.idToken,
       state: post.state,
-      storageTarget: stored.storageTarget,
+      storageTarget: consumed.storageTarget,
       storageKey: storageKey(post.state),
       platformOrigin: platform ? new URL(platform.authUrl).origin : '*',
     };
   }
-  // From here the state is spent, whatever the outcome: a replay of this post finds nothing.
-  const consumed = await states.take(post.state);
-  if (!consumed) throw new LaunchRefused('unknown_state');
   if (!bound) {
     const refusal = new LaunchRefused('unbound_browser', undefined, 401);
     refusal.restartLogin = consumed.loginParams;
@@ -267,7 +267,34 @@ async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Laun
   const platformClaim = (claims[CLAIM.toolPlatform] ?? {}) as Record<string, unknown>;
   const link = claims[CLAIM.resourceLink] as { id?: unknown; title?: unknown } | undefined;
 
-  const [, , launch] = await Promise.all([
+  const launch: Launch = {
+    _id: new Types.ObjectId(),
+    tenantId: tenant._id,
+    userId,
+    courseId,
+    role,
+    ltiRoles: (claims[CLAIM.roles] as string[] | undefined) ?? [],
+    messageType: valid.messageType,
+    issuer,
+    clientId: valid.clientId,
+    deploymentId: valid.deploymentId,
+    resourceLink: str(link?.id) ? { id: String(link?.id), title: str(link?.title) } : undefined,
+    platform: {
+      guid: str(platformClaim.guid),
+      name: str(platformClaim.name),
+      productFamily: productFamily(platformClaim.product_family_code),
+      productFamilyCode: str(platformClaim.product_family_code),
+      version: str(platformClaim.version),
+    },
+    custom: (claims[CLAIM.custom] as Record<string, unknown>) ?? {},
+    locale,
+    returnUrl: str(presentation.return_url),
+    documentTarget: str(presentation.document_target),
+    membershipsUrl: str(namesRoles?.context_memberships_url),
+    deepLinkingSettings: claims[CLAIM.deepLinkingSettings] as Record<string, unknown> | undefined,
+    createdAt: new Date(),
+  };
+  await Promise.all([
     upsertUnlessUnchanged(
       UserModel,
       userId,
@@ -296,31 +323,9 @@ async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Laun
           },
         )
       : undefined,
-    LaunchModel.create({
-      tenantId: tenant._id,
-      userId,
-      courseId,
-      role,
-      ltiRoles: (claims[CLAIM.roles] as string[] | undefined) ?? [],
-      messageType: valid.messageType,
-      issuer,
-      clientId: valid.clientId,
-      deploymentId: valid.deploymentId,
-      resourceLink: str(link?.id) ? { id: String(link?.id), title: str(link?.title) } : undefined,
-      platform: {
-        guid: str(platformClaim.guid),
-        name: str(platformClaim.name),
-        productFamily: productFamily(platformClaim.product_family_code),
-        productFamilyCode: str(platformClaim.product_family_code),
-        version: str(platformClaim.version),
-      },
-      custom: (claims[CLAIM.custom] as Record<string, unknown>) ?? {},
-      locale,
-      returnUrl: str(presentation.return_url),
-      documentTarget: str(presentation.document_target),
-      membershipsUrl: str(namesRoles?.context_memberships_url),
-      deepLinkingSettings: claims[CLAIM.deepLinkingSettings] as Record<string, unknown> | undefined,
-    }),
+    // Built and typed above from validated claims; the raw driver skips mongoose's document machinery,
+    // a measurable share of a launch's CPU. Undefined fields are left out, as mongoose would.
+    LaunchModel.collection.insertOne(launch, { ignoreUndefined: true }),
   ]);
-  return launch.toObject();
+  return launch;
 }

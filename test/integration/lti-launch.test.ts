@@ -335,7 +335,7 @@ describe('LTI launches through the development LMS', function () {
       const idToken = await forgedToken(step, { baseUrl: app.url, change: (c) => (c.nonce = 'wrong') });
       await postLaunch(step, { id_token: idToken, state: step.state });
       expect(
-        await new LaunchStateStore(app.runtime.redis, app.config.REDIS_PREFIX).peek(step.state),
+        await new LaunchStateStore(app.runtime.redis, app.config.REDIS_PREFIX).take(step.state),
       ).to.equal(null);
     });
   });
