@@ -85,6 +85,7 @@
   const PAGE_SIZE = 25;
   const HEARTBEAT_MS = 10_000;
   const TYPING_IDLE_MS = 4_000;
+  const TYPING_REPEAT_MS = 5_000;
 
   const state = {
     view: 'attention',
@@ -203,7 +204,11 @@
     );
     top.append(badge);
     const meta = el('span', 'item-meta');
-    const parts = [courseName(item), item.category, (item.reasons || []).join('; ')].filter(Boolean);
+    const parts = [
+      courseName(item),
+      item.category,
+      (item.reasons || []).map(describeReason).join('; '),
+    ].filter(Boolean);
     meta.textContent = parts.join(' · ');
     const preview = el('span', 'item-preview', item.preview || '');
     const bottom = el('span', 'item-bottom');
@@ -367,7 +372,7 @@
     const waitingNow = item.status === 'waiting' && before?.status !== 'waiting';
     if (waitingNow && !item.assignee)
       announceList(
-        `New conversation waiting: ${learnerName(item)}${item.reasons?.length ? `, ${item.reasons[0]}` : ''}`,
+        `New conversation waiting: ${learnerName(item)}${item.reasons?.length ? `, ${describeReason(item.reasons[0])}` : ''}`,
       );
     markSelected();
     updateEmpty();
@@ -382,15 +387,35 @@
     }
   }
 
+  const viewTabs = [...root.querySelectorAll('[role="tab"][data-view]')];
+
   function setView(view) {
     state.view = view;
-    for (const button of root.querySelectorAll('[data-view]'))
-      button.setAttribute('aria-pressed', String(button.dataset.view === view));
+    for (const tab of viewTabs) {
+      const selected = tab.dataset.view === view;
+      tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+    }
     void loadList();
   }
 
-  for (const button of root.querySelectorAll('[data-view]'))
-    button.addEventListener('click', () => setView(button.dataset.view));
+  for (const tab of viewTabs) tab.addEventListener('click', () => setView(tab.dataset.view));
+  // The tabs pattern: arrows (and Home/End) move between views; Tab goes on to the list.
+  root.querySelector('[role="tablist"]').addEventListener('keydown', (event) => {
+    const index = viewTabs.indexOf(event.target);
+    if (index < 0) return;
+    const last = viewTabs.length - 1;
+    const next = {
+      ArrowRight: index === last ? 0 : index + 1,
+      ArrowLeft: index === 0 ? last : index - 1,
+      Home: 0,
+      End: last,
+    }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    viewTabs[next].focus();
+    setView(viewTabs[next].dataset.view);
+  });
 
   searchForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -519,8 +544,18 @@
     return li;
   }
 
+  /** List items carry reason codes; the handoff card carries the full reasons. */
+  const REASON_LABEL = {
+    human_request: 'Asked for a person',
+    low_confidence: 'Low-confidence answers',
+    keyword_rule: 'Keyword rule',
+    urgent_rule: 'Urgent rule',
+    out_of_hours: 'Out of staff hours',
+    no_staff_online: 'No admin was online',
+  };
+
   function describeReason(reason) {
-    if (typeof reason === 'string') return reason;
+    if (typeof reason === 'string') return REASON_LABEL[reason] || reason.replace(/_/g, ' ');
     switch (reason?.code) {
       case 'human_request':
         return reason.via === 'button'
@@ -737,10 +772,10 @@
     } catch {
       // not scrollable
     }
+    if (changed || !heartbeat) startHeartbeat();
     if (changed) {
       if (location.hash !== `#conversation=${id}`)
         window.history.replaceState(null, '', `#conversation=${id}`);
-      startHeartbeat();
     }
     if (options.focus) threadTitle.focus();
   }
@@ -757,8 +792,11 @@
   $('back-button').addEventListener('click', () => {
     const id = state.current?.id;
     root.dataset.pane = 'list';
+    // Not viewing the thread any more: stop the heartbeats (they resume when it is opened again).
+    window.clearInterval(heartbeat);
+    heartbeat = null;
     const entry = id && state.items.get(id);
-    (entry ? entry.button : listPane.querySelector('[aria-pressed="true"]'))?.focus();
+    (entry ? entry.button : listPane.querySelector('[aria-selected="true"]'))?.focus();
   });
 
   // --- Actions ----------------------------------------------------------------------------------------
@@ -922,11 +960,12 @@
 
   // --- Presence ---------------------------------------------------------------------------------------
 
-  const typingState = { active: false, idle: null };
+  const typingState = { active: false, idle: null, sentAt: 0 };
   let heartbeat = null;
 
   function sendPresence() {
     if (!state.current || document.hidden) return;
+    typingState.sentAt = Date.now();
     void sendJson(currentPath('presence'), 'POST', { typing: typingState.active });
   }
 
@@ -943,10 +982,11 @@
     sendPresence();
   }
 
+  /** Typing is said at once, repeated while it goes on (the server forgets it after a few seconds). */
   function onTyping() {
     window.clearTimeout(typingState.idle);
     typingState.idle = window.setTimeout(stopTyping, TYPING_IDLE_MS);
-    if (typingState.active) return;
+    if (typingState.active && Date.now() - typingState.sentAt < TYPING_REPEAT_MS) return;
     typingState.active = true;
     sendPresence();
   }

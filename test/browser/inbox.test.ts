@@ -135,8 +135,8 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     expect(await admin.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).to.equal(
       true,
     );
-    const needsAttention = admin.getByRole('button', { name: /^Needs attention/ });
-    expect(await needsAttention.getAttribute('aria-pressed')).to.equal('true');
+    const needsAttention = admin.getByRole('tab', { name: /^Needs attention/ });
+    expect(await needsAttention.getAttribute('aria-selected')).to.equal('true');
     expect(await needsAttention.textContent()).to.match(/\d/);
 
     // The thread: handoff card (why, what the bot tried, who and where) above the history.
@@ -203,11 +203,11 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     await learner.getByRole('button', { name: 'Send' }).click();
     await learner.locator('.message-bot').nth(botAnswers).waitFor({ timeout: 30_000 });
     await learner.waitForFunction(
-      () => !document.querySelector('.messages li:last-child[aria-busy="true"]'),
+      () => !document.querySelector('.messages > li:last-child[aria-busy="true"]'),
       undefined,
       { timeout: 30_000 },
     );
-    expect(await learner.locator('.messages li').last().getAttribute('data-author')).to.equal('bot');
+    expect(await learner.locator('.messages > li').last().getAttribute('data-author')).to.equal('bot');
     expect(await learner.locator('.message-bot .message-text').last().textContent()).to.contain(
       'Forgot password',
     );
@@ -229,39 +229,40 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
       .locator('#conversation-status')
       .filter({ hasText: 'resolved' })
       .waitFor({ timeout: 15_000 });
-    await admin.getByRole('button', { name: /^Resolved/ }).click();
+    await admin.getByRole('tab', { name: /^Resolved/ }).click();
     await learnerItem(admin).waitFor();
   });
 
   it('tells a second admin who already owns a conversation when their take-over loses', async () => {
+    // Reopened, the thread waits in the queue again, unowned.
     await admin.getByRole('button', { name: 'Reopen' }).click();
-    await admin.getByRole('button', { name: 'Reopen' }).waitFor({ state: 'hidden' });
-    // The thread is waiting again (reopened, unowned) or still owned by Adam; either way Bea must not win.
+    await admin.getByRole('button', { name: 'Take over' }).waitFor();
     const bea = await browser.context.newPage();
     watch(bea);
-    // Bea's page misses live updates, so she clicks a "Take over" that is already stale.
+    // Bea's page misses live updates, so the "Take over" she clicks is stale by then.
     await bea.route('**/api/inbox/events', (route) => route.abort());
     await bea.goto(await launchSecondAdmin());
-    await bea.getByRole('button', { name: /^All open/ }).click();
     await learnerItem(bea.mainFrame()).click();
     const beaTakeOver = bea.getByRole('button', { name: 'Take over' });
-    if (await beaTakeOver.isHidden()) {
-      // Adam still owns it: Bea sees why she cannot reply.
-      expect(await bea.locator('#reply-why').textContent()).to.contain('Adam Admin owns this conversation');
-    } else {
-      await admin.getByRole('button', { name: 'Take over' }).click();
-      await admin.getByRole('button', { name: 'Take over' }).waitFor({ state: 'hidden' });
-      await beaTakeOver.click();
-      await bea.getByRole('alert').getByText('Adam Admin already owns this conversation.').waitFor();
-    }
+    await beaTakeOver.waitFor();
+    // She sees that Adam has it open too.
+    expect(await bea.locator('#presence').textContent()).to.equal('Adam Admin is viewing');
+
+    await admin.getByRole('button', { name: 'Take over' }).click();
+    await admin.getByRole('button', { name: 'Take over' }).waitFor({ state: 'hidden' });
+    await beaTakeOver.click();
+    await bea.getByRole('alert').getByText('Adam Admin already owns this conversation.').waitFor();
+    await beaTakeOver.waitFor({ state: 'hidden' });
     expect(await bea.getByRole('textbox', { name: 'Reply' }).isEditable()).to.equal(false);
     expect(await bea.locator('#reply-why').textContent()).to.contain('Adam Admin owns this conversation');
+    // Notes are open to every staff member, owner or not.
+    expect(await bea.getByRole('textbox', { name: 'Internal note' }).isEditable()).to.equal(true);
     await bea.close();
   });
 
   it('on a phone, reaches both the list and the thread (one column, with a back button)', async () => {
     const { page, frame } = await launchInLms('Launch as admin', '/inbox', { width: 390, height: 800 });
-    await frame.getByRole('button', { name: /^All open/ }).click();
+    await frame.getByRole('tab', { name: /^All open/ }).click();
     const item = learnerItem(frame);
     await item.waitFor();
     expect(await frame.locator('#thread-pane').isVisible()).to.equal(false);
