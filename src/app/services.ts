@@ -1,6 +1,7 @@
 import { type Assistant, createAssistant } from '../assistant/index.js';
 import { ChatService } from '../chat/chat.service.js';
 import { type ConversationDomain, createConversationDomain } from '../conversations/index.js';
+import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../inbox/index.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LiveHub, TransientChannel } from '../live/index.js';
 import { createRedis } from '../redis/connection.js';
@@ -17,6 +18,8 @@ export interface WebServices {
   /** Streamed tokens and typing signals across processes. */
   transient: TransientChannel;
   chat: ChatService;
+  /** The admin inbox (list index, actions, presence). */
+  inbox: InboxDomain;
 }
 
 /**
@@ -46,7 +49,21 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   });
   await transient.start();
   lifecycle.onShutdown('transient channel', () => transient.close());
+  const inbox = createInbox({
+    conversations,
+    redis,
+    subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
+    prefix: config.REDIS_PREFIX,
+    logger,
+  });
+  await inbox.presence.start();
+  lifecycle.onShutdown('inbox presence', () => inbox.presence.close());
+  // In the background: a tenant whose index is missing (Redis flushed) is rebuilt; lists wait for it.
+  void rebuildMissingIndexes(inbox.index, logger).catch((error) =>
+    logger.warn({ err: error }, 'inbox index check failed'),
+  );
   return {
+    inbox,
     knowledge: new KnowledgeService({ queues, config, redis, logger }),
     knowledgeIndex,
     assistant,

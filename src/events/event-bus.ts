@@ -17,6 +17,9 @@ export interface EventEmitter {
 /** In-process listener (for composition and tests; cross-process listeners subscribe on Redis). */
 export type EventListener = (event: AnyDomainEvent) => void;
 
+/** An awaited in-process step between storing and publishing an event (e.g. keeping an index current). */
+export type EventHook = (event: AnyDomainEvent) => Promise<void>;
+
 /**
  * Emits domain events: persist first (the sequence is the replay position), then publish on Redis so
  * every web process hears it. Callers emit only after their own write succeeded. A publish failure is
@@ -24,11 +27,20 @@ export type EventListener = (event: AnyDomainEvent) => void;
  */
 export class EventBus implements EventEmitter {
   private readonly listeners = new Set<EventListener>();
+  private readonly hooks = new Set<EventHook>();
 
   constructor(private readonly deps: { store: EventStore; redis: Redis; prefix: string; logger?: Logger }) {}
 
   async emit<N extends EventName>(event: NewEvent<N>): Promise<DomainEvent<N>> {
     const stored = await this.deps.store.append(event);
+    // Hooks run before the publish, so whoever reacts to the live event reads state that includes it.
+    for (const hook of this.hooks) {
+      try {
+        await hook(stored as AnyDomainEvent);
+      } catch (error) {
+        this.deps.logger?.error({ err: error, event: stored.name }, 'event hook failed');
+      }
+    }
     try {
       await this.deps.redis.publish(eventChannel(this.deps.prefix, stored.tenantId), JSON.stringify(stored));
     } catch (error) {
@@ -42,6 +54,12 @@ export class EventBus implements EventEmitter {
       }
     }
     return stored;
+  }
+
+  /** Registers an awaited hook run after the event is stored and before it is published; returns its removal. */
+  beforePublish(hook: EventHook): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
   }
 
   /** Registers an in-process listener; returns its removal. */

@@ -10,6 +10,7 @@ import type { LaunchStateStore } from '../lti/launch-state.store.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
+import { inboxRoutes } from './routes/inbox.routes.js';
 import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
@@ -108,6 +109,9 @@ export function createApp(deps: WebDependencies): Express {
     }),
   );
   app.use(knowledgeRoutes({ config, knowledge: deps.services.knowledge }));
+  app.use(
+    inboxRoutes({ secret: config.LTI_ENCRYPTION_KEY, inbox: deps.services.inbox, hub: deps.services.hub }),
+  );
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 

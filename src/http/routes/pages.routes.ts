@@ -32,7 +32,7 @@ export function pageRoutes(config: Config): Router {
   router.get('/chat', requireSession(secret), async (_req, res) => {
     res.render('chat', await pageContext(res.locals.session));
   });
-  router.get('/inbox', requireSession(secret, ['admin']), async (_req, res) => {
+  router.get('/inbox', requireSession(secret, ['admin', 'instructor']), async (_req, res) => {
     res.render('inbox', await pageContext(res.locals.session));
   });
   router.get('/deep-link', requireSession(secret, ['instructor', 'admin']), async (req, res) => {

@@ -1,0 +1,167 @@
+import type { ConversationStatus, Priority } from '../conversations/conversation.types.js';
+import { PRIORITY_RANK } from '../conversations/conversation.types.js';
+
+/**
+ * What the inbox index keeps per conversation in Redis (a compact JSON value in one hash per tenant):
+ * exactly the fields that decide which lists a thread is in and where, plus the list preview, which the
+ * conversation document does not carry. Everything else of a list item is read from the document by _id.
+ */
+export interface IndexDoc {
+  /** Conversation version (status changes) and updatedAt (ms): newer readings win. */
+  v: number;
+  up: number;
+  s: ConversationStatus;
+  p: Priority;
+  /** replyBy, lastMessageAt, resolvedAt (ms). */
+  rb?: number;
+  lm: number;
+  ra?: number;
+  /** Learner user id and name (the name is searchable). */
+  u: string;
+  n?: string;
+  c?: string;
+  g?: string;
+  /** The thread's team: set on the thread (transfer to a team), else routed by course or category. */
+  t?: string;
+  a?: string;
+  /** Last learner/admin line: text (≤140), author, time (ms). */
+  pv?: string;
+  pa?: 'learner' | 'admin';
+  pt?: number;
+}
+
+/** The lists of the inbox (`mine` is per admin). */
+export type InboxView = 'attention' | 'mine' | 'unassigned' | 'open' | 'resolved' | 'all';
+export const INBOX_VIEWS: readonly InboxView[] = [
+  'attention',
+  'mine',
+  'unassigned',
+  'open',
+  'resolved',
+  'all',
+];
+export type CountedView = Exclude<InboxView, 'all'>;
+export const COUNTED_VIEWS: readonly CountedView[] = ['attention', 'mine', 'unassigned', 'open', 'resolved'];
+
+/** The filters a list can combine; each is one "dimension" of the index. */
+export interface InboxFilters {
+  courseId?: string;
+  category?: string;
+  priority?: Priority;
+  teamId?: string;
+}
+
+const MAX_TIME = 1e13; // year 2286: inverted times stay positive
+const pad = (n: number) => Math.max(0, Math.floor(n)).toString(36).padStart(9, '0');
+
+/**
+ * The lexicographic sort key of an open thread: reply-by ascending (none last), then priority (urgent
+ * first), then newest first. Members of one sorted set all have score 0 and ZRANGEBYLEX walks them in
+ * this order, so keyset pagination is "members after the cursor member".
+ */
+export function openSortKey(doc: Pick<IndexDoc, 'rb' | 'p' | 'lm'>): string {
+  const replyBy = doc.rb === undefined ? 'zzzzzzzzz' : pad(doc.rb);
+  return `${replyBy}${3 - PRIORITY_RANK[doc.p]}${pad(MAX_TIME - doc.lm)}`;
+}
+
+/** Resolved threads: newest (resolution time) first. */
+export function resolvedSortKey(doc: Pick<IndexDoc, 'ra' | 'lm'>): string {
+  return pad(MAX_TIME - (doc.ra ?? doc.lm));
+}
+
+/** The sorted-set member of a thread: its sort key, then its id (ids break ties and are unique). */
+export function sortMember(id: string, doc: IndexDoc): string {
+  return `${doc.s === 'resolved' ? resolvedSortKey(doc) : openSortKey(doc)}:${id}`;
+}
+
+export const memberId = (member: string) => member.slice(member.lastIndexOf(':') + 1);
+
+/**
+ * The lists a thread is in. Needs attention: handed off and unowned, or owned but the learner wrote last.
+ * Unassigned: handed off and unowned. Mine: owned by that admin. Open: everything not resolved (bot
+ * threads included). Resolved. "All" is Open followed by Resolved, so it needs no set of its own.
+ */
+export function viewsOf(doc: IndexDoc): string[] {
+  if (doc.s === 'resolved') return ['resolved'];
+  const views = ['open'];
+  if (doc.s === 'waiting') views.push('unassigned', 'attention');
+  if (doc.s === 'assigned') {
+    if (doc.pa === 'learner') views.push('attention');
+    if (doc.a) views.push(`mine:${doc.a}`);
+  }
+  return views;
+}
+
+/** The filter dimensions a thread is in ('-' is "no filter"). */
+export function dimsOf(doc: IndexDoc): string[] {
+  const dims = ['-', `p:${doc.p}`];
+  if (doc.c) dims.push(`c:${doc.c}`);
+  if (doc.g) dims.push(`g:${doc.g}`);
+  if (doc.t) dims.push(`t:${doc.t}`);
+  return dims;
+}
+
+/** The dimensions a set of filters asks for (empty: no filter). */
+export function dimsFor(filters: InboxFilters): string[] {
+  const dims: string[] = [];
+  if (filters.courseId) dims.push(`c:${filters.courseId}`);
+  if (filters.category) dims.push(`g:${filters.category}`);
+  if (filters.priority) dims.push(`p:${filters.priority}`);
+  if (filters.teamId) dims.push(`t:${filters.teamId}`);
+  return dims;
+}
+
+/** Whether a thread matches the filters (used when walking one set and checking the others). */
+export function matches(doc: IndexDoc, filters: InboxFilters): boolean {
+  if (filters.courseId && doc.c !== filters.courseId) return false;
+  if (filters.category && doc.g !== filters.category) return false;
+  if (filters.priority && doc.p !== filters.priority) return false;
+  if (filters.teamId && doc.t !== filters.teamId) return false;
+  return true;
+}
+
+/** Whether a thread is in a view (for one admin, for `mine`). */
+export function inView(doc: IndexDoc, view: InboxView, userId: string): boolean {
+  if (view === 'all') return true;
+  const views = viewsOf(doc);
+  return view === 'mine' ? views.includes(`mine:${userId}`) : views.includes(view);
+}
+
+const STOP = new Set([
+  'the',
+  'and',
+  'for',
+  'you',
+  'are',
+  'was',
+  'with',
+  'this',
+  'that',
+  'have',
+  'not',
+  'but',
+]);
+
+/**
+ * Search tokens: lower case, accents removed, letters and digits only, 2–40 characters, a few very common
+ * English words left out. The same function splits queries, so "José" finds "jose" and "JOSÉ".
+ */
+export function searchTokens(text: string, limit = 200): string[] {
+  const tokens = new Set<string>();
+  const folded = text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+  for (const token of folded.split(/[^\p{L}\p{N}]+/u)) {
+    if (token.length < 2 || token.length > 40 || STOP.has(token)) continue;
+    tokens.add(token);
+    if (tokens.size >= limit) break;
+  }
+  return [...tokens];
+}
+
+/** The list preview: one line, at most 140 characters. */
+export function previewOf(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 140 ? `${line.slice(0, 139)}…` : line;
+}
