@@ -179,6 +179,10 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     await noteEntry.waitFor();
     expect(await noteEntry.locator('.note-label').textContent()).to.equal('Internal note');
     expect(await noteEntry.getAttribute('data-kind')).to.equal('note');
+    if (process.env.SCREENSHOT_DIR)
+      await admin
+        .page()
+        .screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-desktop.png`, fullPage: true });
 
     // A later public line reaches the learner, so by then the note would have too.
     await admin.getByRole('textbox', { name: 'Reply' }).fill('Did the link arrive?');
