@@ -290,8 +290,10 @@ export async function benchChat(): Promise<Record<string, number | string>> {
       );
       if (!warmUp) measuredSeconds += (performance.now() - roundStarted) / 1000;
     }
-    const webCpuShare =
-      (cpuSeconds(web.pid) - webCpuBefore.cpu) / ((performance.now() - webCpuBefore.t) / 1000);
+    const webCpuUsed = cpuSeconds(web.pid) - webCpuBefore.cpu;
+    const webCpuShare = webCpuUsed / ((performance.now() - webCpuBefore.t) / 1000);
+    // CPU time is what a shared machine does not distort much: the web process's share of each exchange.
+    const webCpuMsPerAnswer = (webCpuUsed * 1000) / Math.max(1, answerMs.length);
 
     // The same path with nothing else going on: one learner, one message at a time, and the thread open.
     const sequentialAnswerMs: number[] = [];
@@ -391,6 +393,7 @@ export async function benchChat(): Promise<Record<string, number | string>> {
       soloAnswerP50Ms: round(percentile(sequentialAnswerMs, 50)),
       soloGetChatP50Ms: round(percentile(sequentialOpenMs, 50)),
       webCpuCoresUsed: round(webCpuShare, 2),
+      webCpuMsPerAnswer: round(webCpuMsPerAnswer),
       idleConnectionsAsked: IDLE_CONNECTIONS,
       idleConnectionsHeld: Number(counted.stillOpen),
       idleOpenBoundSeconds: IDLE_OPEN_SECONDS,

@@ -26,8 +26,23 @@ export class ChatService {
     return { tenantId: session.tenantId, actor: { userId: session.userId, role: session.role } };
   }
 
-  /** The learner's thread for this course (created on first visit) with its history and the live cursor. */
+  /**
+   * The learner's thread for this course (created on first visit) with its history and the live cursor.
+   * The cursor is read first: anything that happens after it and is missing from the history is replayed.
+   */
   async open(session: Session) {
+    const lastEventId = await this.deps.events.latestSeq(session.tenantId);
+    // A returning learner: the thread is known (Redis pointer, read by _id), history from the cache.
+    const known = await this.deps.conversations.continueOpen({
+      ...this.actor(session),
+      courseId: session.courseId,
+    });
+    if (known)
+      return {
+        conversation: learnerConversationView(known.conversation),
+        messages: known.messages,
+        lastEventId: String(lastEventId),
+      };
     const tenantId = new Types.ObjectId(session.tenantId);
     // All three by _id: the fast lookups on FerretDB.
     const [user, course, launch] = await Promise.all([
@@ -35,7 +50,6 @@ export class ChatService {
       session.courseId ? CourseModel.findById(session.courseId).lean() : null,
       LaunchModel.findById(session.launchId).lean(),
     ]);
-    const lastEventId = await this.deps.events.latestSeq(session.tenantId);
     const opened = await this.deps.conversations.openOrContinue({
       ...this.actor(session),
       actor: { userId: session.userId, role: session.role, name: user?.name },
@@ -54,6 +68,25 @@ export class ChatService {
       messages: opened.messages,
       lastEventId: String(lastEventId),
     };
+  }
+
+  /** The id of the learner's thread for this course (what the live channel follows), opening it if needed. */
+  async threadId(session: Session): Promise<string> {
+    const known = await this.deps.conversations.openThreadId({
+      ...this.actor(session),
+      courseId: session.courseId,
+    });
+    return known ?? (await this.open(session)).conversation.id;
+  }
+
+  /** Thumbs up or down on an answer in the learner's own thread. */
+  async feedback(session: Session, input: { messageId: string; value: 'up' | 'down' }): Promise<void> {
+    await this.deps.conversations.recordFeedback({
+      tenantId: session.tenantId,
+      userId: session.userId,
+      messageId: input.messageId,
+      value: input.value,
+    });
   }
 
   /**
@@ -84,7 +117,7 @@ export class ChatService {
       data: { author: 'bot', active: true },
     });
     const history = (
-      await conversations.history({ ...this.actor(session), conversationId, forLearner: true, limit: 8 })
+      await conversations.learnerContext({ tenantId: session.tenantId, conversationId, limit: 8 })
     )
       .filter(
         (message) => message.id !== question.id && (message.author === 'learner' || message.author === 'bot'),

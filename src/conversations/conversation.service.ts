@@ -21,7 +21,9 @@ import { toConversationView, toMessageView } from './conversation.presenters.js'
 import type { Actor, LaunchContext, MessageCitation, Priority } from './conversation.types.js';
 import { maxPriority, PRIORITY_RANK } from './conversation.types.js';
 import type { ConversationView, MessageView } from './conversation.views.js';
+import { CACHED_MESSAGES, ConversationCache } from './conversation-cache.js';
 import { ConversationLocks } from './conversation-lock.js';
+import { recordAnswerFeedback } from './feedback.service.js';
 import { type AnswerRecord, type Message, MessageModel } from './message.model.js';
 import { hitRateLimit, refundRateLimit } from './rate-limit.js';
 import { canTransition, OPEN_STATUSES, type TransitionAction } from './status-machine.js';
@@ -123,6 +125,8 @@ const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 const openKeyFor = (userId: string, courseId?: string) => `open:${userId}:${courseId ?? '-'}`;
+/** What a learner may see of a thread's messages: no internal notes. */
+const learnerMay = (message: MessageView) => !message.internal && message.kind !== 'note';
 
 /**
  * The conversation domain: threads, messages and the status machine, with handoff decisions applied
@@ -135,9 +139,11 @@ export class ConversationService {
   private readonly presence: StaffPresence;
   private readonly now: () => Date;
   private readonly locks: ConversationLocks;
+  private readonly cache: ConversationCache;
 
   constructor(private readonly deps: ConversationServiceDeps) {
     this.locks = new ConversationLocks(deps.redis, deps.prefix);
+    this.cache = new ConversationCache(deps.redis, deps.prefix);
     this.config = deps.config ?? new HandoffConfigService();
     this.replyPolicies = deps.replyPolicies ?? tenantReplyPolicies();
     this.presence = deps.presence ?? new RedisStaffPresence(deps.redis, deps.prefix);
@@ -158,13 +164,17 @@ export class ConversationService {
     const userId = objectId(input.actor.userId, 'User');
     const courseId = input.courseId ? objectId(input.courseId, 'Course') : undefined;
     const openKey = openKeyFor(String(userId), input.courseId);
-    const open = await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
-    if (open)
+    const known = await this.knownOpenThread(input.tenantId, input.actor.userId, input.courseId);
+    const open = known ?? (await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>());
+    if (open) {
+      if (!known)
+        await this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(open._id));
       return {
         conversation: toConversationView(open),
         messages: await this.messagesOf(open, true),
         created: false,
       };
+    }
 
     const settings = await this.config.getSettings(input.tenantId);
     const recent = await this.recentResolved(tenantId, userId, courseId, settings);
@@ -182,6 +192,43 @@ export class ConversationService {
       messages: created ? [] : await this.messagesOf(conversation, true),
       created,
     };
+  }
+
+  /**
+   * The user's open thread in this course when it is already known (no collection scan: a Redis pointer
+   * checked by `_id`), with its history; null when {@link openOrContinue} must look (or create).
+   */
+  async continueOpen(
+    input: ActorInput & { courseId?: string },
+  ): Promise<{ conversation: ConversationView; messages: MessageView[] } | null> {
+    const open = await this.knownOpenThread(input.tenantId, input.actor.userId, input.courseId);
+    if (!open) return null;
+    return { conversation: toConversationView(open), messages: await this.messagesOf(open, true) };
+  }
+
+  /** The id of the user's open thread in this course when it is already known (see {@link continueOpen}). */
+  async openThreadId(input: ActorInput & { courseId?: string }): Promise<string | null> {
+    const open = await this.knownOpenThread(input.tenantId, input.actor.userId, input.courseId);
+    return open ? String(open._id) : null;
+  }
+
+  /** The thread the Redis pointer names, if it is still this user's open thread in this course. */
+  private async knownOpenThread(
+    tenantId: string,
+    userId: string,
+    courseId?: string,
+  ): Promise<Conversation | null> {
+    const id = await this.cache.threadOf(tenantId, userId, courseId);
+    if (!id || !Types.ObjectId.isValid(id)) return null;
+    const conversation = await ConversationModel.findById(id).lean<Conversation>();
+    if (
+      !conversation ||
+      String(conversation.tenantId) !== tenantId ||
+      String(conversation.user.userId) !== userId ||
+      conversation.openKey !== openKeyFor(userId, courseId)
+    )
+      return null;
+    return conversation;
   }
 
   /**
@@ -447,6 +494,16 @@ export class ConversationService {
     };
   }
 
+  /** A learner's thumbs up or down on a bot answer in their own thread. */
+  async recordFeedback(input: {
+    tenantId: string;
+    userId: string;
+    messageId: string;
+    value: 'up' | 'down';
+  }): Promise<void> {
+    await this.cache.replace(await recordAnswerFeedback(input));
+  }
+
   // ---------------------------------------------------------------- staff side
 
   /**
@@ -703,6 +760,22 @@ export class ConversationService {
     return this.messagesOf(conversation, forLearner, input.before, input.limit);
   }
 
+  /**
+   * The newest messages a learner sees of a thread the caller has already checked is theirs (the bot's
+   * context right after {@link postLearnerMessage}): no second read of the thread.
+   */
+  async learnerContext(input: {
+    tenantId: string;
+    conversationId: string;
+    limit: number;
+  }): Promise<MessageView[]> {
+    const ref = {
+      _id: objectId(input.conversationId, 'Conversation'),
+      tenantId: objectId(input.tenantId, 'Tenant'),
+    } as Conversation;
+    return this.messagesOf(ref, true, undefined, input.limit);
+  }
+
   // ---------------------------------------------------------------- internals
 
   private async messagesOf(
@@ -711,6 +784,15 @@ export class ConversationService {
     before?: string,
     limit = 200,
   ): Promise<MessageView[]> {
+    const count = Math.min(Math.max(1, limit), 500);
+    if (!before) {
+      // The newest messages come from the Redis cache (filled from the database on first read).
+      const cached = await this.cachedMessages(conversation);
+      if (cached) {
+        const shown = forLearner ? cached.messages.filter(learnerMay) : cached.messages;
+        if (shown.length >= count || cached.all) return shown.slice(-count);
+      }
+    }
     const filter: Record<string, unknown> = {
       tenantId: conversation.tenantId,
       conversationId: conversation._id,
@@ -725,6 +807,43 @@ export class ConversationService {
       .limit(Math.min(Math.max(1, limit), 500))
       .lean<Message[]>();
     return page.reverse().map(toMessageView);
+  }
+
+  /** The newest `count` messages proper (no notes or status lines) of a thread, oldest first. */
+  private async recentMessages(conversation: Conversation, count: number): Promise<MessageView[]> {
+    const cached = await this.cachedMessages(conversation);
+    if (cached) {
+      const messages = cached.messages.filter((m) => m.kind === 'message');
+      if (messages.length >= count || cached.all) return messages.slice(-count);
+    }
+    const newest = await MessageModel.find({
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+      kind: 'message',
+    })
+      .sort({ _id: -1 })
+      .limit(count)
+      .lean<Message[]>();
+    return newest.reverse().map(toMessageView);
+  }
+
+  /** A thread's newest cached messages (oldest first, every kind), filling the cache when it is empty. */
+  private async cachedMessages(
+    conversation: Conversation,
+  ): Promise<{ messages: MessageView[]; all: boolean } | null> {
+    const conversationId = String(conversation._id);
+    const cached = await this.cache.messages(conversationId);
+    if (cached) return cached;
+    const newest = await MessageModel.find({
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+    })
+      .sort({ _id: -1 })
+      .limit(CACHED_MESSAGES)
+      .lean<Message[]>();
+    const messages = newest.reverse().map(toMessageView);
+    await this.cache.fill(conversationId, messages);
+    return { messages, all: messages.length < CACHED_MESSAGES };
   }
 
   private async recentResolved(
@@ -783,12 +902,23 @@ export class ConversationService {
       // The caller may just have looked for an open thread; only a retry needs to look again.
       if (attempt > 0 || !options.looked) {
         const existing = await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
-        if (existing) return { conversation: existing, created: false };
+        if (existing) {
+          await this.cache.setThread(
+            input.tenantId,
+            input.actor.userId,
+            input.courseId,
+            String(existing._id),
+          );
+          return { conversation: existing, created: false };
+        }
       }
       try {
         // A plain insert under the unique open key: the one primitive FerretDB makes atomic.
         await ConversationModel.collection.insertOne(doc as never, { ignoreUndefined: true });
         const conversation = doc as unknown as Conversation;
+        // A new thread has no messages: its (empty) history is complete from the start.
+        await this.cache.fill(String(_id), []);
+        await this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(_id));
         await this.emit(conversation, 'conversation.opened', this.eventActor(input.actor), {
           status: 'bot',
           priority: conversation.priority,
@@ -865,6 +995,13 @@ export class ConversationService {
         },
         unset: ['resolvedAt', 'resolution', 'assigneeId', 'assigneeName'],
       });
+      if (updated)
+        await this.cache.setThread(
+          String(updated.tenantId),
+          String(updated.user.userId),
+          updated.courseId ? String(updated.courseId) : undefined,
+          String(updated._id),
+        );
       if (!updated) {
         const now = await this.reload(conversation);
         if (now.status === 'waiting') return now; // reopened concurrently (a double send)
@@ -910,14 +1047,7 @@ export class ConversationService {
     const replyBy = policy.replyBy(priority, now);
     const replyByText = policy.calendar.describe(replyBy, conversation.locale, now);
 
-    const recent = await MessageModel.find({
-      tenantId: conversation.tenantId,
-      conversationId: conversation._id,
-      kind: 'message',
-    })
-      .sort({ _id: -1 })
-      .limit(12)
-      .lean<Message[]>();
+    const recent = (await this.recentMessages(conversation, 12)).reverse();
     const learnerMessages = recent
       .filter((m) => m.author === 'learner')
       .map((m) => m.text)
@@ -1232,7 +1362,9 @@ export class ConversationService {
       tenantId: conversation.tenantId,
       conversationId: conversation._id,
     });
-    return created.toObject();
+    const message = created.toObject();
+    await this.cache.append(toMessageView(message));
+    return message;
   }
 
   private async emit<N extends EventName>(

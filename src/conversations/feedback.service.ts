@@ -1,18 +1,21 @@
 import { Types } from 'mongoose';
 import { notFound } from '../lib/errors.js';
 import { ConversationModel } from './conversation.model.js';
+import { toMessageView } from './conversation.presenters.js';
+import type { MessageView } from './conversation.views.js';
 import { MessageModel } from './message.model.js';
 
 /**
  * Records a learner's thumbs up or down on a bot answer in their own thread. Both lookups are by `_id`
- * (the fast path on FerretDB); anything not theirs is "not found".
+ * (the fast path on FerretDB); anything not theirs is "not found". Returns the answer as it now is
+ * (callers holding a cache of the thread's messages replace it: see `ConversationService.recordFeedback`).
  */
 export async function recordAnswerFeedback(input: {
   tenantId: string;
   userId: string;
   messageId: string;
   value: 'up' | 'down';
-}): Promise<void> {
+}): Promise<MessageView> {
   if (!Types.ObjectId.isValid(input.messageId)) throw notFound('That answer');
   const tenantId = new Types.ObjectId(input.tenantId);
   const message = await MessageModel.findById(input.messageId).lean();
@@ -20,4 +23,5 @@ export async function recordAnswerFeedback(input: {
   const conversation = await ConversationModel.findById(message.conversationId).lean();
   if (!conversation || String(conversation.user.userId) !== input.userId) throw notFound('That answer');
   await MessageModel.updateOne({ _id: message._id }, { $set: { feedback: input.value } });
+  return toMessageView({ ...message, feedback: input.value });
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
+import type { Logger } from '../lib/logger.js';
 import type { AnyDomainEvent, DomainEvent, EventName, NewEvent } from './catalog.js';
 import { EVENT_VISIBILITY } from './catalog.js';
 import { EventModel, type EventRecord } from './event.model.js';
@@ -40,6 +41,37 @@ const INCR_EXISTING = `if redis.call('exists', KEYS[1]) == 0 then return -1 end 
 // Raises the counter to at least ARGV[1] (after Redis lost it, or a conflict showed it behind).
 const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '-1') if c < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]) end return 1`;
 
+// The Redis log of a tenant's recent events: a sorted set scored by sequence (writers finish out of order;
+// a sorted set keeps them in sequence order anyway) and a base: the log holds every stored event with a
+// sequence above the base. Appending to a log whose base is missing (Redis lost it) starts it afresh just
+// below the new event; trimming the oldest entries raises the base.
+// KEYS: log, base. ARGV: seq, event JSON, most entries kept.
+const APPEND_LOG = `
+local seq = tonumber(ARGV[1])
+local base = redis.call('get', KEYS[2])
+if not base then
+  redis.call('del', KEYS[1])
+  base = seq - 1
+  redis.call('set', KEYS[2], base)
+end
+redis.call('zadd', KEYS[1], seq, ARGV[2])
+local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[3])
+if over > 0 then
+  local popped = redis.call('zpopmin', KEYS[1], over)
+  local top = tonumber(popped[#popped])
+  if top > tonumber(base) then redis.call('set', KEYS[2], top) end
+end
+return 1`;
+// Starts an empty log at a sequence read from the database (only when no log exists yet).
+// KEYS: log, base. ARGV: seq.
+const SEED_LOG = `
+if redis.call('exists', KEYS[2]) == 1 then return 0 end
+redis.call('del', KEYS[1])
+redis.call('set', KEYS[2], ARGV[1])
+return 1`;
+
+const LOG_PAGE = 500;
+
 /**
  * The per-tenant event log with an increasing sequence per tenant (the SSE event id).
  *
@@ -49,16 +81,101 @@ const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '-1') if c < ton
  * (tenantId, seq) index is the final guard — a clash re-seeds and retries. Without Redis (tools, tests),
  * the next free number is claimed by inserting under that unique index. A sequence whose insert never
  * happens is a gap; readers need order, never contiguity.
+ *
+ * Reads: FerretDB answers every query but `_id` equality with a collection scan, so replays (live
+ * reconnects, gap fills) and "the latest sequence" come from a Redis log of each tenant's recent events
+ * (a sorted set by sequence, the newest `logLimit` events, written after each insert). The database is
+ * the authority: whatever the log does not reach back to — older events, or after Redis lost the log —
+ * is read from there.
  */
 export class EventStore {
-  constructor(private readonly options: { redis?: Redis; prefix?: string } = {}) {}
+  private readonly logLimit: number;
+
+  constructor(
+    private readonly options: {
+      redis?: Redis;
+      prefix?: string;
+      /** Events per tenant kept in the Redis log (default 5000). */
+      logLimit?: number;
+      logger?: Logger;
+    } = {},
+  ) {
+    this.logLimit = Math.max(10, options.logLimit ?? 5000);
+  }
 
   private counterKey(tenantId: string) {
     return `${this.options.prefix ?? 'chatref'}:events:seq:${tenantId}`;
   }
 
-  /** The highest sequence stored for a tenant (0 when none). */
+  private logKey(tenantId: string) {
+    return `${this.options.prefix ?? 'chatref'}:events:log:${tenantId}`;
+  }
+
+  private baseKey(tenantId: string) {
+    return `${this.options.prefix ?? 'chatref'}:events:logbase:${tenantId}`;
+  }
+
+  /**
+   * Adds a stored event to the Redis log. A failure is retried in the background (the event is stored;
+   * a reader of the log would otherwise miss it); should all retries fail, the log is dropped so readers
+   * go to the database until it starts afresh.
+   */
+  private async addToLog(event: AnyDomainEvent): Promise<void> {
+    const { redis } = this.options;
+    if (!redis) return;
+    const keys = [this.logKey(event.tenantId), this.baseKey(event.tenantId)];
+    const write = () =>
+      redis.eval(APPEND_LOG, 2, ...keys, String(event.seq), JSON.stringify(event), String(this.logLimit));
+    try {
+      await write();
+    } catch (error) {
+      this.options.logger?.warn({ err: error, seq: event.seq }, 'event log write failed; retrying');
+      void (async () => {
+        for (const delayMs of [500, 2000, 8000, 30_000]) {
+          await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+          try {
+            await write();
+            return;
+          } catch {
+            // next attempt
+          }
+        }
+        await redis.del(...keys).catch(() => undefined);
+      })();
+    }
+  }
+
+  /**
+   * The highest sequence stored for a tenant (0 when none): from the Redis log when it is there (no
+   * database read), else from the database (a sort, which FerretDB answers with a scan) — and the log
+   * then starts at that point, so the next call is answered by Redis.
+   */
   async latestSeq(tenantId: string): Promise<number> {
+    const { redis } = this.options;
+    if (redis) {
+      try {
+        const [top, base] = await redis
+          .multi()
+          .zrevrange(this.logKey(tenantId), 0, 0, 'WITHSCORES')
+          .get(this.baseKey(tenantId))
+          .exec()
+          .then((replies) => (replies ?? []).map(([error, value]) => (error ? null : value)));
+        if (typeof base === 'string') {
+          const score = Array.isArray(top) && top.length === 2 ? Number(top[1]) : 0;
+          return Math.max(score, Number(base));
+        }
+        const stored = await this.storedLatestSeq(tenantId);
+        await redis.eval(SEED_LOG, 2, this.logKey(tenantId), this.baseKey(tenantId), String(stored));
+        return stored;
+      } catch {
+        // Redis trouble: the database answers.
+      }
+    }
+    return this.storedLatestSeq(tenantId);
+  }
+
+  /** The highest sequence in the database (the authority; a sort over the tenant's events). */
+  private async storedLatestSeq(tenantId: string): Promise<number> {
     const last = await EventModel.findOne({ tenantId: objectId(tenantId, 'Tenant') }, { seq: 1 })
       .sort({ seq: -1 })
       .lean();
@@ -68,12 +185,12 @@ export class EventStore {
   /** Hands out a sequence number for a tenant (unique once stored; see the class comment). */
   async nextSeq(tenantId: string): Promise<number> {
     const { redis } = this.options;
-    if (!redis) return (await this.latestSeq(tenantId)) + 1;
+    if (!redis) return (await this.storedLatestSeq(tenantId)) + 1;
     const key = this.counterKey(tenantId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const seq = Number(await redis.eval(INCR_EXISTING, 1, key));
       if (seq > 0) return seq;
-      await redis.eval(RAISE, 1, key, String(await this.latestSeq(tenantId)));
+      await redis.eval(RAISE, 1, key, String(await this.storedLatestSeq(tenantId)));
     }
     throw new Error('could not allocate an event sequence');
   }
@@ -104,7 +221,9 @@ export class EventStore {
         // The raw driver stores the payload exactly as given; undefined fields are left out (not turned
         // into null) so a replayed event is identical to the live one, which went through JSON.
         await EventModel.collection.insertOne(record, { ignoreUndefined: true });
-        return toDomainEvent(record) as DomainEvent<N>;
+        const event = toDomainEvent(record) as DomainEvent<N>;
+        await this.addToLog(event as AnyDomainEvent);
+        return event;
       } catch (error) {
         if (!isDuplicateKey(error) || attempt >= 20) throw error;
         // The number was taken (Redis counter behind the database, or two inserters without Redis).
@@ -113,17 +232,71 @@ export class EventStore {
             RAISE,
             1,
             this.counterKey(input.tenantId),
-            String(await this.latestSeq(input.tenantId)),
+            String(await this.storedLatestSeq(input.tenantId)),
           );
       }
     }
   }
 
-  /** Events of a tenant after `afterSeq`, oldest first. */
+  /** Events of a tenant after `afterSeq`, oldest first: from the Redis log when it reaches back that far. */
   async listSince(tenantId: string, afterSeq: number, query: EventQuery = {}): Promise<AnyDomainEvent[]> {
+    const after = Math.max(0, Math.floor(afterSeq) || 0);
+    const limit = Math.min(query.limit ?? 1000, 5000);
+    if (this.options.redis) {
+      try {
+        const logged = await this.listFromLog(tenantId, after, limit, query);
+        if (logged) return logged;
+      } catch {
+        // Redis trouble: the database answers.
+      }
+    }
+    return this.listStored(tenantId, after, limit, query);
+  }
+
+  /** {@link listSince} from the Redis log, or null when the log does not hold everything after `after`. */
+  private async listFromLog(
+    tenantId: string,
+    after: number,
+    limit: number,
+    query: EventQuery,
+  ): Promise<AnyDomainEvent[] | null> {
+    const redis = this.options.redis as Redis;
+    const logKey = this.logKey(tenantId);
+    const baseKey = this.baseKey(tenantId);
+    const base = await redis.get(baseKey);
+    if (base === null || after < Number(base)) return null;
+    const courseIds = query.courseIds ? new Set(query.courseIds) : undefined;
+    const events: AnyDomainEvent[] = [];
+    let cursor = after;
+    for (;;) {
+      const page = await redis.zrangebyscore(logKey, `(${cursor}`, '+inf', 'LIMIT', 0, LOG_PAGE);
+      for (const raw of page) {
+        const event = JSON.parse(raw) as AnyDomainEvent;
+        cursor = event.seq;
+        if (query.conversationId && event.conversationId !== query.conversationId) continue;
+        if (query.publicOnly && event.visibility !== 'public') continue;
+        if (courseIds && !(event.courseId && courseIds.has(event.courseId))) continue;
+        events.push(event);
+        if (events.length >= limit) break;
+      }
+      if (events.length >= limit || page.length < LOG_PAGE) break;
+    }
+    // Trimmed meanwhile past our starting point: some events may have gone; ask the database.
+    const baseAfter = await redis.get(baseKey);
+    if (baseAfter === null || after < Number(baseAfter)) return null;
+    return events;
+  }
+
+  /** {@link listSince} from the database (a scan on FerretDB). */
+  private async listStored(
+    tenantId: string,
+    after: number,
+    limit: number,
+    query: EventQuery,
+  ): Promise<AnyDomainEvent[]> {
     const filter: Record<string, unknown> = {
       tenantId: objectId(tenantId, 'Tenant'),
-      seq: { $gt: Math.max(0, Math.floor(afterSeq) || 0) },
+      seq: { $gt: after },
     };
     if (query.conversationId) filter.conversationId = objectId(query.conversationId, 'Conversation');
     if (query.publicOnly) filter.visibility = 'public';
@@ -131,10 +304,7 @@ export class EventStore {
       filter.courseId = {
         $in: query.courseIds.filter(Types.ObjectId.isValid).map((id) => new Types.ObjectId(id)),
       };
-    const records = await EventModel.find(filter)
-      .sort({ seq: 1 })
-      .limit(Math.min(query.limit ?? 1000, 5000))
-      .lean<EventRecord[]>();
+    const records = await EventModel.find(filter).sort({ seq: 1 }).limit(limit).lean<EventRecord[]>();
     return records.map(toDomainEvent);
   }
 }

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ChatService } from '../../chat/chat.service.js';
-import { recordAnswerFeedback } from '../../conversations/index.js';
 import type { AnyDomainEvent } from '../../events/index.js';
 import type { LiveHub, TransientChannel } from '../../live/index.js';
 import { requireSession } from '../middleware/session.js';
@@ -30,6 +29,40 @@ function learnerFrame(event: AnyDomainEvent): { type: string; data: unknown } | 
   return null;
 }
 
+/**
+ * One timer for every open live connection (not one each): every 25 s a comment line keeps proxies from
+ * closing idle streams. Connections are visited in slices so ten thousand of them never block the loop.
+ */
+class Heartbeats {
+  private readonly connections = new Set<{ write(chunk: string): unknown }>();
+  private timer?: NodeJS.Timeout;
+
+  add(connection: { write(chunk: string): unknown }): () => void {
+    this.connections.add(connection);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.beat(), 25_000);
+      this.timer.unref();
+    }
+    return () => {
+      this.connections.delete(connection);
+      if (this.connections.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  private beat() {
+    const all = [...this.connections];
+    const slice = (from: number) => {
+      for (const connection of all.slice(from, from + 1000))
+        if (this.connections.has(connection)) connection.write(': keep-alive\n\n');
+      if (from + 1000 < all.length) setImmediate(() => slice(from + 1000));
+    };
+    slice(0);
+  }
+}
+
 /** The learner chat API: thread, messages, handoff, feedback, and the live channel (SSE). */
 export function chatRoutes(deps: {
   secret: string;
@@ -39,6 +72,7 @@ export function chatRoutes(deps: {
 }): Router {
   const router = Router();
   const session = requireSession(deps.secret);
+  const heartbeats = new Heartbeats();
 
   router.get('/api/chat', session, async (_req, res) => {
     res.json(await deps.chat.open(res.locals.session));
@@ -55,8 +89,7 @@ export function chatRoutes(deps: {
 
   router.post('/api/chat/messages/:id/feedback', session, async (req, res) => {
     const { value } = feedbackSchema.parse(req.body);
-    const { tenantId, userId } = res.locals.session;
-    await recordAnswerFeedback({ tenantId, userId, messageId: String(req.params.id), value });
+    await deps.chat.feedback(res.locals.session, { messageId: String(req.params.id), value });
     res.status(204).end();
   });
 
@@ -64,7 +97,8 @@ export function chatRoutes(deps: {
   // streamed tokens and typing signals do not.
   router.get('/api/chat/events', session, async (req, res) => {
     const current = res.locals.session;
-    const { conversation } = await deps.chat.open(current);
+    // Only the thread's id: connecting reads nothing but a Redis pointer and the thread by _id.
+    const conversationId = await deps.chat.threadId(current);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -80,7 +114,7 @@ export function chatRoutes(deps: {
       {
         audience: 'learner',
         tenantId: current.tenantId,
-        conversationId: conversation.id,
+        conversationId,
         userId: current.userId,
       },
       (event) => {
@@ -89,10 +123,10 @@ export function chatRoutes(deps: {
       },
       { lastEventId: lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined },
     );
-    const stopTransient = deps.transient.listen(conversation.id, (signal) => write(signal.type, signal.data));
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    const stopTransient = deps.transient.listen(conversationId, (signal) => write(signal.type, signal.data));
+    const stopHeartbeat = heartbeats.add(res);
     req.on('close', () => {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       stopTransient();
       registration.close();
     });

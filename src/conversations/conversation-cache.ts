@@ -1,0 +1,142 @@
+import type { Redis } from 'ioredis';
+import type { MessageView } from './conversation.views.js';
+
+/** How many of a thread's newest messages Redis keeps (history pages and bot context are smaller). */
+export const CACHED_MESSAGES = 200;
+const TTL_SECONDS = 14 * 86_400;
+
+// Appends one message view (JSON) and keeps the newest ARGV[2]. KEYS: list, complete flag.
+const APPEND = `
+redis.call('rpush', KEYS[1], ARGV[1])
+redis.call('ltrim', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('expire', KEYS[1], ARGV[3])
+return 1`;
+
+// Fills the list from the database (ARGV[3..], oldest first), keeping entries appended meanwhile (newer,
+// or patched), then marks it complete. Ids are read from the JSON text (views start with {"id":"…"}).
+// KEYS: list, complete flag. ARGV: keep, ttl, views…
+const FILL = `
+local current = redis.call('lrange', KEYS[1], 0, -1)
+local seen = {}
+for _, raw in ipairs(current) do
+  local id = string.match(raw, '^{"id":"(%w+)"')
+  if id then seen[id] = true end
+end
+redis.call('del', KEYS[1])
+for i = 3, #ARGV do
+  local id = string.match(ARGV[i], '^{"id":"(%w+)"')
+  if not (id and seen[id]) then redis.call('rpush', KEYS[1], ARGV[i]) end
+end
+for _, raw in ipairs(current) do redis.call('rpush', KEYS[1], raw) end
+redis.call('ltrim', KEYS[1], -tonumber(ARGV[1]), -1)
+redis.call('expire', KEYS[1], ARGV[2])
+redis.call('set', KEYS[2], '1', 'EX', ARGV[2])
+return 1`;
+
+// Replaces the entry of message ARGV[1] (if cached) with ARGV[2]. KEYS: list.
+const REPLACE = `
+local items = redis.call('lrange', KEYS[1], 0, -1)
+local prefix = '{"id":"' .. ARGV[1] .. '"'
+for i, raw in ipairs(items) do
+  if string.sub(raw, 1, #prefix) == prefix then
+    redis.call('lset', KEYS[1], i - 1, ARGV[2])
+    return 1
+  end
+end
+return 0`;
+
+/**
+ * Hot state of threads in Redis, so the chat's hot paths read no collection FerretDB would scan:
+ * - the thread a user has open in a course (a pointer the caller verifies by `_id`);
+ * - the newest messages of each thread as stored views (appended as messages are written, filled from
+ *   the database on first read, patched when feedback changes them).
+ * The database stays the authority: a missing or unusable entry means "ask the database", never "none".
+ * Every method swallows Redis errors and reports "not cached" instead: the caller falls back.
+ */
+export class ConversationCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private pointerKey(tenantId: string, userId: string, courseId?: string) {
+    return `${this.prefix}:thread:${tenantId}:${userId}:${courseId ?? '-'}`;
+  }
+
+  private listKey(conversationId: string) {
+    return `${this.prefix}:messages:${conversationId}`;
+  }
+
+  private completeKey(conversationId: string) {
+    return `${this.prefix}:messages:complete:${conversationId}`;
+  }
+
+  /** The id of the user's current thread in this course, if known. */
+  async threadOf(tenantId: string, userId: string, courseId?: string): Promise<string | null> {
+    return this.redis.get(this.pointerKey(tenantId, userId, courseId)).catch(() => null);
+  }
+
+  /** Remembers the user's current thread in this course. */
+  async setThread(tenantId: string, userId: string, courseId: string | undefined, conversationId: string) {
+    await this.redis
+      .set(this.pointerKey(tenantId, userId, courseId), conversationId, 'EX', TTL_SECONDS)
+      .catch(() => undefined);
+  }
+
+  /**
+   * The newest `limit` cached messages of a thread (oldest first, every kind), and whether the cache
+   * holds the thread's whole history; null when the cache cannot answer.
+   */
+  async messages(conversationId: string): Promise<{ messages: MessageView[]; all: boolean } | null> {
+    try {
+      const [complete, raw] = await this.redis
+        .multi()
+        .get(this.completeKey(conversationId))
+        .lrange(this.listKey(conversationId), 0, -1)
+        .exec()
+        .then((replies) => (replies ?? []).map(([error, value]) => (error ? null : value)));
+      if (complete !== '1' || !Array.isArray(raw)) return null;
+      const messages = (raw as string[]).map((item) => JSON.parse(item) as MessageView);
+      return { messages, all: messages.length < CACHED_MESSAGES };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Adds a newly stored message. */
+  async append(message: MessageView): Promise<void> {
+    const keys = [this.listKey(message.conversationId), this.completeKey(message.conversationId)];
+    await this.redis
+      .eval(APPEND, 2, ...keys, JSON.stringify(message), String(CACHED_MESSAGES), String(TTL_SECONDS))
+      .catch(() => this.forget(message.conversationId));
+  }
+
+  /** Fills a thread's cache from the database's newest messages (oldest first). */
+  async fill(conversationId: string, newest: MessageView[]): Promise<void> {
+    await this.redis
+      .eval(
+        FILL,
+        2,
+        this.listKey(conversationId),
+        this.completeKey(conversationId),
+        String(CACHED_MESSAGES),
+        String(TTL_SECONDS),
+        ...newest.slice(-CACHED_MESSAGES).map((message) => JSON.stringify(message)),
+      )
+      .catch(() => undefined);
+  }
+
+  /** Replaces a cached message after it changed (feedback). */
+  async replace(message: MessageView): Promise<void> {
+    await this.redis
+      .eval(REPLACE, 1, this.listKey(message.conversationId), message.id, JSON.stringify(message))
+      .catch(() => this.forget(message.conversationId));
+  }
+
+  /** Drops a thread's cached messages (the next read fills them again from the database). */
+  async forget(conversationId: string): Promise<void> {
+    await this.redis
+      .del(this.completeKey(conversationId), this.listKey(conversationId))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,189 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import type { Actor } from '../../src/conversations/conversation.types.js';
+import type { NewEvent } from '../../src/events/catalog.js';
+import { EventStore } from '../../src/events/event-store.js';
+import { type DomainHarness, newId, startDomain } from './conversations-support.js';
+
+/** As clients receive it (JSON: fields left undefined are absent). */
+const asSent = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/** Every query mongoose sends while `work` runs: collection, method and filter. */
+async function queriesDuring(work: () => Promise<unknown>) {
+  const seen: Array<{ collection: string; method: string; filter: Record<string, unknown> }> = [];
+  mongoose.set('debug', (collection: string, method: string, filter: unknown) => {
+    seen.push({ collection, method, filter: (filter ?? {}) as Record<string, unknown> });
+  });
+  try {
+    await work();
+  } finally {
+    mongoose.set('debug', false);
+  }
+  return seen;
+}
+
+/** Reads that FerretDB answers with a collection scan: anything but an `_id` equality lookup. */
+const scans = (queries: Awaited<ReturnType<typeof queriesDuring>>) =>
+  queries.filter(
+    (q) =>
+      /^(find|findOne|countDocuments|aggregate|distinct)$/.test(q.method) &&
+      ['conversations', 'messages', 'events'].includes(q.collection) &&
+      !(q.filter._id && typeof q.filter._id !== 'object') &&
+      !(q.filter._id && q.filter._id instanceof mongoose.Types.ObjectId),
+  );
+
+describe('learner chat hot paths (no collection scans on FerretDB)', () => {
+  let h: DomainHarness;
+  before(async () => {
+    h = await startDomain();
+  });
+  after(() => h?.close());
+
+  const learner = (): Actor => ({ userId: newId(), role: 'learner', name: 'Lea' });
+
+  it('a returning learner gets the thread, its history and the live cursor with _id reads only', async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const courseId = newId();
+    const first = await h.service.openOrContinue({ tenantId, actor, courseId });
+    for (const n of [1, 2, 3])
+      await h.service.postLearnerMessage({
+        tenantId,
+        actor,
+        conversationId: first.conversation.id,
+        clientId: `hot-${n}`,
+        text: `question ${n}`,
+      });
+    const cursorBefore = await h.store.latestSeq(tenantId);
+
+    let reopened: Awaited<ReturnType<typeof h.service.openOrContinue>> | undefined;
+    let threadId: string | null = null;
+    let history: Awaited<ReturnType<typeof h.service.history>> = [];
+    let cursor = 0;
+    let replay: Awaited<ReturnType<typeof h.store.listSince>> = [];
+    const queries = await queriesDuring(async () => {
+      reopened = await h.service.openOrContinue({ tenantId, actor, courseId });
+      threadId = await h.service.openThreadId({ tenantId, actor, courseId });
+      history = await h.service.history({
+        tenantId,
+        actor,
+        conversationId: first.conversation.id,
+        forLearner: true,
+        limit: 2,
+      });
+      cursor = await h.store.latestSeq(tenantId);
+      replay = await h.store.listSince(tenantId, 1, {
+        conversationId: first.conversation.id,
+        publicOnly: true,
+      });
+    });
+    expect(scans(queries), JSON.stringify(scans(queries))).to.deep.equal([]);
+    expect(reopened?.conversation.id).to.equal(first.conversation.id);
+    expect(reopened?.messages.map((m) => m.text)).to.deep.equal(['question 1', 'question 2', 'question 3']);
+    expect(threadId).to.equal(first.conversation.id);
+    expect(history.map((m) => m.text)).to.deep.equal(['question 2', 'question 3']);
+    expect(cursor).to.equal(cursorBefore).and.to.equal(4); // opened + three messages
+    expect(replay.map((e) => e.seq)).to.deep.equal([2, 3, 4]);
+  });
+
+  it('history, feedback and the thread survive Redis losing its copies (read again from the database)', async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const { conversation } = await h.service.openOrContinue({ tenantId, actor });
+    await h.service.postLearnerMessage({
+      tenantId,
+      actor,
+      conversationId: conversation.id,
+      clientId: 'q-1',
+      text: 'How do I reset my password?',
+    });
+    const answer = await h.service.recordBotAnswer({
+      tenantId,
+      conversationId: conversation.id,
+      replyTo: 'q-1',
+      text: 'Select Forgot password on the sign-in page.',
+      confidence: 0.9,
+    });
+    await h.service.addNote({
+      tenantId,
+      actor: { userId: newId(), role: 'admin', name: 'Ada' },
+      conversationId: conversation.id,
+      clientId: 'note-1',
+      text: 'internal only',
+    });
+    await h.service.recordFeedback({
+      tenantId,
+      userId: actor.userId,
+      messageId: answer.message?.id ?? '',
+      value: 'up',
+    });
+    const cached = await h.service.openOrContinue({ tenantId, actor });
+    expect(cached.messages.map((m) => [m.author, m.feedback])).to.deep.equal([
+      ['learner', undefined],
+      ['bot', 'up'],
+    ]);
+
+    // Redis loses the pointer and the cached messages: the same answers come from the database.
+    const keys = await h.redis.keys(`${h.prefix}:*${conversation.id}*`);
+    keys.push(...(await h.redis.keys(`${h.prefix}:thread:${tenantId}:*`)));
+    expect(keys.length).to.be.greaterThan(1);
+    await h.redis.del(...keys);
+    const fromDatabase = await h.service.openOrContinue({ tenantId, actor });
+    expect(fromDatabase.conversation.id).to.equal(conversation.id);
+    expect(asSent(fromDatabase.messages)).to.deep.equal(asSent(cached.messages));
+    const staff = await h.service.history({
+      tenantId,
+      actor: { userId: newId(), role: 'admin' },
+      conversationId: conversation.id,
+      forLearner: false,
+    });
+    expect(staff.map((m) => m.text)).to.include('internal only');
+  });
+
+  it('a reconnect replays from the Redis log, and from the database where the log no longer reaches', async () => {
+    const tenantId = newId();
+    const conversationId = newId();
+    const userId = newId();
+    // A short log (10 events) on the same Redis: 15 events push the first five out.
+    const store = new EventStore({ redis: h.redis, prefix: h.prefix, logLimit: 10 });
+    const event = (n: number): NewEvent<'message.posted'> => ({
+      tenantId,
+      name: 'message.posted',
+      conversationId,
+      userId,
+      actor: { role: 'system' },
+      payload: {
+        message: {
+          id: newId(),
+          conversationId,
+          clientId: `e${n}`,
+          author: 'system',
+          kind: 'message',
+          text: `event ${n}`,
+          citations: [],
+          internal: false,
+          createdAt: new Date().toISOString(),
+        },
+      },
+    });
+    const stored = [];
+    for (let n = 1; n <= 15; n++) stored.push(asSent(await store.append(event(n))));
+    const seqs = stored.map((e) => e.seq);
+
+    let recent: Awaited<ReturnType<typeof store.listSince>> = [];
+    const queries = await queriesDuring(async () => {
+      recent = await store.listSince(tenantId, seqs[9] ?? 0);
+    });
+    expect(queries.filter((q) => q.collection === 'events')).to.deep.equal([]);
+    expect(recent).to.deep.equal(stored.slice(10));
+    // Further back than the log reaches: the database answers, identically.
+    expect(asSent(await store.listSince(tenantId, 0))).to.deep.equal(stored);
+    expect(await store.latestSeq(tenantId)).to.equal(seqs[14]);
+    // Redis lost the log: still everything, and the log starts again with the next event.
+    await h.redis.del(`${h.prefix}:events:log:${tenantId}`, `${h.prefix}:events:logbase:${tenantId}`);
+    expect(asSent(await store.listSince(tenantId, seqs[9] ?? 0))).to.deep.equal(stored.slice(10));
+    expect(await store.latestSeq(tenantId)).to.equal(seqs[14]);
+    const next = asSent(await store.append(event(16)));
+    expect(asSent(await store.listSince(tenantId, seqs[12] ?? 0))).to.deep.equal([...stored.slice(13), next]);
+  });
+});
