@@ -637,7 +637,9 @@
     if (permissions.canReply) return '';
     if (conversation.status === 'resolved') return 'This conversation is resolved. Reopen it to reply.';
     if (conversation.assignee && conversation.assignee.userId !== me.userId)
-      return `${conversation.assignee.name || 'Another admin'} owns this conversation, so only they reply. Add an internal note or ask for a transfer.`;
+      return `${conversation.assignee.name || 'Another admin'} owns this conversation, so only they reply. Add an internal note${
+        permissions.isLead ? ', or reassign it with Transfer' : ' or ask them for a transfer'
+      }.`;
     if (permissions.canClaim)
       return 'Take over to reply: only the owner replies, so two people never answer the same learner.';
     return 'You cannot reply to this conversation.';
@@ -773,6 +775,7 @@
       // not scrollable
     }
     if (changed || !heartbeat) startHeartbeat();
+    if (changed) void loadSupport();
     if (changed) {
       if (location.hash !== `#conversation=${id}`)
         window.history.replaceState(null, '', `#conversation=${id}`);
@@ -1059,6 +1062,7 @@
 
   // --- Start ------------------------------------------------------------------------------------------
 
+  /** Transfer targets, teams and canned replies: at start and whenever another thread is opened. */
   async function loadSupport() {
     const [staff, replies] = await Promise.all([
       sendJson('/api/inbox/staff'),
@@ -1071,7 +1075,11 @@
     }
     if (replies.ok) {
       state.replies = replies.body.replies || [];
+      const chosen = canned.value;
+      while (canned.options.length > 1) canned.lastElementChild.remove();
       for (const item of state.replies) addOption(canned, item.id, item.title);
+      canned.value = chosen;
+      if (canned.value !== chosen) canned.value = '';
     }
     if (state.current) applyPermissions();
   }

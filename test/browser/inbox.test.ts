@@ -6,7 +6,7 @@ import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/inde
 import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { openBrowser, toolFrame } from '../support/browser.js';
-import { authorize, beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { authorize, beginLaunch, forgedToken, launch, postLaunch } from '../support/lms-client.js';
 
 const LEARNER = 'Ana Learner';
 const QUESTION = 'I forgot my password, how do I reset it?';
@@ -132,6 +132,7 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
       .getByText(new RegExp(`New conversation waiting: ${LEARNER}`))
       .waitFor();
     expect(await item.textContent()).to.match(/reply by \d\d:\d\d/);
+    expect(await item.textContent()).to.contain('(unread)');
     expect(await admin.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).to.equal(
       true,
     );
@@ -262,6 +263,100 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     // Notes are open to every staff member, owner or not.
     expect(await bea.getByRole('textbox', { name: 'Internal note' }).isEditable()).to.equal(true);
     await bea.close();
+  });
+
+  it('inserts a canned reply with the learner and course filled in', async () => {
+    // Adam (a lead: institution administrator) adds one; the page offers it on the next thread it opens.
+    const created = await admin.evaluate(async () => {
+      const response = await (
+        window as unknown as { chatref: { api: (path: string, init: RequestInit) => Promise<Response> } }
+      ).chatref.api('/api/inbox/canned-replies', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          title: 'Password reset sent',
+          text: 'Hi {{learner.firstName}}, the reset link for {{course.title}} is on its way. {{unknown.thing}}',
+        }),
+      });
+      return response.status;
+    });
+    expect(created).to.equal(201);
+    await admin.evaluate(() => window.location.reload());
+    admin = await toolFrame(admin.page(), '/inbox');
+    await conversations(admin).waitFor();
+    await admin.getByRole('tab', { name: /^Mine/ }).click();
+    await learnerItem(admin).click();
+    await admin
+      .getByRole('combobox', { name: 'Canned replies' })
+      .selectOption({ label: 'Password reset sent' });
+    await admin.getByRole('button', { name: 'Insert' }).click();
+    const replyBox = admin.getByRole('textbox', { name: 'Reply' });
+    await admin.waitForFunction(() => (document.getElementById('reply') as HTMLTextAreaElement).value !== '');
+    expect(await replyBox.inputValue()).to.equal(
+      'Hi Ana, the reset link for Introduction to Online Learning is on its way. {{unknown.thing}}',
+    );
+    expect(await replyBox.evaluate((node) => node === document.activeElement)).to.equal(true);
+    await replyBox.fill('');
+  });
+
+  it('transfers a conversation to another admin after confirmation', async () => {
+    await admin.getByRole('combobox', { name: 'Transfer to' }).selectOption({ label: 'Bea Admin' });
+    admin.page().once('dialog', (dialog) => {
+      expect(dialog.message()).to.equal('Transfer this conversation to Bea Admin?');
+      void dialog.accept();
+    });
+    await admin.getByRole('button', { name: 'Transfer', exact: true }).click();
+    await admin.locator('#thread-status').getByText('Owned by Bea Admin').waitFor();
+    expect(await admin.getByRole('textbox', { name: 'Reply' }).isEditable()).to.equal(false);
+    expect(await admin.locator('#reply-why').textContent()).to.contain('Bea Admin owns this conversation');
+    // It left Adam's "Mine" view live.
+    await learnerItem(admin).waitFor({ state: 'detached' });
+  });
+
+  it('searches by learner name and says when nothing matches; view tabs work with the arrow keys', async () => {
+    const allOpen = admin.getByRole('tab', { name: /^All open/ });
+    await allOpen.click();
+    await learnerItem(admin).waitFor();
+    // Arrow keys move between the view tabs (the tabs pattern), and the list follows.
+    await allOpen.focus();
+    await admin.page().keyboard.press('ArrowRight');
+    const resolvedTab = admin.getByRole('tab', { name: /^Resolved/ });
+    expect(await resolvedTab.getAttribute('aria-selected')).to.equal('true');
+    expect(await resolvedTab.evaluate((node) => node === document.activeElement)).to.equal(true);
+    await admin.page().keyboard.press('ArrowLeft');
+    expect(await allOpen.getAttribute('aria-selected')).to.equal('true');
+    await learnerItem(admin).waitFor();
+
+    const box = admin.getByRole('searchbox', { name: 'Search conversations' });
+    await box.fill('Ana');
+    await box.press('Enter');
+    await learnerItem(admin).waitFor();
+    await box.fill('nobody-by-this-name');
+    await box.press('Enter');
+    await admin.getByText('No conversations match "nobody-by-this-name".').waitFor();
+    expect(await learnerItem(admin).count()).to.equal(0);
+    await box.fill('');
+    await box.press('Enter');
+    await learnerItem(admin).waitFor();
+  });
+
+  it('lets an instructor of the course work its threads, and keeps learners out', async () => {
+    const instructor = await launch(app.url, { role: 'instructor' });
+    const page = await browser.context.newPage();
+    watch(page);
+    await page.goto(`${app.url}/inbox?ltik=${encodeURIComponent(instructor.sessionToken)}`);
+    await page.getByRole('tab', { name: /^All open/ }).click();
+    await learnerItem(page.mainFrame()).waitFor();
+    // The admin-only pages are not offered to instructors.
+    expect(await page.getByRole('navigation', { name: 'Admin' }).count()).to.equal(0);
+
+    const learnerLaunch = await launch(app.url, { role: 'learner' });
+    const refused = await page.goto(
+      `${app.url}/inbox?ltik=${encodeURIComponent(learnerLaunch.sessionToken)}`,
+    );
+    expect(refused?.status()).to.equal(403);
+    expect(await page.getByRole('region', { name: 'Conversations' }).count()).to.equal(0);
+    await page.close();
   });
 
   it('on a phone, reaches both the list and the thread (one column, with a back button)', async () => {
