@@ -1209,8 +1209,9 @@ export class ConversationService {
    */
   private async update(conversation: Conversation, set: Record<string, unknown>): Promise<Conversation> {
     const updatedAt = this.now();
+    // By `_id` alone (the thread was loaded for this tenant): any other field makes FerretDB scan more.
     await ConversationModel.updateOne(
-      { _id: conversation._id, tenantId: conversation.tenantId },
+      { _id: conversation._id },
       { $set: { ...set, updatedAt } },
       { timestamps: false },
     );
@@ -1290,7 +1291,7 @@ export class ConversationService {
       await this.emit(conversation, 'note.added', this.eventActor(input.actor), { message: view });
     else {
       await ConversationModel.updateOne(
-        { _id: conversation._id, tenantId: conversation.tenantId },
+        { _id: conversation._id },
         { $set: { lastMessageAt: message.createdAt } },
       );
       await this.emit(conversation, 'message.posted', this.eventActor(input.actor), { message: view });
@@ -1454,10 +1455,8 @@ export class ConversationService {
   }
 
   private async duplicateResult(existing: Message): Promise<PostResult> {
-    const conversation = await ConversationModel.findOne({
-      _id: existing.conversationId,
-      tenantId: existing.tenantId,
-    }).lean<Conversation>();
+    const found = await ConversationModel.findById(existing.conversationId).lean<Conversation>();
+    const conversation = found?.tenantId.equals(existing.tenantId) ? found : null;
     if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
     return {
       conversation: toConversationView(conversation),
@@ -1468,23 +1467,26 @@ export class ConversationService {
     };
   }
 
+  /**
+   * A thread of this tenant. Looked up by `_id` alone and checked here: FerretDB uses its index only for a
+   * filter that is exactly `{ _id }` (adding `tenantId` made it scan the collection).
+   */
   private async load(tenantId: string, conversationId: string): Promise<Conversation> {
-    const conversation = await ConversationModel.findOne({
-      _id: objectId(conversationId, 'Conversation'),
-      tenantId: objectId(tenantId, 'Tenant'),
-    }).lean<Conversation>();
-    if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
+    const tenant = objectId(tenantId, 'Tenant');
+    const conversation = await ConversationModel.findById(
+      objectId(conversationId, 'Conversation'),
+    ).lean<Conversation>();
+    if (!conversation?.tenantId.equals(tenant))
+      throw new AppError('not_found', 'Conversation was not found.');
     return conversation;
   }
 
   /** A learner's own thread; anyone else's is "not found" (never "forbidden", which would confirm it exists). */
   private async loadOwn(tenantId: string, conversationId: string, userId: string): Promise<Conversation> {
-    const conversation = await ConversationModel.findOne({
-      _id: objectId(conversationId, 'Conversation'),
-      tenantId: objectId(tenantId, 'Tenant'),
-      'user.userId': objectId(userId, 'User'),
-    }).lean<Conversation>();
-    if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
+    const user = objectId(userId, 'User');
+    const conversation = await this.load(tenantId, conversationId);
+    if (!conversation.user.userId.equals(user))
+      throw new AppError('not_found', 'Conversation was not found.');
     return conversation;
   }
 
