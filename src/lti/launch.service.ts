@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
 import { CourseModel } from '../courses/course.model.js';
+import { GroupInsert, type InsertManyTarget } from '../lib/group-insert.js';
 import { stableObjectId } from '../lib/ids.js';
 import { findTenantForDeployment } from '../tenants/tenant.service.js';
 import { type ProductRole, UserModel } from '../users/user.model.js';
@@ -250,6 +251,12 @@ async function upsertUnlessUnchanged(
 }
 
 /**
+ * Launch records go through the raw driver (built and typed above from validated claims; mongoose's
+ * document machinery was a measurable share of a launch's CPU), grouped with concurrent launches.
+ */
+const launchInserts = new GroupInsert<Launch>(LaunchModel.collection as unknown as InsertManyTarget<Launch>);
+
+/**
  * Upserts the user and course the launch describes and records the launch itself. Their ids derive
  * from the natural keys, so the three writes run at once.
  */
@@ -323,9 +330,7 @@ async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Laun
           },
         )
       : undefined,
-    // Built and typed above from validated claims; the raw driver skips mongoose's document machinery,
-    // a measurable share of a launch's CPU. Undefined fields are left out, as mongoose would.
-    LaunchModel.collection.insertOne(launch, { ignoreUndefined: true }),
+    launchInserts.insert(launch),
   ]);
   return launch;
 }
