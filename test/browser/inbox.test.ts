@@ -6,7 +6,7 @@ import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/inde
 import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { openBrowser, toolFrame } from '../support/browser.js';
-import { authorize, beginLaunch, forgedToken, launch, postLaunch } from '../support/lms-client.js';
+import { launch, launchWith } from '../support/lms-client.js';
 
 const LEARNER = 'Ana Learner';
 const QUESTION = 'I forgot my password, how do I reset it?';
@@ -41,25 +41,19 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     return { page, frame: await toolFrame(page, path) };
   }
 
-  /** A second admin of the same institution ("Bea Admin"), launched by a signed token of the dev LMS. */
-  async function launchSecondAdmin(): Promise<string> {
-    const step = await beginLaunch(app.url, { role: 'admin' });
-    const real = await authorize(step);
-    const idToken = await forgedToken(step, {
-      role: 'admin',
-      baseUrl: lmsUrl,
+  /** Someone else of Demo University (a second admin, more learners), by a token the dev LMS signs. */
+  async function launchPerson(role: 'learner' | 'admin', sub: string, given: string, family: string) {
+    return launchWith(app.url, {
+      role,
+      lmsUrl,
       change: (claims) => {
-        claims.sub = 'devlms-user-bea';
-        claims.name = 'Bea Admin';
-        claims.given_name = 'Bea';
-        claims.family_name = 'Admin';
-        claims.email = 'bea@demo.example.edu';
+        claims.sub = sub;
+        claims.name = `${given} ${family}`;
+        claims.given_name = given;
+        claims.family_name = family;
+        claims.email = `${sub}@demo.example.edu`;
       },
     });
-    const response = await postLaunch(step, { ...real.fields, id_token: idToken });
-    const landing = new URL(response.headers.get('location') ?? '/', app.url);
-    expect(landing.pathname).to.equal('/inbox');
-    return landing.toString();
   }
 
   const conversations = (frame: Frame) => frame.getByRole('region', { name: 'Conversations' });
@@ -246,7 +240,9 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     watch(bea);
     // Bea's page misses live updates, so the "Take over" she clicks is stale by then.
     await bea.route('**/api/inbox/events', (route) => route.abort());
-    await bea.goto(await launchSecondAdmin());
+    const beaLaunch = await launchPerson('admin', 'devlms-user-bea', 'Bea', 'Admin');
+    expect(beaLaunch.landing.pathname).to.equal('/inbox');
+    await bea.goto(beaLaunch.landing.toString());
     await learnerItem(bea.mainFrame()).click();
     const beaTakeOver = bea.getByRole('button', { name: 'Take over' });
     await beaTakeOver.waitFor();
@@ -378,6 +374,52 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     expect(await item.evaluate((node) => node === document.activeElement)).to.equal(true);
     if (process.env.SCREENSHOT_DIR)
       await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-phone.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('pages with "Load more" (keyset) when a view holds more than a page', async () => {
+    // 26 more learners ask for a person through the chat API: with Ana's thread, more than one page of 25.
+    const learners = await Promise.all(
+      Array.from({ length: 26 }, (_, i) =>
+        launchPerson('learner', `devlms-user-l${i}`, `Learner${i}`, 'Queue'),
+      ),
+    );
+    const call = async (token: string, path: string, body?: unknown) => {
+      const response = await fetch(`${app.url}${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      expect(response.status, path).to.be.oneOf([200, 201]);
+      return (await response.json()) as { conversation: { id: string } };
+    };
+    for (const person of learners) {
+      const { conversation } = await call(person.sessionToken, '/api/chat');
+      await call(person.sessionToken, '/api/chat/handoff', { conversationId: conversation.id });
+    }
+    const page = await browser.context.newPage();
+    watch(page);
+    await page.goto(
+      `${app.url}/inbox?ltik=${encodeURIComponent((await launch(app.url, { role: 'admin' })).sessionToken)}`,
+    );
+    await page.getByRole('tab', { name: /^All open/ }).click();
+    const items = page.getByRole('list', { name: 'Conversation list' }).getByRole('listitem');
+    await page.waitForFunction(() => document.querySelectorAll('#conversation-list > li').length === 25);
+    expect(await page.getByRole('tab', { name: /^All open/ }).textContent()).to.match(/\b27\b/);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('#conversation-list > li').length > 25);
+    const ids = await items.evaluateAll((nodes) =>
+      nodes.map((node) => node.querySelector('button')?.dataset.id),
+    );
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect(ids.length).to.be.at.least(27);
+    // Focus lands on the first newly loaded conversation, so keyboard users carry on from there.
+    const focused = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#conversation-list > li')).indexOf(
+        document.activeElement?.closest('li') as HTMLLIElement,
+      ),
+    );
+    expect(focused).to.equal(25);
     await page.close();
   });
 

@@ -140,3 +140,28 @@ export async function forgedToken(
   options.change?.(claims);
   return signIdToken(claims, options.sign);
 }
+
+/**
+ * A whole honest login whose id token is signed by the development LMS but changed by `change` (another
+ * person: `sub`, `name`, …). Returns the landing URL with the session token, as `launch` does.
+ */
+export async function launchWith(
+  baseUrl: string,
+  options: {
+    role?: LaunchRole;
+    change: (claims: Record<string, unknown>) => void;
+    /** The development LMS's own address when it differs from the tool's (DEV_LMS_URL). */
+    lmsUrl?: string;
+  },
+): Promise<{ landing: URL; sessionToken: string }> {
+  const step = await beginLaunch(baseUrl, { role: options.role });
+  const { fields } = await authorize(step);
+  const idToken = await forgedToken(step, {
+    role: options.role,
+    baseUrl: options.lmsUrl ?? baseUrl,
+    change: options.change,
+  });
+  const response = await postLaunch(step, { ...fields, id_token: idToken });
+  const landing = new URL(response.headers.get('location') ?? '/', baseUrl);
+  return { landing, sessionToken: landing.searchParams.get('ltik') ?? '' };
+}
