@@ -29,7 +29,7 @@ export function createConversationDomain(deps: {
   logger?: Logger;
   summariser?: HandoffSummariser;
 }): ConversationDomain {
-  const store = new EventStore({ redis: deps.redis, prefix: deps.prefix });
+  const store = new EventStore({ redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const config = new HandoffConfigService();
   const presence = new RedisStaffPresence(deps.redis, deps.prefix);

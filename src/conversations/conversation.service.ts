@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import type { AssigneeRef, EventActor, EventName, EventPayloads } from '../events/catalog.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { objectId } from '../events/ids.js';
+import { InsertBatcher } from '../events/insert-batcher.js';
 import { decideHandoff, type HandoffDecision, scheduleMode } from '../handoff/decide.js';
 import type { HandoffReason } from '../handoff/handoff.types.js';
 import { buildHandoffCard, type HandoffSummariser } from '../handoff/handoff-card.js';
@@ -140,6 +142,7 @@ export class ConversationService {
   private readonly now: () => Date;
   private readonly locks: ConversationLocks;
   private readonly cache: ConversationCache;
+  private readonly messageInserts = new InsertBatcher(() => MessageModel.collection as unknown as Collection);
 
   constructor(private readonly deps: ConversationServiceDeps) {
     this.locks = new ConversationLocks(deps.redis, deps.prefix);
@@ -1355,7 +1358,7 @@ export class ConversationService {
     fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
       Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
   ): Promise<Message> {
-    const created = await MessageModel.create({
+    const created = new MessageModel({
       citations: [],
       internal: false,
       kind: 'message',
@@ -1363,7 +1366,10 @@ export class ConversationService {
       tenantId: conversation.tenantId,
       conversationId: conversation._id,
     });
-    const message = created.toObject();
+    await created.validate();
+    const message = created.toObject() as Message;
+    // Concurrent messages (many learners at once) go to the database together.
+    await this.messageInserts.insert(message);
     await this.cache.append(toMessageView(message));
     return message;
   }

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import type { Logger } from '../lib/logger.js';
 import type { AnyDomainEvent, DomainEvent, EventName, NewEvent } from './catalog.js';
 import { EVENT_VISIBILITY } from './catalog.js';
 import { EventModel, type EventRecord } from './event.model.js';
 import { idString, objectId } from './ids.js';
+import { InsertBatcher } from './insert-batcher.js';
 
 /** Which stored events a replay wants. */
 export interface EventQuery {
@@ -90,6 +92,8 @@ const LOG_PAGE = 500;
  */
 export class EventStore {
   private readonly logLimit: number;
+  /** Concurrent appends go to the database together (group commit). */
+  private readonly inserts = new InsertBatcher(() => EventModel.collection as unknown as Collection);
 
   constructor(
     private readonly options: {
@@ -220,7 +224,7 @@ export class EventStore {
       try {
         // The raw driver stores the payload exactly as given; undefined fields are left out (not turned
         // into null) so a replayed event is identical to the live one, which went through JSON.
-        await EventModel.collection.insertOne(record, { ignoreUndefined: true });
+        await this.inserts.insert(record);
         const event = toDomainEvent(record) as DomainEvent<N>;
         await this.addToLog(event as AnyDomainEvent);
         return event;

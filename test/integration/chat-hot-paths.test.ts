@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import type { NewEvent } from '../../src/events/catalog.js';
 import { EventStore } from '../../src/events/event-store.js';
+import { InsertBatcher } from '../../src/events/insert-batcher.js';
 import { type DomainHarness, newId, startDomain } from './conversations-support.js';
 
 /** As clients receive it (JSON: fields left undefined are absent). */
@@ -138,6 +139,62 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
       forLearner: false,
     });
     expect(staff.map((m) => m.text)).to.include('internal only');
+  });
+
+  it('many learners posting at once are all stored once, retries inside the burst included', async () => {
+    const tenantId = newId();
+    const learners = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const actor = learner();
+        const { conversation } = await h.service.openOrContinue({ tenantId, actor, courseId: newId() });
+        return { actor, conversationId: conversation.id };
+      }),
+    );
+    // Every learner posts, and every third one's request is sent twice (a retry racing the first).
+    const posts = learners.flatMap(({ actor, conversationId }, i) =>
+      Array.from({ length: i % 3 === 0 ? 2 : 1 }, () =>
+        h.service.postLearnerMessage({
+          tenantId,
+          actor,
+          conversationId,
+          clientId: `burst-${i}`,
+          text: `question from learner ${i}`,
+        }),
+      ),
+    );
+    const results = await Promise.all(posts);
+    expect(results.filter((r) => !r.duplicate)).to.have.length(30);
+    expect(results.filter((r) => r.duplicate)).to.have.length(10);
+    for (const [i, { actor, conversationId }] of learners.entries()) {
+      const history = await h.service.history({ tenantId, actor, conversationId, forLearner: true });
+      expect(history.map((m) => m.text)).to.deep.equal([`question from learner ${i}`]);
+    }
+    const events = await h.store.listSince(tenantId, 0, { limit: 5000 });
+    const posted = events.filter((e) => e.name === 'message.posted');
+    expect(posted).to.have.length(30);
+    expect(new Set(events.map((e) => e.seq)).size).to.equal(events.length);
+  });
+
+  it('inserts sent together fail one by one: a duplicate key rejects only its own document', async () => {
+    const db = mongoose.connection.db;
+    if (!db) throw new Error('not connected');
+    const collection = db.collection(`batch_${newId()}`);
+    await collection.createIndex({ key: 1 }, { unique: true });
+    const batcher = new InsertBatcher(() => collection);
+    const outcomes = await Promise.allSettled(
+      ['a', 'b', 'a', 'c', 'b', 'd'].map((key) => batcher.insert({ key })),
+    );
+    const codes = outcomes.map((o) =>
+      o.status === 'fulfilled' ? 'ok' : (o.reason as { code?: number }).code,
+    );
+    expect(codes).to.deep.equal(['ok', 'ok', 11000, 'ok', 11000, 'ok']);
+    expect((await collection.find({}).toArray()).map((d) => d.key).sort()).to.deep.equal([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+    await collection.drop();
   });
 
   it('a reconnect replays from the Redis log, and from the database where the log no longer reaches', async () => {
