@@ -517,6 +517,10 @@
     }
     if (message.id) state.rendered.set(message.id, li);
     if (message.clientId) state.rendered.set(message.clientId, li);
+    // A refresh brings the same stored line again: leave it alone (keeps a screen reader's place).
+    const version = message.id ? `${message.id}:${message.text}` : '';
+    if (!isNew && !options.status && version && li.dataset.version === version) return li;
+    li.dataset.version = options.status ? '' : version;
     const isNote = message.kind === 'note' || message.internal;
     const isEvent = message.kind === 'event' || message.author === 'system';
     li.className = `entry entry-${message.author}${isNote ? ' entry-note' : ''}${isEvent ? ' entry-event' : ''}`;
@@ -540,7 +544,6 @@
       } else status.textContent = 'Sending…';
       li.append(status);
     }
-    if (isNew) li.scrollIntoView({ block: 'nearest' });
     return li;
   }
 
@@ -769,11 +772,6 @@
     }
     const changed = state.current?.id !== id;
     showThread(result.body, options);
-    try {
-      history.scrollTop = history.scrollHeight;
-    } catch {
-      // not scrollable
-    }
     if (changed || !heartbeat) startHeartbeat();
     if (changed) void loadSupport();
     if (changed) {

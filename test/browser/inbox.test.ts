@@ -254,6 +254,8 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     await beaTakeOver.click();
     await bea.getByRole('alert').getByText('Adam Admin already owns this conversation.').waitFor();
     await beaTakeOver.waitFor({ state: 'hidden' });
+    if (process.env.SCREENSHOT_DIR)
+      await bea.screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-second-admin.png`, fullPage: true });
     expect(await bea.getByRole('textbox', { name: 'Reply' }).isEditable()).to.equal(false);
     expect(await bea.locator('#reply-why').textContent()).to.contain('Adam Admin owns this conversation');
     // Notes are open to every staff member, owner or not.
