@@ -127,6 +127,59 @@ const CLIENT_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 const openKeyFor = (userId: string, courseId?: string) => `open:${userId}:${courseId ?? '-'}`;
+const AUTHORS = new Set(['learner', 'bot', 'admin', 'system']);
+const KINDS = new Set(['message', 'note', 'event']);
+
+/**
+ * A message document built directly, for the fields this service itself produces (a mongoose document
+ * costs about a millisecond of CPU per message). Returns undefined for anything the schema might refuse
+ * or reshape, so the caller falls back to the schema's own validation and errors.
+ */
+function plainMessage(
+  conversation: Conversation,
+  fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
+    Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
+): Message | undefined {
+  const kind = fields.kind ?? 'message';
+  if (
+    !AUTHORS.has(fields.author) ||
+    !KINDS.has(kind) ||
+    typeof fields.text !== 'string' ||
+    !fields.text ||
+    typeof fields.clientId !== 'string' ||
+    !fields.clientId ||
+    fields.clientId.length > 100 ||
+    !(fields.createdAt instanceof Date) ||
+    (fields.authorId !== undefined && !(fields.authorId instanceof Types.ObjectId)) ||
+    (fields.confidence !== undefined && typeof fields.confidence !== 'number') ||
+    (fields.feedback !== undefined && fields.feedback !== 'up' && fields.feedback !== 'down')
+  )
+    return undefined;
+  return {
+    _id: new Types.ObjectId(),
+    tenantId: conversation.tenantId,
+    conversationId: conversation._id,
+    author: fields.author,
+    authorId: fields.authorId,
+    authorName: fields.authorName === undefined ? undefined : String(fields.authorName),
+    kind,
+    text: fields.text,
+    citations: (fields.citations ?? []).map((c) => ({
+      index: c.index === undefined ? undefined : Number(c.index),
+      title: c.title === undefined ? undefined : String(c.title),
+      url: c.url === undefined ? undefined : String(c.url),
+      path: c.path === undefined ? undefined : String(c.path),
+      heading: c.heading === undefined ? undefined : String(c.heading),
+    })) as MessageCitation[],
+    confidence: fields.confidence,
+    clientId: fields.clientId,
+    internal: fields.internal ?? false,
+    answer: fields.answer,
+    feedback: fields.feedback,
+    createdAt: fields.createdAt,
+  };
+}
+
 /** What a learner may see of a thread's messages: no internal notes. */
 const learnerMay = (message: MessageView) => !message.internal && message.kind !== 'note';
 
@@ -1358,6 +1411,19 @@ export class ConversationService {
     fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
       Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
   ): Promise<Message> {
+    const message = plainMessage(conversation, fields) ?? (await this.validatedMessage(conversation, fields));
+    // Concurrent messages (many learners at once) go to the database together.
+    await this.messageInserts.insert(message);
+    await this.cache.append(toMessageView(message));
+    return message;
+  }
+
+  /** A message built and checked by its mongoose schema (the path for anything {@link plainMessage} declines). */
+  private async validatedMessage(
+    conversation: Conversation,
+    fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
+      Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
+  ): Promise<Message> {
     const created = new MessageModel({
       citations: [],
       internal: false,
@@ -1367,11 +1433,7 @@ export class ConversationService {
       conversationId: conversation._id,
     });
     await created.validate();
-    const message = created.toObject() as Message;
-    // Concurrent messages (many learners at once) go to the database together.
-    await this.messageInserts.insert(message);
-    await this.cache.append(toMessageView(message));
-    return message;
+    return created.toObject() as Message;
   }
 
   private async emit<N extends EventName>(
