@@ -14,7 +14,8 @@ const VARIABLE = /\{\{\s*([a-zA-Z]+)\.([a-zA-Z]+)\s*\}\}/g;
  */
 export function renderCanned(text: string, vars: CannedVariables): string {
   return text.replace(VARIABLE, (whole, scope: string, field: string) => {
-    const group = (vars as unknown as Record<string, Record<string, string | undefined> | undefined>)[scope];
+    const scopes = vars as unknown as Record<string, Record<string, string | undefined> | undefined>;
+    const group = Object.hasOwn(scopes, scope) ? scopes[scope] : undefined;
     const value = group && Object.hasOwn(group, field) ? group[field] : undefined;
     return typeof value === 'string' && value.trim() ? value.trim() : whole;
   });

@@ -7,6 +7,7 @@ import { type Message, MessageModel } from '../conversations/message.model.js';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { findInTenant } from './by-id.js';
 import {
   COUNTED_VIEWS,
   type CountedView,
@@ -182,10 +183,7 @@ export class InboxIndex {
   async refresh(tenantId: string, conversationId: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const [conversation, raw] = await Promise.all([
-        ConversationModel.findOne({
-          _id: new Types.ObjectId(conversationId),
-          tenantId: new Types.ObjectId(tenantId),
-        }).lean<Conversation>(),
+        findInTenant(ConversationModel, conversationId, tenantId),
         this.deps.redis.hget(this.docsKey(tenantId), conversationId),
       ]);
       const previous = raw ? (JSON.parse(raw) as IndexDoc) : null;

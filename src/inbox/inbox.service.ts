@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
+import { ConversationModel } from '../conversations/conversation.model.js';
 import { toConversationView } from '../conversations/conversation.presenters.js';
 import type { ConversationService } from '../conversations/conversation.service.js';
 import type { Actor, Priority } from '../conversations/conversation.types.js';
@@ -12,6 +12,7 @@ import type { Logger } from '../lib/logger.js';
 import { LaunchModel } from '../lti/launch.model.js';
 import type { Session } from '../lti/session.js';
 import { UserModel } from '../users/user.model.js';
+import { findInTenant } from './by-id.js';
 import { firstNameOf, renderCanned } from './canned-render.js';
 import {
   type AuditEntry,
@@ -152,12 +153,9 @@ export class InboxService {
     const cached = this.people.get(userId);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
     const value = Types.ObjectId.isValid(userId)
-      ? UserModel.findOne(
-          { _id: new Types.ObjectId(userId), tenantId: new Types.ObjectId(tenantId) },
-          { name: 1, givenName: 1, email: 1 },
+      ? findInTenant(UserModel, userId, tenantId, { name: 1, givenName: 1, email: 1 }).then((user) =>
+          user ? { name: user.name ?? user.email, givenName: user.givenName } : null,
         )
-          .lean()
-          .then((user) => (user ? { name: user.name ?? user.email, givenName: user.givenName } : null))
       : Promise.resolve(null);
     this.people.set(userId, { at: Date.now(), value });
     if (this.people.size > 10_000) this.people.delete(this.people.keys().next().value as string);
@@ -171,10 +169,7 @@ export class InboxService {
     const value = (async () => {
       const [launch, settings] = await Promise.all([
         Types.ObjectId.isValid(session.launchId)
-          ? LaunchModel.findOne(
-              { _id: new Types.ObjectId(session.launchId), tenantId: new Types.ObjectId(session.tenantId) },
-              { ltiRoles: 1 },
-            ).lean()
+          ? findInTenant(LaunchModel, session.launchId, session.tenantId, { ltiRoles: 1 })
           : null,
         this.settings(session.tenantId),
       ]);
@@ -228,13 +223,8 @@ export class InboxService {
   /** List items for thread ids, in that order (documents read by _id, in parallel). */
   async items(ctx: StaffContext, ids: readonly string[]): Promise<InboxItem[]> {
     if (!ids.length) return [];
-    const tenantId = new Types.ObjectId(ctx.tenantId);
     const [conversations, docs, reads, teams] = await Promise.all([
-      Promise.all(
-        ids.map((id) =>
-          ConversationModel.findOne({ _id: new Types.ObjectId(id), tenantId }).lean<Conversation>(),
-        ),
-      ),
+      Promise.all(ids.map((id) => findInTenant(ConversationModel, id, ctx.tenantId))),
       this.deps.index.docs(ctx.tenantId, ids),
       this.deps.redis.hmget(this.readKey(ctx), ...ids),
       this.deps.teams.list(ctx.tenantId),
@@ -297,10 +287,11 @@ export class InboxService {
 
   /** A thread in scope, or "not found" (another tenant, another course for instructors, or no such id). */
   private async load(ctx: StaffContext, conversationId: string): Promise<ConversationView> {
-    const conversation = await ConversationModel.findOne({
-      _id: objectId(conversationId, 'Conversation'),
-      tenantId: objectId(ctx.tenantId, 'Tenant'),
-    }).lean<Conversation>();
+    const conversation = await findInTenant(
+      ConversationModel,
+      objectId(conversationId, 'Conversation'),
+      ctx.tenantId,
+    );
     if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
     if (ctx.role === 'instructor' && (!ctx.courseId || String(conversation.courseId ?? '') !== ctx.courseId))
       throw new AppError('not_found', 'Conversation was not found.');
@@ -332,11 +323,8 @@ export class InboxService {
         forLearner: false,
         limit: 500,
       }),
-      view.context?.launchId && Types.ObjectId.isValid(view.context.launchId)
-        ? LaunchModel.findOne(
-            { _id: new Types.ObjectId(view.context.launchId), tenantId: new Types.ObjectId(ctx.tenantId) },
-            { platform: 1 },
-          ).lean()
+      view.context?.launchId
+        ? findInTenant(LaunchModel, view.context.launchId, ctx.tenantId, { platform: 1 })
         : null,
       this.deps.teams.list(ctx.tenantId),
       this.deps.index.docs(ctx.tenantId, [conversationId]),
@@ -437,10 +425,7 @@ export class InboxService {
     if (input.teamId) await this.deps.teams.get(ctx.tenantId, input.teamId);
     let view: ConversationView;
     if (input.toUserId) {
-      const target = await UserModel.findOne({
-        _id: objectId(input.toUserId, 'User'),
-        tenantId: objectId(ctx.tenantId, 'Tenant'),
-      }).lean();
+      const target = await findInTenant(UserModel, objectId(input.toUserId, 'User'), ctx.tenantId);
       if (!target || target.lastRole === 'learner')
         throw new AppError(
           'unprocessable',
@@ -610,10 +595,7 @@ export class InboxService {
   /** A canned reply with the thread's learner, course and this admin filled in. */
   async renderCanned(ctx: StaffContext, id: string, conversationId: string): Promise<{ text: string }> {
     const [row, view] = await Promise.all([
-      CannedReplyModel.findOne({
-        _id: objectId(id, 'Canned reply'),
-        tenantId: objectId(ctx.tenantId, 'Tenant'),
-      }).lean<CannedReply>(),
+      findInTenant(CannedReplyModel, objectId(id, 'Canned reply'), ctx.tenantId),
       this.load(ctx, conversationId),
     ]);
     if (!row) throw new AppError('not_found', 'Canned reply was not found.');

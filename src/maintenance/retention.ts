@@ -23,6 +23,8 @@ export const RETENTION_RULES: RetentionRule[] = [
   { collection: 'idtokens', field: 'createdAt', maxAgeMs: 24 * HOUR },
   { collection: 'contexttokens', field: 'createdAt', maxAgeMs: 24 * HOUR },
   { collection: 'accesstokens', field: 'createdAt', maxAgeMs: 2 * HOUR },
+  // The inbox audit log (who did what to which thread, from which launch): kept for a year.
+  { collection: 'inbox_audit', field: 'at', maxAgeMs: 365 * 24 * HOUR },
 ];
 
 /** Deletes what every rule says is expired; returns how many documents went per collection. */

@@ -1,0 +1,324 @@
+/**
+ * Admin inbox performance (issue 6): 100k conversations in one tenant (about 2% open, the rest resolved,
+ * spread over a year), bulk-inserted through the raw driver; the web process builds the Redis list index
+ * from MongoDB at start. Then, over HTTP against the web process: the default views (Needs attention,
+ * Mine, Unassigned) with their counts, a deep page of All, claims; and the same queries on the raw driver
+ * (what FerretDB itself costs without the Redis index). Standalone: `npx tsx bench/inbox.bench.ts`.
+ */
+
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Types } from 'mongoose';
+import { ConversationModel } from '../src/conversations/conversation.model.js';
+import { MessageModel } from '../src/conversations/message.model.js';
+import { InboxIndex, TeamService } from '../src/inbox/index.js';
+import { LaunchModel } from '../src/lti/launch.model.js';
+import { issueSessionToken } from '../src/lti/session.js';
+import { createRedis } from '../src/redis/connection.js';
+import { TenantModel } from '../src/tenants/tenant.model.js';
+import { UserModel } from '../src/users/user.model.js';
+import { cpuMeter, percentile, startBenchStack } from './support.js';
+
+const TOTAL = Number(process.env.BENCH_INBOX_CONVERSATIONS ?? 100_000);
+const OPEN_SHARE = 0.02;
+const SAMPLES = Number(process.env.BENCH_INBOX_SAMPLES ?? 60);
+const CLAIMS = Number(process.env.BENCH_INBOX_CLAIMS ?? 60);
+const RAW_SAMPLES = Number(process.env.BENCH_INBOX_RAW_SAMPLES ?? 2);
+const YEAR = 365 * 86_400_000;
+const PRIORITIES = ['low', 'normal', 'normal', 'normal', 'high', 'urgent'] as const;
+const CATEGORIES = ['login', 'grades', 'billing', 'video', 'accessibility'];
+const FIRST = ['Ana', 'Ben', 'Chloé', 'Dev', 'Emma', 'Farid', 'Gina', 'Hugo', 'Ines', 'Jon', 'Kai', 'Lea'];
+const LAST = ['Smith', 'García', 'Okafor', 'Nguyen', 'Müller', 'Rossi', 'Kowalski', 'Tanaka', 'Silva'];
+
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+const progress = (line: string) => process.stderr.write(`  inbox bench: ${line}\n`);
+const pick = <T>(list: readonly T[], i: number) => list[i % list.length] as T;
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+export async function benchInbox(): Promise<Record<string, number | string>> {
+  const stack = await startBenchStack('inbox');
+  try {
+    const tenantId = new Types.ObjectId();
+    const now = Date.now();
+    await TenantModel.collection.insertOne({
+      _id: tenantId,
+      name: 'Bench University',
+      timeZone: 'UTC',
+      locale: 'en',
+      adminRoles: [],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    // Staff: one lead admin (the bench's session) and a few others to own threads.
+    const admins = Array.from({ length: 5 }, () => new Types.ObjectId());
+    await UserModel.collection.insertMany(
+      admins.map((_id, i) => ({
+        _id,
+        tenantId,
+        subject: `bench-admin-${i}`,
+        issuer: 'bench',
+        name: `Admin ${i}`,
+        lastRole: 'admin',
+        lastLaunchAt: new Date(),
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })),
+    );
+    const launchId = new Types.ObjectId();
+    await LaunchModel.collection.insertOne({
+      _id: launchId,
+      tenantId,
+      userId: admins[0],
+      role: 'admin',
+      ltiRoles: ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator'],
+      messageType: 'LtiResourceLinkRequest',
+      issuer: 'bench',
+      clientId: 'bench',
+      deploymentId: 'bench',
+      platform: { productFamily: 'moodle', name: 'Bench LMS' },
+      custom: {},
+      createdAt: new Date(),
+    });
+    const courses = Array.from({ length: 50 }, () => new Types.ObjectId());
+
+    // Seed: 2% open (half waiting, a third assigned, the rest with the bot), the rest resolved.
+    const seedStarted = performance.now();
+    const openCount = Math.round(TOTAL * OPEN_SHARE);
+    const waitingIds: Types.ObjectId[] = [];
+    const BATCH = 5000;
+    for (let start = 0; start < TOTAL; start += BATCH) {
+      const docs: Record<string, unknown>[] = [];
+      const messages: Record<string, unknown>[] = [];
+      for (let i = start; i < Math.min(TOTAL, start + BATCH); i++) {
+        const _id = new Types.ObjectId();
+        const userId = new Types.ObjectId();
+        const createdAt = new Date(now - ((i * 7919) % TOTAL) * (YEAR / TOTAL));
+        const open = i < openCount;
+        const status = !open ? 'resolved' : i % 6 < 3 ? 'waiting' : i % 6 < 5 ? 'assigned' : 'bot';
+        const priority = pick(PRIORITIES, i);
+        const handedOff = status !== 'bot';
+        const replyBy = handedOff ? new Date(createdAt.getTime() + 3600_000 * (1 + (i % 24))) : undefined;
+        const lastMessageAt = new Date(createdAt.getTime() + 60_000 * (i % 30));
+        if (status === 'waiting') waitingIds.push(_id);
+        docs.push({
+          _id,
+          tenantId,
+          courseId: pick(courses, i),
+          user: { userId, role: 'learner', name: `${pick(FIRST, i)} ${pick(LAST, i * 7)}` },
+          status,
+          priority,
+          ...(handedOff ? { category: pick(CATEGORIES, i) } : {}),
+          ...(status === 'assigned' || status === 'resolved'
+            ? { assigneeId: pick(admins, i), assigneeName: `Admin ${i % admins.length}` }
+            : {}),
+          ...(handedOff
+            ? {
+                handoff: {
+                  question: 'I need help',
+                  reasons: [{ code: 'human_request', via: 'button' }],
+                  mode: 'live',
+                  summary: ['Learner asked for a person.'],
+                },
+              }
+            : {}),
+          ...(replyBy ? { replyBy } : {}),
+          openKey: open ? `open:${userId}:${pick(courses, i)}` : `closed:${_id}`,
+          lastMessageAt,
+          lowConfidenceStreak: 0,
+          version: open ? 2 : 4,
+          locale: 'en',
+          context: { productFamily: 'moodle', courseTitle: `Course ${i % courses.length}` },
+          createdAt,
+          updatedAt: lastMessageAt,
+          ...(status === 'resolved' ? { resolvedAt: lastMessageAt, resolution: 'answered' } : {}),
+        });
+        if (open)
+          messages.push({
+            _id: new Types.ObjectId(),
+            tenantId,
+            conversationId: _id,
+            author: 'learner',
+            authorId: userId,
+            kind: 'message',
+            text: `My ${pick(CATEGORIES, i)} question number ${i}: I want to talk to a person`,
+            citations: [],
+            clientId: `seed-${i}`,
+            internal: false,
+            createdAt: lastMessageAt,
+          });
+      }
+      await ConversationModel.collection.insertMany(docs as never[], { ordered: false });
+      if (messages.length) await MessageModel.collection.insertMany(messages as never[], { ordered: false });
+    }
+    const seedMs = performance.now() - seedStarted;
+    progress(`seeded ${TOTAL} in ${round(seedMs / 1000)} s`);
+
+    // The web process builds the index of a tenant without one at start; wait for its marker.
+    const redis = createRedis(stack.config.REDIS_URL ?? '', 'subscriber', stack.logger);
+    const prefix = stack.config.REDIS_PREFIX;
+    const builtKey = `${prefix}:inbox:${tenantId}:built`;
+    const rebuildStarted = performance.now();
+    const web = await stack.startProcess('web');
+    while (!(await redis.exists(builtKey))) await new Promise((resolve) => setTimeout(resolve, 100));
+    const rebuildMs = performance.now() - rebuildStarted;
+    progress(`index built in ${round(rebuildMs / 1000)} s`);
+
+    const token = await issueSessionToken(
+      {
+        launchId: String(launchId),
+        tenantId: String(tenantId),
+        userId: String(admins[0]),
+        role: 'admin',
+        locale: 'en',
+      },
+      stack.config.LTI_ENCRYPTION_KEY,
+    );
+    const get = async (path: string) => {
+      const response = await fetch(`${web.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return response.json() as Promise<{
+        items: unknown[];
+        counts: Record<string, number>;
+        nextCursor?: string;
+      }>;
+    };
+    const post = async (path: string) => {
+      const response = await fetch(`${web.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      await response.text();
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    };
+
+    // Warm-up (connections, caches, JIT).
+    const first = await get('/api/inbox/conversations?view=attention');
+    for (let i = 0; i < 10; i++) await get('/api/inbox/conversations?view=mine');
+
+    const webPid = web.child.pid;
+    const views = ['attention', 'mine', 'unassigned'];
+    const viewTimes: number[] = [];
+    const viewCpu = cpuMeter({ web: webPid, mongo: stack.servicePids.mongo, redis: stack.servicePids.redis });
+    for (let i = 0; i < SAMPLES; i++)
+      for (const view of views)
+        viewTimes.push(await timed(() => get(`/api/inbox/conversations?view=${view}`)));
+    const viewCpuPer = viewCpu.perOperation(viewTimes.length);
+
+    // A deep page of All: the cursor at the 50 000th resolved thread, read from the index itself.
+    const depth = Math.floor((TOTAL - openCount) / 2);
+    const [deepMember] = (await redis.call(
+      'zrange',
+      `${prefix}:inbox:${tenantId}:x:z:resolved:-`,
+      String(depth),
+      String(depth),
+    )) as string[];
+    const deepCursor = Buffer.from(JSON.stringify({ s: 1, m: deepMember })).toString('base64url');
+    const deepTimes: number[] = [];
+    const deepCpu = cpuMeter({ web: webPid, mongo: stack.servicePids.mongo, redis: stack.servicePids.redis });
+    for (let i = 0; i < SAMPLES; i++)
+      deepTimes.push(await timed(() => get(`/api/inbox/conversations?view=all&cursor=${deepCursor}`)));
+    const deepCpuPer = deepCpu.perOperation(deepTimes.length);
+    const deepPage = await get(`/api/inbox/conversations?view=all&cursor=${deepCursor}`);
+
+    // A combined filter and a search, for reference.
+    const filterTimes: number[] = [];
+    for (let i = 0; i < 20; i++)
+      filterTimes.push(
+        await timed(() => get(`/api/inbox/conversations?view=all&courseId=${courses[3]}&priority=urgent`)),
+      );
+    const searchTimes: number[] = [];
+    for (let i = 0; i < 20; i++)
+      searchTimes.push(await timed(() => get('/api/inbox/conversations?view=open&q=okafor%20grades')));
+
+    // Claims of distinct waiting threads, one after another.
+    progress('views, deep page, filters and search timed; claiming');
+    const claimTimes: number[] = [];
+    const claimCpu = cpuMeter({
+      web: webPid,
+      mongo: stack.servicePids.mongo,
+      redis: stack.servicePids.redis,
+    });
+    for (const id of waitingIds.slice(0, CLAIMS))
+      claimTimes.push(await timed(() => post(`/api/inbox/conversations/${id}/claim`)));
+    const claimCpuPer = claimCpu.perOperation(claimTimes.length);
+
+    // The same questions asked of FerretDB directly (no Redis index): one page plus five counts, and a
+    // deep keyset page of resolved threads.
+    progress('timing the same queries on the raw driver');
+    const collection = ConversationModel.collection;
+    const rawViewTimes: number[] = [];
+    const rawCountTimes: number[] = [];
+    for (let i = 0; i < RAW_SAMPLES; i++) {
+      rawViewTimes.push(
+        await timed(() =>
+          collection.find({ tenantId, status: 'waiting' }).sort({ replyBy: 1, _id: 1 }).limit(25).toArray(),
+        ),
+      );
+      rawCountTimes.push(await timed(() => collection.countDocuments({ tenantId, status: 'waiting' })));
+    }
+    const rawIdTimes: number[] = [];
+    for (let i = 0; i < 20; i++)
+      rawIdTimes.push(await timed(() => collection.findOne({ _id: waitingIds[CLAIMS + i], tenantId })));
+    const pivot = new Date(now - YEAR / 2);
+    const rawDeepTimes: number[] = [];
+    for (let i = 0; i < RAW_SAMPLES; i++)
+      rawDeepTimes.push(
+        await timed(() =>
+          collection
+            .find({ tenantId, status: 'resolved', resolvedAt: { $lt: pivot } })
+            .sort({ resolvedAt: -1, _id: -1 })
+            .limit(25)
+            .toArray(),
+        ),
+      );
+
+    // A rebuild from MongoDB as after a Redis flush (the same code the web process ran at start), timed
+    // here on its own; it drops and rewrites the tenant's index.
+    progress('timing a full index rebuild');
+    const producer = createRedis(stack.config.REDIS_URL ?? '', 'subscriber', stack.logger);
+    const index = new InboxIndex({ redis: producer, prefix, teams: new TeamService() });
+    const explicitRebuildMs = await timed(() => index.rebuild(String(tenantId)));
+    await producer.quit();
+    await redis.quit();
+
+    return {
+      cores: os.cpus().length,
+      conversations: TOTAL,
+      'open / waiting seeded': `${openCount} / ${waitingIds.length}`,
+      'seed (raw insertMany) s': round(seedMs / 1000),
+      'web start + index build s': round(rebuildMs / 1000),
+      'index rebuild from MongoDB s': round(explicitRebuildMs / 1000),
+      'counts (attention/mine/unassigned/open/resolved)': Object.values(first.counts).join('/'),
+      'default views + counts p50 ms': round(percentile(viewTimes, 50)),
+      'default views + counts p95 ms': round(percentile(viewTimes, 95)),
+      'default views CPU ms/op web/mongo/redis': `${viewCpuPer.web}/${viewCpuPer.mongo}/${viewCpuPer.redis}`,
+      [`deep page of All (#${depth + openCount}) p50 ms`]: round(percentile(deepTimes, 50)),
+      [`deep page of All (#${depth + openCount}) p95 ms`]: round(percentile(deepTimes, 95)),
+      'deep page items': deepPage.items.length,
+      'deep page CPU ms/op web/mongo/redis': `${deepCpuPer.web}/${deepCpuPer.mongo}/${deepCpuPer.redis}`,
+      'course+priority filter p95 ms': round(percentile(filterTimes, 95)),
+      'search (2 words) p95 ms': round(percentile(searchTimes, 95)),
+      'claim p50 ms': round(percentile(claimTimes, 50)),
+      'claim p95 ms': round(percentile(claimTimes, 95)),
+      'claim CPU ms/op web/mongo/redis': `${claimCpuPer.web}/${claimCpuPer.mongo}/${claimCpuPer.redis}`,
+      'raw FerretDB: waiting page (find+sort) p50 ms': round(percentile(rawViewTimes, 50)),
+      'raw FerretDB: one count p50 ms': round(percentile(rawCountTimes, 50)),
+      'raw FerretDB: deep resolved page p50 ms': round(percentile(rawDeepTimes, 50)),
+      'raw FerretDB: findOne by _id p50 ms': round(percentile(rawIdTimes, 50), 2),
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const figures = await benchInbox();
+  for (const [key, value] of Object.entries(figures)) console.log(`  ${key.padEnd(48)} ${value}`);
+  process.exit(0);
+}
