@@ -2,6 +2,7 @@
 // Each bench starts its own embedded FerretDB/Redis (or in-memory indexes) and cleans up after itself.
 import os from 'node:os';
 import { benchChat } from './chat.bench.js';
+import { benchInbox } from './inbox.bench.js';
 import { benchLaunch } from './launch.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
 
@@ -9,6 +10,7 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
   ['LTI launch (login + id-token post, platform on loopback)', benchLaunch],
   ['Knowledge retrieval and ingestion', benchRetrieval],
   ['Learner chat (post → answer over SSE at 50 learners, idle live connections)', benchChat],
+  ['Admin inbox (100k conversations: default views with counts, deep page of All, claim; raw FerretDB)', benchInbox],
 ];
 
 const only = process.argv.slice(2);
