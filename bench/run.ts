@@ -10,7 +10,7 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
   ['LTI launch (login + id-token post, platform on loopback)', benchLaunch],
   ['Knowledge retrieval and ingestion', benchRetrieval],
   ['Learner chat (post → answer over SSE at 50 learners, idle live connections)', benchChat],
-  ['Admin inbox (100k conversations: default views with counts, deep page of All, claim; raw FerretDB)', benchInbox],
+  ['Admin inbox (100k conversations: views with counts, deep page, claim)', benchInbox],
 ];
 
 const only = process.argv.slice(2);
