@@ -125,9 +125,15 @@ export class InboxIndex {
     if (c.replyBy) doc.rb = ms(c.replyBy);
     if (c.resolvedAt) doc.ra = ms(c.resolvedAt);
     if (c.user.name) doc.n = c.user.name;
+    if (c.user.role) doc.r = c.user.role;
     if (c.courseId) doc.c = String(c.courseId);
+    const courseTitle = c.context?.courseTitle ?? c.handoff?.course?.title;
+    if (courseTitle) doc.ct = courseTitle;
     if (c.category) doc.g = c.category;
     if (c.assigneeId) doc.a = String(c.assigneeId);
+    if (c.assigneeName) doc.an = c.assigneeName;
+    const reasons = [...new Set((c.handoff?.reasons ?? []).map((r) => r.code))];
+    if (reasons.length) doc.rs = reasons;
     const team = c.teamId
       ? String(c.teamId)
       : await this.deps.teams.route(tenantId, { courseId: doc.c, category: doc.g });
@@ -259,6 +265,7 @@ export class InboxIndex {
           u: event.payload.userId,
         };
         if (event.actor.name) doc.n = event.actor.name;
+        if (event.payload.role) doc.r = event.payload.role;
         if (event.courseId) doc.c = event.courseId;
         const team = await this.deps.teams.route(tenantId, { courseId: doc.c });
         if (team) doc.t = team;

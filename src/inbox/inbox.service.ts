@@ -220,23 +220,53 @@ export class InboxService {
     return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), counts };
   }
 
-  /** List items for thread ids, in that order (documents read by _id, in parallel). */
+  /**
+   * List items for thread ids, in that order, from the index alone (no database read: see
+   * {@link IndexDoc}); threads outside the admin's scope are left out.
+   */
   async items(ctx: StaffContext, ids: readonly string[]): Promise<InboxItem[]> {
     if (!ids.length) return [];
-    const [conversations, docs, reads, teams] = await Promise.all([
-      Promise.all(ids.map((id) => findInTenant(ConversationModel, id, ctx.tenantId))),
+    const [docs, reads, teams] = await Promise.all([
       this.deps.index.docs(ctx.tenantId, ids),
       this.deps.redis.hmget(this.readKey(ctx), ...ids),
       this.deps.teams.list(ctx.tenantId),
     ]);
     const items: InboxItem[] = [];
-    conversations.forEach((conversation, i) => {
-      if (!conversation) return;
-      if (ctx.role === 'instructor' && String(conversation.courseId ?? '') !== ctx.courseId) return;
-      const id = ids[i] as string;
-      items.push(this.toItem(toConversationView(conversation), docs.get(id), reads[i], teams));
+    ids.forEach((id, i) => {
+      const doc = docs.get(id);
+      if (!doc) return;
+      if (ctx.role === 'instructor' && doc.c !== ctx.courseId) return;
+      items.push(this.docItem(id, doc, reads[i], teams));
     });
     return items;
+  }
+
+  private docItem(
+    id: string,
+    doc: IndexDoc,
+    readAt: string | null | undefined,
+    teams: readonly TeamView[],
+  ): InboxItem {
+    const team = doc.t ? teams.find((t) => t.id === doc.t) : undefined;
+    const unread =
+      readAt === null || readAt === undefined
+        ? doc.s === 'waiting' || doc.s === 'assigned'
+        : doc.lm > Number(readAt);
+    return {
+      id,
+      status: doc.s,
+      priority: doc.p,
+      ...(doc.g ? { category: doc.g } : {}),
+      reasons: doc.rs ?? [],
+      learner: { userId: doc.u, ...(doc.n ? { name: doc.n } : {}), role: doc.r ?? 'learner' },
+      ...(doc.c ? { course: { id: doc.c, ...(doc.ct ? { title: doc.ct } : {}) } } : {}),
+      ...(doc.a ? { assignee: { userId: doc.a, ...(doc.an ? { name: doc.an } : {}) } } : {}),
+      ...(team ? { team: { id: team.id, name: team.name } } : {}),
+      ...(doc.rb !== undefined ? { replyBy: new Date(doc.rb).toISOString() } : {}),
+      lastMessageAt: new Date(doc.lm).toISOString(),
+      preview: doc.pv ?? '',
+      unread,
+    };
   }
 
   /** One list item, as the live channel sends it (undefined when outside the admin's scope). */

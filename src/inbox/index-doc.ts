@@ -1,10 +1,13 @@
 import type { ConversationStatus, Priority } from '../conversations/conversation.types.js';
 import { PRIORITY_RANK } from '../conversations/conversation.types.js';
+import type { ProductRole } from '../users/user.model.js';
 
 /**
- * What the inbox index keeps per conversation in Redis (a compact JSON value in one hash per tenant):
- * exactly the fields that decide which lists a thread is in and where, plus the list preview, which the
- * conversation document does not carry. Everything else of a list item is read from the document by _id.
+ * What the inbox index keeps per conversation in Redis (a compact JSON value in one hash per tenant): the
+ * fields that decide which lists a thread is in and where, and everything a list row shows (including the
+ * preview, which the conversation document does not carry). Lists never read MongoDB: FerretDB 1.24 on
+ * SQLite answers even `{ _id }` by scanning (measured: its SQL does not match the `_id` index
+ * expression), so a page of 25 documents by `_id` costs 25 scans.
  */
 export interface IndexDoc {
   /** Conversation version (status changes) and updatedAt (ms): newer readings win. */
@@ -16,14 +19,21 @@ export interface IndexDoc {
   rb?: number;
   lm: number;
   ra?: number;
-  /** Learner user id and name (the name is searchable). */
+  /** Learner user id, name (searchable) and role. */
   u: string;
   n?: string;
+  r?: ProductRole;
   c?: string;
+  /** Course title (from the launch context). */
+  ct?: string;
   g?: string;
   /** The thread's team: set on the thread (transfer to a team), else routed by course or category. */
   t?: string;
   a?: string;
+  /** Assignee name. */
+  an?: string;
+  /** Handoff reason codes. */
+  rs?: string[];
   /** Last learner/admin line: text (≤140), author, time (ms). */
   pv?: string;
   pa?: 'learner' | 'admin';
