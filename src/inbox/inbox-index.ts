@@ -210,7 +210,10 @@ export class InboxIndex {
     const id = message.conversationId;
     const searchable = message.author === 'learner' || message.author === 'admin';
     if (searchable) await this.addTokens(tenantId, id, message.text);
-    if (message.kind === 'note' || message.author === 'system') return;
+    // Last activity follows the document's lastMessageAt: learner and admin messages and bot answers
+    // (client id `bot:…`), not notes, status lines or the bot's own announcements.
+    const activity = searchable || (message.author === 'bot' && message.clientId.startsWith('bot:'));
+    if (message.kind !== 'message' || !activity) return;
     const at = ms(message.createdAt) ?? Date.now();
     for (let attempt = 0; attempt < 5; attempt++) {
       const raw = await this.deps.redis.hget(this.docsKey(tenantId), id);
@@ -274,9 +277,50 @@ export class InboxIndex {
           await this.refresh(tenantId, conversationId);
         return;
       }
+      case 'conversation.claimed':
+      case 'conversation.transferred':
+      case 'conversation.released':
+      case 'conversation.handed_back':
+      case 'conversation.resolved':
+        if (await this.patchTransition(event)) return;
+        return this.refresh(tenantId, conversationId);
       default:
         return this.refresh(tenantId, conversationId);
     }
+  }
+
+  /**
+   * Staff actions carry everything their entry needs: applied to the entry of the version just before,
+   * without reading the document (reads cost a scan on FerretDB). False when the entry is not that
+   * version (the caller then reads the document).
+   */
+  private async patchTransition(event: AnyDomainEvent): Promise<boolean> {
+    const { tenantId, conversationId } = event;
+    if (!conversationId || !('version' in event.payload)) return false;
+    const payload = event.payload as {
+      to: IndexDoc['s'];
+      version: number;
+      assignee?: { userId: string; name?: string };
+      teamId?: string;
+    };
+    const raw = await this.deps.redis.hget(this.docsKey(tenantId), conversationId);
+    if (!raw) return false;
+    const old = JSON.parse(raw) as IndexDoc;
+    if (old.v !== payload.version - 1) return false;
+    const at = ms(event.at) ?? Date.now();
+    const next: IndexDoc = { ...old, s: payload.to, v: payload.version, up: Math.max(old.up, at) };
+    if (payload.assignee) {
+      next.a = payload.assignee.userId;
+      if (payload.assignee.name) next.an = payload.assignee.name;
+      else delete next.an;
+    } else if (event.name !== 'conversation.resolved') {
+      delete next.a;
+      delete next.an;
+    }
+    if (payload.teamId) next.t = payload.teamId;
+    if (event.name === 'conversation.handed_back') delete next.rb;
+    if (event.name === 'conversation.resolved') next.ra = at;
+    return this.apply(tenantId, conversationId, raw, next);
   }
 
   // ------------------------------------------------------------------ reading
