@@ -7,6 +7,7 @@ import type { Actor, Priority } from '../conversations/conversation.types.js';
 import type { ConversationView, MessageView } from '../conversations/conversation.views.js';
 import { objectId } from '../events/ids.js';
 import type { HandoffCard } from '../handoff/handoff.types.js';
+import type { RedisStaffPresence } from '../handoff/staff-presence.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { LaunchModel } from '../lti/launch.model.js';
@@ -122,6 +123,8 @@ export class InboxService {
       index: InboxIndex;
       teams: TeamService;
       presence: InboxPresence;
+      /** "Is any admin watching the inbox?" (decides live vs. asynchronous handoffs). */
+      staffPresence?: RedisStaffPresence;
       redis: Redis;
       prefix: string;
       logger?: Logger;
@@ -546,8 +549,23 @@ export class InboxService {
     );
   }
 
+  /**
+   * An admin has the inbox open (live channel connected, or a heartbeat): handoffs are live while one
+   * is. Instructors do not count (they watch one course, not the institution's queue).
+   */
+  async watching(ctx: StaffContext, open: boolean): Promise<void> {
+    if (ctx.role !== 'admin' || !this.deps.staffPresence) return;
+    try {
+      if (open) await this.deps.staffPresence.touch(ctx.tenantId, ctx.userId);
+      else await this.deps.staffPresence.leave(ctx.tenantId, ctx.userId);
+    } catch (error) {
+      this.deps.logger?.warn({ err: error }, 'staff presence not recorded');
+    }
+  }
+
   /** A heartbeat from an open thread (viewing, typing). */
   async presence(ctx: StaffContext, conversationId: string, typing: boolean) {
+    await this.watching(ctx, true);
     const view = await this.load(ctx, conversationId);
     return this.deps.presence.touch({
       tenantId: ctx.tenantId,

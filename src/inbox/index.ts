@@ -31,7 +31,7 @@ export interface InboxDomain {
  * subscriber connection.
  */
 export function createInbox(deps: {
-  conversations: ConversationDomain;
+  conversations: Pick<ConversationDomain, 'bus' | 'service' | 'presence'>;
   redis: Redis;
   subscriber: Redis;
   prefix: string;
@@ -54,6 +54,7 @@ export function createInbox(deps: {
     index,
     teams,
     presence,
+    staffPresence: deps.conversations.presence,
     redis: deps.redis,
     prefix: deps.prefix,
     logger: deps.logger,

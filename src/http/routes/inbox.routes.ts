@@ -230,9 +230,14 @@ export function inboxRoutes(deps: { secret: string; inbox: InboxDomain; hub: Liv
         typing: state.typing,
       });
     });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    await service.watching(staff, true);
+    const heartbeat = setInterval(() => {
+      res.write(': keep-alive\n\n');
+      void service.watching(staff, true);
+    }, 25_000);
     req.on('close', () => {
       clearInterval(heartbeat);
+      void service.watching(staff, false);
       stopPresence();
       registration.close();
       items.close();
