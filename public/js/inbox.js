@@ -961,12 +961,12 @@
 
   // --- Presence ---------------------------------------------------------------------------------------
 
-  const typingState = { active: false, idle: null, sentAt: 0 };
+  const typingState = { active: false, idle: null, typingSentAt: 0 };
   let heartbeat = null;
 
   function sendPresence() {
     if (!state.current || document.hidden) return;
-    typingState.sentAt = Date.now();
+    if (typingState.active) typingState.typingSentAt = Date.now();
     void sendJson(currentPath('presence'), 'POST', { typing: typingState.active });
   }
 
@@ -983,11 +983,18 @@
     sendPresence();
   }
 
-  /** Typing is said at once, repeated while it goes on (the server forgets it after a few seconds). */
-  function onTyping() {
+  /**
+   * Typing is said at once and repeated while it goes on (the server forgets it after a few seconds);
+   * it stops a few seconds after the last key, or when the box is emptied.
+   */
+  function onTyping(event) {
+    if (!event.target.value.trim()) {
+      stopTyping();
+      return;
+    }
     window.clearTimeout(typingState.idle);
     typingState.idle = window.setTimeout(stopTyping, TYPING_IDLE_MS);
-    if (typingState.active && Date.now() - typingState.sentAt < TYPING_REPEAT_MS) return;
+    if (typingState.active && Date.now() - typingState.typingSentAt < TYPING_REPEAT_MS) return;
     typingState.active = true;
     sendPresence();
   }

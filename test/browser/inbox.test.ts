@@ -311,6 +311,29 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     await learnerItem(admin).waitFor({ state: 'detached' });
   });
 
+  it('shows who else has the thread open and who is typing, live', async () => {
+    const bea = await browser.context.newPage();
+    watch(bea);
+    const beaLaunch = await launchPerson('admin', 'devlms-user-bea', 'Bea', 'Admin');
+    await bea.goto(beaLaunch.landing.toString());
+    await bea.getByRole('tab', { name: /^Mine/ }).click();
+    await learnerItem(bea.mainFrame()).click();
+    await bea.getByRole('textbox', { name: 'Reply' }).waitFor();
+    expect(await bea.getByRole('textbox', { name: 'Reply' }).isEditable()).to.equal(true);
+    const presence = bea.locator('#presence');
+    await presence.getByText('Adam Admin is viewing').waitFor({ timeout: 15_000 });
+    // (Hidden tabs send no presence: Adam's must be the one in front while he types.)
+    await admin.page().bringToFront();
+    await admin
+      .getByRole('textbox', { name: 'Internal note' })
+      .pressSequentially('Looking at it', { delay: 20 });
+    await presence.getByText('Adam Admin is typing…').waitFor({ timeout: 15_000 });
+    // Typing stops a few seconds after the last key.
+    await presence.getByText('Adam Admin is viewing').waitFor({ timeout: 15_000 });
+    await admin.getByRole('textbox', { name: 'Internal note' }).fill('');
+    await bea.close();
+  });
+
   it('searches by learner name and says when nothing matches; view tabs work with the arrow keys', async () => {
     const allOpen = admin.getByRole('tab', { name: /^All open/ });
     await allOpen.click();
@@ -335,6 +358,21 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     expect(await learnerItem(admin).count()).to.equal(0);
     await box.fill('');
     await box.press('Enter');
+    await learnerItem(admin).waitFor();
+
+    // Filters: a priority nobody has empties the view; the course of the thread keeps it.
+    await admin.locator('summary', { hasText: 'Filters' }).click();
+    await admin.getByRole('combobox', { name: 'Priority' }).selectOption('urgent');
+    await admin.getByText('No conversations in All open.').waitFor();
+    await admin.getByRole('combobox', { name: 'Priority' }).selectOption('');
+    await admin
+      .getByRole('combobox', { name: 'Course' })
+      .selectOption({ label: 'Introduction to Online Learning' });
+    await learnerItem(admin).waitFor();
+    expect(await admin.locator('#filter-summary').textContent()).to.equal(
+      '(Introduction to Online Learning)',
+    );
+    await admin.getByRole('button', { name: 'Clear filters' }).click();
     await learnerItem(admin).waitFor();
   });
 
