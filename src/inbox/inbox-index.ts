@@ -277,6 +277,16 @@ export class InboxIndex {
           await this.refresh(tenantId, conversationId);
         return;
       }
+      case 'conversation.handed_off':
+        // On the learner's path: patched at once from the event; the document (course title, a routed
+        // team) is read in the background.
+        if (await this.patchTransition(event)) {
+          void this.refresh(tenantId, conversationId).catch((error) =>
+            this.deps.logger?.warn({ err: error }, 'inbox index refresh failed'),
+          );
+          return;
+        }
+        return this.refresh(tenantId, conversationId);
       case 'conversation.claimed':
       case 'conversation.transferred':
       case 'conversation.released':
@@ -308,7 +318,8 @@ export class InboxIndex {
     const old = JSON.parse(raw) as IndexDoc;
     if (old.v !== payload.version - 1) return false;
     const at = ms(event.at) ?? Date.now();
-    const next: IndexDoc = { ...old, s: payload.to, v: payload.version, up: Math.max(old.up, at) };
+    // `up` stays: a later reading of the document (same version, newer updatedAt) must still win.
+    const next: IndexDoc = { ...old, s: payload.to, v: payload.version };
     if (payload.assignee) {
       next.a = payload.assignee.userId;
       if (payload.assignee.name) next.an = payload.assignee.name;
@@ -319,6 +330,17 @@ export class InboxIndex {
     }
     if (payload.teamId) next.t = payload.teamId;
     if (event.name === 'conversation.handed_back') delete next.rb;
+    if (event.name === 'conversation.handed_off') {
+      const handoff = event.payload;
+      next.p = handoff.priority;
+      if (handoff.category) next.g = handoff.category;
+      next.rb = ms(handoff.replyBy);
+      next.rs = [...new Set(handoff.reasons.map((r) => r.code))];
+      if (!next.t) {
+        const team = await this.deps.teams.route(tenantId, { courseId: next.c, category: next.g });
+        if (team) next.t = team;
+      }
+    }
     if (event.name === 'conversation.resolved') next.ra = at;
     return this.apply(tenantId, conversationId, raw, next);
   }
