@@ -33,6 +33,15 @@ redis.call('expire', KEYS[1], ARGV[2])
 redis.call('set', KEYS[2], '1', 'EX', ARGV[2])
 return 1`;
 
+// Raises each given field of a hash to at least its value. KEYS: hash. ARGV: ttl, field, value, field, value…
+const SET_ACTIVITY = `
+for i = 2, #ARGV, 2 do
+  local current = tonumber(redis.call('hget', KEYS[1], ARGV[i]) or '0')
+  if tonumber(ARGV[i + 1]) > current then redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+redis.call('expire', KEYS[1], ARGV[1])
+return 1`;
+
 // Replaces the entry of message ARGV[1] (if cached) with ARGV[2]. KEYS: list.
 const REPLACE = `
 local items = redis.call('lrange', KEYS[1], 0, -1)
@@ -49,7 +58,8 @@ return 0`;
  * Hot state of threads in Redis, so the chat's hot paths read no collection FerretDB would scan:
  * - the thread a user has open in a course (a pointer the caller verifies by `_id`);
  * - the newest messages of each thread as stored views (appended as messages are written, filled from
- *   the database on first read, patched when feedback changes them).
+ *   the database on first read, patched when feedback changes them);
+ * - activity times of threads the bot handles (see `ConversationService.touch`).
  * The database stays the authority: a missing or unusable entry means "ask the database", never "none".
  * Every method swallows Redis errors and reports "not cached" instead: the caller falls back.
  */
@@ -69,6 +79,26 @@ export class ConversationCache {
 
   private completeKey(conversationId: string) {
     return `${this.prefix}:messages:complete:${conversationId}`;
+  }
+
+  private activityKey(conversationId: string) {
+    return `${this.prefix}:activity:${conversationId}`;
+  }
+
+  /** Activity times (ms since epoch) of a thread kept in Redis; empty when none or Redis cannot answer. */
+  async activity(conversationId: string): Promise<Record<string, number>> {
+    try {
+      const raw = await this.redis.hgetall(this.activityKey(conversationId));
+      return Object.fromEntries(Object.entries(raw).map(([field, value]) => [field, Number(value)]));
+    } catch {
+      return {};
+    }
+  }
+
+  /** Records activity times of a thread (each field only ever moves forward). */
+  async setActivity(conversationId: string, times: Record<string, Date>): Promise<void> {
+    const args = Object.entries(times).flatMap(([field, at]) => [field, String(at.getTime())]);
+    await this.redis.eval(SET_ACTIVITY, 1, this.activityKey(conversationId), String(TTL_SECONDS), ...args);
   }
 
   /** The id of the user's current thread in this course, if known. */

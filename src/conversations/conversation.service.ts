@@ -180,6 +180,15 @@ function plainMessage(
   };
 }
 
+/** Times of a thread that change with every message (see `ConversationService.touch`). */
+const ACTIVITY_FIELDS = ['lastMessageAt', 'lastLearnerMessageAt', 'updatedAt'] as const;
+
+/** The per-message times of a thread, for a write of its document to carry along. */
+const activityOf = (conversation: Conversation) => ({
+  lastMessageAt: conversation.lastMessageAt,
+  ...(conversation.lastLearnerMessageAt ? { lastLearnerMessageAt: conversation.lastLearnerMessageAt } : {}),
+});
+
 /** What a learner may see of a thread's messages: no internal notes. */
 const learnerMay = (message: MessageView) => !message.internal && message.kind !== 'note';
 
@@ -221,7 +230,8 @@ export class ConversationService {
     const courseId = input.courseId ? objectId(input.courseId, 'Course') : undefined;
     const openKey = openKeyFor(String(userId), input.courseId);
     const known = await this.knownOpenThread(input.tenantId, input.actor.userId, input.courseId);
-    const open = known ?? (await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>());
+    const found = known ? null : await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
+    const open = known ?? (found ? await this.withActivity(found) : null);
     if (open) {
       if (!known)
         await this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(open._id));
@@ -284,7 +294,7 @@ export class ConversationService {
       conversation.openKey !== openKeyFor(userId, courseId)
     )
       return null;
-    return conversation;
+    return this.withActivity(conversation);
   }
 
   /**
@@ -366,7 +376,10 @@ export class ConversationService {
     const asyncCapture = conversation.status === 'waiting' && conversation.handoff?.mode === 'async';
     const email = asyncCapture && !conversation.contactEmail ? EMAIL.exec(text)?.[0] : undefined;
     if (email && email.toLowerCase() !== conversation.user.email?.toLowerCase()) set.contactEmail = email;
-    conversation = await this.update(conversation, set);
+    conversation =
+      conversation.status === 'bot' && !set.contactEmail
+        ? await this.touch(conversation, { lastMessageAt: now, lastLearnerMessageAt: now })
+        : await this.update(conversation, set);
     await this.emit(conversation, 'message.posted', this.eventActor(input.actor), { message: messageView });
 
     if (set.contactEmail) {
@@ -485,10 +498,13 @@ export class ConversationService {
       settings,
       currentPriority: conversation.priority,
     });
-    conversation = await this.update(conversation, {
-      lastMessageAt: message.createdAt,
-      lowConfidenceStreak: decision.streak,
-    });
+    conversation =
+      decision.streak === (conversation.lowConfidenceStreak ?? 0)
+        ? await this.touch(conversation, { lastMessageAt: message.createdAt })
+        : await this.update(conversation, {
+            lastMessageAt: message.createdAt,
+            lowConfidenceStreak: decision.streak,
+          });
 
     if (decision.handoff) {
       const learner = { userId: String(conversation.user.userId), role: conversation.user.role };
@@ -1238,7 +1254,7 @@ export class ConversationService {
     const check = canTransition(conversation.status, action);
     if (!check.ok) throw new AppError('conflict', check.reason, { status: conversation.status, action });
     const update: Record<string, unknown> = {
-      $set: { ...change.set, status: check.to, updatedAt: this.now() },
+      $set: { ...activityOf(conversation), ...change.set, status: check.to, updatedAt: this.now() },
       $inc: { version: 1 },
     };
     if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
@@ -1268,10 +1284,41 @@ export class ConversationService {
     // By `_id` alone (the thread was loaded for this tenant): any other field makes FerretDB scan more.
     await ConversationModel.updateOne(
       { _id: conversation._id },
-      { $set: { ...set, updatedAt } },
+      { $set: { ...activityOf(conversation), ...set, updatedAt } },
       { timestamps: false },
     );
     return { ...conversation, ...set, updatedAt } as Conversation;
+  }
+
+  /**
+   * Per-message activity times of a thread the bot handles, kept in Redis instead of a document update:
+   * FerretDB scans the whole collection for every update, and two per exchange were most of its work.
+   * Reads overlay them ({@link withActivity}); every later write of the document carries them (a handoff
+   * at the latest). Once people handle the thread, each message updates the document again.
+   */
+  private async touch(
+    conversation: Conversation,
+    times: { lastMessageAt: Date; lastLearnerMessageAt?: Date },
+  ): Promise<Conversation> {
+    const updatedAt = this.now();
+    try {
+      await this.cache.setActivity(String(conversation._id), { ...times, updatedAt });
+    } catch {
+      return this.update(conversation, times);
+    }
+    return { ...conversation, ...times, updatedAt };
+  }
+
+  /** The thread with the activity times kept in Redis where they are newer than the document's. */
+  private async withActivity(conversation: Conversation): Promise<Conversation> {
+    const times = await this.cache.activity(String(conversation._id));
+    let merged = conversation;
+    for (const field of ACTIVITY_FIELDS) {
+      const at = times[field];
+      const current = conversation[field];
+      if (at && (!current || at > current.getTime())) merged = { ...merged, [field]: new Date(at) };
+    }
+    return merged;
   }
 
   /** {@link transition}, but a lost race is reported to the person as a conflict. */
@@ -1546,7 +1593,7 @@ export class ConversationService {
     ).lean<Conversation>();
     if (!conversation?.tenantId.equals(tenant))
       throw new AppError('not_found', 'Conversation was not found.');
-    return conversation;
+    return this.withActivity(conversation);
   }
 
   /** A learner's own thread; anyone else's is "not found" (never "forbidden", which would confirm it exists). */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import type { NewEvent } from '../../src/events/catalog.js';
 import { EventStore } from '../../src/events/event-store.js';
@@ -85,6 +86,48 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     expect(history.map((m) => m.text)).to.deep.equal(['question 2', 'question 3']);
     expect(cursor).to.equal(cursorBefore).and.to.equal(4); // opened + three messages
     expect(replay.map((e) => e.seq)).to.deep.equal([2, 3, 4]);
+  });
+
+  it('while the bot handles a thread, an exchange writes no thread document; a handoff stores its times', async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const { conversation } = await h.service.openOrContinue({ tenantId, actor });
+    const askedAt = new Date(h.clock.current.getTime() + 60_000);
+    const answeredAt = new Date(askedAt.getTime() + 5_000);
+    const queries = await queriesDuring(async () => {
+      h.clock.set(askedAt.toISOString());
+      await h.service.postLearnerMessage({
+        tenantId,
+        actor,
+        conversationId: conversation.id,
+        clientId: 'act-1',
+        text: 'Where do I find my certificate?',
+      });
+      h.clock.set(answeredAt.toISOString());
+      await h.service.recordBotAnswer({
+        tenantId,
+        conversationId: conversation.id,
+        replyTo: 'act-1',
+        text: 'On your profile page, under Certificates.',
+        confidence: 0.9,
+      });
+    });
+    // Updates make FerretDB scan the collection: none on the way of a normal exchange.
+    expect(queries.filter((q) => q.collection === 'conversations' && q.method !== 'findOne')).to.deep.equal(
+      [],
+    );
+    const seen = await h.service.get({ tenantId, actor, conversationId: conversation.id });
+    expect(seen.lastLearnerMessageAt).to.equal(askedAt.toISOString());
+    expect(seen.lastMessageAt).to.equal(answeredAt.toISOString());
+    expect((await ConversationModel.findById(conversation.id).lean())?.lastMessageAt.toISOString()).to.equal(
+      conversation.lastMessageAt,
+    );
+    // The next write of the document (here the handoff) carries the times along.
+    await h.service.requestHandoff({ tenantId, actor, conversationId: conversation.id });
+    const stored = await ConversationModel.findById(conversation.id).lean();
+    expect(stored?.status).to.equal('waiting');
+    expect(stored?.lastLearnerMessageAt?.toISOString()).to.equal(askedAt.toISOString());
+    expect(stored?.lastMessageAt.getTime()).to.be.at.least(answeredAt.getTime());
   });
 
   it('history, feedback and the thread survive Redis losing its copies (read again from the database)', async () => {
