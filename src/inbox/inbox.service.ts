@@ -331,6 +331,23 @@ export class InboxService {
     return toConversationView(conversation);
   }
 
+  /**
+   * Scope and ownership before an action, from the index (a document read costs a scan on FerretDB);
+   * the document itself when the index has no entry. The conversation service enforces the tenant, the
+   * status and ownership again on the document, so an index a moment behind can only refuse, never allow.
+   */
+  private async scoped(
+    ctx: StaffContext,
+    conversationId: string,
+  ): Promise<Pick<ConversationView, 'status' | 'assigneeId' | 'assigneeName' | 'courseId'>> {
+    objectId(conversationId, 'Conversation');
+    const doc = (await this.deps.index.docs(ctx.tenantId, [conversationId])).get(conversationId);
+    if (!doc) return this.load(ctx, conversationId);
+    if (ctx.role === 'instructor' && (!ctx.courseId || doc.c !== ctx.courseId))
+      throw new AppError('not_found', 'Conversation was not found.');
+    return { status: doc.s, assigneeId: doc.a, assigneeName: doc.an, courseId: doc.c };
+  }
+
   permissions(ctx: StaffContext, view: ConversationView): Permissions {
     const owner = view.status === 'assigned' && view.assigneeId === ctx.userId;
     const ownerOrLead = view.status === 'assigned' && (owner || ctx.isLead);
@@ -411,7 +428,7 @@ export class InboxService {
 
   /** Takes a waiting thread (atomic; a conflict names the owner). */
   async claim(ctx: StaffContext, conversationId: string): Promise<InboxItem> {
-    await this.load(ctx, conversationId);
+    await this.scoped(ctx, conversationId);
     const view = await this.deps.conversations.claim({
       tenantId: ctx.tenantId,
       actor: this.actor(ctx),
@@ -423,7 +440,7 @@ export class InboxService {
 
   /** The owner's reply to the learner. */
   async reply(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
-    await this.load(ctx, conversationId);
+    await this.scoped(ctx, conversationId);
     const message = await this.deps.conversations.postAdminReply({
       tenantId: ctx.tenantId,
       actor: this.actor(ctx),
@@ -436,7 +453,7 @@ export class InboxService {
 
   /** An internal note (any staff member in scope). */
   async note(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
-    await this.load(ctx, conversationId);
+    await this.scoped(ctx, conversationId);
     const message = await this.deps.conversations.addNote({
       tenantId: ctx.tenantId,
       actor: this.actor(ctx),
@@ -453,7 +470,7 @@ export class InboxService {
     conversationId: string,
     input: { toUserId?: string; teamId?: string; note?: string },
   ): Promise<InboxItem> {
-    const current = await this.load(ctx, conversationId);
+    const current = await this.scoped(ctx, conversationId);
     const asLead = this.ownerOrLead(ctx, current);
     if (input.teamId) await this.deps.teams.get(ctx.tenantId, input.teamId);
     let view: ConversationView;
@@ -494,7 +511,7 @@ export class InboxService {
 
   /** Returns the thread to the bot (owner, or a lead). */
   async handBack(ctx: StaffContext, conversationId: string, input: { note?: string }): Promise<InboxItem> {
-    const current = await this.load(ctx, conversationId);
+    const current = await this.scoped(ctx, conversationId);
     const asLead = this.ownerOrLead(ctx, current);
     const view = await this.deps.conversations.handBack({
       tenantId: ctx.tenantId,
@@ -513,7 +530,7 @@ export class InboxService {
     conversationId: string,
     input: { resolution?: string },
   ): Promise<InboxItem> {
-    const current = await this.load(ctx, conversationId);
+    const current = await this.scoped(ctx, conversationId);
     const asLead = this.ownerOrLead(ctx, current);
     const view = await this.deps.conversations.resolve({
       tenantId: ctx.tenantId,
@@ -528,7 +545,7 @@ export class InboxService {
 
   /** Reopens a resolved thread (back to the queue). */
   async reopen(ctx: StaffContext, conversationId: string, input: { note?: string }): Promise<InboxItem> {
-    await this.load(ctx, conversationId);
+    await this.scoped(ctx, conversationId);
     const view = await this.deps.conversations.reopen({
       tenantId: ctx.tenantId,
       actor: this.actor(ctx),
@@ -540,7 +557,10 @@ export class InboxService {
   }
 
   /** The owner acts as such; anyone else needs the lead permission (refused otherwise, naming the owner). */
-  private ownerOrLead(ctx: StaffContext, view: ConversationView): boolean {
+  private ownerOrLead(
+    ctx: StaffContext,
+    view: Pick<ConversationView, 'status' | 'assigneeId' | 'assigneeName'>,
+  ): boolean {
     if (view.status !== 'assigned' || view.assigneeId === ctx.userId) return false;
     if (ctx.isLead) return true;
     throw new AppError(
@@ -566,7 +586,7 @@ export class InboxService {
   /** A heartbeat from an open thread (viewing, typing). */
   async presence(ctx: StaffContext, conversationId: string, typing: boolean) {
     await this.watching(ctx, true);
-    const view = await this.load(ctx, conversationId);
+    const view = await this.scoped(ctx, conversationId);
     return this.deps.presence.touch({
       tenantId: ctx.tenantId,
       conversationId,
