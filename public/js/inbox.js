@@ -93,6 +93,10 @@
     /** id -> { item, li } in list order (the DOM keeps the order). */
     items: new Map(),
     nextCursor: null,
+    /** id -> status of every thread seen since the page opened (to announce only new waiting ones). */
+    known: new Map(),
+    /** How many pages are shown (1 + each "Load more"). */
+    pages: 0,
     listRequest: 0,
     /** The open thread: { id, conversation, permissions, viewers, typing } */
     current: null,
@@ -272,8 +276,10 @@
       list.replaceChildren();
       state.items.clear();
     }
+    state.pages = append ? state.pages + 1 : 1;
     const firstNew = [];
     for (const item of body.items || []) {
+      state.known.set(item.id, item.status);
       if (state.items.has(item.id)) continue;
       const entry = createEntry(item);
       fillItem(entry, item);
@@ -302,23 +308,36 @@
     }, 500);
   }
 
+  /**
+   * Whether a live item belongs in the current view: true, false, or null when the item cannot tell
+   * (Needs attention holds owned threads whose learner wrote last). Items that list their views decide.
+   */
   function matchesView(item) {
-    const assignedToMe = item.assignee?.userId && item.assignee.userId === me.userId;
-    const inView = {
-      attention: item.status === 'waiting',
-      mine: Boolean(assignedToMe) && item.status !== 'resolved',
-      unassigned: item.status === 'waiting' && !item.assignee,
-      open: item.status === 'waiting' || item.status === 'assigned',
-      resolved: item.status === 'resolved',
-      all: true,
-    }[state.view];
-    if (!inView) return false;
     const f = state.filters;
     if (f.category && item.category !== f.category) return false;
     if (f.courseId && item.course?.id !== f.courseId) return false;
     if (f.priority && item.priority !== f.priority) return false;
     if (f.teamId && item.team?.id !== f.teamId) return false;
-    return true;
+    if (Array.isArray(item.views)) return item.views.includes(state.view);
+    const assignedToMe = Boolean(item.assignee?.userId) && item.assignee.userId === me.userId;
+    return {
+      attention: item.status === 'waiting' ? true : item.status === 'assigned' ? null : false,
+      mine: assignedToMe && item.status === 'assigned',
+      unassigned: item.status === 'waiting',
+      open: item.status !== 'resolved',
+      resolved: item.status === 'resolved',
+      all: true,
+    }[state.view];
+  }
+
+  /** When a live item cannot say where it goes: read the first page again (unless the admin paged on). */
+  let reconcileTimer = null;
+  function reconcileSoon() {
+    window.clearTimeout(reconcileTimer);
+    reconcileTimer = window.setTimeout(() => {
+      if (state.pages > 1 || list.contains(document.activeElement)) return;
+      void loadList();
+    }, 1500);
   }
 
   /** The list's order (the server's): reply-by first (missing last), then priority, then newest. */
@@ -340,7 +359,10 @@
     const entry = state.items.get(item.id);
     const before = entry?.item;
     const belongs = matchesView(item);
-    if (entry && !belongs) {
+    if (belongs === null) {
+      if (entry) fillItem(entry, item);
+      reconcileSoon();
+    } else if (entry && !belongs) {
       const hadFocus = entry.li.contains(document.activeElement);
       const next = entry.li.nextElementSibling || entry.li.previousElementSibling;
       entry.li.remove();
@@ -369,8 +391,10 @@
       }
       if (hadFocus) target.button.focus();
     }
-    const waitingNow = item.status === 'waiting' && before?.status !== 'waiting';
-    if (waitingNow && !item.assignee)
+    // Announce a thread that starts waiting (known: every status seen since the page opened, any view).
+    const previous = before?.status ?? state.known.get(item.id);
+    state.known.set(item.id, item.status);
+    if (item.status === 'waiting' && previous !== 'waiting')
       announceList(
         `New conversation waiting: ${learnerName(item)}${item.reasons?.length ? `, ${describeReason(item.reasons[0])}` : ''}`,
       );
