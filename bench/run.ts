@@ -3,12 +3,14 @@
 import os from 'node:os';
 import { benchChat } from './chat.bench.js';
 import { benchInbox } from './inbox.bench.js';
+import { benchIngestion } from './ingestion.bench.js';
 import { benchLaunch } from './launch.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
 
 const benches: Array<[string, () => Promise<Record<string, number | string>>]> = [
   ['LTI launch (login + id-token post, platform on loopback)', benchLaunch],
   ['Knowledge retrieval and ingestion', benchRetrieval],
+  ['Knowledge ingestion end to end (kb add / upload → queue → worker → searchable)', benchIngestion],
   ['Learner chat (post → answer over SSE at 50 learners, idle live connections)', benchChat],
   ['Admin inbox (100k conversations: views with counts, deep page, claim)', benchInbox],
 ];

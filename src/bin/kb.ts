@@ -1,7 +1,7 @@
 /**
  * Manage a tenant's knowledge base from the command line.
  *
- *   npm run kb -- add <file|folder>... [--tenant ID] [--course ID]
+ *   npm run kb -- add <file|folder>... [--tenant ID] [--course ID]   (alias: ingest)
  *   npm run kb -- list [--tenant ID]
  *   npm run kb -- remove <sourceId> [--tenant ID]
  *
@@ -21,7 +21,7 @@ import { createLogger } from '../lib/logger.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 
 const USAGE = `usage:
-  npm run kb -- add <file|folder>... [--tenant ID] [--course ID]
+  npm run kb -- add <file|folder>... [--tenant ID] [--course ID]   (alias: ingest)
   npm run kb -- list [--tenant ID]
   npm run kb -- remove <sourceId> [--tenant ID]`;
 
@@ -33,7 +33,8 @@ const { values, positionals } = parseArgs({
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
-const [command, ...args] = positionals;
+const [given, ...args] = positionals;
+const command = given === 'ingest' ? 'add' : given;
 if (values.help || !command || !['add', 'list', 'remove'].includes(command)) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
@@ -108,6 +109,9 @@ async function filesOf(target: string): Promise<string[]> {
   return out;
 }
 
+/** Files stored and queued per database batch. */
+const ADD_BATCH = 100;
+
 const bar = (pct: number, width = 24) => {
   const filled = Math.round((Math.max(0, Math.min(100, pct)) / 100) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(pct)).padStart(3)}%`;
@@ -148,26 +152,39 @@ try {
       exitCode = 2;
     }
     const tracked: { name: string; id: string }[] = [];
+    const files: { name: string; file: string }[] = [];
     for (const target of args) {
       const base = (await stat(target).catch(() => null))?.isDirectory() ? target : path.dirname(target);
       for (const file of await filesOf(target)) {
-        const name = path.relative(base, file).split(path.sep).join('/');
-        try {
-          const result = await service.addFile({
-            tenantId,
-            courseId: values.course ?? null,
-            filename: name,
-            bytes: await readFile(file),
-          });
-          if (result.queued) tracked.push({ name, id: result.source.id });
-          else console.log(`${name}: unchanged (already in the knowledge base)`);
-        } catch (error) {
-          exitCode = 1;
-          console.log(
-            `${name}: failed: ${error instanceof AppError ? error.message : (error as Error).message}`,
-          );
-        }
+        files.push({ name: path.relative(base, file).split(path.sep).join('/'), file });
       }
+    }
+    // Stored and queued in batches: a few database round trips per batch rather than per file.
+    for (let i = 0; i < files.length; i += ADD_BATCH) {
+      const batch = files.slice(i, i + ADD_BATCH);
+      let outcomes: Awaited<ReturnType<typeof service.addFiles>>;
+      try {
+        outcomes = await service.addFiles({
+          tenantId,
+          courseId: values.course ?? null,
+          files: await Promise.all(
+            batch.map(async (f) => ({ filename: f.name, bytes: await readFile(f.file) })),
+          ),
+        });
+      } catch (error) {
+        exitCode = 1;
+        const reason = error instanceof AppError ? error.message : (error as Error).message;
+        for (const f of batch) console.log(`${f.name}: failed: ${reason}`);
+        continue;
+      }
+      outcomes.forEach((outcome, k) => {
+        const name = batch[k]?.name ?? '';
+        if ('error' in outcome) {
+          exitCode = 1;
+          console.log(`${name}: failed: ${outcome.error.message}`);
+        } else if (outcome.queued) tracked.push({ name, id: outcome.source.id });
+        else console.log(`${name}: unchanged (already in the knowledge base)`);
+      });
     }
     const interactive = process.stdout.isTTY;
     const width = Math.min(48, Math.max(8, ...tracked.map((t) => t.name.length)));
@@ -177,8 +194,12 @@ try {
     let hinted = false;
     while (finished.size < tracked.length) {
       const lines: string[] = [];
+      // One listing per round rather than one query per file.
+      const byId = new Map(
+        (await service.listSources(tenantId, { courseId: values.course ?? null })).map((s) => [s.id, s]),
+      );
       for (const t of tracked) {
-        const s = await service.getSource(tenantId, t.id);
+        const s = byId.get(t.id);
         const label = t.name.slice(-width).padEnd(width);
         if (!s) {
           finished.add(t.id);
@@ -204,7 +225,7 @@ try {
         process.stdout.write(`${text}\n`);
         lastPrinted = text;
       } else if (finished.size === tracked.length) console.log(text);
-      if (finished.size < tracked.length) await new Promise((resolve) => setTimeout(resolve, 300));
+      if (finished.size < tracked.length) await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
 } catch (error) {

@@ -15,7 +15,13 @@ export interface JobPayloads {
   };
   knowledge: {
     /** Parses, chunks, embeds and stores one upload of a knowledge source, then makes it live. */
-    ingest: { tenantId: string; sourceId: string; version: number };
+    ingest: {
+      tenantId: string;
+      sourceId: string;
+      version: number;
+      /** Ids of the stored upload's parts, in order (read by id; older jobs without them query). */
+      parts?: string[];
+    };
   };
 }
 
@@ -69,6 +75,21 @@ export class Queues {
   ): Promise<Job> {
     try {
       return await this.get(queue).add(name, data, options);
+    } catch (error) {
+      throw new AppError('unavailable', 'The job queue is unavailable right now; please try again shortly.', {
+        cause: (error as Error).message,
+      });
+    }
+  }
+
+  /** Adds several jobs of one queue in one round trip; same failure as {@link enqueue}. */
+  async enqueueBulk<Q extends QueueName, N extends JobName<Q>>(
+    queue: Q,
+    jobs: { name: N; data: JobPayload<Q, N>; opts?: JobsOptions }[],
+  ): Promise<Job[]> {
+    if (jobs.length === 0) return [];
+    try {
+      return await this.get(queue).addBulk(jobs);
     } catch (error) {
       throw new AppError('unavailable', 'The job queue is unavailable right now; please try again shortly.', {
         cause: (error as Error).message,

@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
+import { KNOWLEDGE_CONCURRENCY, knowledgeJobs } from '../knowledge/knowledge.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
 import { type JobName, type JobPayload, type JobPayloads, QUEUE_NAMES, type QueueName } from './queues.js';
@@ -28,6 +28,12 @@ export interface WorkerOptions {
   logger: Logger;
 }
 
+/**
+ * Queues whose jobs run more at once than WORKER_CONCURRENCY: knowledge ingestion batches the database
+ * writes of the jobs running together, so small files need many at once (it bounds its own memory).
+ */
+const MIN_CONCURRENCY: Partial<Record<QueueName, number>> = { knowledge: KNOWLEDGE_CONCURRENCY };
+
 /** Starts one BullMQ worker per queue. Close them with `closeWorkers` to let active jobs finish. */
 export function startWorkers(options: WorkerOptions): Worker[] {
   return QUEUE_NAMES.map((queueName) => {
@@ -40,7 +46,11 @@ export function startWorkers(options: WorkerOptions): Worker[] {
         if (!handler) throw new Error(`no handler for job "${job.name}" on queue "${queueName}"`);
         return handler(job, { logger: logger.child({ job: job.name, jobId: job.id }) });
       },
-      { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
+      {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: Math.max(options.concurrency, MIN_CONCURRENCY[queueName] ?? 0),
+      },
     );
     worker.on('failed', (job, error) =>
       logger.warn({ job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error }, 'job failed'),

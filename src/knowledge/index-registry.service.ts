@@ -4,7 +4,13 @@ import type { Logger } from '../lib/logger.js';
 import { chunkIdFor } from './chunking.service.js';
 import { KnowledgeChunkModel, KnowledgeSourceModel, KnowledgeStateModel } from './knowledge.models.js';
 import type { ChunkRecord } from './knowledge.types.js';
-import { type KnowledgeChange, knowledgeChannel } from './knowledge-context.js';
+import {
+  decodeEmbedding,
+  type KnowledgeChange,
+  knowledgeChannel,
+  knowledgeSeqKey,
+  type WireChunk,
+} from './knowledge-context.js';
 import {
   type AskOptions,
   type AskResult,
@@ -29,6 +35,8 @@ export interface KnowledgeIndexRegistryOptions {
 interface TenantEntry {
   /** The tenant's knowledge version the in-memory index reflects; -1 before the first load. */
   version: number;
+  /** The last change number (Redis counter) reflected, when known: n + 1 can be applied in memory. */
+  seq?: number;
   checkedAt: number;
   /** Operations on one tenant run one after another. */
   queue: Promise<void>;
@@ -57,6 +65,18 @@ const toRecord = (row: ChunkRow): ChunkRecord => ({
   ordinal: row.ordinal,
   text: row.text,
   ...(row.embedding && row.embedding.length > 0 ? { embedding: Float32Array.from(row.embedding) } : {}),
+});
+
+const fromWire = (chunk: WireChunk): ChunkRecord => ({
+  chunkId: chunkIdFor(chunk.sourceId, chunk.ordinal),
+  sourceId: chunk.sourceId,
+  courseId: chunk.courseId ?? null,
+  title: chunk.title,
+  heading: chunk.heading ?? '',
+  path: chunk.path,
+  ordinal: chunk.ordinal,
+  text: chunk.text,
+  ...(chunk.e ? { embedding: decodeEmbedding(chunk.e) } : {}),
 });
 
 /**
@@ -144,6 +164,8 @@ export class KnowledgeIndexRegistry {
   }
 
   private async loadTenant(tenantId: string, entry: TenantEntry, version: number): Promise<void> {
+    // The change number before reading: every change numbered up to it switched before this read.
+    entry.seq = await this.currentSeq(tenantId);
     this.engine.dropTenant(tenantId);
     if (Types.ObjectId.isValid(tenantId)) {
       const tenant = new Types.ObjectId(tenantId);
@@ -169,19 +191,40 @@ export class KnowledgeIndexRegistry {
     );
   }
 
-  private async reloadSource(tenantId: string, sourceId: string): Promise<void> {
+  private async currentSeq(tenantId: string): Promise<number | undefined> {
+    if (!this.options.redis) return undefined;
+    try {
+      return Number((await this.options.redis.get(knowledgeSeqKey(this.options.prefix, tenantId))) ?? 0);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reloads some sources of a tenant from MongoDB (one chunk query for all of them). */
+  private async reloadSources(tenantId: string, sourceIds: readonly string[]): Promise<void> {
     const tenant = new Types.ObjectId(tenantId);
-    const source = Types.ObjectId.isValid(sourceId)
-      ? await KnowledgeSourceModel.findOne({ _id: new Types.ObjectId(sourceId), tenantId: tenant }).lean()
-      : null;
-    this.engine.removeSource(tenantId, sourceId);
-    if (!source || source.version <= 0) return;
+    const live: { sourceId: Types.ObjectId; version: number }[] = [];
+    for (const sourceId of sourceIds) {
+      this.engine.removeSource(tenantId, sourceId);
+      if (!Types.ObjectId.isValid(sourceId)) continue;
+      const source = await KnowledgeSourceModel.findOne(
+        { _id: new Types.ObjectId(sourceId), tenantId: tenant },
+        { version: 1 },
+      ).lean();
+      if (source && source.version > 0) live.push({ sourceId: source._id, version: source.version });
+    }
+    if (live.length === 0) return;
     const rows = await KnowledgeChunkModel.find({
       tenantId: tenant,
-      sourceId: source._id,
-      version: source.version,
+      $or: live.map((l) => ({ sourceId: l.sourceId, version: l.version })),
     }).lean<ChunkRow[]>();
     this.engine.load(tenantId, rows.map(toRecord));
+  }
+
+  /** Applies a change in memory: its sources' chunks are replaced by the ones it carries. */
+  private applyRecords(tenantId: string, sourceIds: readonly string[], records: readonly WireChunk[]): void {
+    for (const sourceId of sourceIds) this.engine.removeSource(tenantId, sourceId);
+    this.engine.load(tenantId, records.map(fromWire));
   }
 
   private onMessage(message: string): void {
@@ -195,13 +238,20 @@ export class KnowledgeIndexRegistry {
     // Not loaded here: the first question loads it fresh anyway.
     if (!entry || entry.version < 0) return;
     void this.serialise(entry, async () => {
-      if (change.version <= entry.version) return;
-      if (change.sourceId && change.version === entry.version + 1) {
-        await this.reloadSource(change.tenantId, change.sourceId);
-        entry.version = change.version;
-      } else {
-        await this.loadTenant(change.tenantId, entry, await this.storedVersion(change.tenantId));
-      }
+      const sourceIds = change.sourceIds ?? (change.sourceId ? [change.sourceId] : []);
+      if (change.seq !== undefined && entry.seq !== undefined) {
+        // Numbered changes: already reflected, the next one (applied here), or a gap (reload all).
+        if (change.seq <= entry.seq) return;
+        if (change.seq === entry.seq + 1 && sourceIds.length > 0) {
+          if (change.records) this.applyRecords(change.tenantId, sourceIds, change.records);
+          else await this.reloadSources(change.tenantId, sourceIds);
+          entry.seq = change.seq;
+          entry.version = change.version;
+          entry.checkedAt = Date.now();
+          return;
+        }
+      } else if (change.version === entry.version) return;
+      await this.loadTenant(change.tenantId, entry, await this.storedVersion(change.tenantId));
       entry.checkedAt = Date.now();
     }).catch((error) => this.options.logger?.warn({ err: error }, 'knowledge index refresh failed'));
   }

@@ -11,8 +11,8 @@ import {
   KnowledgeUploadModel,
   nextKnowledgeVersion,
 } from './knowledge.models.js';
-import type { DocumentFormat } from './knowledge.types.js';
-import { publishKnowledgeChange } from './knowledge-context.js';
+import type { ChunkRecord, DocumentFormat } from './knowledge.types.js';
+import { announceSources, encodeEmbedding, type WireChunk } from './knowledge-context.js';
 
 const WRITE_BATCH = 500;
 const EMBED_BATCH = 128;
@@ -40,6 +40,18 @@ export interface WriteVersionResult {
   title: string;
 }
 
+/** A version ready to be written: chunked (and embedded), not stored yet. */
+export interface PreparedVersion {
+  source: WriteVersionInput['source'];
+  version: number;
+  records: ChunkRecord[];
+  embeddings?: number[][];
+  title: string;
+  mimeType?: string;
+  retry: boolean;
+  onProgress?: WriteVersionInput['onProgress'];
+}
+
 /**
  * Makes one version of a source live without readers ever seeing half of it: write all the new
  * version's chunks, then switch `version` on the source in one update, then delete older versions'
@@ -47,6 +59,14 @@ export interface WriteVersionResult {
  * partial chunks with {@link discardVersion}). Safe to run twice for the same version.
  */
 export async function writeSourceVersion(input: WriteVersionInput): Promise<WriteVersionResult> {
+  const prepared = await prepareSourceVersion(input);
+  const [result] = await commitSourceVersions([prepared], input.publish);
+  if (!result) throw new Error('nothing was committed');
+  return result;
+}
+
+/** Chunks (and embeds) one version; nothing is stored yet. */
+export async function prepareSourceVersion(input: WriteVersionInput): Promise<PreparedVersion> {
   const { source, version } = input;
   const sourceId = String(source._id);
   const records = await documentToRecords({
@@ -72,72 +92,193 @@ export async function writeSourceVersion(input: WriteVersionInput): Promise<Writ
       );
     }
   }
+  return {
+    source,
+    version,
+    records,
+    embeddings,
+    title,
+    mimeType: input.mimeType,
+    retry: input.retry !== false,
+    onProgress: input.onProgress,
+  };
+}
 
+/**
+ * Writes and switches several prepared versions together, so a folder of small files costs a few
+ * database round trips per batch instead of per file (FerretDB's fixed cost per operation dominates
+ * small pages): one insert for all chunks, one switch per source, one version bump and one change
+ * message per tenant, one "ready" per source. The results are in the order of `items`.
+ */
+export async function commitSourceVersions(
+  items: readonly PreparedVersion[],
+  publish: WriteVersionInput['publish'],
+): Promise<WriteVersionResult[]> {
   // A retry starts clean (a first attempt has nothing to clean: skip the round trip).
-  if (input.retry !== false) {
-    await KnowledgeChunkModel.deleteMany({ tenantId: source.tenantId, sourceId: source._id, version });
+  await Promise.all(
+    items
+      .filter((item) => item.retry)
+      .map((item) =>
+        KnowledgeChunkModel.deleteMany({
+          tenantId: item.source.tenantId,
+          sourceId: item.source._id,
+          version: item.version,
+        }),
+      ),
+  );
+  const rows = items.flatMap((item) => chunkRows(item));
+  for (let i = 0; i < rows.length; i += WRITE_BATCH) {
+    await KnowledgeChunkModel.insertMany(rows.slice(i, i + WRITE_BATCH), { ordered: true });
   }
-  for (let i = 0; i < records.length; i += WRITE_BATCH) {
-    const rows = records.slice(i, i + WRITE_BATCH).map((r, j) => ({
-      tenantId: source.tenantId,
-      courseId: source.courseId ?? null,
-      sourceId: source._id,
+  // One write at a time from here: FerretDB (SQLite) serialises writes anyway, and concurrent ones
+  // contend for its lock far beyond their own cost. Filters are `_id` alone, the only filter FerretDB
+  // answers from an index (each condition added makes an update scan the collection); the conditions
+  // are checked on the document read by `_id` just before.
+  //
+  // A first version (nothing older to delete) goes live and ready in one update. Readers that check
+  // the tenant's version stay correct because it changes before these switches (a reader that loaded
+  // earlier reloads) and again after them (a reader that loaded in between reloads then).
+  await bumpVersions(items.map((item) => item.source.tenantId));
+  // The checks are reads by `_id` (concurrent reads are cheap); the switches go in one bulk write.
+  const currents = await Promise.all(
+    items.map((item) =>
+      KnowledgeSourceModel.findById(item.source._id, { tenantId: 1, version: 1, pendingVersion: 1 }).lean(),
+    ),
+  );
+  const switched = items.map((item, i) => {
+    const current = currents[i];
+    return (
+      current?.tenantId.equals(item.source.tenantId) === true &&
+      current.version < item.version &&
+      current.pendingVersion === item.version
+    );
+  });
+  const switches = items.flatMap((item, i) => {
+    if (!switched[i]) return [];
+    const { source, version } = item;
+    const $set = {
       version,
-      ordinal: r.ordinal,
+      title: item.title,
+      contentHash: source.pendingHash ?? '',
+      // A replacement is 'ready' only once the old version is gone (see finishLiveVersions).
+      ...(version === 1 ? { status: 'ready', progress: 100 } : { progress: 98 }),
+      error: null,
+      chunkCount: item.records.length,
+      pendingHash: null,
+      pendingVersion: null,
+      ...(item.mimeType ? { mimeType: item.mimeType } : {}),
+    };
+    return [{ updateOne: { filter: { _id: source._id }, update: { $set } } }];
+  });
+  if (switches.length > 0) await KnowledgeSourceModel.bulkWrite(switches, { ordered: true });
+  for (const [i, item] of items.entries()) {
+    if (!switched[i]) await discardVersion(item.source.tenantId, item.source._id, item.version);
+  }
+  const live = items.filter((_, i) => switched[i]);
+  await finishLiveVersions(
+    live.map((item) => ({ source: item.source, version: item.version, item, ready: item.version === 1 })),
+    publish,
+  );
+  return items.map((item, i) => ({
+    live: switched[i] === true,
+    chunkCount: switched[i] ? item.records.length : 0,
+    title: item.title,
+  }));
+}
+
+/** Sets a fresh knowledge version for each tenant; returns them by tenant id. */
+async function bumpVersions(tenantIds: readonly Types.ObjectId[]): Promise<Map<string, number>> {
+  const versions = new Map<string, number>();
+  for (const tenantId of tenantIds) {
+    if (versions.has(String(tenantId))) continue;
+    const version = nextKnowledgeVersion();
+    versions.set(String(tenantId), version);
+    await KnowledgeStateModel.updateOne({ tenantId }, { $set: { version } }, { upsert: true });
+  }
+  return versions;
+}
+
+/**
+ * What follows a switch, for versions that are live: older versions' chunks and uploads go, the
+ * tenant's version is bumped and other processes are told (with the chunks, when known), then the
+ * sources not marked ready yet are. Also finishes a version whose job died after its switch.
+ */
+export async function finishLiveVersions(
+  live: readonly {
+    source: Pick<KnowledgeSource, '_id' | 'tenantId'>;
+    version: number;
+    item?: PreparedVersion;
+    /** Marked ready by its switch already. */
+    ready?: boolean;
+  }[],
+  publish: WriteVersionInput['publish'],
+): Promise<void> {
+  if (live.length === 0) return;
+  const replaced = live.filter((l) => l.version > 1);
+  if (replaced.length > 0) {
+    // One query each for the whole batch: every query on these collections scans them on FerretDB.
+    const older = {
+      $or: replaced.map((l) => ({
+        tenantId: l.source.tenantId,
+        sourceId: l.source._id,
+        version: { $lt: l.version },
+      })),
+    };
+    await Promise.all([KnowledgeChunkModel.deleteMany(older), KnowledgeUploadModel.deleteMany(older)]);
+  }
+  const versions = await bumpVersions(live.map((l) => l.source.tenantId));
+  for (const [tenantId, version] of versions) {
+    const group = live.filter((l) => String(l.source.tenantId) === tenantId);
+    const records = group.every((l) => l.item)
+      ? group.flatMap((l) => (l.item ? wireChunks(l.item) : []))
+      : undefined;
+    await announceSources(
+      publish.redis,
+      publish.prefix,
+      { tenantId, version, sourceIds: group.map((l) => String(l.source._id)), records },
+      publish.logger,
+    );
+  }
+  for (const l of live) {
+    if (l.ready) continue;
+    await KnowledgeSourceModel.updateOne(
+      { _id: l.source._id, tenantId: l.source.tenantId, version: l.version, pendingVersion: null },
+      { $set: { status: 'ready', progress: 100 } },
+    );
+  }
+}
+
+function chunkRows(item: PreparedVersion) {
+  const { source, version, records, embeddings } = item;
+  return records.map((r, j) => ({
+    tenantId: source.tenantId,
+    courseId: source.courseId ?? null,
+    sourceId: source._id,
+    version,
+    ordinal: r.ordinal,
+    title: r.title,
+    heading: r.heading,
+    path: r.path,
+    text: r.text,
+    ...(embeddings?.[j] ? { embedding: embeddings[j] } : {}),
+  }));
+}
+
+function wireChunks(item: PreparedVersion): WireChunk[] {
+  const { source, records, embeddings } = item;
+  return records.map((r, j) => {
+    const embedding = embeddings?.[j];
+    return {
+      sourceId: String(source._id),
+      courseId: source.courseId ?? null,
       title: r.title,
       heading: r.heading,
       path: r.path,
+      ordinal: r.ordinal,
       text: r.text,
-      ...(embeddings?.[i + j] ? { embedding: embeddings[i + j] } : {}),
-    }));
-    await KnowledgeChunkModel.insertMany(rows, { ordered: true });
-    await input.onProgress?.(
-      80 + Math.round((15 * Math.min(records.length, i + WRITE_BATCH)) / records.length),
-    );
-  }
-
-  const switched = await KnowledgeSourceModel.findOneAndUpdate(
-    { _id: source._id, tenantId: source.tenantId, version: { $lt: version }, pendingVersion: version },
-    {
-      $set: {
-        version,
-        title,
-        contentHash: source.pendingHash ?? '',
-        // 'ready' only once the old version is gone and other processes were told (below).
-        progress: 98,
-        error: null,
-        chunkCount: records.length,
-        pendingHash: null,
-        pendingVersion: null,
-        ...(input.mimeType ? { mimeType: input.mimeType } : {}),
-      },
-    },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!switched) {
-    await discardVersion(source.tenantId, source._id, version);
-    return { live: false, chunkCount: 0, title };
-  }
-  if (version > 1) {
-    const older = { tenantId: source.tenantId, sourceId: source._id, version: { $lt: version } };
-    await Promise.all([KnowledgeChunkModel.deleteMany(older), KnowledgeUploadModel.deleteMany(older)]);
-  }
-  const state = await KnowledgeStateModel.findOneAndUpdate(
-    { tenantId: source.tenantId },
-    { $set: { version: nextKnowledgeVersion() } },
-    { upsert: true, returnDocument: 'after' },
-  ).lean();
-  await publishKnowledgeChange(
-    input.publish.redis,
-    input.publish.prefix,
-    { tenantId: String(source.tenantId), sourceId, version: state?.version ?? 0 },
-    input.publish.logger,
-  );
-  await KnowledgeSourceModel.updateOne(
-    { _id: source._id, tenantId: source.tenantId, version, pendingVersion: null },
-    { $set: { status: 'ready', progress: 100 } },
-  );
-  return { live: true, chunkCount: records.length, title };
+      ...(embedding && embedding.length > 0 ? { e: encodeEmbedding(embedding) } : {}),
+    };
+  });
 }
 
 /** Deletes whatever one (never live) version left behind: chunks and its stored upload. */

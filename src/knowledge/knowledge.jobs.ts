@@ -1,13 +1,145 @@
+import type { Job } from 'bullmq';
 import { Types } from 'mongoose';
+import type { JobPayload } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
 import { parseDocument, UnsupportedDocumentError } from './document-parser.service.js';
 import { createEmbedder } from './embeddings.service.js';
-import { KnowledgeChunkModel, KnowledgeSourceModel, KnowledgeUploadModel } from './knowledge.models.js';
+import {
+  KnowledgeChunkModel,
+  type KnowledgeSource,
+  KnowledgeSourceModel,
+  KnowledgeUploadModel,
+} from './knowledge.models.js';
 import { knowledgeRuntime } from './knowledge-context.js';
-import { discardVersion, EmptyDocumentError, writeSourceVersion } from './knowledge-writer.js';
+import {
+  commitSourceVersions,
+  discardVersion,
+  EmptyDocumentError,
+  finishLiveVersions,
+  type PreparedVersion,
+  prepareSourceVersion,
+  type WriteVersionInput,
+  type WriteVersionResult,
+} from './knowledge-writer.js';
+
+/**
+ * Ingestion jobs a worker runs at once. Each job is one file; the database writes of the jobs that are
+ * ready together are batched (see {@link CommitBatcher}), so while one batch is written the next is
+ * being read and parsed.
+ */
+export const KNOWLEDGE_CONCURRENCY = 64;
+/** The most files one batch writes. */
+const MAX_BATCH = 32;
+/** Bytes of uploads held in memory at once by the running jobs (a larger single file runs alone). */
+const BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+/** How long a prepared file waits for others to share its database writes. */
+const BATCH_LINGER_MS = 15;
+/** A job shorter than this never writes its progress to the source (each write is a round trip). */
+const PROGRESS_AFTER_MS = 2000;
+
+type IngestJob = Job<JobPayload<'knowledge', 'ingest'>>;
+
+/** Lets jobs hold up to a budget of bytes at once; a request over the whole budget waits to run alone. */
+class ByteBudget {
+  private used = 0;
+  private readonly waiting: { bytes: number; go: () => void }[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(bytes: number): Promise<() => void> {
+    const size = Math.min(Math.max(0, bytes), this.limit);
+    if (this.waiting.length > 0 || this.used + size > this.limit) {
+      await new Promise<void>((go) => this.waiting.push({ bytes: size, go }));
+    } else this.used += size;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.used -= size;
+      this.wake();
+    };
+  }
+
+  private wake(): void {
+    for (let next = this.waiting[0]; next && this.used + next.bytes <= this.limit; next = this.waiting[0]) {
+      this.waiting.shift();
+      this.used += next.bytes;
+      next.go();
+    }
+  }
+}
+
+/**
+ * Group commit: prepared versions from the jobs running in this process are written together, one
+ * batch at a time. The first waits {@link BATCH_LINGER_MS} for company; whatever arrives while a batch
+ * is being written forms the next one (up to {@link MAX_BATCH}). A failed batch fails each
+ * of its jobs, which BullMQ retries (the writes are idempotent).
+ */
+class CommitBatcher {
+  private pending: {
+    item: PreparedVersion;
+    publish: WriteVersionInput['publish'];
+    resolve: (result: WriteVersionResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private scheduled = false;
+
+  submit(item: PreparedVersion, publish: WriteVersionInput['publish']): Promise<WriteVersionResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ item, publish, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      setTimeout(() => void this.drain(), BATCH_LINGER_MS);
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      try {
+        const results = await commitSourceVersions(
+          batch.map((b) => b.item),
+          batch[0]?.publish as WriteVersionInput['publish'],
+        );
+        batch.forEach((b, i) => {
+          b.resolve(results[i] as WriteVersionResult);
+        });
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.scheduled = false;
+  }
+}
+
+const budget = new ByteBudget(BYTES_IN_FLIGHT);
+const batcher = new CommitBatcher();
+
+/** The upload's bytes: by the part ids the job carries (one indexed read each), else by query. */
+async function loadUpload(tenantId: Types.ObjectId, sourceId: Types.ObjectId, job: IngestJob) {
+  const { version, parts: ids } = job.data;
+  if (ids && ids.length > 0) {
+    const parts = await Promise.all(
+      ids.map((id) => KnowledgeUploadModel.findOne({ _id: new Types.ObjectId(id) }).lean()),
+    );
+    const mine = parts.filter(
+      (p) => p?.tenantId.equals(tenantId) && p.sourceId.equals(sourceId) && p.version === version,
+    );
+    if (mine.length === ids.length) return mine as NonNullable<(typeof parts)[number]>[];
+  }
+  return KnowledgeUploadModel.find({ tenantId, sourceId, version }).sort({ n: 1 }).lean();
+}
+
+/** Is `version` the source's live version now (its switch happened)? */
+async function isLive(tenantId: Types.ObjectId, sourceId: Types.ObjectId, version: number) {
+  const source = await KnowledgeSourceModel.findById(sourceId, { tenantId: 1, version: 1 }).lean();
+  return source?.tenantId.equals(tenantId) === true && source.version === version;
+}
 
 /** Marks the upload failed with a plain reason; the previous version (if any) stays live. */
 async function fail(tenantId: Types.ObjectId, sourceId: Types.ObjectId, version: number, reason: string) {
+  // Never the live version's chunks: a failure after the switch is finished by the retry instead.
+  if (await isLive(tenantId, sourceId, version)) return;
   await discardVersion(tenantId, sourceId, version);
   await KnowledgeSourceModel.updateOne(
     { _id: sourceId, tenantId, pendingVersion: version },
@@ -25,59 +157,76 @@ export const knowledgeJobs: QueueHandlers<'knowledge'> = {
     const tenantId = new Types.ObjectId(job.data.tenantId);
     const sourceId = new Types.ObjectId(job.data.sourceId);
     const { version } = job.data;
-    const source = await KnowledgeSourceModel.findOne({ _id: sourceId, tenantId }).lean();
+    const publish = { redis, prefix: config.REDIS_PREFIX, logger };
+    // By `_id` alone (FerretDB's only indexed filter), then the tenant checked here.
+    const found = await KnowledgeSourceModel.findById(sourceId).lean();
+    const source = found?.tenantId.equals(tenantId) ? found : null;
     if (!source) {
       await discardVersion(tenantId, sourceId, version);
       return { skipped: 'removed' };
     }
+    if (source.version === version && source.pendingVersion === null) {
+      // Switched already: an earlier run stopped between the switch and "ready" (a crash, a lost
+      // connection). Finish it rather than leave the source "processing" for ever.
+      if (source.status === 'queued' || source.status === 'processing') {
+        await finishLiveVersions([{ source, version }], publish);
+        return { finished: 'after a retry', chunks: source.chunkCount };
+      }
+      return { skipped: 'already live' };
+    }
     if (source.version >= version || source.pendingVersion !== version) {
-      // A newer upload took over (or this one is already live): nothing to do for this one.
+      // A newer upload took over: nothing to do for this one.
       if (source.version !== version) await KnowledgeUploadModel.deleteMany({ tenantId, sourceId, version });
       return { skipped: 'superseded' };
     }
-    // Every step reports to the job; the source (what people poll) is written at most every 25 points,
-    // since each write is a database round trip.
-    let written = -100;
+    // Every step reports to the job (Redis); the source, which people poll, only hears about it when
+    // the job runs long, since each write is a database round trip that small files cannot afford.
+    const started = Date.now();
+    let writtenAt = started;
+    let written = 0;
     const progress = async (pct: number) => {
-      await job.updateProgress(pct);
-      if (pct - written < 25) return;
+      await job.updateProgress(pct).catch(() => undefined);
+      const now = Date.now();
+      if (now - started < PROGRESS_AFTER_MS || now - writtenAt < PROGRESS_AFTER_MS || pct <= written) return;
+      writtenAt = now;
       written = pct;
       await KnowledgeSourceModel.updateOne(
         { _id: sourceId, tenantId, pendingVersion: version },
         { $set: { progress: pct, status: 'processing' } },
       );
     };
-    await progress(5);
+    const release = await budget.acquire(source.sizeBytes);
     try {
-      const parts = await KnowledgeUploadModel.find({ tenantId, sourceId, version }).sort({ n: 1 }).lean();
-      if (parts.length === 0) {
-        await fail(tenantId, sourceId, version, 'the uploaded file is no longer stored; upload it again');
-        return { failed: 'missing upload' };
+      let prepared: PreparedVersion;
+      try {
+        const parts = await loadUpload(tenantId, sourceId, job);
+        if (parts.length === 0) {
+          await fail(tenantId, sourceId, version, 'the uploaded file is no longer stored; upload it again');
+          return { failed: 'missing upload' };
+        }
+        const bytes = Buffer.concat(parts.map((p) => Buffer.from(p.data.buffer ?? p.data)));
+        if (bytes.length > config.KB_MAX_FILE_BYTES) {
+          await fail(tenantId, sourceId, version, 'the file is over the size limit');
+          return { failed: 'too large' };
+        }
+        await progress(5);
+        const parsed = await parseDocument(source.path, bytes, source.mimeType);
+        await progress(15);
+        prepared = await prepareSourceVersion({
+          source,
+          version,
+          document: { format: parsed.format, content: parsed.content },
+          mimeType: parsed.mimeType,
+          embedder: createEmbedder(config),
+          onProgress: progress,
+          retry: job.attemptsMade > 0,
+          publish,
+        });
+      } finally {
+        release();
       }
-      const bytes = Buffer.concat(parts.map((p) => Buffer.from(p.data.buffer ?? p.data)));
-      if (bytes.length > config.KB_MAX_FILE_BYTES) {
-        await fail(tenantId, sourceId, version, 'the file is over the size limit');
-        return { failed: 'too large' };
-      }
-      const parsed = await parseDocument(source.path, bytes, source.mimeType);
-      await progress(15);
-      const result = await writeSourceVersion({
-        source,
-        version,
-        document: { format: parsed.format, content: parsed.content },
-        mimeType: parsed.mimeType,
-        embedder: createEmbedder(config),
-        onProgress: progress,
-        retry: job.attemptsMade > 0,
-        publish: { redis, prefix: config.REDIS_PREFIX, logger },
-      });
-      if (result.live) {
-        await KnowledgeSourceModel.updateOne(
-          { _id: sourceId, tenantId },
-          { $set: { mimeType: parsed.mimeType } },
-        );
-      }
-      await job.updateProgress(100);
+      const result = await batcher.submit(prepared, publish);
+      await job.updateProgress(100).catch(() => undefined);
       logger.info(
         { sourceId: String(sourceId), version, chunks: result.chunkCount },
         'knowledge source ingested',
@@ -88,14 +237,23 @@ export const knowledgeJobs: QueueHandlers<'knowledge'> = {
         await fail(tenantId, sourceId, version, error.message);
         return { failed: error.message };
       }
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (lastAttempt) {
-        await fail(tenantId, sourceId, version, `ingestion failed: ${(error as Error).message}`);
-      } else {
-        // Keep the stored upload for the retry; only the partial chunks go.
-        await KnowledgeChunkModel.deleteMany({ tenantId, sourceId, version }).catch(() => undefined);
-      }
+      await recordFailure(job, source, version, error);
       throw error;
     }
   },
 };
+
+/** After an infrastructure error: the last attempt records the failure; earlier ones clean up for the retry. */
+async function recordFailure(job: IngestJob, source: KnowledgeSource, version: number, error: unknown) {
+  const { tenantId, _id: sourceId } = source;
+  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  if (lastAttempt) {
+    await fail(tenantId, sourceId, version, `ingestion failed: ${(error as Error).message}`).catch(
+      () => undefined,
+    );
+    return;
+  }
+  // Keep the stored upload for the retry; only the partial chunks go (never a live version's).
+  const live = await isLive(tenantId, sourceId, version).catch(() => true);
+  if (!live) await KnowledgeChunkModel.deleteMany({ tenantId, sourceId, version }).catch(() => undefined);
+}

@@ -15,7 +15,7 @@ import {
   KnowledgeUploadModel,
   nextKnowledgeVersion,
 } from './knowledge.models.js';
-import { type KnowledgeChange, publishKnowledgeChange } from './knowledge-context.js';
+import { announceSources, type KnowledgeChange, publishKnowledgeChange } from './knowledge-context.js';
 import { writeSourceVersion } from './knowledge-writer.js';
 
 /** Uploads are stored in parts below MongoDB's 16 MB document limit. */
@@ -99,18 +99,20 @@ export async function announceChange(
   sourceId: Types.ObjectId | undefined,
   publish: { redis?: Redis; prefix: string; logger?: Logger },
 ): Promise<number> {
-  const state = await KnowledgeStateModel.findOneAndUpdate(
-    { tenantId },
-    { $set: { version: nextKnowledgeVersion() } },
-    { upsert: true, returnDocument: 'after' },
-  ).lean();
-  const change: KnowledgeChange = {
-    tenantId: String(tenantId),
-    sourceId: sourceId ? String(sourceId) : undefined,
-    version: state?.version ?? 0,
-  };
-  await publishKnowledgeChange(publish.redis, publish.prefix, change, publish.logger);
-  return change.version;
+  const version = nextKnowledgeVersion();
+  await KnowledgeStateModel.updateOne({ tenantId }, { $set: { version } }, { upsert: true });
+  if (sourceId) {
+    await announceSources(
+      publish.redis,
+      publish.prefix,
+      { tenantId: String(tenantId), version, sourceIds: [String(sourceId)] },
+      publish.logger,
+    );
+  } else {
+    const change: KnowledgeChange = { tenantId: String(tenantId), version };
+    await publishKnowledgeChange(publish.redis, publish.prefix, change, publish.logger);
+  }
+  return version;
 }
 
 /**
@@ -131,44 +133,218 @@ export class KnowledgeService {
     bytes: Uint8Array;
     mimeType?: string | null;
   }): Promise<AddFileResult> {
+    const [outcome] = await this.addFiles({
+      tenantId: input.tenantId,
+      courseId: input.courseId,
+      files: [{ filename: input.filename, bytes: input.bytes, mimeType: input.mimeType }],
+    });
+    if (!outcome) throw new Error('nothing was stored');
+    if ('error' in outcome) throw outcome.error;
+    return outcome;
+  }
+
+  /**
+   * {@link addFile} for many files at once (a folder): the same rules per file, with a few database
+   * round trips for the whole batch (FerretDB scans a collection for any query but one by `_id`, and
+   * each round trip has a fixed cost). Results are in the order of `files`; a refused file has `error`.
+   */
+  async addFiles(input: {
+    tenantId: string;
+    courseId?: string | null;
+    files: readonly { filename: string; bytes: Uint8Array; mimeType?: string | null }[];
+  }): Promise<(AddFileResult | { filename: string; error: AppError })[]> {
     const tenantId = objectId(input.tenantId, 'The tenant');
     const courseId = input.courseId ?? null;
-    const path = input.filename.trim().replace(/\\/g, '/');
-    if (!path) throw new AppError('bad_request', 'The file needs a name.');
     const max = this.deps.config.KB_MAX_FILE_BYTES;
-    if (input.bytes.length > max) {
-      throw new AppError(
-        'payload_too_large',
-        `"${path}" is over the size limit (${megabytes(input.bytes.length)}; the limit is ${megabytes(max)}).`,
-      );
+    type Accepted = { i: number; path: string; bytes: Uint8Array; mimeType?: string | null; hash: string };
+    const outcomes: (AddFileResult | { filename: string; error: AppError } | undefined)[] = [];
+    const accepted: Accepted[] = [];
+    const seen = new Set<string>();
+    for (const [i, file] of input.files.entries()) {
+      const path = file.filename.trim().replace(/\\/g, '/');
+      let error: AppError | undefined;
+      if (!path) error = new AppError('bad_request', 'The file needs a name.');
+      else if (file.bytes.length > max) {
+        error = new AppError(
+          'payload_too_large',
+          `"${path}" is over the size limit (${megabytes(file.bytes.length)}; the limit is ${megabytes(max)}).`,
+        );
+      } else if (!detectKind(path, file.mimeType)) {
+        error = new AppError(
+          'unprocessable',
+          `"${path}" is not a supported file type (accepted: ${SUPPORTED_EXTENSIONS.join(', ')}).`,
+        );
+      } else if (seen.has(path)) error = new AppError('conflict', `"${path}" appears twice in this upload.`);
+      if (error) {
+        outcomes[i] = { filename: file.filename, error };
+        continue;
+      }
+      seen.add(path);
+      accepted.push({ i, path, bytes: file.bytes, mimeType: file.mimeType, hash: sha256(file.bytes) });
     }
-    if (!detectKind(path, input.mimeType)) {
-      throw new AppError(
-        'unprocessable',
-        `"${path}" is not a supported file type (accepted: ${SUPPORTED_EXTENSIONS.join(', ')}).`,
-      );
-    }
-    const hash = sha256(input.bytes);
-    const existing = await KnowledgeSourceModel.findOne({ tenantId, courseId, path }).lean();
-    if (existing) {
-      const live = existing.contentHash === hash && existing.version > 0 && existing.pendingVersion === null;
-      const onItsWay =
-        existing.pendingHash === hash && (existing.status === 'queued' || existing.status === 'processing');
-      if (live || onItsWay) return { source: presentSource(existing), queued: false };
-    }
+    if (accepted.length === 0) return outcomes as (AddFileResult | { filename: string; error: AppError })[];
 
+    // One query for the batch (one scan on FerretDB) instead of one per file.
+    const existing = new Map<string, KnowledgeSource>();
+    for (const row of await KnowledgeSourceModel.find({
+      tenantId,
+      courseId,
+      path: accepted.length === 1 ? accepted[0]?.path : { $in: accepted.map((a) => a.path) },
+    }).lean())
+      existing.set(row.path, row);
+
+    // New paths: the whole source document in one insert, already pointing at its version 1.
+    const fresh: { a: Accepted; doc: KnowledgeSource }[] = [];
+    const updates: Accepted[] = [];
+    for (const a of accepted) {
+      const known = existing.get(a.path);
+      if (!known) {
+        const now = new Date();
+        fresh.push({
+          a,
+          doc: {
+            _id: new Types.ObjectId(),
+            tenantId,
+            courseId,
+            kind: 'file',
+            title: titleFromPath(a.path),
+            path: a.path,
+            mimeType: a.mimeType || 'application/octet-stream',
+            contentHash: '',
+            version: 0,
+            uploadSeq: 1,
+            pendingHash: a.hash,
+            pendingVersion: 1,
+            status: 'queued',
+            error: null,
+            progress: 0,
+            chunkCount: 0,
+            sizeBytes: a.bytes.length,
+            createdAt: now,
+            updatedAt: now,
+          },
+        });
+        continue;
+      }
+      const live = known.contentHash === a.hash && known.version > 0 && known.pendingVersion === null;
+      const onItsWay =
+        known.pendingHash === a.hash && (known.status === 'queued' || known.status === 'processing');
+      if (live || onItsWay) outcomes[a.i] = { source: presentSource(known), queued: false };
+      else updates.push(a);
+    }
+    const staged: { a: Accepted; source: KnowledgeSource; version: number }[] = [];
+    if (fresh.length > 0) {
+      const inserted = new Set<string>();
+      try {
+        await KnowledgeSourceModel.insertMany(
+          fresh.map((f) => f.doc),
+          { ordered: false },
+        );
+        for (const f of fresh) inserted.add(f.a.path);
+      } catch (error) {
+        // Someone added some of these paths meanwhile (the unique index refused them): those go the
+        // one-by-one way below; the rest were inserted.
+        const failed = new Set(
+          ((error as { writeErrors?: { index: number }[] }).writeErrors ?? []).map((e) => e.index),
+        );
+        if (failed.size === 0) throw error;
+        fresh.forEach((f, index) => {
+          if (!failed.has(index)) inserted.add(f.a.path);
+        });
+      }
+      for (const f of fresh) {
+        if (inserted.has(f.a.path)) staged.push({ a: f.a, source: f.doc, version: 1 });
+        else updates.push(f.a);
+      }
+    }
+    for (const a of updates) {
+      const next = await this.nextVersion(tenantId, courseId, a);
+      if (next) staged.push({ a, ...next });
+    }
+    if (staged.length === 0) return outcomes as (AddFileResult | { filename: string; error: AppError })[];
+
+    // A fresh version number per file: no parts of it exist yet. Ids are chosen here so the job can
+    // read its parts by id.
+    const partIds = new Map<number, string[]>();
+    const parts = staged.flatMap(({ a, source, version }) => {
+      const rows = [];
+      for (let n = 0, offset = 0; offset < a.bytes.length || n === 0; n++, offset += UPLOAD_PART_BYTES) {
+        const slice = a.bytes.subarray(offset, offset + UPLOAD_PART_BYTES);
+        rows.push({
+          _id: new Types.ObjectId(),
+          tenantId,
+          sourceId: source._id,
+          version,
+          n,
+          data: Buffer.from(slice),
+        });
+      }
+      partIds.set(
+        a.i,
+        rows.map((r) => r._id.toHexString()),
+      );
+      return rows;
+    });
+    await KnowledgeUploadModel.insertMany(parts, { ordered: true });
+
+    const jobs = staged.map(({ a, source, version }) => ({
+      name: 'ingest' as const,
+      data: { tenantId: String(tenantId), sourceId: String(source._id), version, parts: partIds.get(a.i) },
+      opts: {
+        jobId: ingestJobId(String(tenantId), String(source._id), version, a.hash),
+        attempts: 3,
+        removeOnComplete: true,
+      },
+    }));
+    try {
+      await this.deps.queues.enqueueBulk('knowledge', jobs);
+    } catch (error) {
+      const message = 'the ingestion queue was unavailable; upload the file again';
+      await Promise.all(
+        staged.map(({ source, version }) =>
+          KnowledgeSourceModel.updateOne(
+            { _id: source._id, pendingVersion: version },
+            { $set: { status: 'failed', error: message } },
+          ),
+        ),
+      );
+      throw error;
+    }
+    staged.forEach(({ a, source, version }, k) => {
+      outcomes[a.i] = {
+        source: presentSource({ ...source, pendingVersion: version }),
+        queued: true,
+        jobId: jobs[k]?.opts.jobId,
+      };
+    });
+    return outcomes as (AddFileResult | { filename: string; error: AppError })[];
+  }
+
+  /** A new version of a path (known, or added meanwhile): the one-by-one way, with its own round trips. */
+  private async nextVersion(
+    tenantId: Types.ObjectId,
+    courseId: string | null,
+    a: { path: string; bytes: Uint8Array; mimeType?: string | null; hash: string; i: number },
+  ): Promise<{ source: KnowledgeSource; version: number } | null> {
     const source = await KnowledgeSourceModel.findOneAndUpdate(
-      { tenantId, courseId, path },
+      { tenantId, courseId, path: a.path },
       {
-        $setOnInsert: { tenantId, courseId, path, kind: 'file', title: titleFromPath(path), version: 0 },
+        $setOnInsert: {
+          tenantId,
+          courseId,
+          path: a.path,
+          kind: 'file',
+          title: titleFromPath(a.path),
+          version: 0,
+        },
         $inc: { uploadSeq: 1 },
         $set: {
-          pendingHash: hash,
+          pendingHash: a.hash,
           status: 'queued',
           progress: 0,
           error: null,
-          sizeBytes: input.bytes.length,
-          mimeType: input.mimeType || 'application/octet-stream',
+          sizeBytes: a.bytes.length,
+          mimeType: a.mimeType || 'application/octet-stream',
         },
       },
       { upsert: true, returnDocument: 'after' },
@@ -179,31 +355,7 @@ export class KnowledgeService {
       { _id: source._id, uploadSeq: version },
       { $set: { pendingVersion: version } },
     );
-
-    // A fresh version number: no parts of it exist yet.
-    const parts = [];
-    for (let n = 0, offset = 0; offset < input.bytes.length || n === 0; n++, offset += UPLOAD_PART_BYTES) {
-      const slice = input.bytes.subarray(offset, offset + UPLOAD_PART_BYTES);
-      parts.push({ tenantId, sourceId: source._id, version, n, data: Buffer.from(slice) });
-    }
-    await KnowledgeUploadModel.insertMany(parts, { ordered: true });
-
-    const jobId = ingestJobId(String(tenantId), String(source._id), version, hash);
-    try {
-      await this.deps.queues.enqueue(
-        'knowledge',
-        'ingest',
-        { tenantId: String(tenantId), sourceId: String(source._id), version },
-        { jobId, attempts: 3, removeOnComplete: true },
-      );
-    } catch (error) {
-      await KnowledgeSourceModel.updateOne(
-        { _id: source._id, pendingVersion: version },
-        { $set: { status: 'failed', error: 'the ingestion queue was unavailable; upload the file again' } },
-      );
-      throw error;
-    }
-    return { source: presentSource({ ...source, pendingVersion: version }), queued: true, jobId };
+    return { source, version };
   }
 
   /** Adds (or, for the same question, replaces) a question-and-answer pair; live when this returns. */

@@ -20,16 +20,17 @@ export async function seedSampleKnowledge(
   if (existing > 0) return 0;
   const dir = options.dir ?? SAMPLE_KNOWLEDGE_DIR;
   const names = (await readdir(dir)).filter((n) => n.endsWith('.md') && n !== 'ATTRIBUTION.md').sort();
-  let queued = 0;
-  for (const name of names) {
-    const result = await service.addFile({
-      tenantId,
-      courseId: null,
-      filename: name,
-      bytes: await readFile(path.join(dir, name)),
-      mimeType: 'text/markdown',
-    });
-    if (result.queued) queued++;
-  }
+  const outcomes = await service.addFiles({
+    tenantId,
+    courseId: null,
+    files: await Promise.all(
+      names.map(async (name) => ({
+        filename: name,
+        bytes: await readFile(path.join(dir, name)),
+        mimeType: 'text/markdown',
+      })),
+    ),
+  });
+  const queued = outcomes.filter((o) => 'queued' in o && o.queued).length;
   return queued;
 }

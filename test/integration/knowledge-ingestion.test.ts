@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import {
   KnowledgeChunkModel,
   KnowledgeIndexRegistry,
+  KnowledgeSourceModel,
   KnowledgeUploadModel,
   seedSampleKnowledge,
 } from '../../src/knowledge/index.js';
@@ -214,6 +215,80 @@ describe('knowledge base: uploading documents', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('ingests a folder added at once, and says which of its files could not be used', async () => {
+    const tenantId = newTenantId();
+    const other = new KnowledgeIndexRegistry({
+      redis: h.runtime.redis,
+      prefix: h.config.REDIS_PREFIX,
+      logger: quietLogger,
+      checkIntervalMs: 60_000,
+    });
+    await other.start();
+    try {
+      await other.ensure(tenantId); // a web process already serving this tenant follows by message
+      const outcomes = await h.service.addFiles({
+        tenantId,
+        files: [
+          { filename: 'help/library.md', bytes: md('# Library\n\nThe library lends laptops for a week.\n') },
+          { filename: 'help/lockers.md', bytes: md('# Lockers\n\nLockers are rented at the front desk.\n') },
+          { filename: 'help/setup.exe', bytes: md('MZ') },
+          { filename: 'help/library.md', bytes: md('# Library\n\nA second copy.\n') },
+          { filename: 'help/showers.md', bytes: md('# Showers\n\nShowers are next to the gym.\n') },
+        ],
+      });
+      expect(outcomes.map((o) => ('error' in o ? o.error.status : 'queued' in o && o.queued))).to.deep.equal([
+        true,
+        true,
+        422,
+        409,
+        true,
+      ]);
+      for (const o of outcomes) {
+        if ('source' in o) expect((await settled(h.service, tenantId, o.source.id)).status).to.equal('ready');
+      }
+      const paths = async (question: string) => (await other.ask(tenantId, question)).sources[0]?.path;
+      const deadline = Date.now() + 5000;
+      while (other.size(tenantId) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await paths('can I borrow a laptop')).to.equal('help/library.md');
+      expect(await paths('where do I rent a locker')).to.equal('help/lockers.md');
+      expect(await paths('where are the showers')).to.equal('help/showers.md');
+      // The same folder again: nothing new.
+      const again = await h.service.addFiles({
+        tenantId,
+        files: [
+          { filename: 'help/lockers.md', bytes: md('# Lockers\n\nLockers are rented at the front desk.\n') },
+        ],
+      });
+      expect(again[0] && 'queued' in again[0] && again[0].queued).to.equal(false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('finishes a document whose ingestion stopped right after it went live, rather than leave it processing', async () => {
+    const tenantId = newTenantId();
+    const { source } = await upload(
+      tenantId,
+      'bikes.md',
+      md('# Bikes\n\nBike racks are behind building C.\n'),
+    );
+    // As a worker that died between the switch and "ready" leaves it; BullMQ then runs the job again.
+    await KnowledgeSourceModel.updateOne(
+      { _id: source.id },
+      { $set: { status: 'processing', progress: 98 } },
+    );
+    await h.runtime.queues.enqueue(
+      'knowledge',
+      'ingest',
+      { tenantId, sourceId: source.id, version: source.version },
+      { jobId: `rerun-${source.id}` },
+    );
+    const after = await settled(h.service, tenantId, source.id);
+    expect(after).to.include({ status: 'ready', progress: 100, version: 1, chunkCount: source.chunkCount });
+    expect(await KnowledgeChunkModel.countDocuments({ sourceId: source.id })).to.equal(source.chunkCount);
+    expect((await registry.ask(tenantId, 'where can I park my bike')).sources[0]?.path).to.equal('bikes.md');
   });
 
   it('seeds sample documents into a tenant with none, once', async () => {
