@@ -302,8 +302,8 @@
     if (countsTimer) return;
     countsTimer = window.setTimeout(async () => {
       countsTimer = null;
-      const params = new URLSearchParams({ view: state.view, limit: '1' });
-      const result = await sendJson(`/api/inbox/conversations?${params}`);
+      // The counts under the current filters (every list answer carries them).
+      const result = await sendJson(listQuery({ limit: '1' }));
       if (result.ok) showCounts(result.body.counts);
     }, 500);
   }
@@ -742,7 +742,8 @@
     };
     placeholder.hidden = true;
     thread.hidden = false;
-    showError(threadError, options.error || '');
+    // A refresh keeps an error on screen; opening another thread, or a new error, replaces it.
+    if (switching || options.error) showError(threadError, options.error || '');
     threadTitle.textContent = `${conversation.learner?.name || 'Unnamed learner'}${conversation.course?.title ? ` · ${conversation.course.title}` : ''}`;
     threadStatus.textContent = statusText(conversation);
     renderHandoff(conversation);
@@ -832,7 +833,8 @@
 
   /** After an action: show the thread as it is now and update its list entry. */
   async function afterAction(result, doneText) {
-    if (result.body?.conversation) onItem(pickItem({ ...result.body.conversation, unread: false }));
+    if (result.body?.conversation) onItem({ ...result.body.conversation, unread: false });
+    showError(threadError, '');
     if (doneText) announceThread(doneText);
     await openThread(state.current.id);
   }
@@ -844,8 +846,8 @@
     if (result.status === 409) {
       const name = result.body?.error?.details?.assigneeName;
       const text = result.body?.error?.message || `${name || 'Someone else'} already owns this conversation.`;
+      // Said once, by the alert (role=alert); it stays until the admin does something else.
       await openThread(state.current.id, { error: text });
-      announceThread(text);
       return;
     }
     if (!result.ok) {
