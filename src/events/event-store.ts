@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
+import { InsertBatcher } from '../lib/insert-batcher.js';
 import type { Logger } from '../lib/logger.js';
 import type { AnyDomainEvent, DomainEvent, EventName, NewEvent } from './catalog.js';
 import { EVENT_VISIBILITY } from './catalog.js';
 import { EventModel, type EventRecord } from './event.model.js';
 import { idString, objectId } from './ids.js';
-import { InsertBatcher } from './insert-batcher.js';
 
 /** Which stored events a replay wants. */
 export interface EventQuery {

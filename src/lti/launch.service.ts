@@ -1,9 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { CourseModel } from '../courses/course.model.js';
-import { GroupInsert, type InsertManyTarget } from '../lib/group-insert.js';
 import { stableObjectId } from '../lib/ids.js';
+import { InsertBatcher } from '../lib/insert-batcher.js';
 import { findTenantForDeployment } from '../tenants/tenant.service.js';
 import { type ProductRole, UserModel } from '../users/user.model.js';
 import { CLAIM } from './claims.js';
@@ -254,7 +255,7 @@ async function upsertUnlessUnchanged(
  * Launch records go through the raw driver (built and typed above from validated claims; mongoose's
  * document machinery was a measurable share of a launch's CPU), grouped with concurrent launches.
  */
-const launchInserts = new GroupInsert<Launch>(LaunchModel.collection as unknown as InsertManyTarget<Launch>);
+const launchInserts = new InsertBatcher(() => LaunchModel.collection as unknown as Collection);
 
 /**
  * Upserts the user and course the launch describes and records the launch itself. Their ids derive

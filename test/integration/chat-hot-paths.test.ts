@@ -4,7 +4,7 @@ import { ConversationModel } from '../../src/conversations/conversation.model.js
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import type { NewEvent } from '../../src/events/catalog.js';
 import { EventStore } from '../../src/events/event-store.js';
-import { InsertBatcher } from '../../src/events/insert-batcher.js';
+import { InsertBatcher } from '../../src/lib/insert-batcher.js';
 import { type DomainHarness, newId, startDomain } from './conversations-support.js';
 
 /** As clients receive it (JSON: fields left undefined are absent). */

