@@ -168,6 +168,7 @@ export async function benchInbox(): Promise<Record<string, number | string>> {
     const web = await stack.startProcess('web');
     while (!(await redis.exists(builtKey))) await new Promise((resolve) => setTimeout(resolve, 100));
     const rebuildMs = performance.now() - rebuildStarted;
+    const usedMemory = /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1];
     progress(`index built in ${round(rebuildMs / 1000)} s`);
 
     const token = await issueSessionToken(
@@ -301,6 +302,7 @@ export async function benchInbox(): Promise<Record<string, number | string>> {
       'seed (raw insertMany) s': round(seedMs / 1000),
       'web start + index build s': round(rebuildMs / 1000),
       'index rebuild from MongoDB s': round(explicitRebuildMs / 1000),
+      'Redis memory with the index MiB': round(Number(usedMemory ?? 0) / 1048576),
       'counts (attention/mine/unassigned/open/resolved)': Object.values(first.counts).join('/'),
       'default views + counts p50 ms': round(percentile(viewTimes, 50)),
       'default views + counts p95 ms': round(percentile(viewTimes, 95)),
