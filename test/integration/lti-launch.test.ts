@@ -40,9 +40,14 @@ describe('LTI launches through the development LMS', function () {
       expect(html).to.contain('Ana Learner');
     });
 
-    it('an instructor lands on the chat page', async () => {
-      const { landing } = await launch(app.url, { role: 'instructor' });
+    it('an instructor lands on the chat page, with a link to the course support inbox', async () => {
+      const { landing, sessionToken } = await launch(app.url, { role: 'instructor' });
       expect(landing.pathname).to.equal('/chat');
+      const html = await (await fetch(`${app.url}/chat?ltik=${sessionToken}`)).text();
+      expect(html).to.match(/<a href="\/inbox" data-session-link>Course support inbox<\/a>/);
+      const learner = await launch(app.url, { role: 'learner' });
+      const learnerHtml = await (await fetch(`${app.url}/chat?ltik=${learner.sessionToken}`)).text();
+      expect(learnerHtml).not.to.contain('href="/inbox"');
     });
 
     it('an admin lands on the inbox, with a region labelled "Conversations"', async () => {
