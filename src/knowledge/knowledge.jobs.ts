@@ -10,7 +10,7 @@ import {
   KnowledgeSourceModel,
   KnowledgeUploadModel,
 } from './knowledge.models.js';
-import { knowledgeRuntime } from './knowledge-context.js';
+import { knowledgeRuntime, uploadCacheKey } from './knowledge-context.js';
 import {
   commitSourceVersions,
   discardVersion,
@@ -115,9 +115,21 @@ class CommitBatcher {
 const budget = new ByteBudget(BYTES_IN_FLIGHT);
 const batcher = new CommitBatcher();
 
-/** The upload's bytes: by the part ids the job carries (one indexed read each), else by query. */
+/**
+ * The upload's bytes: from the Redis copy the upload left (small files), else by the part ids the job
+ * carries (one indexed read each), else by query (jobs queued before part ids existed).
+ */
 async function loadUpload(tenantId: Types.ObjectId, sourceId: Types.ObjectId, job: IngestJob) {
   const { version, parts: ids } = job.data;
+  const { redis, config } = knowledgeRuntime();
+  if (redis && ids && ids.length > 0) {
+    const cached = await redis
+      .mgetBuffer(...ids.map((id) => uploadCacheKey(config.REDIS_PREFIX, id)))
+      .catch(() => []);
+    if (cached.length === ids.length && cached.every((b) => b !== null)) {
+      return cached.map((data) => ({ data: data as Buffer }));
+    }
+  }
   if (ids && ids.length > 0) {
     const parts = await Promise.all(
       ids.map((id) => KnowledgeUploadModel.findOne({ _id: new Types.ObjectId(id) }).lean()),
@@ -204,14 +216,18 @@ export const knowledgeJobs: QueueHandlers<'knowledge'> = {
           await fail(tenantId, sourceId, version, 'the uploaded file is no longer stored; upload it again');
           return { failed: 'missing upload' };
         }
-        const bytes = Buffer.concat(parts.map((p) => Buffer.from(p.data.buffer ?? p.data)));
+        // A Redis copy is a Buffer already; a stored part is a BSON Binary (its bytes in `.buffer`).
+        const bytes = Buffer.concat(
+          parts.map((p) => {
+            const data = p.data as Buffer | { buffer: Uint8Array };
+            return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer);
+          }),
+        );
         if (bytes.length > config.KB_MAX_FILE_BYTES) {
           await fail(tenantId, sourceId, version, 'the file is over the size limit');
           return { failed: 'too large' };
         }
-        await progress(5);
         const parsed = await parseDocument(source.path, bytes, source.mimeType);
-        await progress(15);
         prepared = await prepareSourceVersion({
           source,
           version,

@@ -15,7 +15,14 @@ import {
   KnowledgeUploadModel,
   nextKnowledgeVersion,
 } from './knowledge.models.js';
-import { announceSources, type KnowledgeChange, publishKnowledgeChange } from './knowledge-context.js';
+import {
+  announceSources,
+  type KnowledgeChange,
+  publishKnowledgeChange,
+  UPLOAD_CACHE_MAX_BYTES,
+  UPLOAD_CACHE_SECONDS,
+  uploadCacheKey,
+} from './knowledge-context.js';
 import { writeSourceVersion } from './knowledge-writer.js';
 
 /** Uploads are stored in parts below MongoDB's 16 MB document limit. */
@@ -285,7 +292,9 @@ export class KnowledgeService {
       );
       return rows;
     });
-    await KnowledgeUploadModel.insertMany(parts, { ordered: true });
+    // Straight to the driver (complete rows; mongoose's casting costs more than the insert).
+    await KnowledgeUploadModel.collection.insertMany(parts, { ordered: true });
+    await this.cacheUploads(parts);
 
     const jobs = staged.map(({ a, source, version }) => ({
       name: 'ingest' as const,
@@ -318,6 +327,21 @@ export class KnowledgeService {
       };
     });
     return outcomes as (AddFileResult | { filename: string; error: AppError })[];
+  }
+
+  /** Copies small uploads to Redis for the worker (best effort: it falls back to the database). */
+  private async cacheUploads(parts: readonly { _id: Types.ObjectId; data: Buffer }[]): Promise<void> {
+    const redis = this.deps.redis;
+    if (!redis) return;
+    const pipeline = redis.pipeline();
+    let queued = 0;
+    for (const part of parts) {
+      if (part.data.length > UPLOAD_CACHE_MAX_BYTES) continue;
+      const key = uploadCacheKey(this.deps.config.REDIS_PREFIX, part._id.toHexString());
+      pipeline.set(key, part.data, 'EX', UPLOAD_CACHE_SECONDS);
+      queued++;
+    }
+    if (queued > 0) await pipeline.exec().catch(() => undefined);
   }
 
   /** A new version of a path (known, or added meanwhile): the one-by-one way, with its own round trips. */
