@@ -99,7 +99,8 @@ export async function benchInbox(): Promise<Record<string, number | string>> {
         const _id = new Types.ObjectId();
         const userId = new Types.ObjectId();
         const createdAt = new Date(now - ((i * 7919) % TOTAL) * (YEAR / TOTAL));
-        const open = i < openCount;
+        // Open threads are the newest, so they sit at the end of the collection (as in real life).
+        const open = i >= TOTAL - openCount;
         const status = !open ? 'resolved' : i % 6 < 3 ? 'waiting' : i % 6 < 5 ? 'assigned' : 'bot';
         const priority = pick(PRIORITIES, i);
         const handedOff = status !== 'bot';
