@@ -286,46 +286,15 @@
     }
   }
 
-  async function listen() {
-    let delay = 500;
-    for (;;) {
-      try {
-        const headers = { accept: 'text/event-stream' };
-        if (lastEventId) headers['last-event-id'] = lastEventId;
-        const response = await api('/api/chat/events', { headers });
-        if (!response.ok || !response.body) throw new Error(`live channel ${response.status}`);
-        connection.textContent = t.connected;
-        delay = 500;
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let boundary = buffer.indexOf('\n\n');
-          while (boundary >= 0) {
-            const block = buffer.slice(0, boundary);
-            buffer = buffer.slice(boundary + 2);
-            let type = 'message';
-            let id = null;
-            const data = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event:')) type = line.slice(6).trim();
-              else if (line.startsWith('id:')) id = line.slice(3).trim();
-              else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-            }
-            if (id) lastEventId = id;
-            if (data.length) onEvent(type, JSON.parse(data.join('\n')));
-            boundary = buffer.indexOf('\n\n');
-          }
-        }
-      } catch {
-        // fall through to reconnect
-      }
-      connection.textContent = t.reconnecting;
-      await new Promise((resolve) => window.setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 10_000);
-    }
+  function listen() {
+    window.chatref.liveEvents(
+      '/api/chat/events',
+      onEvent,
+      (status) => {
+        connection.textContent = status === 'connected' ? t.connected : t.reconnecting;
+      },
+      { lastEventId },
+    );
   }
 
   async function start() {
@@ -344,7 +313,7 @@
     showConversation(body.conversation);
     for (const message of body.messages)
       renderMessage(message, { silent: true, status: message.author === 'learner' ? 'sent' : undefined });
-    void listen();
+    listen();
   }
 
   const ready = start();

@@ -5,7 +5,8 @@
 (() => {
   const root = document.getElementById('inbox');
   if (!root || !window.chatref || !window.chatrefAdmin) return;
-  const { sendJson, showError, liveEvents } = window.chatrefAdmin;
+  const { sendJson, showError } = window.chatrefAdmin;
+  const { liveEvents } = window.chatref;
 
   const $ = (id) => document.getElementById(id);
   const listPane = $('list-pane');

@@ -37,13 +37,77 @@
       window.location.assign(target.toString());
     });
   }
+  /** fetch() with the session header. */
+  const api = (path, init = {}) => {
+    const headers = new Headers(init.headers || {});
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    return fetch(path, { ...init, headers });
+  };
   window.chatref = {
     token: () => token,
-    /** fetch() with the session header. */
-    api: (path, init = {}) => {
-      const headers = new Headers(init.headers || {});
-      if (token) headers.set('Authorization', `Bearer ${token}`);
-      return fetch(path, { ...init, headers });
+    api,
+    /**
+     * Follows a Server-Sent Events stream read with fetch (so the session travels in a header, not the
+     * URL), reconnecting with backoff and resuming from the last event id. `onEvent(type, data)` gets each
+     * parsed event; `onStatus('connected' | 'reconnecting')` the connection state; `options.lastEventId`
+     * resumes after an event the page already has. Returns a stop function.
+     */
+    liveEvents(path, onEvent, onStatus = () => {}, options = {}) {
+      let lastEventId = options.lastEventId ?? null;
+      let stopped = false;
+      let controller = null;
+      const run = async () => {
+        let delay = 500;
+        while (!stopped) {
+          try {
+            controller = new AbortController();
+            const headers = { accept: 'text/event-stream' };
+            if (lastEventId) headers['last-event-id'] = lastEventId;
+            const response = await api(path, { headers, signal: controller.signal });
+            if (!response.ok || !response.body) throw new Error(`live channel ${response.status}`);
+            onStatus('connected');
+            delay = 500;
+            const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+            let buffer = '';
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) break;
+              buffer += value.replace(/\r\n/g, '\n');
+              let boundary = buffer.indexOf('\n\n');
+              while (boundary >= 0) {
+                const block = buffer.slice(0, boundary);
+                buffer = buffer.slice(boundary + 2);
+                let type = 'message';
+                const data = [];
+                for (const line of block.split('\n')) {
+                  if (line.startsWith('event:')) type = line.slice(6).trim();
+                  else if (line.startsWith('id:')) lastEventId = line.slice(3).trim();
+                  else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+                }
+                if (data.length) {
+                  try {
+                    onEvent(type, JSON.parse(data.join('\n')));
+                  } catch (error) {
+                    console.error(error);
+                  }
+                }
+                boundary = buffer.indexOf('\n\n');
+              }
+            }
+          } catch {
+            // fall through to reconnect
+          }
+          if (stopped) return;
+          onStatus('reconnecting');
+          await new Promise((resolve) => window.setTimeout(resolve, delay));
+          delay = Math.min(delay * 2, 10_000);
+        }
+      };
+      void run();
+      return () => {
+        stopped = true;
+        controller?.abort();
+      };
     },
   };
 })();
