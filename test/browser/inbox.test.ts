@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
 import { freePort } from '../../src/app/embedded-services.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
-import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
 import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { openBrowser, toolFrame } from '../support/browser.js';
+import { addPasswordHelpArticle } from '../support/help-article.js';
 import { launch, launchWith } from '../support/lms-client.js';
 
 const LEARNER = 'Ana Learner';
@@ -70,26 +70,7 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
       clientId: DEV_LMS_CLIENT_ID,
       deploymentId: DEV_LMS_DEPLOYMENT_ID,
     });
-    await new KnowledgeService({
-      queues: app.runtime.queues,
-      config: app.config,
-      redis: app.runtime.redis,
-    }).addFile({
-      tenantId: String(tenant?._id),
-      courseId: null,
-      filename: 'resetting-your-password.md',
-      mimeType: 'text/markdown',
-      bytes: Buffer.from(
-        '# Resetting your password\n\nIf you forgot your password:\n\n1. Open the sign-in page.\n2. Select **Forgot password**.\n3. Enter your email address and follow the link we send you.\n',
-      ),
-    });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const source = await KnowledgeSourceModel.findOne({ filename: 'resetting-your-password.md' }).lean();
-      if ((source as { status?: string } | null)?.status === 'ready') break;
-      if (Date.now() > deadline) throw new Error('the help article was not ingested within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await addPasswordHelpArticle(app, String(tenant?._id));
     browser = await openBrowser({ blockThirdPartyCookies: true });
   });
   after(async () => {

@@ -1,0 +1,30 @@
+import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
+import type { TestApp } from './app.js';
+
+/**
+ * Adds a short "Resetting your password" help article to a tenant through the product's own ingestion
+ * (queue and worker) and waits until it is searchable, so the assistant has something to cite.
+ */
+export async function addPasswordHelpArticle(app: TestApp, tenantId: string): Promise<void> {
+  const filename = 'resetting-your-password.md';
+  await new KnowledgeService({
+    queues: app.runtime.queues,
+    config: app.config,
+    redis: app.runtime.redis,
+  }).addFile({
+    tenantId,
+    courseId: null,
+    filename,
+    mimeType: 'text/markdown',
+    bytes: Buffer.from(
+      '# Resetting your password\n\nIf you forgot your password:\n\n1. Open the sign-in page.\n2. Select **Forgot password**.\n3. Enter your email address and follow the link we send you.\n',
+    ),
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const source = await KnowledgeSourceModel.findOne({ tenantId, filename }).lean();
+    if ((source as { status?: string } | null)?.status === 'ready') return;
+    if (Date.now() > deadline) throw new Error('the help article was not ingested within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
