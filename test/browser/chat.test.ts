@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
-import { freePort } from '../../src/app/embedded-services.js';
-import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
-import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { openBrowser } from '../support/browser.js';
-import { addPasswordHelpArticle } from '../support/help-article.js';
+import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
 
 async function chatFrame(page: Page): Promise<Frame> {
   const deadline = Date.now() + 15_000;
@@ -24,16 +21,9 @@ describe('learner chat in Chromium, inside the LMS page', function () {
   let lmsUrl: string;
 
   before(async () => {
-    const port = String(await freePort());
-    lmsUrl = `http://127.0.0.1:${port}`;
-    app = await startTestApp({ worker: true, env: { PORT: port, DEV_LMS_URL: lmsUrl } });
-    // Give the Demo University tenant one help article, through the real ingestion job.
-    const tenant = await findTenantForDeployment({
-      issuer: `${lmsUrl}/dev/lms`,
-      clientId: DEV_LMS_CLIENT_ID,
-      deploymentId: DEV_LMS_DEPLOYMENT_ID,
-    });
-    await addPasswordHelpArticle(app, String(tenant?._id));
+    let tenantId: string;
+    ({ app, lmsUrl, tenantId } = await startAppWithDevLms());
+    await addPasswordHelpArticle(app, tenantId);
     browser = await openBrowser({ blockThirdPartyCookies: true });
   });
   after(async () => {

@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
-import { freePort } from '../../src/app/embedded-services.js';
-import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
-import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { openBrowser, toolFrame } from '../support/browser.js';
-import { addPasswordHelpArticle } from '../support/help-article.js';
+import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
 import { launch, launchWith } from '../support/lms-client.js';
 
 const LEARNER = 'Ana Learner';
@@ -61,16 +58,9 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     conversations(frame).getByRole('button', { name: new RegExp(LEARNER) });
 
   before(async () => {
-    const port = String(await freePort());
-    lmsUrl = `http://127.0.0.1:${port}`;
-    app = await startTestApp({ worker: true, env: { PORT: port, DEV_LMS_URL: lmsUrl } });
-    // One help article, so the assistant has something to answer (and cite) before and after the handoff.
-    const tenant = await findTenantForDeployment({
-      issuer: `${lmsUrl}/dev/lms`,
-      clientId: DEV_LMS_CLIENT_ID,
-      deploymentId: DEV_LMS_DEPLOYMENT_ID,
-    });
-    await addPasswordHelpArticle(app, String(tenant?._id));
+    let tenantId: string;
+    ({ app, lmsUrl, tenantId } = await startAppWithDevLms());
+    await addPasswordHelpArticle(app, tenantId);
     browser = await openBrowser({ blockThirdPartyCookies: true });
   });
   after(async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ChatService } from '../../chat/chat.service.js';
 import type { AnyDomainEvent } from '../../events/index.js';
 import type { LiveHub, TransientChannel } from '../../live/index.js';
+import { openEventStream } from '../event-stream.js';
 import { requireSession } from '../middleware/session.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a conversation id');
@@ -99,16 +100,7 @@ export function chatRoutes(deps: {
     const current = res.locals.session;
     // Only the thread's id: connecting reads nothing but a Redis pointer and the thread by _id.
     const conversationId = await deps.chat.threadId(current);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    const write = (type: string, data: unknown, id?: number) => {
-      res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
+    const write = openEventStream(res);
     const lastEventId = req.get('last-event-id');
     const registration = deps.hub.register(
       {

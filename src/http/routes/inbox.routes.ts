@@ -5,6 +5,7 @@ import type { InboxDomain, StaffContext } from '../../inbox/index.js';
 import { INBOX_VIEWS } from '../../inbox/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { LiveHub } from '../../live/index.js';
+import { openEventStream } from '../event-stream.js';
 import { requireSession } from '../middleware/session.js';
 
 const id = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
@@ -195,18 +196,7 @@ export function inboxRoutes(deps: { secret: string; inbox: InboxDomain; hub: Liv
   // presence. Stored events carry their sequence as the SSE id, so a reconnect resumes where it stopped.
   router.get('/api/inbox/events', session, async (req, res) => {
     const staff = await ctx(res);
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    const write = (type: string, data: unknown, eventId?: number) => {
-      res.write(
-        `${eventId !== undefined ? `id: ${eventId}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`,
-      );
-    };
+    const write = openEventStream(res);
     const items = new ItemBatcher(staff, service, write);
     const lastEventId = req.get('last-event-id');
     const registration = deps.hub.register(

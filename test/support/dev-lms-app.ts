@@ -1,5 +1,8 @@
+import { freePort } from '../../src/app/embedded-services.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
-import type { TestApp } from './app.js';
+import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
+import { startTestApp, type TestApp } from './app.js';
 
 /**
  * Adds a short "Resetting your password" help article to a tenant through the product's own ingestion
@@ -27,4 +30,20 @@ export async function addPasswordHelpArticle(app: TestApp, tenantId: string): Pr
     if (Date.now() > deadline) throw new Error('the help article was not ingested within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * The tool with its worker, and the development LMS served as another site (http://127.0.0.1:<port>, the
+ * tool being http://localhost:<port>), as an LMS page framing the tool would be; with the LMS's tenant.
+ */
+export async function startAppWithDevLms(): Promise<{ app: TestApp; lmsUrl: string; tenantId: string }> {
+  const port = String(await freePort());
+  const lmsUrl = `http://127.0.0.1:${port}`;
+  const app = await startTestApp({ worker: true, env: { PORT: port, DEV_LMS_URL: lmsUrl } });
+  const tenant = await findTenantForDeployment({
+    issuer: `${lmsUrl}/dev/lms`,
+    clientId: DEV_LMS_CLIENT_ID,
+    deploymentId: DEV_LMS_DEPLOYMENT_ID,
+  });
+  return { app, lmsUrl, tenantId: String(tenant?._id) };
 }
