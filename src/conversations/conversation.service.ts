@@ -53,6 +53,21 @@ export interface ActorInput {
   actor: Actor;
 }
 
+/** An action by a thread's owner (or a lead, who passes `asLead` once the permission is checked). */
+export interface OwnerInput extends ActorInput {
+  conversationId: string;
+  note?: string;
+  asLead?: boolean;
+}
+
+type TransitionChange = { set?: Record<string, unknown>; unset?: string[] };
+type TransitionPayload = ReturnType<ConversationService['transitionPayload']>;
+type OwnerEvent =
+  | 'conversation.transferred'
+  | 'conversation.released'
+  | 'conversation.handed_back'
+  | 'conversation.resolved';
+
 /** A thread and its history, as the chat page opens it. */
 export interface OpenResult {
   conversation: ConversationView;
@@ -627,128 +642,102 @@ export class ConversationService {
    * Gives an owned thread to another admin (and optionally a team). Only the owner may, unless the caller
    * has already checked a lead permission and passes `asLead`.
    */
-  async transfer(
-    input: ActorInput & {
-      conversationId: string;
-      to: AssigneeRef;
-      teamId?: string;
-      note?: string;
-      asLead?: boolean;
-    },
-  ): Promise<ConversationView> {
-    return this.locked(input.conversationId, () => this.transferLocked(input));
-  }
-
-  private async transferLocked(
-    input: ActorInput & {
-      conversationId: string;
-      to: AssigneeRef;
-      teamId?: string;
-      note?: string;
-      asLead?: boolean;
-    },
-  ): Promise<ConversationView> {
-    const conversation = await this.loadOwned(input);
-    const previousAssignee = this.assigneeOf(conversation);
-    const updated = await this.transitionOrRefuse(conversation, 'transfer', input.actor, {
-      set: {
-        assigneeId: objectId(input.to.userId, 'User'),
-        assigneeName: input.to.name,
-        ...(input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {}),
+  async transfer(input: OwnerInput & { to: AssigneeRef; teamId?: string }): Promise<ConversationView> {
+    return this.ownerTransition(input, {
+      action: 'transfer',
+      event: 'conversation.transferred',
+      change: {
+        set: {
+          assigneeId: objectId(input.to.userId, 'User'),
+          assigneeName: input.to.name,
+          ...(input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {}),
+        },
       },
+      payload: (before) => ({
+        previousAssignee: this.assigneeOf(before),
+        assignee: { userId: input.to.userId, name: input.to.name },
+        teamId: input.teamId,
+      }),
     });
-    await this.emit(updated, 'conversation.transferred', this.eventActor(input.actor), {
-      ...this.transitionPayload(conversation, updated, 'transfer', input.note),
-      previousAssignee,
-      assignee: { userId: input.to.userId, name: input.to.name },
-      teamId: input.teamId,
-    });
-    return toConversationView(updated);
   }
 
   /** The owner lets go: the thread returns to the shared queue (optionally for a team). */
-  async release(
-    input: ActorInput & { conversationId: string; teamId?: string; note?: string; asLead?: boolean },
-  ): Promise<ConversationView> {
-    return this.locked(input.conversationId, () => this.releaseLocked(input));
-  }
-
-  private async releaseLocked(
-    input: ActorInput & { conversationId: string; teamId?: string; note?: string; asLead?: boolean },
-  ): Promise<ConversationView> {
-    const conversation = await this.loadOwned(input);
-    const updated = await this.transitionOrRefuse(conversation, 'release', input.actor, {
-      set: input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {},
-      unset: ['assigneeId', 'assigneeName'],
+  async release(input: OwnerInput & { teamId?: string }): Promise<ConversationView> {
+    return this.ownerTransition(input, {
+      action: 'release',
+      event: 'conversation.released',
+      change: {
+        set: input.teamId ? { teamId: objectId(input.teamId, 'Team') } : {},
+        unset: ['assigneeId', 'assigneeName'],
+      },
+      payload: (before) => ({ previousAssignee: this.assigneeOf(before), teamId: input.teamId }),
     });
-    await this.emit(updated, 'conversation.released', this.eventActor(input.actor), {
-      ...this.transitionPayload(conversation, updated, 'release', input.note),
-      previousAssignee: this.assigneeOf(conversation),
-      teamId: input.teamId,
-    });
-    return toConversationView(updated);
   }
 
   /** The owner returns the thread to the bot, which answers the learner's next message again. */
-  async handBack(
-    input: ActorInput & { conversationId: string; note?: string; asLead?: boolean },
-  ): Promise<ConversationView> {
-    return this.locked(input.conversationId, () => this.handBackLocked(input));
-  }
-
-  private async handBackLocked(
-    input: ActorInput & { conversationId: string; note?: string; asLead?: boolean },
-  ): Promise<ConversationView> {
-    const conversation = await this.loadOwned(input);
-    const updated = await this.transitionOrRefuse(conversation, 'hand_back', input.actor, {
-      set: { lowConfidenceStreak: 0 },
-      unset: ['assigneeId', 'assigneeName', 'replyBy'],
+  async handBack(input: OwnerInput): Promise<ConversationView> {
+    return this.ownerTransition(input, {
+      action: 'hand_back',
+      event: 'conversation.handed_back',
+      change: { set: { lowConfidenceStreak: 0 }, unset: ['assigneeId', 'assigneeName', 'replyBy'] },
+      payload: (before) => ({ previousAssignee: this.assigneeOf(before) }),
+      line: 'handedBack',
     });
-    await this.emit(updated, 'conversation.handed_back', this.eventActor(input.actor), {
-      ...this.transitionPayload(conversation, updated, 'hand_back', input.note),
-      previousAssignee: this.assigneeOf(conversation),
-    });
-    await this.postLine(
-      updated,
-      'system',
-      handoffText('handedBack', updated.locale),
-      `sys:hand_back:${updated.version}`,
-      'event',
-    );
-    return toConversationView(updated);
   }
 
   /** The owner closes the thread, optionally with a resolution category. */
-  async resolve(
-    input: ActorInput & { conversationId: string; resolution?: string; asLead?: boolean },
-  ): Promise<ConversationView> {
-    return this.locked(input.conversationId, () => this.resolveLocked(input));
+  async resolve(input: OwnerInput & { resolution?: string }): Promise<ConversationView> {
+    const resolution = input.resolution?.trim().slice(0, 60) || undefined;
+    return this.ownerTransition(
+      { ...input, note: undefined },
+      {
+        action: 'resolve',
+        event: 'conversation.resolved',
+        change: (before) => ({
+          set: {
+            openKey: `closed:${before._id}`,
+            resolvedAt: this.now(),
+            ...(resolution ? { resolution } : {}),
+          },
+        }),
+        payload: () => ({ resolution }),
+        line: 'resolved',
+      },
+    );
   }
 
-  private async resolveLocked(
-    input: ActorInput & { conversationId: string; resolution?: string; asLead?: boolean },
+  /**
+   * What the owner's actions share: under the thread's lock, the owner (or a lead) moves the thread, the
+   * change is announced as an event, and a system line tells the learner when the action has one.
+   */
+  private async ownerTransition<N extends OwnerEvent>(
+    input: OwnerInput,
+    spec: {
+      action: TransitionAction;
+      event: N;
+      change: TransitionChange | ((before: Conversation) => TransitionChange);
+      payload: (before: Conversation) => Omit<EventPayloads[N], keyof TransitionPayload>;
+      line?: 'handedBack' | 'resolved';
+    },
   ): Promise<ConversationView> {
-    const conversation = await this.loadOwned(input);
-    const resolution = input.resolution?.trim().slice(0, 60) || undefined;
-    const updated = await this.transitionOrRefuse(conversation, 'resolve', input.actor, {
-      set: {
-        openKey: `closed:${conversation._id}`,
-        resolvedAt: this.now(),
-        ...(resolution ? { resolution } : {}),
-      },
+    return this.locked(input.conversationId, async () => {
+      const before = await this.loadOwned(input);
+      const change = typeof spec.change === 'function' ? spec.change(before) : spec.change;
+      const updated = await this.transitionOrRefuse(before, spec.action, input.actor, change);
+      await this.emit(updated, spec.event, this.eventActor(input.actor), {
+        ...this.transitionPayload(before, updated, spec.action, input.note),
+        ...spec.payload(before),
+      } as EventPayloads[N]);
+      if (spec.line)
+        await this.postLine(
+          updated,
+          'system',
+          handoffText(spec.line, updated.locale),
+          `sys:${spec.action}:${updated.version}`,
+          'event',
+        );
+      return toConversationView(updated);
     });
-    await this.emit(updated, 'conversation.resolved', this.eventActor(input.actor), {
-      ...this.transitionPayload(conversation, updated, 'resolve'),
-      resolution,
-    });
-    await this.postLine(
-      updated,
-      'system',
-      handoffText('resolved', updated.locale),
-      `sys:resolve:${updated.version}`,
-      'event',
-    );
-    return toConversationView(updated);
   }
 
   /**
