@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import type { Actor } from '../../src/conversations/conversation.types.js';
-import type { NewEvent } from '../../src/events/catalog.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { InsertBatcher } from '../../src/lib/insert-batcher.js';
-import { type DomainHarness, newId, startDomain } from './conversations-support.js';
+import { type DomainHarness, newId, startDomain, systemLineEvent } from './conversations-support.js';
 
 /** As clients receive it (JSON: fields left undefined are absent). */
 const asSent = <T>(value: T): T => JSON.parse(JSON.stringify(value));
@@ -246,26 +245,7 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     const userId = newId();
     // A short log (10 events) on the same Redis: 15 events push the first five out.
     const store = new EventStore({ redis: h.redis, prefix: h.prefix, logLimit: 10 });
-    const event = (n: number): NewEvent<'message.posted'> => ({
-      tenantId,
-      name: 'message.posted',
-      conversationId,
-      userId,
-      actor: { role: 'system' },
-      payload: {
-        message: {
-          id: newId(),
-          conversationId,
-          clientId: `e${n}`,
-          author: 'system',
-          kind: 'message',
-          text: `event ${n}`,
-          citations: [],
-          internal: false,
-          createdAt: new Date().toISOString(),
-        },
-      },
-    });
+    const event = (n: number) => systemLineEvent({ tenantId, conversationId, userId }, `event ${n}`, `e${n}`);
     const stored = [];
     for (let n = 1; n <= 15; n++) stored.push(asSent(await store.append(event(n))));
     const seqs = stored.map((e) => e.seq);

@@ -4,6 +4,7 @@ import mongoose, { Types } from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { ConversationService } from '../../src/conversations/conversation.service.js';
 import { MessageModel } from '../../src/conversations/message.model.js';
+import type { NewEvent } from '../../src/events/catalog.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import { EventStore } from '../../src/events/event-store.js';
@@ -102,3 +103,31 @@ export async function startDomain(): Promise<DomainHarness> {
 }
 
 export const newId = () => new Types.ObjectId().toHexString();
+
+/** A system line posted in a thread, as a new event (for tests of the event log and live delivery). */
+export function systemLineEvent(
+  ids: { tenantId: string; conversationId: string; userId: string },
+  text: string,
+  clientId = text,
+): NewEvent<'message.posted'> {
+  return {
+    tenantId: ids.tenantId,
+    name: 'message.posted',
+    conversationId: ids.conversationId,
+    userId: ids.userId,
+    actor: { role: 'system' },
+    payload: {
+      message: {
+        id: newId(),
+        conversationId: ids.conversationId,
+        clientId,
+        author: 'system',
+        kind: 'message',
+        text,
+        citations: [],
+        internal: false,
+        createdAt: new Date().toISOString(),
+      },
+    },
+  };
+}

@@ -2,12 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import type { Actor } from '../../src/conversations/conversation.types.js';
-import type { AnyDomainEvent, NewEvent } from '../../src/events/catalog.js';
+import type { AnyDomainEvent } from '../../src/events/catalog.js';
 import { eventChannel } from '../../src/events/event-bus.js';
 import { LiveHub } from '../../src/live/live-hub.js';
 import type { LiveFilter } from '../../src/live/visibility.js';
 import { quietLogger, testServices } from '../support/services.js';
-import { type DomainHarness, newId, readyRedis, startDomain } from './conversations-support.js';
+import {
+  type DomainHarness,
+  newId,
+  readyRedis,
+  startDomain,
+  systemLineEvent,
+} from './conversations-support.js';
 
 /** Resolves when `predicate` holds, polling; fails after `timeoutMs`. */
 async function until(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
@@ -213,26 +219,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     const userId = newId();
     const publisher: Redis = await readyRedis(redisUrl, 'producer');
     const stored: AnyDomainEvent[] = [];
-    const base = (text: string): NewEvent<'message.posted'> => ({
-      tenantId,
-      name: 'message.posted',
-      conversationId,
-      userId,
-      actor: { role: 'system' },
-      payload: {
-        message: {
-          id: newId(),
-          conversationId,
-          clientId: text,
-          author: 'system',
-          kind: 'message',
-          text,
-          citations: [],
-          internal: false,
-          createdAt: new Date().toISOString(),
-        },
-      },
-    });
+    const base = (text: string) => systemLineEvent({ tenantId, conversationId, userId }, text);
     // Stored in order but not yet published, as when writers race.
     for (const text of ['one', 'two', 'three', 'four']) stored.push(await a.store.append(base(text)));
     const received: number[] = [];
