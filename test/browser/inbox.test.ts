@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
-import { openBrowser, toolFrame } from '../support/browser.js';
+import { collectPageProblems, openBrowser, toolFrame } from '../support/browser.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
 import { launch, launchWith } from '../support/lms-client.js';
 
@@ -21,12 +21,7 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
   /** Script errors and CSP refusals on any page. */
   const problems: string[] = [];
 
-  function watch(page: Page) {
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-  }
+  const watch = (page: Page) => collectPageProblems(page, problems);
 
   /** Opens the development LMS's course page and launches the tool in its frame. */
   async function launchInLms(button: string, path: string, viewport?: { width: number; height: number }) {

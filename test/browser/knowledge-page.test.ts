@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startWorker } from '../../src/app/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser } from '../support/browser.js';
+import { collectPageProblems, openBrowser } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 describe('the admin Knowledge page in Chromium', function () {
@@ -32,11 +32,7 @@ describe('the admin Knowledge page in Chromium', function () {
   async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
     const page = await browser.context.newPage();
     if (viewport) await page.setViewportSize(viewport);
-    page.on('console', (message) => {
-      // Refused uploads are 4xx on purpose; what must never happen is a CSP refusal.
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    collectPageProblems(page, problems);
     await page.goto(`${app.url}/knowledge?ltik=${encodeURIComponent(token)}`);
     await page.getByRole('table', { name: 'Knowledge sources' }).waitFor();
     return page;

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { KeywordRuleModel } from '../../src/handoff/keyword-rule.model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser } from '../support/browser.js';
+import { collectPageProblems, openBrowser } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 describe('the admin Handoff settings page in Chromium', function () {
@@ -29,10 +29,7 @@ describe('the admin Handoff settings page in Chromium', function () {
   async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
     const page = await browser.context.newPage();
     if (viewport) await page.setViewportSize(viewport);
-    page.on('console', (message) => {
-      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    collectPageProblems(page, problems);
     page.on('response', async (response) => {
       if (response.request().method() === 'POST' && response.url().endsWith('/api/settings/keyword-rules')) {
         const body = (await response.json().catch(() => null)) as { data?: { id: string } } | null;

@@ -61,3 +61,14 @@ export async function toolFrame(page: Page, path: string, timeoutMs = 15_000): P
   }
   throw new Error(`the tool never opened ${path}`);
 }
+
+/**
+ * Collects what must never happen on our pages: Content-Security-Policy refusals and script errors.
+ * (Console errors for deliberate 4xx answers are not problems.) Tests assert the list stays empty.
+ */
+export function collectPageProblems(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+}
