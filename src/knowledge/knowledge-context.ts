@@ -1,18 +1,10 @@
 import type { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
+import type { ChunkRecord } from './knowledge.types.js';
 
 /** A chunk as carried inside a change message (the embedding as base64 of its float32 bytes). */
-export interface WireChunk {
-  sourceId: string;
-  courseId: string | null;
-  title: string;
-  heading: string;
-  path: string;
-  ordinal: number;
-  text: string;
-  e?: string;
-}
+export type WireChunk = Omit<ChunkRecord, 'chunkId' | 'embedding'> & { e?: string };
 
 /** What a knowledge change message says: these sources of this tenant changed (or were removed). */
 export interface KnowledgeChange {
