@@ -82,19 +82,8 @@ export function presentHandoffSettings(settings: HandoffSettings): HandoffSettin
 }
 
 export function presentKeywordRule(rule: KeywordRuleView): KeywordRuleDto {
-  return {
-    id: rule.id,
-    name: rule.name ?? null,
-    kind: rule.kind,
-    pattern: rule.pattern,
-    category: rule.category,
-    priority: rule.priority,
-    notify: rule.notify.map((n) => ({ type: n.type, target: n.target })),
-    enabled: rule.enabled,
-    order: rule.order,
-    createdAt: rule.createdAt,
-    updatedAt: rule.updatedAt,
-  };
+  // The domain view already holds only what admins may see; JSON clients get null for an unnamed rule.
+  return { ...rule, name: rule.name ?? null };
 }
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
