@@ -112,7 +112,7 @@ export async function benchIngestion(): Promise<Record<string, number | string>>
       pages,
       chunks,
       failed,
-      workerConcurrency: config.WORKER_CONCURRENCY,
+      workerConcurrency: config.KNOWLEDGE_WORKER_CONCURRENCY,
       uploadsStoredAndQueuedMs: round(queuedMs, 0),
       allSearchableMs: round(searchableMs, 0),
       allReadyMs: round(readyMs, 0),

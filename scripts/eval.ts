@@ -155,6 +155,7 @@ const workers = startWorkers({
   connection: workerConnection,
   prefix: config.REDIS_PREFIX,
   concurrency: config.WORKER_CONCURRENCY,
+  queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
   logger,
 });
 lifecycle.onShutdown('workers', () => closeWorkers(workers));

@@ -21,6 +21,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     connection,
     prefix: config.REDIS_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
+    queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
     logger,
   });
   lifecycle.onShutdown('workers', () => closeWorkers(workers));

@@ -117,6 +117,15 @@ const schema = z.object({
     .max(64)
     .default(4)
     .describe('jobs per queue at once (1-64)'),
+  KNOWLEDGE_WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(64)
+    .describe(
+      'ingestion jobs a worker runs at once (1-256): their database writes are batched together, so small files want many; memory is bounded by the jobs themselves',
+    ),
   KB_MAX_FILE_BYTES: z.coerce
     .number()
     .int()

@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { KNOWLEDGE_CONCURRENCY, knowledgeJobs } from '../knowledge/knowledge.jobs.js';
+import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
 import { type JobName, type JobPayload, type JobPayloads, QUEUE_NAMES, type QueueName } from './queues.js';
@@ -24,15 +24,12 @@ export interface WorkerOptions {
   /** A `worker`-purpose connection; BullMQ duplicates it for its blocking commands. The caller closes it. */
   connection: Redis;
   prefix: string;
+  /** Jobs per queue at once (WORKER_CONCURRENCY)… */
   concurrency: number;
+  /** …unless a queue has its own figure (KNOWLEDGE_WORKER_CONCURRENCY for ingestion). */
+  queueConcurrency?: Partial<Record<QueueName, number>>;
   logger: Logger;
 }
-
-/**
- * Queues whose jobs run more at once than WORKER_CONCURRENCY: knowledge ingestion batches the database
- * writes of the jobs running together, so small files need many at once (it bounds its own memory).
- */
-const MIN_CONCURRENCY: Partial<Record<QueueName, number>> = { knowledge: KNOWLEDGE_CONCURRENCY };
 
 /** Starts one BullMQ worker per queue. Close them with `closeWorkers` to let active jobs finish. */
 export function startWorkers(options: WorkerOptions): Worker[] {
@@ -49,7 +46,7 @@ export function startWorkers(options: WorkerOptions): Worker[] {
       {
         connection: options.connection,
         prefix: options.prefix,
-        concurrency: Math.max(options.concurrency, MIN_CONCURRENCY[queueName] ?? 0),
+        concurrency: options.queueConcurrency?.[queueName] ?? options.concurrency,
       },
     );
     worker.on('failed', (job, error) =>

@@ -22,12 +22,9 @@ import {
   type WriteVersionResult,
 } from './knowledge-writer.js';
 
-/**
- * Ingestion jobs a worker runs at once. Each job is one file; the database writes of the jobs that are
- * ready together are batched (see {@link CommitBatcher}), so while one batch is written the next is
- * being read and parsed.
- */
-export const KNOWLEDGE_CONCURRENCY = 64;
+// How many ingestion jobs a worker runs at once is KNOWLEDGE_WORKER_CONCURRENCY (config). Each job is one
+// file; the database writes of the jobs that are ready together are batched (see CommitBatcher), so while
+// one batch is written the next is being read and parsed.
 /** The most files one batch writes. */
 const MAX_BATCH = 32;
 /** Bytes of uploads held in memory at once by the running jobs (a larger single file runs alone). */
