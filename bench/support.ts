@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -97,7 +97,8 @@ export async function startBenchStack(
     PUBLIC_URL: publicUrl,
     MONGODB_URL: services.mongoUrl,
     REDIS_URL: services.redisUrl,
-    LOG_LEVEL: 'silent',
+    // BENCH_LOG_DIR=<dir> keeps each process's log there (e.g. with MONGODB_SLOW_MS=5 to see slow commands).
+    LOG_LEVEL: process.env.BENCH_LOG_DIR ? 'warn' : 'silent',
     ...overrides,
   };
   delete env.OPENAI_API_KEY; // benches measure the extractive path unless they say otherwise
@@ -110,6 +111,8 @@ export async function startBenchStack(
   await mongoose.connect(config.MONGODB_URL ?? '');
   lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
 
+  const logFile = (entry: string, listenPort: number) =>
+    openSync(path.join(process.env.BENCH_LOG_DIR ?? '.', `${name}-${entry}-${listenPort}.log`), 'a');
   const startProcess: BenchStack['startProcess'] = async (entry, options = {}) => {
     const listenPort = options.port ?? port;
     // Through bash so a web process may hold more descriptors than the default limit (idle connections).
@@ -125,7 +128,9 @@ export async function startBenchStack(
     ];
     const child = spawn('bash', ['-c', command, process.execPath, ...args], {
       env: { ...env, PORT: String(listenPort) },
-      stdio: 'ignore',
+      stdio: process.env.BENCH_LOG_DIR
+        ? ['ignore', logFile(entry, listenPort), logFile(entry, listenPort)]
+        : 'ignore',
     });
     lifecycle.onShutdown(`${entry} process ${listenPort}`, async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Chatref needs to run and test locally; safe to run again (quick when all is present).
 #   - Debian packages: redis-server, chromium (browser tests)
-#   - FerretDB 1.24.2 built from the Go module proxy into .tools/bin (pinned by tools/ferretdb/go.mod)
+#   - FerretDB 1.24.2 built from the Go module proxy into .tools/bin (pinned by tools/ferretdb/go.mod), with
+#     the launcher's _id index keeper tested first (tools/ferretdb/idindex.go)
 #   - npm dependencies (when package-lock.json changed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,14 +25,14 @@ fi
 
 ferretdb="$root/.tools/bin/ferretdb"
 stamp="$root/.tools/bin/ferretdb.stamp"
-want=$(cat tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/main.go | sha256sum | cut -d' ' -f1)
+want=$(cat tools/ferretdb/go.mod tools/ferretdb/go.sum tools/ferretdb/*.go | sha256sum | cut -d' ' -f1)
 if [ -x "$ferretdb" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   say "FerretDB present"
 else
   command -v go >/dev/null 2>&1 || { say "Go is needed to build FerretDB (https://go.dev/doc/install)"; exit 1; }
   say "building FerretDB 1.24.2 (first time: a few minutes)"
   mkdir -p "$root/.tools/bin"
-  (cd tools/ferretdb && go build -trimpath -o "$ferretdb" .)
+  (cd tools/ferretdb && go test ./... >/dev/null && go build -trimpath -o "$ferretdb" .)
   echo "$want" > "$stamp"
 fi
 

@@ -33,7 +33,7 @@ export async function openRuntime(options: {
   redisUrl: string;
 }): Promise<Runtime> {
   const { config, logger, lifecycle, mongoUrl, redisUrl } = options;
-  await connectMongo(mongoUrl, logger);
+  await connectMongo(mongoUrl, logger, { slowMs: config.MONGODB_SLOW_MS });
   lifecycle.onShutdown('mongodb', disconnectMongo);
 
   await waitForRedis(redisUrl, logger);

@@ -36,6 +36,14 @@ const schema = z.object({
     .describe(
       'a MongoDB connection string, e.g. mongodb://mongo:27017/chatref (unset in development: embedded FerretDB)',
     ),
+  MONGODB_SLOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'milliseconds after which a database command is logged as slow, e.g. 100 (0: off; MongoDB has its own slow query log)',
+    ),
   REDIS_URL: url(['redis', 'rediss'])
     .optional()
     .describe('a Redis URL, e.g. redis://redis:6379 (unset in development: embedded redis-server)'),

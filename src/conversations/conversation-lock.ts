@@ -5,13 +5,16 @@ import { AppError } from '../lib/errors.js';
 
 // Deletes the lock only if we still hold it (a lock that expired and was taken by another must survive).
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+// Extends the lock only if we still hold it.
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /**
  * A short per-conversation mutex in Redis. Why: FerretDB 1.24 (SQLite) applies `update` and
  * `findAndModify` without isolation — concurrent writers to one document lose each other's changes, and a
  * conditional update can let two writers through (measured: 50 concurrent CAS updates → 2 winners). Every
- * write to a conversation document therefore happens under this lock; the (status, version) condition on
- * each update stays as a second guard and is what MongoDB 7 alone would need.
+ * write to a conversation document therefore happens under this lock, on MongoDB 7 as well, so one code
+ * path is right on both and writes can filter by `_id` alone (the only filter FerretDB answers from an
+ * index). The lock is renewed while its work runs, so a slow database call cannot outlive it.
  */
 export class ConversationLocks {
   constructor(
@@ -42,9 +45,15 @@ export class ConversationLocks {
       // Short, jittered waits: the lock is held for a few milliseconds at a time.
       await sleep(Math.min(2 + attempt * 2, 25) + Math.random() * 3);
     }
+    // Renewed while the work runs (a slow database call must not let a second writer in meanwhile).
+    const renewal = setInterval(() => {
+      this.redis.eval(EXTEND, 1, key, token, String(ttlMs)).catch(() => undefined);
+    }, ttlMs / 3);
+    renewal.unref();
     try {
       return await work();
     } finally {
+      clearInterval(renewal);
       await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
     }
   }

@@ -402,12 +402,11 @@ export class ConversationService {
         email: String(set.contactEmail),
       });
       replies.push(
-        await this.postLine(
-          conversation,
-          'bot',
-          handoffText('contactNoted', locale, { email: String(set.contactEmail) }),
-          `contact:${input.clientId}`,
-        ),
+        await this.postLine(conversation, {
+          author: 'bot',
+          text: handoffText('contactNoted', locale, { email: String(set.contactEmail) }),
+          clientId: `contact:${input.clientId}`,
+        }),
       );
     }
 
@@ -531,12 +530,11 @@ export class ConversationService {
           handoff: outcome.handoff,
         };
     } else if (decision.offerPerson) {
-      const offer = await this.postLine(
-        conversation,
-        'bot',
-        handoffText('lowConfidenceOffer', conversation.locale),
-        `offer:${message._id}`,
-      );
+      const offer = await this.postLine(conversation, {
+        author: 'bot',
+        text: handoffText('lowConfidenceOffer', conversation.locale),
+        clientId: `offer:${message._id}`,
+      });
       return { conversation: toConversationView(conversation), message: messageView, offer };
     }
     return { conversation: toConversationView(conversation), message: messageView };
@@ -622,16 +620,19 @@ export class ConversationService {
         set: { assigneeId: objectId(input.actor.userId, 'User'), assigneeName: input.actor.name },
       });
       if (!updated) continue; // someone changed it first: look again (it is probably theirs now)
-      await this.emit(updated, 'conversation.claimed', this.eventActor(input.actor), {
-        ...this.transitionPayload(conversation, updated, 'claim'),
-        assignee,
-      });
       await this.postLine(
         updated,
-        'system',
-        handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
-        `sys:claim:${updated.version}`,
-        'event',
+        {
+          author: 'system',
+          text: handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
+          clientId: `sys:claim:${updated.version}`,
+          kind: 'event',
+        },
+        () =>
+          this.emit(updated, 'conversation.claimed', this.eventActor(input.actor), {
+            ...this.transitionPayload(conversation, updated, 'claim'),
+            assignee,
+          }),
       );
       return toConversationView(updated);
     }
@@ -724,18 +725,23 @@ export class ConversationService {
       const before = await this.loadOwned(input);
       const change = typeof spec.change === 'function' ? spec.change(before) : spec.change;
       const updated = await this.transitionOrRefuse(before, spec.action, input.actor, change);
-      await this.emit(updated, spec.event, this.eventActor(input.actor), {
-        ...this.transitionPayload(before, updated, spec.action, input.note),
-        ...spec.payload(before),
-      } as EventPayloads[N]);
+      const announce = () =>
+        this.emit(updated, spec.event, this.eventActor(input.actor), {
+          ...this.transitionPayload(before, updated, spec.action, input.note),
+          ...spec.payload(before),
+        } as EventPayloads[N]);
       if (spec.line)
         await this.postLine(
           updated,
-          'system',
-          handoffText(spec.line, updated.locale),
-          `sys:${spec.action}:${updated.version}`,
-          'event',
+          {
+            author: 'system',
+            text: handoffText(spec.line, updated.locale),
+            clientId: `sys:${spec.action}:${updated.version}`,
+            kind: 'event',
+          },
+          announce,
         );
+      else await announce();
       return toConversationView(updated);
     });
   }
@@ -1007,16 +1013,19 @@ export class ConversationService {
     if (within) {
       const reopened = await this.reopenThread(conversation, 'learner_reopen', actor);
       if (reopened) {
-        await this.emit(reopened, 'conversation.reopened', this.eventActor(actor), {
-          ...this.transitionPayload(conversation, reopened, 'learner_reopen'),
-          by: 'learner',
-        });
         const line = await this.postLine(
           reopened,
-          'system',
-          handoffText('reopened', reopened.locale),
-          `sys:reopen:${reopened.version}`,
-          'event',
+          {
+            author: 'system',
+            text: handoffText('reopened', reopened.locale),
+            clientId: `sys:reopen:${reopened.version}`,
+            kind: 'event',
+          },
+          () =>
+            this.emit(reopened, 'conversation.reopened', this.eventActor(actor), {
+              ...this.transitionPayload(conversation, reopened, 'learner_reopen'),
+              by: 'learner',
+            }),
         );
         return { conversation: reopened, reopened: true, startedNew: false, line };
       }
@@ -1150,32 +1159,35 @@ export class ConversationService {
       set: { priority, ...(category ? { category } : {}), handoff: card, replyBy, lowConfidenceStreak: 0 },
     });
     if (!updated) return undefined;
-    await this.emit(updated, 'conversation.handed_off', eventActor, {
-      ...this.transitionPayload(conversation, updated, 'handoff'),
-      priority,
-      category,
-      replyBy: replyBy.toISOString(),
-      mode,
-      reasons,
-      notify: decision.notify,
-      summary: card.summary,
-    });
     // "Within an hour" is only honest when the target fits before closing time; otherwise say when.
     const targetMinutes = policy.targetMinutes(priority);
     const sameStretch = replyBy.getTime() - now.getTime() <= targetMinutes * 60_000 + 1000;
     const announcement = await this.postLine(
       updated,
-      'bot',
-      handoffAnnouncement({
-        locale: updated.locale,
-        mode,
-        outOfHours: !open,
-        replyByText,
-        targetMinutes,
-        sameStretch,
-        email: updated.contactEmail ?? updated.user.email,
-      }),
-      `handoff:${updated.version}`,
+      {
+        author: 'bot',
+        text: handoffAnnouncement({
+          locale: updated.locale,
+          mode,
+          outOfHours: !open,
+          replyByText,
+          targetMinutes,
+          sameStretch,
+          email: updated.contactEmail ?? updated.user.email,
+        }),
+        clientId: `handoff:${updated.version}`,
+      },
+      () =>
+        this.emit(updated, 'conversation.handed_off', eventActor, {
+          ...this.transitionPayload(conversation, updated, 'handoff'),
+          priority,
+          category,
+          replyBy: replyBy.toISOString(),
+          mode,
+          reasons,
+          notify: decision.notify,
+          summary: card.summary,
+        }),
     );
     return {
       conversation: updated,
@@ -1231,8 +1243,11 @@ export class ConversationService {
   }
 
   /**
-   * The one place status changes: checks the status machine, then updates only if the thread is still in
-   * the status and version we read. Returns null when someone else changed it first.
+   * The one place status changes: checks the status machine, then writes the new status and version.
+   * Returns null when the thread is gone. Callers hold the thread's lock, which is what keeps writers
+   * apart (FerretDB does not isolate conditional updates), so the result is merged in memory and the
+   * write filters by `_id` alone: an index lookup on FerretDB too, where any other field makes it read
+   * the whole collection.
    */
   private async transition(
     conversation: Conversation,
@@ -1242,26 +1257,22 @@ export class ConversationService {
   ): Promise<Conversation | null> {
     const check = canTransition(conversation.status, action);
     if (!check.ok) throw new AppError('conflict', check.reason, { status: conversation.status, action });
-    const update: Record<string, unknown> = {
-      $set: { ...activityOf(conversation), ...change.set, status: check.to, updatedAt: this.now() },
-      $inc: { version: 1 },
+    const set = {
+      ...activityOf(conversation),
+      ...change.set,
+      status: check.to,
+      updatedAt: this.now(),
+      version: conversation.version + 1,
     };
+    const update: Record<string, unknown> = { $set: set };
     if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
-    // Never findAndModify: FerretDB applies it without isolation (see ConversationLocks).
-    const result = await ConversationModel.updateOne(
-      {
-        _id: conversation._id,
-        tenantId: conversation.tenantId,
-        status: conversation.status,
-        version: conversation.version,
-      },
-      update,
-      { timestamps: false },
-    );
-    if (result.modifiedCount !== 1) return null;
-    const updated = await this.reload(conversation);
-    // Under the lock nothing else writes; a different version means the lock was lost and someone else won.
-    return updated.version === conversation.version + 1 && updated.status === check.to ? updated : null;
+    const result = await ConversationModel.updateOne({ _id: conversation._id }, update, {
+      timestamps: false,
+    });
+    if (result.matchedCount !== 1) return null;
+    const updated: Record<string, unknown> = { ...conversation, ...set };
+    for (const field of change.unset ?? []) delete updated[field];
+    return updated as unknown as Conversation;
   }
 
   /**
@@ -1391,23 +1402,22 @@ export class ConversationService {
     return view;
   }
 
-  /** A bot or system line (announcement, status line), idempotent by its deterministic client id. */
+  /**
+   * A bot or system line (announcement, status line), idempotent by its deterministic client id. `cause`
+   * is the event the line reports (a claim, a handoff): it is stored while the line is written, one round
+   * trip instead of two, and the line's own event follows it.
+   */
   private async postLine(
     conversation: Conversation,
-    author: 'bot' | 'system',
-    text: string,
-    clientId: string,
-    kind: 'message' | 'event' = 'message',
+    line: { author: 'bot' | 'system'; text: string; clientId: string; kind?: 'message' | 'event' },
+    cause?: () => Promise<unknown>,
   ): Promise<MessageView> {
-    try {
-      const message = await this.insertMessage(conversation, {
-        author,
-        kind,
-        text,
-        clientId,
-        createdAt: this.now(),
-      });
-      const view = toMessageView(message);
+    const { author, text, clientId, kind = 'message' } = line;
+    const stored = this.insertMessage(conversation, { author, kind, text, clientId, createdAt: this.now() });
+    const [inserted, caused] = await Promise.allSettled([stored, cause?.()]);
+    if (caused.status === 'rejected') throw caused.reason;
+    if (inserted.status === 'fulfilled') {
+      const view = toMessageView(inserted.value);
       await this.emit(
         conversation,
         'message.posted',
@@ -1415,16 +1425,16 @@ export class ConversationService {
         { message: view },
       );
       return view;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const first = await MessageModel.findOne({
-        tenantId: conversation.tenantId,
-        conversationId: conversation._id,
-        clientId,
-      }).lean<Message>();
-      if (!first) throw error;
-      return toMessageView(first);
     }
+    const error = inserted.reason;
+    if (!isDuplicateKey(error)) throw error;
+    const first = await MessageModel.findOne({
+      tenantId: conversation.tenantId,
+      conversationId: conversation._id,
+      clientId,
+    }).lean<Message>();
+    if (!first) throw error;
+    return toMessageView(first);
   }
 
   /** Runs `work` while holding the conversation's lock (FerretDB does not make concurrent updates atomic). */

@@ -11,18 +11,54 @@ import { withTimeout } from '../lib/timeout.js';
 export async function connectMongo(
   url: string,
   logger: Logger,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; slowMs?: number } = {},
 ): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
+  const slowMs = options.slowMs ?? 0;
   await waitUntilReachable(
     async () => {
-      await mongoose.connect(url, { serverSelectionTimeoutMS: 3000, connectTimeoutMS: 3000 });
+      await mongoose.connect(url, {
+        serverSelectionTimeoutMS: 3000,
+        connectTimeoutMS: 3000,
+        monitorCommands: slowMs > 0,
+      });
       return mongoose;
     },
     { logger, what: `MongoDB at ${safeUrl(url)}`, ...options },
   );
+  if (slowMs > 0) logSlowCommands(logger, slowMs);
   logger.info({ db: mongoose.connection.name }, 'connected to MongoDB');
   return mongoose;
+}
+
+/**
+ * Logs database commands slower than `slowMs`: the command, collection and the field names of its filter,
+ * never the values (they hold people's names and messages).
+ */
+function logSlowCommands(logger: Logger, slowMs: number): void {
+  const started = new Map<number, { command: string; collection?: string; filter?: string[] }>();
+  const client = mongoose.connection.getClient();
+  client.on('commandStarted', (event) => {
+    const body = event.command as Record<string, unknown>;
+    const collection = body[event.commandName];
+    const query = (body.filter ??
+      (body.updates as { q?: object }[] | undefined)?.[0]?.q ??
+      (body.deletes as { q?: object }[] | undefined)?.[0]?.q ??
+      body.query) as object | undefined;
+    started.set(event.requestId, {
+      command: event.commandName,
+      collection: typeof collection === 'string' ? collection : undefined,
+      filter: query ? Object.keys(query) : undefined,
+    });
+  });
+  const finish = (event: { requestId: number; duration: number }, failed: boolean) => {
+    const command = started.get(event.requestId);
+    started.delete(event.requestId);
+    if (command && event.duration >= slowMs)
+      logger.warn({ ...command, ms: Math.round(event.duration), failed }, 'slow database command');
+  };
+  client.on('commandSucceeded', (event) => finish(event, false));
+  client.on('commandFailed', (event) => finish(event, true));
 }
 
 /** True when the database answers a ping within the time limit. */

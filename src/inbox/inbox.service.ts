@@ -418,6 +418,17 @@ export class InboxService {
     await Promise.all([this.audit(ctx, action, conversationId, details), this.markRead(ctx, conversationId)]);
   }
 
+  /** {@link after} an action that changed the thread, and the thread's new list item (built meanwhile). */
+  private async afterChange(
+    ctx: StaffContext,
+    action: string,
+    view: ConversationView,
+    details: Record<string, unknown>,
+  ): Promise<InboxItem> {
+    const [, item] = await Promise.all([this.after(ctx, action, view.id, details), this.itemOf(ctx, view)]);
+    return item;
+  }
+
   private async itemOf(ctx: StaffContext, view: ConversationView): Promise<InboxItem> {
     const [docs, teams] = await Promise.all([
       this.deps.index.docs(ctx.tenantId, [view.id]),
@@ -434,8 +445,7 @@ export class InboxService {
       actor: this.actor(ctx),
       conversationId,
     });
-    await this.after(ctx, 'claim', conversationId, {});
-    return this.itemOf(ctx, view);
+    return this.afterChange(ctx, 'claim', view, {});
   }
 
   /** The owner's reply to the learner. */
@@ -500,13 +510,12 @@ export class InboxService {
         asLead,
       });
     } else throw new AppError('bad_request', 'Choose a person or a team to transfer to.');
-    await this.after(ctx, 'transfer', conversationId, {
+    return this.afterChange(ctx, 'transfer', view, {
       toUserId: input.toUserId,
       teamId: input.teamId,
       ...(input.note ? { note: input.note.slice(0, 500) } : {}),
       asLead,
     });
-    return this.itemOf(ctx, view);
   }
 
   /** Returns the thread to the bot (owner, or a lead). */
@@ -520,8 +529,7 @@ export class InboxService {
       note: input.note,
       asLead,
     });
-    await this.after(ctx, 'hand_back', conversationId, { asLead });
-    return this.itemOf(ctx, view);
+    return this.afterChange(ctx, 'hand_back', view, { asLead });
   }
 
   /** Closes the thread with an optional resolution category (owner, or a lead). */
@@ -539,8 +547,7 @@ export class InboxService {
       resolution: input.resolution,
       asLead,
     });
-    await this.after(ctx, 'resolve', conversationId, { resolution: view.resolution, asLead });
-    return this.itemOf(ctx, view);
+    return this.afterChange(ctx, 'resolve', view, { resolution: view.resolution, asLead });
   }
 
   /** Reopens a resolved thread (back to the queue). */
@@ -552,8 +559,7 @@ export class InboxService {
       conversationId,
       note: input.note,
     });
-    await this.after(ctx, 'reopen', conversationId, {});
-    return this.itemOf(ctx, view);
+    return this.afterChange(ctx, 'reopen', view, {});
   }
 
   /** The owner acts as such; anyone else needs the lead permission (refused otherwise, naming the owner). */

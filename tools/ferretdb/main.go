@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -18,6 +19,8 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite directory URI; must end with /")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	idIndexEvery := flag.Duration("id-index-interval", 100*time.Millisecond,
+		"how often to give new collections the _id index FerretDB's own queries can use (0: never)")
 	flag.Parse()
 
 	var level slog.Level
@@ -39,6 +42,9 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	if *idIndexEvery > 0 {
+		go keepIDIndexes(ctx, sqliteDir(*sqliteURL), *idIndexEvery, logger)
+	}
 	if err := server.Run(ctx); err != nil && ctx.Err() == nil {
 		logger.Error("ferretdb stopped", "error", err)
 		os.Exit(1)
