@@ -111,14 +111,16 @@ export class ChatService {
   private async answer(session: Session, conversationId: string, question: MessageView): Promise<void> {
     const { transient, assistant, conversations } = this.deps;
     const streamId = `bot:${question.clientId}`;
-    await transient.publish(session.tenantId, {
-      conversationId,
-      type: 'typing',
-      data: { author: 'bot', active: true },
-    });
-    const history = (
-      await conversations.learnerContext({ tenantId: session.tenantId, conversationId, limit: 8 })
-    )
+    // The typing signal is transient: it goes out while the context is read, not before.
+    const [, context] = await Promise.all([
+      transient.publish(session.tenantId, {
+        conversationId,
+        type: 'typing',
+        data: { author: 'bot', active: true },
+      }),
+      conversations.learnerContext({ tenantId: session.tenantId, conversationId, limit: 8 }),
+    ]);
+    const history = context
       .filter(
         (message) => message.id !== question.id && (message.author === 'learner' || message.author === 'bot'),
       )

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
-import type { AssigneeRef, EventActor, EventName, EventPayloads } from '../events/catalog.js';
+import type { AssigneeRef, EventActor, EventName, EventPayloads, NewEvent } from '../events/catalog.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { objectId } from '../events/ids.js';
 import { decideHandoff, type HandoffDecision, scheduleMode } from '../handoff/decide.js';
@@ -365,15 +365,20 @@ export class ConversationService {
     const now = this.now();
     let message: Message;
     try {
-      message = await this.insertMessage(conversation, {
-        author: 'learner',
-        authorId: conversation.user.userId,
-        authorName: input.actor.name ?? conversation.user.name,
-        kind: 'message',
-        text,
-        clientId: input.clientId,
-        createdAt: now,
-      });
+      const thread = conversation;
+      message = await this.postMessage(
+        thread,
+        {
+          author: 'learner',
+          authorId: thread.user.userId,
+          authorName: input.actor.name ?? thread.user.name,
+          kind: 'message',
+          text,
+          clientId: input.clientId,
+          createdAt: now,
+        },
+        (view) => [this.eventOf(thread, 'message.posted', this.eventActor(input.actor), { message: view })],
+      );
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       // A retry: answer with the first message, and give the rate-limit token back.
@@ -395,7 +400,6 @@ export class ConversationService {
       conversation.status === 'bot' && !set.contactEmail
         ? await this.touch(conversation, { lastMessageAt: now, lastLearnerMessageAt: now })
         : await this.update(conversation, set);
-    await this.emit(conversation, 'message.posted', this.eventActor(input.actor), { message: messageView });
 
     if (set.contactEmail) {
       await this.emit(conversation, 'conversation.contact_updated', this.eventActor(input.actor), {
@@ -471,16 +475,21 @@ export class ConversationService {
     const clientId = input.replyTo ? `bot:${input.replyTo}` : `bot:${randomUUID()}`;
     let message: Message;
     try {
-      message = await this.insertMessage(conversation, {
-        author: 'bot',
-        kind: 'message',
-        text: input.text,
-        citations: input.citations ?? [],
-        confidence: input.confidence,
-        answer: input.answer,
-        clientId,
-        createdAt: this.now(),
-      });
+      const thread = conversation;
+      message = await this.postMessage(
+        thread,
+        {
+          author: 'bot',
+          kind: 'message',
+          text: input.text,
+          citations: input.citations ?? [],
+          confidence: input.confidence,
+          answer: input.answer,
+          clientId,
+          createdAt: this.now(),
+        },
+        (view) => [this.eventOf(thread, 'message.posted', { role: 'bot' }, { message: view })],
+      );
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       const first = await MessageModel.findOne({
@@ -494,7 +503,6 @@ export class ConversationService {
       };
     }
     const messageView = toMessageView(message);
-    await this.emit(conversation, 'message.posted', { role: 'bot' }, { message: messageView });
     if (conversation.status !== 'bot') {
       // Handed off while the bot was answering: the answer is useful context, but triggers no longer apply.
       conversation = await this.update(conversation, { lastMessageAt: message.createdAt });
@@ -628,11 +636,10 @@ export class ConversationService {
           clientId: `sys:claim:${updated.version}`,
           kind: 'event',
         },
-        () =>
-          this.emit(updated, 'conversation.claimed', this.eventActor(input.actor), {
-            ...this.transitionPayload(conversation, updated, 'claim'),
-            assignee,
-          }),
+        this.eventOf(updated, 'conversation.claimed', this.eventActor(input.actor), {
+          ...this.transitionPayload(conversation, updated, 'claim'),
+          assignee,
+        }),
       );
       return toConversationView(updated);
     }
@@ -725,11 +732,10 @@ export class ConversationService {
       const before = await this.loadOwned(input);
       const change = typeof spec.change === 'function' ? spec.change(before) : spec.change;
       const updated = await this.transitionOrRefuse(before, spec.action, input.actor, change);
-      const announce = () =>
-        this.emit(updated, spec.event, this.eventActor(input.actor), {
-          ...this.transitionPayload(before, updated, spec.action, input.note),
-          ...spec.payload(before),
-        } as EventPayloads[N]);
+      const announce = this.eventOf(updated, spec.event, this.eventActor(input.actor), {
+        ...this.transitionPayload(before, updated, spec.action, input.note),
+        ...spec.payload(before),
+      } as EventPayloads[N]);
       if (spec.line)
         await this.postLine(
           updated,
@@ -741,7 +747,7 @@ export class ConversationService {
           },
           announce,
         );
-      else await announce();
+      else await this.deps.events.emit(announce);
       return toConversationView(updated);
     });
   }
@@ -1021,11 +1027,10 @@ export class ConversationService {
             clientId: `sys:reopen:${reopened.version}`,
             kind: 'event',
           },
-          () =>
-            this.emit(reopened, 'conversation.reopened', this.eventActor(actor), {
-              ...this.transitionPayload(conversation, reopened, 'learner_reopen'),
-              by: 'learner',
-            }),
+          this.eventOf(reopened, 'conversation.reopened', this.eventActor(actor), {
+            ...this.transitionPayload(conversation, reopened, 'learner_reopen'),
+            by: 'learner',
+          }),
         );
         return { conversation: reopened, reopened: true, startedNew: false, line };
       }
@@ -1177,17 +1182,16 @@ export class ConversationService {
         }),
         clientId: `handoff:${updated.version}`,
       },
-      () =>
-        this.emit(updated, 'conversation.handed_off', eventActor, {
-          ...this.transitionPayload(conversation, updated, 'handoff'),
-          priority,
-          category,
-          replyBy: replyBy.toISOString(),
-          mode,
-          reasons,
-          notify: decision.notify,
-          summary: card.summary,
-        }),
+      this.eventOf(updated, 'conversation.handed_off', eventActor, {
+        ...this.transitionPayload(conversation, updated, 'handoff'),
+        priority,
+        category,
+        replyBy: replyBy.toISOString(),
+        mode,
+        reasons,
+        notify: decision.notify,
+        summary: card.summary,
+      }),
     );
     return {
       conversation: updated,
@@ -1311,14 +1315,7 @@ export class ConversationService {
 
   /** The thread with the activity times kept in Redis where they are newer than the document's. */
   private async withActivity(conversation: Conversation): Promise<Conversation> {
-    const times = await this.cache.activity(String(conversation._id));
-    let merged = conversation;
-    for (const field of ACTIVITY_FIELDS) {
-      const at = times[field];
-      const current = conversation[field];
-      if (at && (!current || at > current.getTime())) merged = { ...merged, [field]: new Date(at) };
-    }
-    return merged;
+    return withActivityTimes(conversation, await this.cache.activity(String(conversation._id)));
   }
 
   /** {@link transition}, but a lost race is reported to the person as a conflict. */
@@ -1361,24 +1358,29 @@ export class ConversationService {
     if (text.length > 10_000)
       throw new AppError('unprocessable', 'That message is too long (the limit is 10000 characters).');
     const authorId = objectId(input.actor.userId, 'User');
-    const existing = await MessageModel.findOne({
-      tenantId: conversation.tenantId,
-      conversationId: conversation._id,
-      clientId: input.clientId,
-    }).lean<Message>();
-    if (existing) return toMessageView(existing);
+    // A retry with the same client id is caught by the unique index (a lookup first would read the
+    // whole collection on FerretDB).
     let message: Message;
+    const actor = this.eventActor(input.actor);
     try {
-      message = await this.insertMessage(conversation, {
-        author: 'admin',
-        authorId,
-        authorName: input.actor.name,
-        kind,
-        text,
-        clientId: input.clientId,
-        internal: kind === 'note',
-        createdAt: this.now(),
-      });
+      message = await this.postMessage(
+        conversation,
+        {
+          author: 'admin',
+          authorId,
+          authorName: input.actor.name,
+          kind,
+          text,
+          clientId: input.clientId,
+          internal: kind === 'note',
+          createdAt: this.now(),
+        },
+        (view) => [
+          kind === 'note'
+            ? this.eventOf(conversation, 'note.added', actor, { message: view })
+            : this.eventOf(conversation, 'message.posted', actor, { message: view }),
+        ],
+      );
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       const first = await MessageModel.findOne({
@@ -1389,52 +1391,54 @@ export class ConversationService {
       if (!first) throw error;
       return toMessageView(first);
     }
-    const view = toMessageView(message);
-    if (kind === 'note')
-      await this.emit(conversation, 'note.added', this.eventActor(input.actor), { message: view });
-    else {
+    if (kind === 'message')
       await ConversationModel.updateOne(
         { _id: conversation._id },
         { $set: { lastMessageAt: message.createdAt } },
       );
-      await this.emit(conversation, 'message.posted', this.eventActor(input.actor), { message: view });
-    }
-    return view;
+    return toMessageView(message);
   }
 
   /**
    * A bot or system line (announcement, status line), idempotent by its deterministic client id. `cause`
-   * is the event the line reports (a claim, a handoff): it is stored while the line is written, one round
-   * trip instead of two, and the line's own event follows it.
+   * is the event the line reports (a claim, a handoff): stored with the line and its own event in one
+   * go, and published just before them.
    */
   private async postLine(
     conversation: Conversation,
     line: { author: 'bot' | 'system'; text: string; clientId: string; kind?: 'message' | 'event' },
-    cause?: () => Promise<unknown>,
+    cause?: NewEvent<EventName>,
   ): Promise<MessageView> {
     const { author, text, clientId, kind = 'message' } = line;
-    const stored = this.insertMessage(conversation, { author, kind, text, clientId, createdAt: this.now() });
-    const [inserted, caused] = await Promise.allSettled([stored, cause?.()]);
-    if (caused.status === 'rejected') throw caused.reason;
-    if (inserted.status === 'fulfilled') {
-      const view = toMessageView(inserted.value);
-      await this.emit(
+    try {
+      const message = await this.postMessage(
         conversation,
-        'message.posted',
-        { role: author === 'bot' ? 'bot' : 'system' },
-        { message: view },
+        { author, kind, text, clientId, createdAt: this.now() },
+        (view) => [
+          ...(cause ? [cause] : []),
+          this.eventOf(
+            conversation,
+            'message.posted',
+            { role: author === 'bot' ? 'bot' : 'system' },
+            {
+              message: view,
+            },
+          ),
+        ],
       );
-      return view;
+      return toMessageView(message);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // The line exists (a retried step): its cause still has to be told.
+      if (cause) await this.deps.events.emit(cause);
+      const first = await MessageModel.findOne({
+        tenantId: conversation.tenantId,
+        conversationId: conversation._id,
+        clientId,
+      }).lean<Message>();
+      if (!first) throw error;
+      return toMessageView(first);
     }
-    const error = inserted.reason;
-    if (!isDuplicateKey(error)) throw error;
-    const first = await MessageModel.findOne({
-      tenantId: conversation.tenantId,
-      conversationId: conversation._id,
-      clientId,
-    }).lean<Message>();
-    if (!first) throw error;
-    return toMessageView(first);
   }
 
   /** Runs `work` while holding the conversation's lock (FerretDB does not make concurrent updates atomic). */
@@ -1452,15 +1456,22 @@ export class ConversationService {
     return conversation;
   }
 
-  private async insertMessage(
+  /**
+   * Stores a message and the events that tell of it side by side (one wait, not two); the events go out
+   * only once both are stored (see {@link EventBus.emitAlongside}). A duplicate client id throws the
+   * database's duplicate-key error, and nothing is published.
+   */
+  private async postMessage(
     conversation: Conversation,
     fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
       Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
+    events: (view: MessageView) => NewEvent<EventName>[],
   ): Promise<Message> {
     const message = plainMessage(conversation, fields) ?? (await this.validatedMessage(conversation, fields));
+    const view = toMessageView(message);
     // Concurrent messages (many learners at once) go to the database together.
-    await this.messageInserts.insert(message);
-    await this.cache.append(toMessageView(message));
+    const stored = this.messageInserts.insert(message).then(() => this.cache.append(view));
+    await this.deps.events.emitAlongside(events(view), stored);
     return message;
   }
 
@@ -1488,7 +1499,16 @@ export class ConversationService {
     actor: EventActor,
     payload: EventPayloads[N],
   ) {
-    await this.deps.events.emit({
+    await this.deps.events.emit(this.eventOf(conversation, name, actor, payload));
+  }
+
+  private eventOf<N extends EventName>(
+    conversation: Conversation,
+    name: N,
+    actor: EventActor,
+    payload: EventPayloads[N],
+  ): NewEvent<N> {
+    return {
       tenantId: String(conversation.tenantId),
       name,
       conversationId: String(conversation._id),
@@ -1496,7 +1516,7 @@ export class ConversationService {
       userId: String(conversation.user.userId),
       actor,
       payload,
-    });
+    };
   }
 
   private eventActor(actor: Actor): EventActor {
@@ -1587,12 +1607,15 @@ export class ConversationService {
    */
   private async load(tenantId: string, conversationId: string): Promise<Conversation> {
     const tenant = objectId(tenantId, 'Tenant');
-    const conversation = await ConversationModel.findById(
-      objectId(conversationId, 'Conversation'),
-    ).lean<Conversation>();
+    const id = objectId(conversationId, 'Conversation');
+    // The activity times are read alongside (one wait, not two); they only count for this tenant's thread.
+    const [conversation, times] = await Promise.all([
+      ConversationModel.findById(id).lean<Conversation>(),
+      this.cache.activity(id.toHexString()),
+    ]);
     if (!conversation?.tenantId.equals(tenant))
       throw new AppError('not_found', 'Conversation was not found.');
-    return this.withActivity(conversation);
+    return withActivityTimes(conversation, times);
   }
 
   /** A learner's own thread; anyone else's is "not found" (never "forbidden", which would confirm it exists). */
@@ -1607,6 +1630,17 @@ export class ConversationService {
   private async reload(conversation: Conversation): Promise<Conversation> {
     return this.load(String(conversation.tenantId), String(conversation._id));
   }
+}
+
+/** A thread with the activity times kept in Redis where they are newer than the document's. */
+function withActivityTimes(conversation: Conversation, times: Record<string, number>): Conversation {
+  let merged = conversation;
+  for (const field of ACTIVITY_FIELDS) {
+    const at = times[field];
+    const current = conversation[field];
+    if (at && (!current || at > current.getTime())) merged = { ...merged, [field]: new Date(at) };
+  }
+  return merged;
 }
 
 /** Statuses in which a thread counts as open (re-exported for inbox code). */

@@ -12,6 +12,7 @@ export const eventChannelPattern = (prefix: string) => `${prefix}:events:*`;
 /** Something that can emit domain events; services depend on this, tests may pass a fake. */
 export interface EventEmitter {
   emit<N extends EventName>(event: NewEvent<N>): Promise<DomainEvent<N>>;
+  emitAlongside<T>(events: readonly NewEvent<EventName>[], write: Promise<T>): Promise<T>;
 }
 
 /** In-process listener (for composition and tests; cross-process listeners subscribe on Redis). */
@@ -33,6 +34,35 @@ export class EventBus implements EventEmitter {
 
   async emit<N extends EventName>(event: NewEvent<N>): Promise<DomainEvent<N>> {
     const stored = await this.deps.store.append(event);
+    await this.deliver(stored as AnyDomainEvent);
+    return stored;
+  }
+
+  /**
+   * Emits events about a write that runs side by side with storing them (one wait instead of two): they
+   * are logged and published, in the given order, only once the write and every event are stored. If
+   * either fails, the stored events are withdrawn (nobody has seen them) and the error is thrown.
+   */
+  async emitAlongside<T>(events: readonly NewEvent<EventName>[], write: Promise<T>): Promise<T> {
+    // Stored in one go: consecutive sequences in the given order, one round trip.
+    const [recorded, written] = await Promise.allSettled([this.deps.store.recordAll(events), write]);
+    if (recorded.status === 'rejected' || written.status === 'rejected') {
+      // Nothing half-told: the events of a failed write go back (nobody has seen them yet).
+      if (recorded.status === 'fulfilled')
+        await Promise.all(recorded.value.map((r) => this.deps.store.withdraw(r))).catch((error) =>
+          this.deps.logger?.error({ err: error }, 'could not withdraw stored events'),
+        );
+      throw written.status === 'rejected' ? written.reason : (recorded as PromiseRejectedResult).reason;
+    }
+    for (const { event } of recorded.value) {
+      await this.deps.store.addToLog(event as AnyDomainEvent);
+      await this.deliver(event as AnyDomainEvent);
+    }
+    return written.value;
+  }
+
+  /** Hooks, then the Redis publish, then in-process listeners: the life of a stored event. */
+  private async deliver(stored: AnyDomainEvent): Promise<void> {
     // Hooks run before the publish, so whoever reacts to the live event reads state that includes it.
     for (const hook of this.hooks) {
       try {
@@ -53,7 +83,6 @@ export class EventBus implements EventEmitter {
         this.deps.logger?.error({ err: error, event: stored.name }, 'event listener failed');
       }
     }
-    return stored;
   }
 
   /** Registers an awaited hook run after the event is stored and before it is published; returns its removal. */

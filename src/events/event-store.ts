@@ -39,7 +39,7 @@ export function toDomainEvent(record: EventRecord): AnyDomainEvent {
 }
 
 // INCR only when the counter exists; -1 tells the caller to seed it from the database first.
-const INCR_EXISTING = `if redis.call('exists', KEYS[1]) == 0 then return -1 end return redis.call('incr', KEYS[1])`;
+const INCR_EXISTING = `if redis.call('exists', KEYS[1]) == 0 then return -1 end return redis.call('incrby', KEYS[1], ARGV[1])`;
 // Raises the counter to at least ARGV[1] (after Redis lost it, or a conflict showed it behind).
 const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '-1') if c < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]) end return 1`;
 
@@ -73,6 +73,33 @@ redis.call('set', KEYS[2], ARGV[1])
 return 1`;
 
 const LOG_PAGE = 500;
+
+/** The stored form of a new event with its sequence. */
+function recordOf(input: NewEvent<EventName>, seq: number) {
+  return {
+    _id: new Types.ObjectId(),
+    tenantId: objectId(input.tenantId, 'Tenant'),
+    seq,
+    name: input.name,
+    conversationId: input.conversationId ? objectId(input.conversationId) : undefined,
+    courseId:
+      input.courseId && Types.ObjectId.isValid(input.courseId)
+        ? new Types.ObjectId(input.courseId)
+        : undefined,
+    userId:
+      input.userId && Types.ObjectId.isValid(input.userId) ? new Types.ObjectId(input.userId) : undefined,
+    visibility: EVENT_VISIBILITY[input.name],
+    actor: input.actor,
+    payload: input.payload as unknown as Record<string, unknown>,
+    createdAt: new Date(),
+  } satisfies EventRecord;
+}
+
+/** An event stored but not yet in the replay log, with the id of its record (to withdraw it). */
+export interface RecordedEvent<N extends EventName> {
+  event: DomainEvent<N>;
+  recordId: Types.ObjectId;
+}
 
 /**
  * The per-tenant event log with an increasing sequence per tenant (the SSE event id).
@@ -124,7 +151,7 @@ export class EventStore {
    * a reader of the log would otherwise miss it); should all retries fail, the log is dropped so readers
    * go to the database until it starts afresh.
    */
-  private async addToLog(event: AnyDomainEvent): Promise<void> {
+  async addToLog(event: AnyDomainEvent): Promise<void> {
     const { redis } = this.options;
     if (!redis) return;
     const keys = [this.logKey(event.tenantId), this.baseKey(event.tenantId)];
@@ -186,48 +213,41 @@ export class EventStore {
     return last?.seq ?? 0;
   }
 
-  /** Hands out a sequence number for a tenant (unique once stored; see the class comment). */
-  async nextSeq(tenantId: string): Promise<number> {
+  /**
+   * Hands out `count` consecutive sequence numbers for a tenant and returns the last (unique once stored;
+   * see the class comment).
+   */
+  async nextSeq(tenantId: string, count = 1): Promise<number> {
     const { redis } = this.options;
-    if (!redis) return (await this.storedLatestSeq(tenantId)) + 1;
+    if (!redis) return (await this.storedLatestSeq(tenantId)) + count;
     const key = this.counterKey(tenantId);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const seq = Number(await redis.eval(INCR_EXISTING, 1, key));
+      const seq = Number(await redis.eval(INCR_EXISTING, 1, key, String(count)));
       if (seq > 0) return seq;
       await redis.eval(RAISE, 1, key, String(await this.storedLatestSeq(tenantId)));
     }
     throw new Error('could not allocate an event sequence');
   }
 
-  /** Stores an event with the next sequence of its tenant and returns it as delivered. */
+  /** Stores an event with the next sequence of its tenant, adds it to the replay log, returns it as delivered. */
   async append<N extends EventName>(input: NewEvent<N>): Promise<DomainEvent<N>> {
-    const tenantId = objectId(input.tenantId, 'Tenant');
+    const { event } = await this.record(input);
+    await this.addToLog(event as AnyDomainEvent);
+    return event;
+  }
+
+  /**
+   * Stores an event with the next sequence of its tenant, not yet in the replay log ({@link addToLog}).
+   * Sequences are handed out in call order: events recorded in one go keep their order.
+   */
+  async record<N extends EventName>(input: NewEvent<N>): Promise<RecordedEvent<N>> {
     for (let attempt = 0; ; attempt++) {
-      const seq = await this.nextSeq(input.tenantId);
-      const record = {
-        _id: new Types.ObjectId(),
-        tenantId,
-        seq,
-        name: input.name,
-        conversationId: input.conversationId ? objectId(input.conversationId) : undefined,
-        courseId:
-          input.courseId && Types.ObjectId.isValid(input.courseId)
-            ? new Types.ObjectId(input.courseId)
-            : undefined,
-        userId:
-          input.userId && Types.ObjectId.isValid(input.userId) ? new Types.ObjectId(input.userId) : undefined,
-        visibility: EVENT_VISIBILITY[input.name],
-        actor: input.actor,
-        payload: input.payload as unknown as Record<string, unknown>,
-        createdAt: new Date(),
-      } satisfies EventRecord;
+      const record = recordOf(input, await this.nextSeq(input.tenantId));
       try {
         // The raw driver stores the payload exactly as given; undefined fields are left out (not turned
         // into null) so a replayed event is identical to the live one, which went through JSON.
         await this.inserts.insert(record);
-        const event = toDomainEvent(record) as DomainEvent<N>;
-        await this.addToLog(event as AnyDomainEvent);
-        return event;
+        return { event: toDomainEvent(record) as DomainEvent<N>, recordId: record._id };
       } catch (error) {
         if (!isDuplicateKey(error) || attempt >= 20) throw error;
         // The number was taken (Redis counter behind the database, or two inserters without Redis).
@@ -240,6 +260,48 @@ export class EventStore {
           );
       }
     }
+  }
+
+  /**
+   * Several events of one tenant, stored together (one round trip) with consecutive sequences in the
+   * given order. All or none: should one fail, those stored are withdrawn and the error is thrown.
+   */
+  async recordAll(inputs: readonly NewEvent<EventName>[]): Promise<RecordedEvent<EventName>[]> {
+    const tenantId = inputs[0]?.tenantId;
+    if (inputs.length <= 1 || !this.options.redis || inputs.some((i) => i.tenantId !== tenantId))
+      return this.recordOneByOne(inputs);
+    const last = await this.nextSeq(tenantId as string, inputs.length);
+    const records = inputs.map((input, i) => recordOf(input, last - inputs.length + 1 + i));
+    const inserted = await Promise.allSettled(records.map((record) => this.inserts.insert(record)));
+    const recorded = records.map((record) => ({ event: toDomainEvent(record), recordId: record._id }));
+    const failed = inserted.find((r) => r.status === 'rejected');
+    if (!failed) return recorded;
+    await Promise.all(
+      recorded.filter((_, i) => inserted[i]?.status === 'fulfilled').map((r) => this.withdraw(r)),
+    );
+    if (!isDuplicateKey(failed.reason)) throw failed.reason;
+    // A number was taken (the counter was behind): one by one, each finding its own free number.
+    return this.recordOneByOne(inputs);
+  }
+
+  private async recordOneByOne(inputs: readonly NewEvent<EventName>[]): Promise<RecordedEvent<EventName>[]> {
+    const recorded: RecordedEvent<EventName>[] = [];
+    try {
+      for (const input of inputs) recorded.push(await this.record(input));
+    } catch (error) {
+      await Promise.all(recorded.map((r) => this.withdraw(r)));
+      throw error;
+    }
+    return recorded;
+  }
+
+  /**
+   * Takes back a recorded event that was never added to the log nor published (the write it reported
+   * failed): nobody has seen it, and a replay must not show it. Its sequence stays unused.
+   */
+  async withdraw(recorded: RecordedEvent<EventName>): Promise<void> {
+    // By `_id` alone: the one filter FerretDB answers from an index.
+    await EventModel.collection.deleteOne({ _id: recorded.recordId });
   }
 
   /** Events of a tenant after `afterSeq`, oldest first: from the Redis log when it reaches back that far. */

@@ -266,4 +266,55 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     const next = asSent(await store.append(event(16)));
     expect(asSent(await store.listSince(tenantId, seqs[12] ?? 0))).to.deep.equal([...stored.slice(13), next]);
   });
+
+  it('events told alongside a write go out in order once both are stored; a failed write tells nothing', async () => {
+    const tenantId = newId();
+    const conversationId = newId();
+    const userId = newId();
+    const line = (text: string) => systemLineEvent({ tenantId, conversationId, userId }, text);
+    const heard: string[] = [];
+    const stop = h.bus.onEvent((event) => {
+      if (event.tenantId === tenantId && event.name === 'message.posted')
+        heard.push(event.payload.message.text);
+    });
+    try {
+      const before = await h.store.latestSeq(tenantId);
+      const value = await h.bus.emitAlongside([line('first'), line('second')], Promise.resolve('written'));
+      expect(value).to.equal('written');
+      expect(heard).to.deep.equal(['first', 'second']);
+
+      const failure = await h.bus
+        .emitAlongside([line('never told')], Promise.reject(new Error('the write failed')))
+        .catch((error: Error) => error);
+      expect((failure as Error).message).to.equal('the write failed');
+      expect(heard).to.deep.equal(['first', 'second']);
+      // Not replayed either, from the Redis log or from the database.
+      const replay = (events: { name: string; payload: unknown }[]) =>
+        events.map((e) => (e.payload as { message: { text: string } }).message.text);
+      expect(replay(await h.store.listSince(tenantId, before))).to.deep.equal(['first', 'second']);
+      await h.redis.del(`${h.prefix}:events:log:${tenantId}`, `${h.prefix}:events:logbase:${tenantId}`);
+      expect(replay(await h.store.listSince(tenantId, before))).to.deep.equal(['first', 'second']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('taking over and resolving a thread write it by _id alone (the filter FerretDB answers from an index)', async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const opened = await h.service.openOrContinue({ tenantId, actor, courseId: newId() });
+    const conversationId = opened.conversation.id;
+    await h.service.requestHandoff({ tenantId, actor, conversationId });
+    const admin: Actor = { userId: newId(), role: 'admin', name: 'Ada' };
+    const queries = await queriesDuring(async () => {
+      await h.service.claim({ tenantId, actor: admin, conversationId });
+      await h.service.resolve({ tenantId, actor: admin, conversationId });
+    });
+    const onThreads = queries.filter((q) => q.collection === 'conversations');
+    expect(onThreads.length).to.be.greaterThan(0);
+    for (const q of onThreads) expect(Object.keys(q.filter)).to.deep.equal(['_id']);
+    expect(scans(queries)).to.deep.equal([]);
+    const view = await h.service.get({ tenantId, actor: admin, conversationId });
+    expect(view.status).to.equal('resolved');
+  });
 });
