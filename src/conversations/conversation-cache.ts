@@ -1,5 +1,12 @@
 import type { Redis } from 'ioredis';
+import { mongo } from 'mongoose';
 import type { MessageView } from './conversation.views.js';
+
+/** A thread document written through the cache stays an hour; one read from the database, a minute. */
+const WRITTEN_DOC_TTL_SECONDS = 3600;
+const READ_DOC_TTL_SECONDS = 60;
+// Extended JSON keeps ObjectIds and dates as such (relaxed: numbers stay plain numbers).
+const { EJSON } = mongo.BSON;
 
 /** How many of a thread's newest messages Redis keeps (history pages and bot context are smaller). */
 export const CACHED_MESSAGES = 200;
@@ -59,7 +66,9 @@ return 0`;
  * - the thread a user has open in a course (a pointer the caller verifies by `_id`);
  * - the newest messages of each thread as stored views (appended as messages are written, filled from
  *   the database on first read, patched when feedback changes them);
- * - activity times of threads the bot handles (see `ConversationService.touch`).
+ * - activity times of threads the bot handles (see `ConversationService.touch`);
+ * - thread documents: every write of one happens under its lock and goes through here (dropped before the
+ *   database write, put back after it), so a cached document is never older than the database's.
  * The database stays the authority: a missing or unusable entry means "ask the database", never "none".
  * Every method swallows Redis errors and reports "not cached" instead: the caller falls back.
  */
@@ -79,6 +88,48 @@ export class ConversationCache {
 
   private completeKey(conversationId: string) {
     return `${this.prefix}:messages:complete:${conversationId}`;
+  }
+
+  private docKey(conversationId: string) {
+    return `${this.prefix}:conversation:${conversationId}`;
+  }
+
+  /** A thread document as last written or read; null when not cached or Redis cannot answer. */
+  async doc<T>(conversationId: string): Promise<T | null> {
+    try {
+      const raw = await this.redis.get(this.docKey(conversationId));
+      return raw ? (EJSON.parse(raw, { relaxed: true }) as T) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Drops a thread document before it is written. Throws when Redis cannot answer: the write must not
+   * go ahead and leave an older copy here.
+   */
+  async dropDoc(conversationId: string): Promise<void> {
+    await this.redis.del(this.docKey(conversationId));
+  }
+
+  /** Caches a thread document just written (under the thread's lock). */
+  async putDoc(conversationId: string, doc: object): Promise<void> {
+    const raw = EJSON.stringify(doc, { relaxed: true });
+    await this.redis
+      .set(this.docKey(conversationId), raw, 'EX', WRITTEN_DOC_TTL_SECONDS)
+      .catch(() => undefined);
+  }
+
+  /**
+   * Caches a thread document read from the database, unless a writer has put a newer one meanwhile.
+   * Briefly: should its writer stop between the database write and {@link putDoc}, a copy read just
+   * before that write would otherwise outlive it.
+   */
+  async offerDoc(conversationId: string, doc: object): Promise<void> {
+    const raw = EJSON.stringify(doc, { relaxed: true });
+    await this.redis
+      .set(this.docKey(conversationId), raw, 'EX', READ_DOC_TTL_SECONDS, 'NX')
+      .catch(() => undefined);
   }
 
   private activityKey(conversationId: string) {

@@ -301,7 +301,7 @@ export class ConversationService {
   ): Promise<Conversation | null> {
     const id = await this.cache.threadOf(tenantId, userId, courseId);
     if (!id || !Types.ObjectId.isValid(id)) return null;
-    const conversation = await ConversationModel.findById(id).lean<Conversation>();
+    const conversation = await this.document(id);
     if (
       !conversation ||
       String(conversation.tenantId) !== tenantId ||
@@ -989,6 +989,7 @@ export class ConversationService {
         // A plain insert under the unique open key: the one primitive FerretDB makes atomic.
         await ConversationModel.collection.insertOne(doc as never, { ignoreUndefined: true });
         const conversation = doc as unknown as Conversation;
+        await this.cache.putDoc(String(_id), conversation);
         // A new thread has no messages: its (empty) history is complete from the start.
         await this.cache.fill(String(_id), []);
         await this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(_id));
@@ -1270,13 +1271,10 @@ export class ConversationService {
     };
     const update: Record<string, unknown> = { $set: set };
     if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
-    const result = await ConversationModel.updateOne({ _id: conversation._id }, update, {
-      timestamps: false,
-    });
-    if (result.matchedCount !== 1) return null;
-    const updated: Record<string, unknown> = { ...conversation, ...set };
-    for (const field of change.unset ?? []) delete updated[field];
-    return updated as unknown as Conversation;
+    const merged: Record<string, unknown> = { ...conversation, ...set };
+    for (const field of change.unset ?? []) delete merged[field];
+    const updated = merged as unknown as Conversation;
+    return (await this.writeDocument(conversation, update, updated)) ? updated : null;
   }
 
   /**
@@ -1285,13 +1283,13 @@ export class ConversationService {
    */
   private async update(conversation: Conversation, set: Record<string, unknown>): Promise<Conversation> {
     const updatedAt = this.now();
-    // By `_id` alone (the thread was loaded for this tenant): any other field makes FerretDB scan more.
-    await ConversationModel.updateOne(
-      { _id: conversation._id },
+    const next = { ...conversation, ...set, updatedAt } as Conversation;
+    await this.writeDocument(
+      conversation,
       { $set: { ...activityOf(conversation), ...set, updatedAt } },
-      { timestamps: false },
+      next,
     );
-    return { ...conversation, ...set, updatedAt } as Conversation;
+    return next;
   }
 
   /**
@@ -1391,11 +1389,14 @@ export class ConversationService {
       if (!first) throw error;
       return toMessageView(first);
     }
-    if (kind === 'message')
-      await ConversationModel.updateOne(
-        { _id: conversation._id },
-        { $set: { lastMessageAt: message.createdAt } },
+    if (kind === 'message') {
+      const lastMessageAt = message.createdAt;
+      await this.writeDocument(
+        conversation,
+        { $set: { ...activityOf(conversation), lastMessageAt } },
+        { ...conversation, lastMessageAt },
       );
+    }
     return toMessageView(message);
   }
 
@@ -1589,7 +1590,7 @@ export class ConversationService {
   }
 
   private async duplicateResult(existing: Message): Promise<PostResult> {
-    const found = await ConversationModel.findById(existing.conversationId).lean<Conversation>();
+    const found = await this.document(String(existing.conversationId));
     const conversation = found?.tenantId.equals(existing.tenantId) ? found : null;
     if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
     return {
@@ -1601,6 +1602,34 @@ export class ConversationService {
     };
   }
 
+  /** A thread document: the Redis copy its writers keep, else the database's (by `_id`, then offered). */
+  private async document(conversationId: string): Promise<Conversation | null> {
+    const cached = await this.cache.doc<Conversation>(conversationId);
+    if (cached) return cached;
+    const stored = await ConversationModel.findById(conversationId).lean<Conversation>();
+    if (stored) await this.cache.offerDoc(conversationId, stored);
+    return stored;
+  }
+
+  /**
+   * Writes a thread document under its lock, by `_id` alone: the Redis copy is dropped first (a write
+   * that fails or is cut short leaves none behind) and the new document, merged in memory, put back.
+   */
+  private async writeDocument(
+    conversation: Conversation,
+    update: Record<string, unknown>,
+    next: Conversation,
+  ): Promise<boolean> {
+    const id = String(conversation._id);
+    await this.cache.dropDoc(id);
+    const result = await ConversationModel.updateOne({ _id: conversation._id }, update, {
+      timestamps: false,
+    });
+    if (result.matchedCount !== 1) return false;
+    await this.cache.putDoc(id, next);
+    return true;
+  }
+
   /**
    * A thread of this tenant. Looked up by `_id` alone and checked here: FerretDB uses its index only for a
    * filter that is exactly `{ _id }` (adding `tenantId` made it scan the collection).
@@ -1610,7 +1639,7 @@ export class ConversationService {
     const id = objectId(conversationId, 'Conversation');
     // The activity times are read alongside (one wait, not two); they only count for this tenant's thread.
     const [conversation, times] = await Promise.all([
-      ConversationModel.findById(id).lean<Conversation>(),
+      this.document(id.toHexString()),
       this.cache.activity(id.toHexString()),
     ]);
     if (!conversation?.tenantId.equals(tenant))

@@ -111,10 +111,8 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
         confidence: 0.9,
       });
     });
-    // Updates make FerretDB scan the collection: none on the way of a normal exchange.
-    expect(queries.filter((q) => q.collection === 'conversations' && q.method !== 'findOne')).to.deep.equal(
-      [],
-    );
+    // The thread comes from its Redis copy, and nothing writes it on the way of a normal exchange.
+    expect(queries.filter((q) => q.collection === 'conversations')).to.deep.equal([]);
     const seen = await h.service.get({ tenantId, actor, conversationId: conversation.id });
     expect(seen.lastLearnerMessageAt).to.equal(askedAt.toISOString());
     expect(seen.lastMessageAt).to.equal(answeredAt.toISOString());
@@ -316,5 +314,39 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     expect(scans(queries)).to.deep.equal([]);
     const view = await h.service.get({ tenantId, actor: admin, conversationId });
     expect(view.status).to.equal('resolved');
+  });
+
+  it('the Redis copy of a thread matches the database after every kind of write, and is optional', async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const admin: Actor = { userId: newId(), role: 'admin', name: 'Ada' };
+    const { conversation } = await h.service.openOrContinue({ tenantId, actor, courseId: newId() });
+    const conversationId = conversation.id;
+    const key = `${h.prefix}:conversation:${conversationId}`;
+    const fields = ['status', 'version', 'priority', 'assigneeId', 'openKey', 'resolvedAt', 'lastMessageAt'];
+    const pick = (doc: Record<string, unknown> | null) =>
+      JSON.parse(JSON.stringify(Object.fromEntries(fields.map((f) => [f, doc?.[f]]))));
+    const expectSame = async (step: string) => {
+      const stored = await ConversationModel.findById(conversationId).lean();
+      const raw = await h.redis.get(key);
+      expect(raw, `${step}: a copy in Redis`).to.be.a('string');
+      const copy = mongoose.mongo.BSON.EJSON.parse(raw as string, { relaxed: true }) as Record<string, unknown>;
+      expect(pick(copy), step).to.deep.equal(pick(stored as unknown as Record<string, unknown>));
+    };
+    await expectSame('opened');
+    await h.service.requestHandoff({ tenantId, actor, conversationId });
+    await expectSame('handed off');
+    await h.service.claim({ tenantId, actor: admin, conversationId });
+    await expectSame('claimed');
+    await h.service.postAdminReply({ tenantId, actor: admin, conversationId, clientId: 'r1', text: 'On it.' });
+    await expectSame('admin replied');
+    await h.service.resolve({ tenantId, actor: admin, conversationId });
+    await expectSame('resolved');
+    // Redis lost the copy: the thread is read from the database again, and cached again.
+    await h.redis.del(key);
+    const view = await h.service.get({ tenantId, actor: admin, conversationId });
+    expect(view.status).to.equal('resolved');
+    expect(view.assigneeId).to.equal(admin.userId);
+    await expectSame('read again');
   });
 });
