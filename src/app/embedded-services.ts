@@ -134,10 +134,12 @@ export async function startEmbeddedServices(options: {
             name: 'ferretdb',
             command: binary,
             // WAL with synchronous=NORMAL: no fsync per commit (SQLite stays consistent; a power cut can lose
-            // the last commits). This embedded database is for development and tests; production runs MongoDB.
+            // the last commits). A 64 MiB page cache per connection instead of SQLite's 2 MiB: with 100k
+            // conversations every write otherwise re-reads index pages (measured: a claim's FerretDB CPU
+            // 11.3 → 8.8 ms). This embedded database is for development and tests; production runs MongoDB.
             args: [
               `--listen-addr=127.0.0.1:${port}`,
-              `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
+              `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)&_pragma=cache_size(-65536)`,
               '--log-level=warn',
             ],
           },
