@@ -8,6 +8,8 @@ export interface Team {
   memberIds: Types.ObjectId[];
   courseIds: Types.ObjectId[];
   categories: string[];
+  /** Set on a course's instructor team, kept in step with the LMS member list (NRPS). */
+  courseTeamOf?: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -19,6 +21,7 @@ const teamSchema = new Schema<Team>(
     memberIds: { type: [Schema.Types.ObjectId], default: [] },
     courseIds: { type: [Schema.Types.ObjectId], default: [] },
     categories: { type: [String], default: [] },
+    courseTeamOf: { type: Schema.Types.ObjectId },
   },
   { collection: 'inbox_teams', timestamps: true, versionKey: false },
 );

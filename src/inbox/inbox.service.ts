@@ -5,12 +5,14 @@ import { toConversationView } from '../conversations/conversation.presenters.js'
 import type { ConversationService } from '../conversations/conversation.service.js';
 import type { Actor, Priority } from '../conversations/conversation.types.js';
 import type { ConversationView, MessageView } from '../conversations/conversation.views.js';
+import { CourseModel } from '../courses/course.model.js';
 import { objectId } from '../events/ids.js';
 import type { HandoffCard } from '../handoff/handoff.types.js';
 import type { RedisStaffPresence } from '../handoff/staff-presence.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { LaunchModel } from '../lti/launch.model.js';
+import { listCourseMembers } from '../lti/nrps.service.js';
 import type { Session } from '../lti/session.js';
 import { UserModel } from '../users/user.model.js';
 import { findInTenant } from './by-id.js';
@@ -700,6 +702,30 @@ export class InboxService {
     const team = await this.deps.teams.update(ctx.tenantId, id, input);
     await this.audit(ctx, 'team.update', undefined, { id, name: team.name });
     return team;
+  }
+
+  /**
+   * A course's instructor team from the LMS member list (NRPS): named after the course, its members the
+   * course's instructors (who reach the inbox when they next launch), its threads routed to it.
+   */
+  async syncCourseTeam(ctx: StaffContext, courseId: string) {
+    this.requireLead(ctx);
+    const course = await findInTenant(CourseModel, courseId, ctx.tenantId);
+    if (!course) throw new AppError('not_found', 'That course was not found.');
+    const members = await listCourseMembers({ tenantId: ctx.tenantId, courseId });
+    const instructors = members.filter((m) => m.role === 'instructor' && m.status !== 'Inactive');
+    const title = course.title ?? course.label ?? 'Course';
+    const team = await this.deps.teams.syncCourseTeam(ctx.tenantId, {
+      courseId,
+      name: `${title} instructors`.slice(0, 100),
+      memberIds: instructors.map((m) => m.userId),
+    });
+    await this.audit(ctx, 'team.sync_course', undefined, {
+      id: team.id,
+      courseId,
+      members: instructors.length,
+    });
+    return { team, instructors: instructors.map((m) => ({ userId: m.userId, name: m.name ?? m.subject })) };
   }
 
   async deleteTeam(ctx: StaffContext, id: string) {

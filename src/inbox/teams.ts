@@ -10,6 +10,8 @@ export interface TeamView {
   memberIds: string[];
   courseIds: string[];
   categories: string[];
+  /** The course whose instructors (from the LMS) this team is. */
+  courseTeamOf?: string;
 }
 
 export interface TeamInput {
@@ -25,6 +27,7 @@ const toView = (team: Team): TeamView => ({
   memberIds: (team.memberIds ?? []).map(String),
   courseIds: (team.courseIds ?? []).map(String),
   categories: team.categories ?? [],
+  ...(team.courseTeamOf ? { courseTeamOf: String(team.courseTeamOf) } : {}),
 });
 
 /**
@@ -105,6 +108,35 @@ export class TeamService implements TeamRouting {
     }
     this.changed(tenantId);
     return this.get(tenantId, teamId);
+  }
+
+  /**
+   * A course's instructor team, created or brought up to date: its name, members and course. Found by
+   * the course it belongs to, so a renamed course keeps its team.
+   */
+  async syncCourseTeam(
+    tenantId: string,
+    course: { courseId: string; name: string; memberIds: string[] },
+  ): Promise<TeamView> {
+    const existing = (await this.list(tenantId)).find((team) => team.courseTeamOf === course.courseId);
+    const input = {
+      name: course.name,
+      memberIds: course.memberIds,
+      courseIds: [...new Set([course.courseId, ...(existing?.courseIds ?? [])])],
+      categories: existing?.categories ?? [],
+    };
+    if (existing) return this.update(tenantId, existing.id, input);
+    try {
+      const team = await TeamModel.create({
+        tenantId: objectId(tenantId, 'Tenant'),
+        ...this.fields(input),
+        courseTeamOf: objectId(course.courseId, 'Course'),
+      });
+      this.changed(tenantId);
+      return toView(team.toObject());
+    } catch (error) {
+      throw this.duplicate(error);
+    }
   }
 
   async remove(tenantId: string, teamId: string): Promise<void> {

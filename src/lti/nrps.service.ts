@@ -1,12 +1,15 @@
 import { Types } from 'mongoose';
 import { CourseModel } from '../courses/course.model.js';
 import { AppError } from '../lib/errors.js';
+import { stableObjectId } from '../lib/ids.js';
 import { LaunchModel } from './launch.model.js';
 import { ltijsProvider } from './ltijs.js';
 import { productRole } from './roles.js';
 
 export interface CourseMember {
   subject: string;
+  /** The Chatref user id this member has, or will have on a first launch (derived from the LMS subject). */
+  userId: string;
   name?: string;
   email?: string;
   ltiRoles: string[];
@@ -44,8 +47,10 @@ export async function listCourseMembers(input: {
   );
   return result.members.map((member) => {
     const roles = Array.isArray(member.roles) ? member.roles.map(String) : [];
+    const subject = String(member.user_id ?? '');
     return {
-      subject: String(member.user_id ?? ''),
+      subject,
+      userId: String(stableObjectId(input.tenantId, launch.issuer, subject)),
       name: typeof member.name === 'string' ? member.name : undefined,
       email: typeof member.email === 'string' ? member.email : undefined,
       ltiRoles: roles,

@@ -6,7 +6,7 @@ import { DEV_LMS_CLIENT_ID, LTI, platformUrls } from '../../src/devlms/constants
 import { InboxIndex, TeamService } from '../../src/inbox/index.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { beginLaunch, forgedToken, launch, postLaunch } from '../support/lms-client.js';
 import { readyRedis } from './conversations-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
@@ -461,6 +461,45 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     }
     expect(items.map((i) => i.id)).to.deep.equal([thread]);
     expect(items[0].team).to.deep.equal({ id: team.body.team.id, name: body.name });
+  });
+
+  it("builds a course's instructor team from the LMS member list: named after the course, its threads routed to it", async () => {
+    // A learner of the development LMS's own course, whose member list the LMS serves (NRPS).
+    const learner = await launchAs(app, { role: 'learner', given: 'Nia' });
+    const thread = await escalate(app, learner);
+    const courseId = String((await ConversationModel.findById(thread).lean())?.courseId);
+    const path = `/api/inbox/teams/course/${courseId}/sync`;
+    const peer = await launchAs(app, { role: 'admin', given: 'Pat', roles: [SYS_ADMIN] });
+    expect((await api(app, peer, path, { method: 'POST' })).status).to.equal(403);
+
+    const synced = await api(app, lead, path, { method: 'POST' });
+    expect(synced.status).to.equal(200);
+    expect(synced.body.team.name).to.equal('Introduction to Online Learning instructors');
+    expect(synced.body.team.courseIds).to.deep.equal([courseId]);
+    const names = synced.body.instructors.map((i: Body) => i.name);
+    expect(names).to.include('Iris Instructor');
+    expect(names).not.to.include('Ana Learner');
+    // The instructor the LMS lists is the same person when they launch: a member of the team.
+    const { sessionToken } = await launch(app.url, { role: 'instructor' });
+    const instructorId = JSON.parse(
+      Buffer.from(sessionToken.split('.')[1] ?? '', 'base64url').toString(),
+    ).uid;
+    expect(synced.body.team.memberIds).to.include(instructorId);
+    // Syncing again updates the same team; the course's threads are routed to it.
+    const again = await api(app, lead, path, { method: 'POST' });
+    expect(again.body.team.id).to.equal(synced.body.team.id);
+    let items: Body[] = [];
+    for (let i = 0; i < 50 && !items.length; i++) {
+      items = (await api(app, lead, `/api/inbox/conversations?view=open&teamId=${synced.body.team.id}`)).body
+        .items;
+      if (!items.length) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(items.map((i) => i.id)).to.include(thread);
+    // A course of another institution, or no course at all, is not found.
+    expect(
+      (await api(app, lead, `/api/inbox/teams/course/${new Types.ObjectId()}/sync`, { method: 'POST' }))
+        .status,
+    ).to.equal(404);
   });
 
   it('keeps an audit log of admin actions with the launch they came from, for leads only', async () => {

@@ -171,6 +171,9 @@ export function inboxRoutes(deps: { secret: string; inbox: InboxDomain; hub: Liv
     const input = teamSchema.parse(req.body);
     res.status(201).json({ team: await service.createTeam(await ctx(res), input) });
   });
+  router.post('/api/inbox/teams/course/:id/sync', session, async (req, res) => {
+    res.json(await service.syncCourseTeam(await ctx(res), param(req)));
+  });
   router.put('/api/inbox/teams/:id', session, async (req, res) => {
     const input = teamSchema.parse(req.body);
     res.json({ team: await service.updateTeam(await ctx(res), param(req), input) });
