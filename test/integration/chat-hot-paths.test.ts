@@ -330,7 +330,10 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
       const stored = await ConversationModel.findById(conversationId).lean();
       const raw = await h.redis.get(key);
       expect(raw, `${step}: a copy in Redis`).to.be.a('string');
-      const copy = mongoose.mongo.BSON.EJSON.parse(raw as string, { relaxed: true }) as Record<string, unknown>;
+      const copy = mongoose.mongo.BSON.EJSON.parse(raw as string, { relaxed: true }) as Record<
+        string,
+        unknown
+      >;
       expect(pick(copy), step).to.deep.equal(pick(stored as unknown as Record<string, unknown>));
     };
     await expectSame('opened');
@@ -338,7 +341,13 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     await expectSame('handed off');
     await h.service.claim({ tenantId, actor: admin, conversationId });
     await expectSame('claimed');
-    await h.service.postAdminReply({ tenantId, actor: admin, conversationId, clientId: 'r1', text: 'On it.' });
+    await h.service.postAdminReply({
+      tenantId,
+      actor: admin,
+      conversationId,
+      clientId: 'r1',
+      text: 'On it.',
+    });
     await expectSame('admin replied');
     await h.service.resolve({ tenantId, actor: admin, conversationId });
     await expectSame('resolved');
