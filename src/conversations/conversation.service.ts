@@ -1607,7 +1607,8 @@ export class ConversationService {
     const cached = await this.cache.doc<Conversation>(conversationId);
     if (cached) return cached;
     const stored = await ConversationModel.findById(conversationId).lean<Conversation>();
-    if (stored) await this.cache.offerDoc(conversationId, stored);
+    // Not awaited: a writer's later drop goes over the same Redis connection, so it still comes after.
+    if (stored) void this.cache.offerDoc(conversationId, stored);
     return stored;
   }
 

@@ -33,8 +33,8 @@ export class EventBus implements EventEmitter {
   constructor(private readonly deps: { store: EventStore; redis: Redis; prefix: string; logger?: Logger }) {}
 
   async emit<N extends EventName>(event: NewEvent<N>): Promise<DomainEvent<N>> {
-    const stored = await this.deps.store.append(event);
-    await this.deliver(stored as AnyDomainEvent);
+    const { event: stored } = await this.deps.store.record(event);
+    await this.deliver([stored as AnyDomainEvent]);
     return stored;
   }
 
@@ -54,35 +54,42 @@ export class EventBus implements EventEmitter {
         );
       throw written.status === 'rejected' ? written.reason : (recorded as PromiseRejectedResult).reason;
     }
-    for (const { event } of recorded.value) {
-      await this.deps.store.addToLog(event as AnyDomainEvent);
-      await this.deliver(event as AnyDomainEvent);
-    }
+    await this.deliver(recorded.value.map(({ event }) => event as AnyDomainEvent));
     return written.value;
   }
 
-  /** Hooks, then the Redis publish, then in-process listeners: the life of a stored event. */
-  private async deliver(stored: AnyDomainEvent): Promise<void> {
+  /**
+   * The life of stored events, in order: into the replay log, hooks, the Redis publish, in-process
+   * listeners. Log entries go out together, and so do publishes (one connection keeps their order).
+   */
+  private async deliver(events: readonly AnyDomainEvent[]): Promise<void> {
+    await Promise.all(events.map((event) => this.deps.store.addToLog(event)));
     // Hooks run before the publish, so whoever reacts to the live event reads state that includes it.
-    for (const hook of this.hooks) {
-      try {
-        await hook(stored as AnyDomainEvent);
-      } catch (error) {
-        this.deps.logger?.error({ err: error, event: stored.name }, 'event hook failed');
+    for (const event of events)
+      for (const hook of this.hooks) {
+        try {
+          await hook(event);
+        } catch (error) {
+          this.deps.logger?.error({ err: error, event: event.name }, 'event hook failed');
+        }
       }
-    }
-    try {
-      await this.deps.redis.publish(eventChannel(this.deps.prefix, stored.tenantId), JSON.stringify(stored));
-    } catch (error) {
-      this.deps.logger?.warn({ err: error, event: stored.name, seq: stored.seq }, 'event publish failed');
-    }
-    for (const listener of this.listeners) {
-      try {
-        listener(stored as AnyDomainEvent);
-      } catch (error) {
-        this.deps.logger?.error({ err: error, event: stored.name }, 'event listener failed');
+    await Promise.all(
+      events.map((event) =>
+        this.deps.redis
+          .publish(eventChannel(this.deps.prefix, event.tenantId), JSON.stringify(event))
+          .catch((error: unknown) =>
+            this.deps.logger?.warn({ err: error, event: event.name, seq: event.seq }, 'event publish failed'),
+          ),
+      ),
+    );
+    for (const event of events)
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          this.deps.logger?.error({ err: error, event: event.name }, 'event listener failed');
+        }
       }
-    }
   }
 
   /** Registers an awaited hook run after the event is stored and before it is published; returns its removal. */
