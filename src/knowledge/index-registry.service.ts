@@ -55,19 +55,8 @@ type ChunkRow = {
   embedding?: number[];
 };
 
-const toRecord = (row: ChunkRow): ChunkRecord => ({
-  chunkId: chunkIdFor(String(row.sourceId), row.ordinal),
-  sourceId: String(row.sourceId),
-  courseId: row.courseId ?? null,
-  title: row.title,
-  heading: row.heading ?? '',
-  path: row.path,
-  ordinal: row.ordinal,
-  text: row.text,
-  ...(row.embedding && row.embedding.length > 0 ? { embedding: Float32Array.from(row.embedding) } : {}),
-});
-
-const fromWire = (chunk: WireChunk): ChunkRecord => ({
+/** A chunk as the in-memory index holds it, from its fields however they arrived (database or message). */
+const recordOf = (chunk: Omit<WireChunk, 'e'>, embedding: Float32Array | undefined): ChunkRecord => ({
   chunkId: chunkIdFor(chunk.sourceId, chunk.ordinal),
   sourceId: chunk.sourceId,
   courseId: chunk.courseId ?? null,
@@ -76,8 +65,17 @@ const fromWire = (chunk: WireChunk): ChunkRecord => ({
   path: chunk.path,
   ordinal: chunk.ordinal,
   text: chunk.text,
-  ...(chunk.e ? { embedding: decodeEmbedding(chunk.e) } : {}),
+  ...(embedding ? { embedding } : {}),
 });
+
+const toRecord = (row: ChunkRow): ChunkRecord =>
+  recordOf(
+    { ...row, sourceId: String(row.sourceId) },
+    row.embedding && row.embedding.length > 0 ? Float32Array.from(row.embedding) : undefined,
+  );
+
+const fromWire = (chunk: WireChunk): ChunkRecord =>
+  recordOf(chunk, chunk.e ? decodeEmbedding(chunk.e) : undefined);
 
 /**
  * Each web process's in-memory search indexes, one per tenant, loaded lazily from MongoDB and kept
