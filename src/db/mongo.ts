@@ -26,18 +26,17 @@ export async function connectMongo(
     },
     { logger, what: `MongoDB at ${safeUrl(url)}`, ...options },
   );
-  if (slowMs > 0) logSlowCommands(logger, slowMs);
+  if (slowMs > 0) logSlowCommands(mongoose.connection.getClient(), logger, slowMs);
   logger.info({ db: mongoose.connection.name }, 'connected to MongoDB');
   return mongoose;
 }
 
 /**
  * Logs database commands slower than `slowMs`: the command, collection and the field names of its filter,
- * never the values (they hold people's names and messages).
+ * never the values (they hold people's names and messages). The client needs `monitorCommands: true`.
  */
-function logSlowCommands(logger: Logger, slowMs: number): void {
+export function logSlowCommands(client: mongoose.mongo.MongoClient, logger: Logger, slowMs: number): void {
   const started = new Map<number, { command: string; collection?: string; filter?: string[] }>();
-  const client = mongoose.connection.getClient();
   client.on('commandStarted', (event) => {
     const body = event.command as Record<string, unknown>;
     const collection = body[event.commandName];
