@@ -411,24 +411,41 @@ export class InboxService {
 
   // ------------------------------------------------------------------ actions
 
-  private async after(
+  /**
+   * An admin action with its audit entry written alongside (one wait, not two); the entry is taken back
+   * if the action fails. The thread is then marked read for the admin.
+   */
+  private async audited<T>(
     ctx: StaffContext,
     action: string,
     conversationId: string,
     details: Record<string, unknown>,
-  ) {
-    await Promise.all([this.audit(ctx, action, conversationId, details), this.markRead(ctx, conversationId)]);
+    work: () => Promise<T>,
+  ): Promise<T> {
+    const entryId = new Types.ObjectId();
+    const [done, logged] = await Promise.allSettled([
+      work(),
+      this.audit(ctx, action, conversationId, details, entryId),
+    ]);
+    if (done.status === 'rejected') {
+      if (logged.status === 'fulfilled')
+        await AuditModel.collection.deleteOne({ _id: entryId }).catch(() => undefined);
+      throw done.reason;
+    }
+    if (logged.status === 'rejected') throw logged.reason;
+    await this.markRead(ctx, conversationId);
+    return done.value;
   }
 
-  /** {@link after} an action that changed the thread, and the thread's new list item (built meanwhile). */
-  private async afterChange(
+  /** {@link audited} for an action that changes the thread: answers with its new list item. */
+  private async changeThread(
     ctx: StaffContext,
     action: string,
-    view: ConversationView,
+    conversationId: string,
     details: Record<string, unknown>,
+    work: () => Promise<ConversationView>,
   ): Promise<InboxItem> {
-    const [, item] = await Promise.all([this.after(ctx, action, view.id, details), this.itemOf(ctx, view)]);
-    return item;
+    return this.itemOf(ctx, await this.audited(ctx, action, conversationId, details, work));
   }
 
   private async itemOf(ctx: StaffContext, view: ConversationView): Promise<InboxItem> {
@@ -442,38 +459,35 @@ export class InboxService {
   /** Takes a waiting thread (atomic; a conflict names the owner). */
   async claim(ctx: StaffContext, conversationId: string): Promise<InboxItem> {
     await this.scoped(ctx, conversationId);
-    const view = await this.deps.conversations.claim({
-      tenantId: ctx.tenantId,
-      actor: this.actor(ctx),
-      conversationId,
-    });
-    return this.afterChange(ctx, 'claim', view, {});
+    return this.changeThread(ctx, 'claim', conversationId, {}, () =>
+      this.deps.conversations.claim({ tenantId: ctx.tenantId, actor: this.actor(ctx), conversationId }),
+    );
   }
 
   /** The owner's reply to the learner. */
   async reply(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
     await this.scoped(ctx, conversationId);
-    const message = await this.deps.conversations.postAdminReply({
-      tenantId: ctx.tenantId,
-      actor: this.actor(ctx),
-      conversationId,
-      ...input,
-    });
-    await this.after(ctx, 'reply', conversationId, { messageId: message.id });
-    return message;
+    return this.audited(ctx, 'reply', conversationId, { clientId: input.clientId }, () =>
+      this.deps.conversations.postAdminReply({
+        tenantId: ctx.tenantId,
+        actor: this.actor(ctx),
+        conversationId,
+        ...input,
+      }),
+    );
   }
 
   /** An internal note (any staff member in scope). */
   async note(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
     await this.scoped(ctx, conversationId);
-    const message = await this.deps.conversations.addNote({
-      tenantId: ctx.tenantId,
-      actor: this.actor(ctx),
-      conversationId,
-      ...input,
-    });
-    await this.after(ctx, 'note', conversationId, { messageId: message.id });
-    return message;
+    return this.audited(ctx, 'note', conversationId, { clientId: input.clientId }, () =>
+      this.deps.conversations.addNote({
+        tenantId: ctx.tenantId,
+        actor: this.actor(ctx),
+        conversationId,
+        ...input,
+      }),
+    );
   }
 
   /** Gives an owned thread to another staff member and/or team (owner, or a lead). */
@@ -485,7 +499,7 @@ export class InboxService {
     const current = await this.scoped(ctx, conversationId);
     const asLead = this.ownerOrLead(ctx, current);
     if (input.teamId) await this.deps.teams.get(ctx.tenantId, input.teamId);
-    let view: ConversationView;
+    let work: () => Promise<ConversationView>;
     if (input.toUserId) {
       const target = await findInTenant(UserModel, objectId(input.toUserId, 'User'), ctx.tenantId);
       if (!target || target.lastRole === 'learner')
@@ -493,45 +507,51 @@ export class InboxService {
           'unprocessable',
           'Conversations can only be transferred to staff of this institution.',
         );
-      view = await this.deps.conversations.transfer({
-        tenantId: ctx.tenantId,
-        actor: this.actor(ctx),
-        conversationId,
-        to: { userId: input.toUserId, name: target.name ?? target.email },
-        teamId: input.teamId,
-        note: input.note,
-        asLead,
-      });
+      const to = { userId: input.toUserId, name: target.name ?? target.email };
+      work = () =>
+        this.deps.conversations.transfer({
+          tenantId: ctx.tenantId,
+          actor: this.actor(ctx),
+          conversationId,
+          to,
+          teamId: input.teamId,
+          note: input.note,
+          asLead,
+        });
     } else if (input.teamId) {
-      view = await this.deps.conversations.release({
-        tenantId: ctx.tenantId,
-        actor: this.actor(ctx),
-        conversationId,
-        teamId: input.teamId,
-        note: input.note,
-        asLead,
-      });
+      const teamId = input.teamId;
+      work = () =>
+        this.deps.conversations.release({
+          tenantId: ctx.tenantId,
+          actor: this.actor(ctx),
+          conversationId,
+          teamId,
+          note: input.note,
+          asLead,
+        });
     } else throw new AppError('bad_request', 'Choose a person or a team to transfer to.');
-    return this.afterChange(ctx, 'transfer', view, {
+    const details = {
       toUserId: input.toUserId,
       teamId: input.teamId,
       ...(input.note ? { note: input.note.slice(0, 500) } : {}),
       asLead,
-    });
+    };
+    return this.changeThread(ctx, 'transfer', conversationId, details, work);
   }
 
   /** Returns the thread to the bot (owner, or a lead). */
   async handBack(ctx: StaffContext, conversationId: string, input: { note?: string }): Promise<InboxItem> {
     const current = await this.scoped(ctx, conversationId);
     const asLead = this.ownerOrLead(ctx, current);
-    const view = await this.deps.conversations.handBack({
-      tenantId: ctx.tenantId,
-      actor: this.actor(ctx),
-      conversationId,
-      note: input.note,
-      asLead,
-    });
-    return this.afterChange(ctx, 'hand_back', view, { asLead });
+    return this.changeThread(ctx, 'hand_back', conversationId, { asLead }, () =>
+      this.deps.conversations.handBack({
+        tenantId: ctx.tenantId,
+        actor: this.actor(ctx),
+        conversationId,
+        note: input.note,
+        asLead,
+      }),
+    );
   }
 
   /** Closes the thread with an optional resolution category (owner, or a lead). */
@@ -542,26 +562,28 @@ export class InboxService {
   ): Promise<InboxItem> {
     const current = await this.scoped(ctx, conversationId);
     const asLead = this.ownerOrLead(ctx, current);
-    const view = await this.deps.conversations.resolve({
-      tenantId: ctx.tenantId,
-      actor: this.actor(ctx),
-      conversationId,
-      resolution: input.resolution,
-      asLead,
-    });
-    return this.afterChange(ctx, 'resolve', view, { resolution: view.resolution, asLead });
+    return this.changeThread(ctx, 'resolve', conversationId, { resolution: input.resolution, asLead }, () =>
+      this.deps.conversations.resolve({
+        tenantId: ctx.tenantId,
+        actor: this.actor(ctx),
+        conversationId,
+        resolution: input.resolution,
+        asLead,
+      }),
+    );
   }
 
   /** Reopens a resolved thread (back to the queue). */
   async reopen(ctx: StaffContext, conversationId: string, input: { note?: string }): Promise<InboxItem> {
     await this.scoped(ctx, conversationId);
-    const view = await this.deps.conversations.reopen({
-      tenantId: ctx.tenantId,
-      actor: this.actor(ctx),
-      conversationId,
-      note: input.note,
-    });
-    return this.afterChange(ctx, 'reopen', view, {});
+    return this.changeThread(ctx, 'reopen', conversationId, {}, () =>
+      this.deps.conversations.reopen({
+        tenantId: ctx.tenantId,
+        actor: this.actor(ctx),
+        conversationId,
+        note: input.note,
+      }),
+    );
   }
 
   /** The owner acts as such; anyone else needs the lead permission (refused otherwise, naming the owner). */
@@ -767,10 +789,11 @@ export class InboxService {
     action: string,
     conversationId: string | undefined,
     details: Record<string, unknown>,
+    id = new Types.ObjectId(),
   ) {
     const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
     await AuditModel.collection.insertOne({
-      _id: new Types.ObjectId(),
+      _id: id,
       tenantId: new Types.ObjectId(ctx.tenantId),
       at: new Date(),
       actor: { userId: ctx.userId, role: ctx.role, ...(ctx.name ? { name: ctx.name } : {}) },

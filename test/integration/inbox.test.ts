@@ -506,6 +506,10 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     const learner = await launchAs(app, { role: 'learner', given: 'Uma' });
     const thread = await escalate(app, learner);
     await api(app, lead, `/api/inbox/conversations/${thread}/claim`, { method: 'POST' });
+    // A refused action leaves no entry: another admin's claim of the owned thread.
+    const peer = await launchAs(app, { role: 'admin', given: 'Vera', roles: [SYS_ADMIN] });
+    const lost = await api(app, peer, `/api/inbox/conversations/${thread}/claim`, { method: 'POST' });
+    expect(lost.status).to.equal(409);
     await api(app, lead, `/api/inbox/conversations/${thread}/notes`, {
       method: 'POST',
       body: { clientId: 'a-1', text: 'checking' },
@@ -524,7 +528,7 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
       expect(Date.parse(entry.at)).to.be.closeTo(Date.now(), 60_000);
     }
     expect(mine[0].details).to.include({ resolution: 'fixed' });
-    const peer = await launchAs(app, { role: 'admin', given: 'Vera', roles: [SYS_ADMIN] });
+    expect(mine[1].details).to.include({ clientId: 'a-1' });
     const refused = await api(app, peer, '/api/inbox/audit');
     expect(refused.status).to.equal(403);
     const teacher = await launchAs(app, { role: 'instructor', given: 'Walt' });
