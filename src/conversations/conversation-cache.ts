@@ -114,10 +114,7 @@ export class ConversationCache {
 
   /** Caches a thread document just written (under the thread's lock). */
   async putDoc(conversationId: string, doc: object): Promise<void> {
-    const raw = EJSON.stringify(doc, { relaxed: true });
-    await this.redis
-      .set(this.docKey(conversationId), raw, 'EX', WRITTEN_DOC_TTL_SECONDS)
-      .catch(() => undefined);
+    await this.setDoc(conversationId, doc, WRITTEN_DOC_TTL_SECONDS);
   }
 
   /**
@@ -126,10 +123,16 @@ export class ConversationCache {
    * before that write would otherwise outlive it.
    */
   async offerDoc(conversationId: string, doc: object): Promise<void> {
+    await this.setDoc(conversationId, doc, READ_DOC_TTL_SECONDS, true);
+  }
+
+  private async setDoc(conversationId: string, doc: object, ttlSeconds: number, onlyIfAbsent = false) {
+    const key = this.docKey(conversationId);
     const raw = EJSON.stringify(doc, { relaxed: true });
-    await this.redis
-      .set(this.docKey(conversationId), raw, 'EX', READ_DOC_TTL_SECONDS, 'NX')
-      .catch(() => undefined);
+    const set = onlyIfAbsent
+      ? this.redis.set(key, raw, 'EX', ttlSeconds, 'NX')
+      : this.redis.set(key, raw, 'EX', ttlSeconds);
+    await set.catch(() => undefined);
   }
 
   private activityKey(conversationId: string) {

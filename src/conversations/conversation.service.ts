@@ -428,20 +428,17 @@ export class ConversationService {
       });
       if (decision.handoff) {
         const outcome = await this.handOff(conversation, decision, settings, input.actor);
-        if (outcome) {
-          replies.push(outcome.handoff.announcement);
-          return {
-            conversation: toConversationView(outcome.conversation),
-            message: messageView,
-            duplicate: false,
-            botShouldAnswer: false,
-            handoff: outcome.handoff,
-            reopened,
-            startedNew,
-            replies,
-          };
-        }
-        conversation = await this.reload(conversation);
+        replies.push(outcome.handoff.announcement);
+        return {
+          conversation: toConversationView(outcome.conversation),
+          message: messageView,
+          duplicate: false,
+          botShouldAnswer: false,
+          handoff: outcome.handoff,
+          reopened,
+          startedNew,
+          replies,
+        };
       }
     } else if (conversation.status === 'waiting' || conversation.status === 'assigned') {
       conversation = await this.triage(conversation, text, settings, input.actor);
@@ -531,12 +528,11 @@ export class ConversationService {
     if (decision.handoff) {
       const learner = { userId: String(conversation.user.userId), role: conversation.user.role };
       const outcome = await this.handOff(conversation, decision, settings, learner, { role: 'bot' });
-      if (outcome)
-        return {
-          conversation: toConversationView(outcome.conversation),
-          message: messageView,
-          handoff: outcome.handoff,
-        };
+      return {
+        conversation: toConversationView(outcome.conversation),
+        message: messageView,
+        handoff: outcome.handoff,
+      };
     } else if (decision.offerPerson) {
       const offer = await this.postLine(conversation, {
         author: 'bot',
@@ -578,8 +574,6 @@ export class ConversationService {
       currentPriority: conversation.priority,
     });
     const outcome = await this.handOff(conversation, decision, settings, input.actor);
-    if (!outcome)
-      return { conversation: toConversationView(await this.reload(conversation)), alreadyWithPeople: true };
     return {
       conversation: toConversationView(outcome.conversation),
       handoff: outcome.handoff,
@@ -610,40 +604,36 @@ export class ConversationService {
 
   private async claimLocked(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
     this.assertStaff(input.actor);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const conversation = await this.load(input.tenantId, input.conversationId);
-      if (conversation.status === 'assigned') {
-        if (String(conversation.assigneeId) === input.actor.userId) return toConversationView(conversation);
-        throw new AppError(
-          'conflict',
-          `${conversation.assigneeName ?? 'Another admin'} already owns this conversation.`,
-          {
-            assigneeId: String(conversation.assigneeId),
-            assigneeName: conversation.assigneeName,
-          },
-        );
-      }
-      const assignee = { userId: input.actor.userId, name: input.actor.name };
-      const updated = await this.transition(conversation, 'claim', input.actor, {
-        set: { assigneeId: objectId(input.actor.userId, 'User'), assigneeName: input.actor.name },
-      });
-      if (!updated) continue; // someone changed it first: look again (it is probably theirs now)
-      await this.postLine(
-        updated,
+    const conversation = await this.load(input.tenantId, input.conversationId);
+    if (conversation.status === 'assigned') {
+      if (String(conversation.assigneeId) === input.actor.userId) return toConversationView(conversation);
+      throw new AppError(
+        'conflict',
+        `${conversation.assigneeName ?? 'Another admin'} already owns this conversation.`,
         {
-          author: 'system',
-          text: handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
-          clientId: `sys:claim:${updated.version}`,
-          kind: 'event',
+          assigneeId: String(conversation.assigneeId),
+          assigneeName: conversation.assigneeName,
         },
-        this.eventOf(updated, 'conversation.claimed', this.eventActor(input.actor), {
-          ...this.transitionPayload(conversation, updated, 'claim'),
-          assignee,
-        }),
       );
-      return toConversationView(updated);
     }
-    throw new AppError('conflict', 'This conversation is changing too fast; please try again.');
+    const assignee = { userId: input.actor.userId, name: input.actor.name };
+    const updated = await this.transition(conversation, 'claim', input.actor, {
+      set: { assigneeId: objectId(input.actor.userId, 'User'), assigneeName: input.actor.name },
+    });
+    await this.postLine(
+      updated,
+      {
+        author: 'system',
+        text: handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
+        clientId: `sys:claim:${updated.version}`,
+        kind: 'event',
+      },
+      this.eventOf(updated, 'conversation.claimed', this.eventActor(input.actor), {
+        ...this.transitionPayload(conversation, updated, 'claim'),
+        assignee,
+      }),
+    );
+    return toConversationView(updated);
   }
 
   /**
@@ -731,7 +721,7 @@ export class ConversationService {
     return this.locked(input.conversationId, async () => {
       const before = await this.loadOwned(input);
       const change = typeof spec.change === 'function' ? spec.change(before) : spec.change;
-      const updated = await this.transitionOrRefuse(before, spec.action, input.actor, change);
+      const updated = await this.transition(before, spec.action, input.actor, change);
       const announce = this.eventOf(updated, spec.event, this.eventActor(input.actor), {
         ...this.transitionPayload(before, updated, spec.action, input.note),
         ...spec.payload(before),
@@ -1071,20 +1061,12 @@ export class ConversationService {
         },
         unset: ['resolvedAt', 'resolution', 'assigneeId', 'assigneeName'],
       });
-      if (updated)
-        await this.cache.setThread(
-          String(updated.tenantId),
-          String(updated.user.userId),
-          updated.courseId ? String(updated.courseId) : undefined,
-          String(updated._id),
-        );
-      if (!updated) {
-        const now = await this.reload(conversation);
-        if (now.status === 'waiting') return now; // reopened concurrently (a double send)
-        const check = canTransition(now.status, action);
-        if (!check.ok) throw new AppError('conflict', check.reason);
-        return null;
-      }
+      await this.cache.setThread(
+        String(updated.tenantId),
+        String(updated.user.userId),
+        updated.courseId ? String(updated.courseId) : undefined,
+        String(updated._id),
+      );
       return updated;
     } catch (error) {
       if (isDuplicateKey(error)) return null;
@@ -1102,7 +1084,7 @@ export class ConversationService {
     settings: HandoffSettings,
     actor: Actor,
     eventActor: EventActor = this.eventActor(actor),
-  ): Promise<{ conversation: Conversation; handoff: HandoffOutcome } | undefined> {
+  ): Promise<{ conversation: Conversation; handoff: HandoffOutcome }> {
     const tenantId = String(conversation.tenantId);
     const now = this.now();
     const policy = await this.replyPolicies(tenantId);
@@ -1164,7 +1146,6 @@ export class ConversationService {
     const updated = await this.transition(conversation, 'handoff', actor, {
       set: { priority, ...(category ? { category } : {}), handoff: card, replyBy, lowConfidenceStreak: 0 },
     });
-    if (!updated) return undefined;
     // "Within an hour" is only honest when the target fits before closing time; otherwise say when.
     const targetMinutes = policy.targetMinutes(priority);
     const sameStretch = replyBy.getTime() - now.getTime() <= targetMinutes * 60_000 + 1000;
@@ -1249,7 +1230,7 @@ export class ConversationService {
 
   /**
    * The one place status changes: checks the status machine, then writes the new status and version.
-   * Returns null when the thread is gone. Callers hold the thread's lock, which is what keeps writers
+   * Callers hold the thread's lock, which is what keeps writers
    * apart (FerretDB does not isolate conditional updates), so the result is merged in memory and the
    * write filters by `_id` alone: an index lookup on FerretDB too, where any other field makes it read
    * the whole collection.
@@ -1259,7 +1240,7 @@ export class ConversationService {
     action: TransitionAction,
     _actor: Actor,
     change: { set?: Record<string, unknown>; unset?: string[] },
-  ): Promise<Conversation | null> {
+  ): Promise<Conversation> {
     const check = canTransition(conversation.status, action);
     if (!check.ok) throw new AppError('conflict', check.reason, { status: conversation.status, action });
     const set = {
@@ -1274,7 +1255,8 @@ export class ConversationService {
     const merged: Record<string, unknown> = { ...conversation, ...set };
     for (const field of change.unset ?? []) delete merged[field];
     const updated = merged as unknown as Conversation;
-    return (await this.writeDocument(conversation, update, updated)) ? updated : null;
+    await this.writeDocument(conversation, update, updated);
+    return updated;
   }
 
   /**
@@ -1314,19 +1296,6 @@ export class ConversationService {
   /** The thread with the activity times kept in Redis where they are newer than the document's. */
   private async withActivity(conversation: Conversation): Promise<Conversation> {
     return withActivityTimes(conversation, await this.cache.activity(String(conversation._id)));
-  }
-
-  /** {@link transition}, but a lost race is reported to the person as a conflict. */
-  private async transitionOrRefuse(
-    conversation: Conversation,
-    action: TransitionAction,
-    actor: Actor,
-    change: { set?: Record<string, unknown>; unset?: string[] },
-  ): Promise<Conversation> {
-    const updated = await this.transition(conversation, action, actor, change);
-    if (!updated)
-      throw new AppError('conflict', 'Someone else changed this conversation just now. Please reload it.');
-    return updated;
   }
 
   private transitionPayload(
@@ -1620,15 +1589,14 @@ export class ConversationService {
     conversation: Conversation,
     update: Record<string, unknown>,
     next: Conversation,
-  ): Promise<boolean> {
+  ): Promise<void> {
     const id = String(conversation._id);
     await this.cache.dropDoc(id);
     const result = await ConversationModel.updateOne({ _id: conversation._id }, update, {
       timestamps: false,
     });
-    if (result.matchedCount !== 1) return false;
+    if (result.matchedCount !== 1) throw new AppError('not_found', 'Conversation was not found.');
     await this.cache.putDoc(id, next);
-    return true;
   }
 
   /**
@@ -1655,10 +1623,6 @@ export class ConversationService {
     if (!conversation.user.userId.equals(user))
       throw new AppError('not_found', 'Conversation was not found.');
     return conversation;
-  }
-
-  private async reload(conversation: Conversation): Promise<Conversation> {
-    return this.load(String(conversation.tenantId), String(conversation._id));
   }
 }
 
