@@ -63,7 +63,7 @@ export class EventBus implements EventEmitter {
    * listeners. Log entries go out together, and so do publishes (one connection keeps their order).
    */
   private async deliver(events: readonly AnyDomainEvent[]): Promise<void> {
-    await Promise.all(events.map((event) => this.deps.store.addToLog(event)));
+    await this.deps.store.addToLog(events);
     // Hooks run before the publish, so whoever reacts to the live event reads state that includes it.
     for (const event of events)
       for (const hook of this.hooks) {
@@ -73,15 +73,16 @@ export class EventBus implements EventEmitter {
           this.deps.logger?.error({ err: error, event: event.name }, 'event hook failed');
         }
       }
-    await Promise.all(
-      events.map((event) =>
-        this.deps.redis
-          .publish(eventChannel(this.deps.prefix, event.tenantId), JSON.stringify(event))
-          .catch((error: unknown) =>
-            this.deps.logger?.warn({ err: error, event: event.name, seq: event.seq }, 'event publish failed'),
-          ),
-      ),
-    );
+    // One pipeline: a single write to Redis for all of them.
+    const publishes = this.deps.redis.pipeline();
+    for (const event of events)
+      publishes.publish(eventChannel(this.deps.prefix, event.tenantId), JSON.stringify(event));
+    const replies = await publishes.exec().catch((error: unknown) => events.map(() => [error, null]));
+    events.forEach((event, i) => {
+      const error = replies?.[i]?.[0];
+      if (error)
+        this.deps.logger?.warn({ err: error, event: event.name, seq: event.seq }, 'event publish failed');
+    });
     for (const event of events)
       for (const listener of this.listeners) {
         try {

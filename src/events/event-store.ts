@@ -46,18 +46,19 @@ const RAISE = `local c = tonumber(redis.call('get', KEYS[1]) or '-1') if c < ton
 // The Redis log of a tenant's recent events: a sorted set scored by sequence (writers finish out of order;
 // a sorted set keeps them in sequence order anyway) and a base: the log holds every stored event with a
 // sequence above the base. Appending to a log whose base is missing (Redis lost it) starts it afresh just
-// below the new event; trimming the oldest entries raises the base.
-// KEYS: log, base. ARGV: seq, event JSON, most entries kept.
+// below the first new event; trimming the oldest entries raises the base.
+// KEYS: log, base. ARGV: most entries kept, then a sequence and its event JSON for each event (ascending).
 const APPEND_LOG = `
-local seq = tonumber(ARGV[1])
 local base = redis.call('get', KEYS[2])
 if not base then
   redis.call('del', KEYS[1])
-  base = seq - 1
+  base = tonumber(ARGV[2]) - 1
   redis.call('set', KEYS[2], base)
 end
-redis.call('zadd', KEYS[1], seq, ARGV[2])
-local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[3])
+for i = 2, #ARGV, 2 do
+  redis.call('zadd', KEYS[1], tonumber(ARGV[i]), ARGV[i + 1])
+end
+local over = redis.call('zcard', KEYS[1]) - tonumber(ARGV[1])
 if over > 0 then
   local popped = redis.call('zpopmin', KEYS[1], over)
   local top = tonumber(popped[#popped])
@@ -147,20 +148,29 @@ export class EventStore {
   }
 
   /**
-   * Adds a stored event to the Redis log. A failure is retried in the background (the event is stored;
-   * a reader of the log would otherwise miss it); should all retries fail, the log is dropped so readers
-   * go to the database until it starts afresh.
+   * Adds stored events to the Redis log, one script call per tenant. A failure is retried in the
+   * background (the events are stored; a reader of the log would otherwise miss them); should all retries
+   * fail, the log is dropped so readers go to the database until it starts afresh.
    */
-  async addToLog(event: AnyDomainEvent): Promise<void> {
+  async addToLog(events: readonly AnyDomainEvent[]): Promise<void> {
     const { redis } = this.options;
-    if (!redis) return;
-    const keys = [this.logKey(event.tenantId), this.baseKey(event.tenantId)];
-    const write = () =>
-      redis.eval(APPEND_LOG, 2, ...keys, String(event.seq), JSON.stringify(event), String(this.logLimit));
+    if (!redis || events.length === 0) return;
+    const byTenant = new Map<string, AnyDomainEvent[]>();
+    for (const event of events)
+      byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
+    await Promise.all([...byTenant].map(([tenantId, ofTenant]) => this.appendLog(redis, tenantId, ofTenant)));
+  }
+
+  private async appendLog(redis: Redis, tenantId: string, events: AnyDomainEvent[]): Promise<void> {
+    const keys = [this.logKey(tenantId), this.baseKey(tenantId)];
+    const entries = [...events]
+      .sort((a, b) => a.seq - b.seq)
+      .flatMap((event) => [String(event.seq), JSON.stringify(event)]);
+    const write = () => redis.eval(APPEND_LOG, 2, ...keys, String(this.logLimit), ...entries);
     try {
       await write();
     } catch (error) {
-      this.options.logger?.warn({ err: error, seq: event.seq }, 'event log write failed; retrying');
+      this.options.logger?.warn({ err: error, seq: events[0]?.seq }, 'event log write failed; retrying');
       void (async () => {
         for (const delayMs of [500, 2000, 8000, 30_000]) {
           await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
@@ -232,7 +242,7 @@ export class EventStore {
   /** Stores an event with the next sequence of its tenant, adds it to the replay log, returns it as delivered. */
   async append<N extends EventName>(input: NewEvent<N>): Promise<DomainEvent<N>> {
     const { event } = await this.record(input);
-    await this.addToLog(event as AnyDomainEvent);
+    await this.addToLog([event as AnyDomainEvent]);
     return event;
   }
 
@@ -272,7 +282,7 @@ export class EventStore {
       return this.recordOneByOne(inputs);
     const last = await this.nextSeq(tenantId as string, inputs.length);
     const records = inputs.map((input, i) => recordOf(input, last - inputs.length + 1 + i));
-    const inserted = await Promise.allSettled(records.map((record) => this.inserts.insert(record)));
+    const inserted = await Promise.allSettled(this.inserts.insertAll(records));
     const recorded = records.map((record) => ({ event: toDomainEvent(record), recordId: record._id }));
     const failed = inserted.find((r) => r.status === 'rejected');
     if (!failed) return recorded;

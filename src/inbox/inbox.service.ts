@@ -413,15 +413,16 @@ export class InboxService {
 
   /**
    * An admin action with its audit entry written alongside (one wait, not two); the entry is taken back
-   * if the action fails. The thread is then marked read for the admin.
+   * if the action fails. The thread is then marked read for the admin while `present` shapes the answer.
    */
-  private async audited<T>(
+  private async audited<T, R = T>(
     ctx: StaffContext,
     action: string,
     conversationId: string,
     details: Record<string, unknown>,
     work: () => Promise<T>,
-  ): Promise<T> {
+    present: (done: T) => R | Promise<R> = (done) => done as unknown as R,
+  ): Promise<R> {
     const entryId = new Types.ObjectId();
     const [done, logged] = await Promise.allSettled([
       work(),
@@ -433,8 +434,8 @@ export class InboxService {
       throw done.reason;
     }
     if (logged.status === 'rejected') throw logged.reason;
-    await this.markRead(ctx, conversationId);
-    return done.value;
+    const [answer] = await Promise.all([present(done.value), this.markRead(ctx, conversationId)]);
+    return answer;
   }
 
   /** {@link audited} for an action that changes the thread: answers with its new list item. */
@@ -445,7 +446,7 @@ export class InboxService {
     details: Record<string, unknown>,
     work: () => Promise<ConversationView>,
   ): Promise<InboxItem> {
-    return this.itemOf(ctx, await this.audited(ctx, action, conversationId, details, work));
+    return this.audited(ctx, action, conversationId, details, work, (view) => this.itemOf(ctx, view));
   }
 
   private async itemOf(ctx: StaffContext, view: ConversationView): Promise<InboxItem> {

@@ -32,10 +32,20 @@ export class InsertBatcher {
 
   /** Stores one document (fields left undefined are left out). */
   insert(doc: Document): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ doc, resolve, reject });
-      this.pump();
-    });
+    return this.insertAll([doc])[0] as Promise<void>;
+  }
+
+  /**
+   * Stores documents that belong together in the same request (queued before the batch is taken, so a
+   * lone caller's documents are not split into a first insert and a second one waiting behind it).
+   * One promise per document, settled as {@link insert}'s.
+   */
+  insertAll(docs: readonly Document[]): Promise<void>[] {
+    const stored = docs.map(
+      (doc) => new Promise<void>((resolve, reject) => this.queue.push({ doc, resolve, reject })),
+    );
+    this.pump();
+    return stored;
   }
 
   private pump() {
