@@ -108,7 +108,8 @@ export async function startBenchStack(
     await services.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  await mongoose.connect(config.MONGODB_URL ?? '');
+  // The web process builds the indexes (only those the server can use).
+  await mongoose.connect(config.MONGODB_URL ?? '', { autoIndex: false });
   lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
 
   const logFile = (entry: string, listenPort: number) =>

@@ -3,10 +3,11 @@ import type { Logger } from '../lib/logger.js';
 import { safeUrl } from '../lib/logger.js';
 import { waitUntilReachable } from '../lib/retry.js';
 import { withTimeout } from '../lib/timeout.js';
+import { buildDeclaredIndexes } from './indexes.js';
 
 /**
  * Connects the shared mongoose instance, retrying with backoff while the server is unreachable.
- * Indexes are built by each model at start-up (autoIndex) because FerretDB and MongoDB 7 both accept them.
+ * Then builds the models' declared indexes (see {@link buildDeclaredIndexes}).
  */
 export async function connectMongo(
   url: string,
@@ -21,12 +22,15 @@ export async function connectMongo(
         serverSelectionTimeoutMS: 3000,
         connectTimeoutMS: 3000,
         monitorCommands: slowMs > 0,
+        // Built below, once, and only those the server can use (see buildDeclaredIndexes).
+        autoIndex: false,
       });
       return mongoose;
     },
     { logger, what: `MongoDB at ${safeUrl(url)}`, ...options },
   );
   if (slowMs > 0) logSlowCommands(mongoose.connection.getClient(), logger, slowMs);
+  await buildDeclaredIndexes(logger);
   logger.info({ db: mongoose.connection.name }, 'connected to MongoDB');
   return mongoose;
 }

@@ -4,6 +4,7 @@ import mongoose, { Types } from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { ConversationService } from '../../src/conversations/conversation.service.js';
 import { MessageModel } from '../../src/conversations/message.model.js';
+import { connectMongo } from '../../src/db/mongo.js';
 import type { NewEvent } from '../../src/events/catalog.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { EventBus } from '../../src/events/event-bus.js';
@@ -26,13 +27,8 @@ export async function readyRedis(url: string, purpose: 'producer' | 'subscriber'
 /** Connects mongoose once for the run (never disconnected: other suites share it) and builds indexes. */
 export async function connectDomain(): Promise<{ redisUrl: string; redisPrefix: string }> {
   const services = await testServices();
-  if (mongoose.connection.readyState === 0) await mongoose.connect(services.mongoUrl);
-  // Unique indexes must exist before the concurrency tests rely on them.
-  await Promise.all(
-    [ConversationModel, MessageModel, EventModel, KeywordRuleModel, HandoffSettingsModel].map((m) =>
-      m.init(),
-    ),
-  );
+  // Indexes (the unique ones the concurrency tests rely on) are built as the product builds them.
+  if (mongoose.connection.readyState === 0) await connectMongo(services.mongoUrl, quietLogger);
   return { redisUrl: services.redisUrl, redisPrefix: services.redisPrefix };
 }
 

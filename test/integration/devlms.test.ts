@@ -18,6 +18,7 @@ import {
 } from 'jose';
 import mongoose from 'mongoose';
 import { type Browser, chromium } from 'playwright-core';
+import { connectMongo } from '../../src/db/mongo.js';
 import {
   buildIdTokenClaims,
   createDevLmsRouter,
@@ -31,7 +32,7 @@ import {
   type ToolEndpoints,
 } from '../../src/devlms/index.js';
 import { loadPlatformKeysUncached } from '../../src/devlms/keys.js';
-import { testServices } from '../support/services.js';
+import { quietLogger, testServices } from '../support/services.js';
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
 const DL = 'https://purl.imsglobal.org/spec/lti-dl/claim/';
@@ -87,7 +88,7 @@ describe('Development LMS (LTI 1.3 platform at /dev/lms)', () => {
 
   before(async () => {
     const { mongoUrl } = await testServices();
-    if (mongoose.connection.readyState === 0) await mongoose.connect(mongoUrl);
+    if (mongoose.connection.readyState === 0) await connectMongo(mongoUrl, quietLogger);
 
     const toolKeys = await generateKeyPair('RS256', { extractable: true });
     toolPrivateKey = toolKeys.privateKey;

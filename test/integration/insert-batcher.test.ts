@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { connectMongo } from '../../src/db/mongo.js';
 import { InsertBatcher } from '../../src/lib/insert-batcher.js';
-import { testServices } from '../support/services.js';
+import { quietLogger, testServices } from '../support/services.js';
 
 interface Row {
   _id: mongoose.Types.ObjectId;
@@ -15,7 +16,7 @@ describe('grouped inserts (launch records)', () => {
 
   before(async () => {
     const { mongoUrl } = await testServices();
-    if (mongoose.connection.readyState === 0) await mongoose.connect(mongoUrl);
+    if (mongoose.connection.readyState === 0) await connectMongo(mongoUrl, quietLogger);
     collection = mongoose.connection.collection<Row>(`group_insert_${Date.now()}`);
     // Counts the requests that reach the database.
     const counted = {
