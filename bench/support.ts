@@ -40,14 +40,26 @@ export function cpuMeter(pids: Record<string, number | undefined>) {
     ...Object.fromEntries(named.map(([name, pid]) => [name, processCpuMs(pid)])),
   });
   const start: Record<string, number> = read();
+  const excluded: Record<string, number> = {};
   return {
+    /** Runs `work` without counting its CPU (e.g. the step a user takes before the one measured). */
+    async without<T>(work: () => Promise<T>): Promise<T> {
+      const before: Record<string, number> = read();
+      try {
+        return await work();
+      } finally {
+        const after: Record<string, number> = read();
+        for (const name of Object.keys(before))
+          excluded[name] = (excluded[name] ?? 0) + (after[name] ?? 0) - (before[name] ?? 0);
+      }
+    },
     /** CPU ms per operation of each process since the meter started. */
     perOperation(operations: number): Record<string, number> {
       const end: Record<string, number> = read();
       return Object.fromEntries(
         Object.keys(start).map((name) => [
           name,
-          Number((((end[name] ?? 0) - (start[name] ?? 0)) / operations).toFixed(2)),
+          Number((((end[name] ?? 0) - (start[name] ?? 0) - (excluded[name] ?? 0)) / operations).toFixed(2)),
         ]),
       );
     },

@@ -54,7 +54,9 @@ export class ConversationLocks {
       return await work();
     } finally {
       clearInterval(renewal);
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+      // Not awaited: this process's next command on the connection comes after it anyway, and another
+      // process waiting for the lock gets it a moment later. The caller need not wait a round trip.
+      void this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
     }
   }
 }

@@ -61,6 +61,8 @@ export interface OwnerInput extends ActorInput {
 }
 
 type TransitionChange = { set?: Record<string, unknown>; unset?: string[] };
+/** A line the service itself writes into a thread: the bot's, or a system line telling of a change. */
+type SystemLine = { author: 'bot' | 'system'; text: string; clientId: string; kind?: 'message' | 'event' };
 type TransitionPayload = ReturnType<ConversationService['transitionPayload']>;
 type OwnerEvent =
   | 'conversation.transferred'
@@ -617,20 +619,21 @@ export class ConversationService {
       );
     }
     const assignee = { userId: input.actor.userId, name: input.actor.name };
-    const updated = await this.transition(conversation, 'claim', input.actor, {
-      set: { assigneeId: objectId(input.actor.userId, 'User'), assigneeName: input.actor.name },
-    });
-    await this.postLine(
-      updated,
-      {
-        author: 'system',
-        text: handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
-        clientId: `sys:claim:${updated.version}`,
-        kind: 'event',
-      },
-      this.eventOf(updated, 'conversation.claimed', this.eventActor(input.actor), {
-        ...this.transitionPayload(conversation, updated, 'claim'),
-        assignee,
+    const { updated } = await this.transitionTold(
+      conversation,
+      'claim',
+      { set: { assigneeId: objectId(input.actor.userId, 'User'), assigneeName: input.actor.name } },
+      (updated) => ({
+        event: this.eventOf(updated, 'conversation.claimed', this.eventActor(input.actor), {
+          ...this.transitionPayload(conversation, updated, 'claim'),
+          assignee,
+        }),
+        line: {
+          author: 'system',
+          text: handoffText('claimed', updated.locale, { name: input.actor.name ?? 'An admin' }),
+          clientId: `sys:claim:${updated.version}`,
+          kind: 'event',
+        },
       }),
     );
     return toConversationView(updated);
@@ -721,23 +724,22 @@ export class ConversationService {
     return this.locked(input.conversationId, async () => {
       const before = await this.loadOwned(input);
       const change = typeof spec.change === 'function' ? spec.change(before) : spec.change;
-      const updated = await this.transition(before, spec.action, input.actor, change);
-      const announce = this.eventOf(updated, spec.event, this.eventActor(input.actor), {
-        ...this.transitionPayload(before, updated, spec.action, input.note),
-        ...spec.payload(before),
-      } as EventPayloads[N]);
-      if (spec.line)
-        await this.postLine(
-          updated,
-          {
-            author: 'system',
-            text: handoffText(spec.line, updated.locale),
-            clientId: `sys:${spec.action}:${updated.version}`,
-            kind: 'event',
-          },
-          announce,
-        );
-      else await this.deps.events.emit(announce);
+      const { updated } = await this.transitionTold(before, spec.action, change, (updated) => ({
+        event: this.eventOf(updated, spec.event, this.eventActor(input.actor), {
+          ...this.transitionPayload(before, updated, spec.action, input.note),
+          ...spec.payload(before),
+        } as EventPayloads[N]),
+        ...(spec.line
+          ? {
+              line: {
+                author: 'system' as const,
+                text: handoffText(spec.line, updated.locale),
+                clientId: `sys:${spec.action}:${updated.version}`,
+                kind: 'event' as const,
+              },
+            }
+          : {}),
+      }));
       return toConversationView(updated);
     });
   }
@@ -1143,38 +1145,43 @@ export class ConversationService {
       this.deps.summariser,
     );
 
-    const updated = await this.transition(conversation, 'handoff', actor, {
-      set: { priority, ...(category ? { category } : {}), handoff: card, replyBy, lowConfidenceStreak: 0 },
-    });
     // "Within an hour" is only honest when the target fits before closing time; otherwise say when.
     const targetMinutes = policy.targetMinutes(priority);
     const sameStretch = replyBy.getTime() - now.getTime() <= targetMinutes * 60_000 + 1000;
-    const announcement = await this.postLine(
-      updated,
+    const told = await this.transitionTold(
+      conversation,
+      'handoff',
       {
-        author: 'bot',
-        text: handoffAnnouncement({
-          locale: updated.locale,
-          mode,
-          outOfHours: !open,
-          replyByText,
-          targetMinutes,
-          sameStretch,
-          email: updated.contactEmail ?? updated.user.email,
-        }),
-        clientId: `handoff:${updated.version}`,
+        set: { priority, ...(category ? { category } : {}), handoff: card, replyBy, lowConfidenceStreak: 0 },
       },
-      this.eventOf(updated, 'conversation.handed_off', eventActor, {
-        ...this.transitionPayload(conversation, updated, 'handoff'),
-        priority,
-        category,
-        replyBy: replyBy.toISOString(),
-        mode,
-        reasons,
-        notify: decision.notify,
-        summary: card.summary,
+      (updated) => ({
+        event: this.eventOf(updated, 'conversation.handed_off', eventActor, {
+          ...this.transitionPayload(conversation, updated, 'handoff'),
+          priority,
+          category,
+          replyBy: replyBy.toISOString(),
+          mode,
+          reasons,
+          notify: decision.notify,
+          summary: card.summary,
+        }),
+        line: {
+          author: 'bot',
+          text: handoffAnnouncement({
+            locale: updated.locale,
+            mode,
+            outOfHours: !open,
+            replyByText,
+            targetMinutes,
+            sameStretch,
+            email: updated.contactEmail ?? updated.user.email,
+          }),
+          clientId: `handoff:${updated.version}`,
+        },
       }),
     );
+    const updated = told.updated;
+    const announcement = told.line as MessageView;
     return {
       conversation: updated,
       handoff: {
@@ -1239,8 +1246,40 @@ export class ConversationService {
     conversation: Conversation,
     action: TransitionAction,
     _actor: Actor,
-    change: { set?: Record<string, unknown>; unset?: string[] },
+    change: TransitionChange,
   ): Promise<Conversation> {
+    const { update, updated } = this.planTransition(conversation, action, change);
+    await this.writeDocument(conversation, update, updated);
+    return updated;
+  }
+
+  /**
+   * A status change with what tells of it (its event and, when it has one, a line in the thread),
+   * written side by side: one wait, not three. The events are published once all are stored; should
+   * the document write fail, the line is taken back and the events withdrawn, so nothing is half-told.
+   */
+  private async transitionTold(
+    conversation: Conversation,
+    action: TransitionAction,
+    change: TransitionChange,
+    tell: (updated: Conversation) => { event: NewEvent<EventName>; line?: SystemLine },
+  ): Promise<{ updated: Conversation; line?: MessageView }> {
+    const { update, updated } = this.planTransition(conversation, action, change);
+    const { event, line } = tell(updated);
+    const written = this.writeDocument(conversation, update, updated);
+    if (!line) {
+      await this.deps.events.emitAlongside([event], written);
+      return { updated };
+    }
+    return { updated, line: await this.postLine(updated, line, event, written) };
+  }
+
+  /** The checked status change as a database update and the document it makes (merged in memory). */
+  private planTransition(
+    conversation: Conversation,
+    action: TransitionAction,
+    change: TransitionChange,
+  ): { update: Record<string, unknown>; updated: Conversation } {
     const check = canTransition(conversation.status, action);
     if (!check.ok) throw new AppError('conflict', check.reason, { status: conversation.status, action });
     const set = {
@@ -1254,9 +1293,7 @@ export class ConversationService {
     if (change.unset?.length) update.$unset = Object.fromEntries(change.unset.map((k) => [k, '']));
     const merged: Record<string, unknown> = { ...conversation, ...set };
     for (const field of change.unset ?? []) delete merged[field];
-    const updated = merged as unknown as Conversation;
-    await this.writeDocument(conversation, update, updated);
-    return updated;
+    return { update, updated: merged as unknown as Conversation };
   }
 
   /**
@@ -1376,8 +1413,9 @@ export class ConversationService {
    */
   private async postLine(
     conversation: Conversation,
-    line: { author: 'bot' | 'system'; text: string; clientId: string; kind?: 'message' | 'event' },
+    line: SystemLine,
     cause?: NewEvent<EventName>,
+    alongside?: Promise<unknown>,
   ): Promise<MessageView> {
     const { author, text, clientId, kind = 'message' } = line;
     try {
@@ -1395,6 +1433,7 @@ export class ConversationService {
             },
           ),
         ],
+        alongside,
       );
       return toMessageView(message);
     } catch (error) {
@@ -1436,13 +1475,32 @@ export class ConversationService {
     fields: Omit<Partial<Message>, '_id' | 'tenantId' | 'conversationId'> &
       Pick<Message, 'author' | 'text' | 'clientId' | 'createdAt'>,
     events: (view: MessageView) => NewEvent<EventName>[],
+    alongside?: Promise<unknown>,
   ): Promise<Message> {
     const message = plainMessage(conversation, fields) ?? (await this.validatedMessage(conversation, fields));
     const view = toMessageView(message);
     // Concurrent messages (many learners at once) go to the database together.
-    const stored = this.messageInserts.insert(message).then(() => this.cache.append(view));
-    await this.deps.events.emitAlongside(events(view), stored);
+    const inserted = this.messageInserts.insert(message);
+    const stored = alongside ? this.storedWith(inserted, alongside, message) : inserted;
+    await this.deps.events.emitAlongside(
+      events(view),
+      stored.then(() => this.cache.append(view)),
+    );
     return message;
+  }
+
+  /**
+   * A message stored side by side with the write it belongs to: should that write fail, the message is
+   * taken back (nobody has seen it) and the write's error thrown.
+   */
+  private async storedWith(inserted: Promise<void>, alongside: Promise<unknown>, message: Message) {
+    const [own, other] = await Promise.allSettled([inserted, alongside]);
+    if (other.status === 'rejected') {
+      if (own.status === 'fulfilled')
+        await MessageModel.collection.deleteOne({ _id: message._id }).catch(() => undefined);
+      throw other.reason;
+    }
+    if (own.status === 'rejected') throw own.reason;
   }
 
   /** A message built and checked by its mongoose schema (the path for anything {@link plainMessage} declines). */

@@ -63,16 +63,8 @@ export class EventBus implements EventEmitter {
    * listeners. Log entries go out together, and so do publishes (one connection keeps their order).
    */
   private async deliver(events: readonly AnyDomainEvent[]): Promise<void> {
-    await this.deps.store.addToLog(events);
-    // Hooks run before the publish, so whoever reacts to the live event reads state that includes it.
-    for (const event of events)
-      for (const hook of this.hooks) {
-        try {
-          await hook(event);
-        } catch (error) {
-          this.deps.logger?.error({ err: error, event: event.name }, 'event hook failed');
-        }
-      }
+    // Into the log and through the hooks side by side: both only have to be done before the publish.
+    await Promise.all([this.deps.store.addToLog(events), this.runHooks(events)]);
     // One pipeline: a single write to Redis for all of them.
     const publishes = this.deps.redis.pipeline();
     for (const event of events)
@@ -89,6 +81,17 @@ export class EventBus implements EventEmitter {
           listener(event);
         } catch (error) {
           this.deps.logger?.error({ err: error, event: event.name }, 'event listener failed');
+        }
+      }
+  }
+
+  private async runHooks(events: readonly AnyDomainEvent[]): Promise<void> {
+    for (const event of events)
+      for (const hook of this.hooks) {
+        try {
+          await hook(event);
+        } catch (error) {
+          this.deps.logger?.error({ err: error, event: event.name }, 'event hook failed');
         }
       }
   }

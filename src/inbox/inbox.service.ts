@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { ConversationModel } from '../conversations/conversation.model.js';
-import { toConversationView } from '../conversations/conversation.presenters.js';
 import type { ConversationService } from '../conversations/conversation.service.js';
 import type { Actor, Priority } from '../conversations/conversation.types.js';
 import type { ConversationView, MessageView } from '../conversations/conversation.views.js';
@@ -322,15 +320,25 @@ export class InboxService {
 
   /** A thread in scope, or "not found" (another tenant, another course for instructors, or no such id). */
   private async load(ctx: StaffContext, conversationId: string): Promise<ConversationView> {
-    const conversation = await findInTenant(
-      ConversationModel,
-      objectId(conversationId, 'Conversation'),
-      ctx.tenantId,
-    );
-    if (!conversation) throw new AppError('not_found', 'Conversation was not found.');
-    if (ctx.role === 'instructor' && (!ctx.courseId || String(conversation.courseId ?? '') !== ctx.courseId))
+    // Through the conversation service: its Redis copy of the thread, which opening the thread warms
+    // for the take-over that usually follows.
+    const view = await this.deps.conversations.get({
+      tenantId: ctx.tenantId,
+      actor: this.actor(ctx),
+      conversationId: objectId(conversationId, 'Conversation').toHexString(),
+    });
+    if (ctx.role === 'instructor' && (!ctx.courseId || (view.courseId ?? '') !== ctx.courseId))
       throw new AppError('not_found', 'Conversation was not found.');
-    return toConversationView(conversation);
+    return view;
+  }
+
+  /**
+   * The scope check of an action that needs nothing else up front: an instructor is held to their
+   * course (from the index); an admin's tenant is enforced on the document by the conversation service.
+   */
+  private async checkScope(ctx: StaffContext, conversationId: string): Promise<void> {
+    objectId(conversationId, 'Conversation');
+    if (ctx.role === 'instructor') await this.scoped(ctx, conversationId);
   }
 
   /**
@@ -459,7 +467,7 @@ export class InboxService {
 
   /** Takes a waiting thread (atomic; a conflict names the owner). */
   async claim(ctx: StaffContext, conversationId: string): Promise<InboxItem> {
-    await this.scoped(ctx, conversationId);
+    await this.checkScope(ctx, conversationId);
     return this.changeThread(ctx, 'claim', conversationId, {}, () =>
       this.deps.conversations.claim({ tenantId: ctx.tenantId, actor: this.actor(ctx), conversationId }),
     );
@@ -467,7 +475,7 @@ export class InboxService {
 
   /** The owner's reply to the learner. */
   async reply(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
-    await this.scoped(ctx, conversationId);
+    await this.checkScope(ctx, conversationId);
     return this.audited(ctx, 'reply', conversationId, { clientId: input.clientId }, () =>
       this.deps.conversations.postAdminReply({
         tenantId: ctx.tenantId,
@@ -480,7 +488,7 @@ export class InboxService {
 
   /** An internal note (any staff member in scope). */
   async note(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
-    await this.scoped(ctx, conversationId);
+    await this.checkScope(ctx, conversationId);
     return this.audited(ctx, 'note', conversationId, { clientId: input.clientId }, () =>
       this.deps.conversations.addNote({
         tenantId: ctx.tenantId,
@@ -576,7 +584,7 @@ export class InboxService {
 
   /** Reopens a resolved thread (back to the queue). */
   async reopen(ctx: StaffContext, conversationId: string, input: { note?: string }): Promise<InboxItem> {
-    await this.scoped(ctx, conversationId);
+    await this.checkScope(ctx, conversationId);
     return this.changeThread(ctx, 'reopen', conversationId, {}, () =>
       this.deps.conversations.reopen({
         tenantId: ctx.tenantId,

@@ -1,17 +1,12 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
-import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { ConversationService } from '../../src/conversations/conversation.service.js';
-import { MessageModel } from '../../src/conversations/message.model.js';
 import { connectMongo } from '../../src/db/mongo.js';
 import type { NewEvent } from '../../src/events/catalog.js';
-import { EventModel } from '../../src/events/event.model.js';
 import { EventBus } from '../../src/events/event-bus.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { HandoffConfigService } from '../../src/handoff/handoff-config.service.js';
-import { HandoffSettingsModel } from '../../src/handoff/handoff-settings.model.js';
-import { KeywordRuleModel } from '../../src/handoff/keyword-rule.model.js';
 import type { StaffPresence } from '../../src/handoff/staff-presence.js';
 import { createRedis } from '../../src/redis/connection.js';
 import { defaultReplyPolicy } from '../../src/sla/reply-policy.js';

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import { MessageModel } from '../../src/conversations/message.model.js';
 import type { AnyDomainEvent } from '../../src/events/catalog.js';
+import { EventModel } from '../../src/events/event.model.js';
 import { AppError } from '../../src/lib/errors.js';
 import { type DomainHarness, newId, startDomain } from './conversations-support.js';
 
@@ -395,6 +397,22 @@ describe('conversations and handoff (FerretDB + Redis)', () => {
       expect(names().filter((n) => n === 'conversation.claimed')).to.have.length(1);
       const stored = await ConversationModel.findById(id).lean();
       expect(stored).to.include({ status: 'assigned', version: 2, assigneeName: owner.assigneeName });
+    });
+
+    it('a take-over whose thread write fails leaves no "joined" line and tells no one', async () => {
+      const id = await waitingThread();
+      // The thread's copy in Redis outlives its document: the claim gets as far as writing it.
+      await ConversationModel.collection.deleteOne({ _id: new Types.ObjectId(id) });
+      const eventsBefore = events.length;
+      const refused = await rejection(h.service.claim({ tenantId, actor: admin, conversationId: id }));
+      expect(refused.code).to.equal('not_found');
+      const lines = await MessageModel.collection.find({ conversationId: new Types.ObjectId(id) }).toArray();
+      expect(lines.map((line) => line.clientId)).not.to.include('sys:claim:2');
+      expect(events.slice(eventsBefore).map((event) => event.name)).to.deep.equal([]);
+      const stored = await EventModel.collection
+        .find({ conversationId: new Types.ObjectId(id), name: 'conversation.claimed' })
+        .toArray();
+      expect(stored).to.deep.equal([]);
     });
 
     it('keeps the bot silent while an admin owns the thread, and answers again after hand back', async () => {
