@@ -23,16 +23,29 @@ export class ConversationLocks {
     private readonly options: { ttlMs?: number; waitMs?: number } = {},
   ) {}
 
-  /** Runs `work` while holding the conversation's lock; waits a little for it, then answers "busy". */
-  async withLock<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` while holding the conversation's lock; waits a little for it, then answers "busy".
+   * `readAlongside` is sent right behind each lock request on the same connection, so Redis answers it
+   * after granting the lock: it sees every write of the previous holder (who wrote before releasing).
+   * The read of the request that got the lock goes to `work`; the others are dropped.
+   */
+  async withLock<T, R = never>(
+    conversationId: string,
+    work: (readAtLock?: Promise<R>) => Promise<T>,
+    readAlongside?: () => Promise<R>,
+  ): Promise<T> {
     const key = `${this.prefix}:lock:conversation:${conversationId}`;
     const token = randomUUID();
     const ttlMs = this.options.ttlMs ?? 10_000;
     const deadline = Date.now() + (this.options.waitMs ?? 5000);
+    let readAtLock: Promise<R> | undefined;
     for (let attempt = 0; ; attempt++) {
       let acquired: string | null;
+      const request = this.redis.set(key, token, 'PX', ttlMs, 'NX');
+      readAtLock = readAlongside?.();
+      readAtLock?.catch(() => undefined);
       try {
-        acquired = await this.redis.set(key, token, 'PX', ttlMs, 'NX');
+        acquired = await request;
       } catch {
         throw new AppError(
           'unavailable',
@@ -51,7 +64,7 @@ export class ConversationLocks {
     }, ttlMs / 3);
     renewal.unref();
     try {
-      return await work();
+      return await work(readAtLock);
     } finally {
       clearInterval(renewal);
       // Not awaited: this process's next command on the connection comes after it anyway, and another

@@ -220,6 +220,8 @@ export class ConversationService {
   private readonly presence: StaffPresence;
   private readonly now: () => Date;
   private readonly locks: ConversationLocks;
+  /** Thread copies read in the round trip that took their lock, waiting for the first load under it. */
+  private readonly readsAtLock = new Map<string, Promise<[Conversation | null, Record<string, number>]>>();
   private readonly cache: ConversationCache;
   private readonly messageInserts = new InsertBatcher(() => MessageModel.collection as unknown as Collection);
 
@@ -1452,7 +1454,20 @@ export class ConversationService {
 
   /** Runs `work` while holding the conversation's lock (FerretDB does not make concurrent updates atomic). */
   private locked<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
-    return this.locks.withLock(objectId(conversationId, 'Conversation').toHexString(), work);
+    const id = objectId(conversationId, 'Conversation').toHexString();
+    return this.locks.withLock(
+      id,
+      async (readAtLock) => {
+        // The thread's Redis copy, read in the lock's own round trip, serves the first load under it.
+        if (readAtLock) this.readsAtLock.set(id, readAtLock);
+        try {
+          return await work();
+        } finally {
+          if (this.readsAtLock.get(id) === readAtLock) this.readsAtLock.delete(id);
+        }
+      },
+      () => Promise.all([this.cache.doc<Conversation>(id), this.cache.activity(id)]),
+    );
   }
 
   /** The conversation an admin acts on as its owner (or as a lead): staff only, owner only. */
@@ -1630,13 +1645,22 @@ export class ConversationService {
   }
 
   /** A thread document: the Redis copy its writers keep, else the database's (by `_id`, then offered). */
-  private async document(conversationId: string): Promise<Conversation | null> {
-    const cached = await this.cache.doc<Conversation>(conversationId);
+  private async document(conversationId: string, copy?: Conversation | null): Promise<Conversation | null> {
+    const cached = copy === undefined ? await this.cache.doc<Conversation>(conversationId) : copy;
     if (cached) return cached;
     const stored = await ConversationModel.findById(conversationId).lean<Conversation>();
     // Not awaited: a writer's later drop goes over the same Redis connection, so it still comes after.
     if (stored) void this.cache.offerDoc(conversationId, stored);
     return stored;
+  }
+
+  /** A thread and its activity times: as read when its lock was taken (once), else read now. */
+  private async documentAndActivity(id: string): Promise<[Conversation | null, Record<string, number>]> {
+    const atLock = this.readsAtLock.get(id);
+    if (!atLock) return Promise.all([this.document(id), this.cache.activity(id)]);
+    this.readsAtLock.delete(id);
+    const [copy, times] = await atLock;
+    return [await this.document(id, copy), times];
   }
 
   /**
@@ -1665,10 +1689,7 @@ export class ConversationService {
     const tenant = objectId(tenantId, 'Tenant');
     const id = objectId(conversationId, 'Conversation');
     // The activity times are read alongside (one wait, not two); they only count for this tenant's thread.
-    const [conversation, times] = await Promise.all([
-      this.document(id.toHexString()),
-      this.cache.activity(id.toHexString()),
-    ]);
+    const [conversation, times] = await this.documentAndActivity(id.toHexString());
     if (!conversation?.tenantId.equals(tenant))
       throw new AppError('not_found', 'Conversation was not found.');
     return withActivityTimes(conversation, times);

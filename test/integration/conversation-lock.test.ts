@@ -32,6 +32,34 @@ describe('one writer per conversation at a time (Redis lock)', () => {
     expect(steps).to.deep.equal(['first starts', 'first ends', 'second starts', 'second ends']);
   });
 
+  it('the read sent with the lock request shows what the previous holder wrote, from another connection too', async () => {
+    const other = await readyRedis((await testServices()).redisUrl, 'producer');
+    try {
+      const id = newId();
+      const copy = `${prefix}:copy:${id}`;
+      await redis.set(copy, 'before');
+      const first = new ConversationLocks(other, prefix);
+      const second = new ConversationLocks(redis, prefix);
+      const seen: Array<string | null | undefined> = [];
+      const writing = first.withLock(id, async () => {
+        await sleep(60);
+        await other.set(copy, 'written by the first holder');
+      });
+      await sleep(10);
+      await second.withLock(
+        id,
+        async (readAtLock) => {
+          seen.push(await readAtLock);
+        },
+        () => redis.get(copy),
+      );
+      await writing;
+      expect(seen).to.deep.equal(['written by the first holder']);
+    } finally {
+      other.disconnect();
+    }
+  });
+
   it('a writer slower than the lock lifetime keeps the lock: nobody else gets in meanwhile', async () => {
     // A lifetime of 150 ms and work of 600 ms: without renewal the lock would lapse four times over.
     const locks = new ConversationLocks(redis, prefix, { ttlMs: 150, waitMs: 2000 });
