@@ -59,8 +59,9 @@ export class EventBus implements EventEmitter {
   }
 
   /**
-   * The life of stored events, in order: into the replay log, hooks, the Redis publish, in-process
-   * listeners. Log entries go out together, and so do publishes (one connection keeps their order).
+   * The life of stored events: into the replay log and through the hooks (side by side), then the Redis
+   * publish, then in-process listeners. Log entries go out in one script call and publishes in one
+   * pipeline (one connection keeps their order).
    */
   private async deliver(events: readonly AnyDomainEvent[]): Promise<void> {
     // Into the log and through the hooks side by side: both only have to be done before the publish.
