@@ -759,7 +759,7 @@ export class ConversationService {
   ): Promise<ConversationView> {
     this.assertStaff(input.actor);
     const conversation = await this.load(input.tenantId, input.conversationId);
-    const updated = await this.reopenThread(conversation, 'reopen', input.actor);
+    const updated = await this.reopenThread(conversation, 'reopen');
     if (!updated)
       throw new AppError('conflict', 'The learner already has another open conversation in this course.');
     await this.emit(updated, 'conversation.reopened', this.eventActor(input.actor), {
@@ -1012,7 +1012,7 @@ export class ConversationService {
     const within =
       conversation.resolvedAt && this.now().getTime() - conversation.resolvedAt.getTime() <= windowMs;
     if (within) {
-      const reopened = await this.reopenThread(conversation, 'learner_reopen', actor);
+      const reopened = await this.reopenThread(conversation, 'learner_reopen');
       if (reopened) {
         const line = await this.postLine(
           reopened,
@@ -1051,11 +1051,11 @@ export class ConversationService {
   }
 
   /** resolved → waiting with a fresh reply-by; null when another open thread holds the open key. */
-  private async reopenThread(conversation: Conversation, action: 'reopen' | 'learner_reopen', actor: Actor) {
+  private async reopenThread(conversation: Conversation, action: 'reopen' | 'learner_reopen') {
     const policy = await this.replyPolicies(String(conversation.tenantId));
     const replyBy = policy.replyBy(conversation.priority, this.now());
     try {
-      const updated = await this.transition(conversation, action, actor, {
+      const updated = await this.transition(conversation, action, {
         set: {
           openKey: openKeyFor(
             String(conversation.user.userId),
@@ -1182,8 +1182,7 @@ export class ConversationService {
         },
       }),
     );
-    const updated = told.updated;
-    const announcement = told.line as MessageView;
+    const { updated, line: announcement } = told;
     return {
       conversation: updated,
       handoff: {
@@ -1247,7 +1246,6 @@ export class ConversationService {
   private async transition(
     conversation: Conversation,
     action: TransitionAction,
-    _actor: Actor,
     change: TransitionChange,
   ): Promise<Conversation> {
     const { update, updated } = this.planTransition(conversation, action, change);
@@ -1260,6 +1258,18 @@ export class ConversationService {
    * written side by side: one wait, not three. The events are published once all are stored; should
    * the document write fail, the line is taken back and the events withdrawn, so nothing is half-told.
    */
+  private async transitionTold(
+    conversation: Conversation,
+    action: TransitionAction,
+    change: TransitionChange,
+    tell: (updated: Conversation) => { event: NewEvent<EventName>; line: SystemLine },
+  ): Promise<{ updated: Conversation; line: MessageView }>;
+  private async transitionTold(
+    conversation: Conversation,
+    action: TransitionAction,
+    change: TransitionChange,
+    tell: (updated: Conversation) => { event: NewEvent<EventName>; line?: SystemLine },
+  ): Promise<{ updated: Conversation; line?: MessageView }>;
   private async transitionTold(
     conversation: Conversation,
     action: TransitionAction,
