@@ -1,18 +1,7 @@
 import { expect } from 'chai';
-import type { Frame, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
-import { openBrowser } from '../support/browser.js';
+import { openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
-
-async function chatFrame(page: Page): Promise<Frame> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const frame = page.frames().find((candidate) => candidate.url().includes('/chat'));
-    if (frame) return frame;
-    await page.waitForTimeout(100);
-  }
-  throw new Error('the chat never opened');
-}
 
 describe('learner chat in Chromium, inside the LMS page', function () {
   this.timeout(120_000);
@@ -36,7 +25,7 @@ describe('learner chat in Chromium, inside the LMS page', function () {
     await page.setViewportSize({ width: 390, height: 800 }); // a phone
     await page.goto(`${lmsUrl}/dev/lms`);
     await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await chatFrame(page);
+    const frame = await toolFrame(page, '/chat');
     const message = frame.getByRole('textbox', { name: 'Message' });
     await message.waitFor();
     await message.fill('I forgot my password, how do I reset it?');
@@ -73,14 +62,13 @@ describe('learner chat in Chromium, inside the LMS page', function () {
     const page = await browser.context.newPage();
     await page.goto(`${lmsUrl}/dev/lms`);
     await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await chatFrame(page);
+    const frame = await toolFrame(page, '/chat');
     await frame.locator('.message-learner').first().waitFor();
     expect(await frame.locator('.message-learner .message-text').first().textContent()).to.contain(
       'I forgot my password',
     );
     // Reloading the tool inside the LMS frame keeps the session (the token lives in the tab, not a cookie).
-    await frame.evaluate(() => window.location.reload());
-    const reloaded = await chatFrame(page);
+    const reloaded = await reloadFrame(frame);
     await reloaded.locator('.message-learner').first().waitFor();
     expect(await reloaded.getByRole('textbox', { name: 'Message' }).count()).to.equal(1);
     await page.close();

@@ -1,26 +1,7 @@
 import { expect } from 'chai';
-import type { Frame, Page } from 'playwright-core';
 import { freePort } from '../../src/app/embedded-services.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser } from '../support/browser.js';
-
-/** The tool's frame inside the LMS page, once it has navigated to `path`. */
-async function toolFrame(page: Page, path: string): Promise<Frame> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const frame = page
-      .frames()
-      .find((candidate) => new URL(candidate.url() || 'about:blank', 'http://x').pathname === path);
-    if (frame) return frame;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(
-    `the tool never reached ${path}; frames: ${page
-      .frames()
-      .map((frame) => frame.url())
-      .join(', ')}`,
-  );
-}
+import { openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
 
 describe('launching from an LMS page in Chromium with third-party cookies blocked', function () {
   this.timeout(90_000);
@@ -64,8 +45,7 @@ describe('launching from an LMS page in Chromium with third-party cookies blocke
         return page.close();
       }
       // Reloading the tool inside the LMS keeps the session.
-      await frame.evaluate(() => window.location.reload());
-      const reloaded = await toolFrame(page, path);
+      const reloaded = await reloadFrame(frame);
       await (landmark === 'textbox'
         ? reloaded.getByRole('textbox', { name: 'Message' })
         : reloaded.getByRole('region', { name: 'Conversations' })

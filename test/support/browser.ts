@@ -49,17 +49,22 @@ export async function openBrowser(options: { blockThirdPartyCookies?: boolean } 
   };
 }
 
-/** The tool's frame inside an LMS page, once it has navigated to a URL containing `path` (e.g. '/chat'). */
+/** The tool's frame inside an LMS page, once it has navigated to `path` (e.g. '/chat'). */
 export async function toolFrame(page: Page, path: string, timeoutMs = 15_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const frame = page
       .frames()
-      .find((candidate) => candidate !== page.mainFrame() && candidate.url().includes(path));
+      .find(
+        (candidate) =>
+          candidate !== page.mainFrame() &&
+          new URL(candidate.url() || 'about:blank', 'http://x').pathname === path,
+      );
     if (frame) return frame;
     await page.waitForTimeout(100);
   }
-  throw new Error(`the tool never opened ${path}`);
+  const urls = page.frames().map((frame) => frame.url());
+  throw new Error(`the tool never reached ${path}; frames: ${urls.join(', ')}`);
 }
 
 /**
@@ -71,4 +76,16 @@ export function collectPageProblems(page: Page, problems: string[]): void {
     if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
+}
+
+/**
+ * Reloads the tool inside its LMS frame and resolves once the new page has loaded. (`location.reload()`
+ * alone returns while the old page is still shown, so a check right after could pass on the old page.)
+ */
+export async function reloadFrame(frame: Frame): Promise<Frame> {
+  const navigated = frame.page().waitForEvent('framenavigated', { predicate: (f) => f === frame });
+  await frame.evaluate(() => window.location.reload());
+  await navigated;
+  await frame.waitForLoadState('load');
+  return frame;
 }
