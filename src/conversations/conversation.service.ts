@@ -1676,6 +1676,8 @@ export class ConversationService {
   /**
    * Writes a thread document under its lock, by `_id` alone: the Redis copy is dropped first (a write
    * that fails or is cut short leaves none behind) and the new document, merged in memory, put back.
+   * The put is not awaited: every later command of this process (the lock's release, the publish that
+   * tells others) goes over the same connection behind it, and a failed put only leaves no copy.
    */
   private async writeDocument(
     conversation: Conversation,
@@ -1688,7 +1690,7 @@ export class ConversationService {
       timestamps: false,
     });
     if (result.matchedCount !== 1) throw new AppError('not_found', 'Conversation was not found.');
-    await this.cache.putDoc(id, next);
+    void this.cache.putDoc(id, next);
   }
 
   /**
