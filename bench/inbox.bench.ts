@@ -243,8 +243,8 @@ export async function benchInbox(): Promise<Record<string, number | string>> {
       searchTimes.push(await timed(() => get('/api/inbox/conversations?view=open&q=okafor%20grades')));
 
     // Claims of distinct waiting threads, one after another, as an admin takes over: the thread is open
-    // first (the "Take over" button is in it; untimed, then a pause to read it), then the claim is timed. And claims of threads
-    // nobody opened first (their documents not in Redis).
+    // first (the "Take over" button is in it; untimed, then a pause to read it), then the claim is timed.
+    // And claims of threads nobody opened first (their documents not in Redis).
     progress('views, deep page, filters and search timed; claiming');
     const claimTimes: number[] = [];
     const claimCpu = cpuMeter({

@@ -68,9 +68,9 @@ describe('learner chat in Chromium, inside the LMS page', function () {
       'I forgot my password',
     );
     // Reloading the tool inside the LMS frame keeps the session (the token lives in the tab, not a cookie).
-    const reloaded = await reloadFrame(frame);
-    await reloaded.locator('.message-learner').first().waitFor();
-    expect(await reloaded.getByRole('textbox', { name: 'Message' }).count()).to.equal(1);
+    await reloadFrame(frame);
+    await frame.locator('.message-learner').first().waitFor();
+    expect(await frame.getByRole('textbox', { name: 'Message' }).count()).to.equal(1);
     await page.close();
   });
 });

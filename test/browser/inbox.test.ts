@@ -160,7 +160,7 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
     await learner.locator('.message-admin .message-text', { hasText: 'Did the link arrive?' }).waitFor();
     expect(await learner.locator('body').textContent()).not.to.contain('SSO logs');
     // Nor after a reload (the whole thread from the API).
-    learner = await reloadFrame(learner);
+    await reloadFrame(learner);
     await learner.locator('.message-admin').first().waitFor();
     expect(await learner.locator('body').textContent()).not.to.contain('SSO logs');
   });
@@ -257,7 +257,7 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
       return response.status;
     });
     expect(created).to.equal(201);
-    admin = await reloadFrame(await inFront(admin));
+    await reloadFrame(await inFront(admin));
     await listLoaded(admin);
     await admin.getByRole('tab', { name: /^Mine/ }).click();
     await learnerItem(admin).click();

@@ -45,10 +45,10 @@ describe('launching from an LMS page in Chromium with third-party cookies blocke
         return page.close();
       }
       // Reloading the tool inside the LMS keeps the session.
-      const reloaded = await reloadFrame(frame);
+      await reloadFrame(frame);
       await (landmark === 'textbox'
-        ? reloaded.getByRole('textbox', { name: 'Message' })
-        : reloaded.getByRole('region', { name: 'Conversations' })
+        ? frame.getByRole('textbox', { name: 'Message' })
+        : frame.getByRole('region', { name: 'Conversations' })
       ).waitFor();
       await page.close();
     });

@@ -82,10 +82,9 @@ export function collectPageProblems(page: Page, problems: string[]): void {
  * Reloads the tool inside its LMS frame and resolves once the new page has loaded. (`location.reload()`
  * alone returns while the old page is still shown, so a check right after could pass on the old page.)
  */
-export async function reloadFrame(frame: Frame): Promise<Frame> {
+export async function reloadFrame(frame: Frame): Promise<void> {
   const navigated = frame.page().waitForEvent('framenavigated', { predicate: (f) => f === frame });
   await frame.evaluate(() => window.location.reload());
   await navigated;
   await frame.waitForLoadState('load');
-  return frame;
 }
