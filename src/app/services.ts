@@ -58,6 +58,8 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   });
   await inbox.presence.start();
   lifecycle.onShutdown('inbox presence', () => inbox.presence.close());
+  // Before the database goes: audit entries written behind the last actions.
+  lifecycle.onShutdown('inbox audit log', () => inbox.service.drainAudit());
   // In the background: a tenant whose index is missing (Redis flushed) is rebuilt; lists wait for it.
   void rebuildMissingIndexes(inbox.index, logger).catch((error) =>
     logger.warn({ err: error }, 'inbox index check failed'),

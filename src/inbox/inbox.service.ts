@@ -13,6 +13,7 @@ import { LaunchModel } from '../lti/launch.model.js';
 import { listCourseMembers } from '../lti/nrps.service.js';
 import type { Session } from '../lti/session.js';
 import { UserModel } from '../users/user.model.js';
+import { AuditTrail } from './audit-trail.js';
 import { findInTenant } from './by-id.js';
 import { firstNameOf, renderCanned } from './canned-render.js';
 import {
@@ -116,6 +117,7 @@ export class InboxService {
     { at: number; value: Promise<{ name?: string; givenName?: string } | null> }
   >();
   private readonly leads = new Map<string, { at: number; value: Promise<boolean> }>();
+  private readonly trail: AuditTrail;
 
   constructor(
     private readonly deps: {
@@ -129,7 +131,9 @@ export class InboxService {
       prefix: string;
       logger?: Logger;
     },
-  ) {}
+  ) {
+    this.trail = new AuditTrail({ logger: deps.logger });
+  }
 
   // ------------------------------------------------------------------ who
 
@@ -420,8 +424,8 @@ export class InboxService {
   // ------------------------------------------------------------------ actions
 
   /**
-   * An admin action with its audit entry written alongside (one wait, not two); the entry is taken back
-   * if the action fails. The thread is then marked read for the admin while `present` shapes the answer.
+   * An admin action and, once it succeeded, its audit entry (written behind: see {@link AuditTrail}). The
+   * thread is then marked read for the admin while `present` shapes the answer.
    */
   private async audited<T, R = T>(
     ctx: StaffContext,
@@ -431,18 +435,9 @@ export class InboxService {
     work: () => Promise<T>,
     present: (done: T) => R | Promise<R> = (done) => done as unknown as R,
   ): Promise<R> {
-    const entryId = new Types.ObjectId();
-    const [done, logged] = await Promise.allSettled([
-      work(),
-      this.audit(ctx, action, conversationId, details, entryId),
-    ]);
-    if (done.status === 'rejected') {
-      if (logged.status === 'fulfilled')
-        await AuditModel.collection.deleteOne({ _id: entryId }).catch(() => undefined);
-      throw done.reason;
-    }
-    if (logged.status === 'rejected') throw logged.reason;
-    const [answer] = await Promise.all([present(done.value), this.markRead(ctx, conversationId)]);
+    const done = await work();
+    this.audit(ctx, action, conversationId, details);
+    const [answer] = await Promise.all([present(done), this.markRead(ctx, conversationId)]);
     return answer;
   }
 
@@ -670,7 +665,7 @@ export class InboxService {
   async createCanned(ctx: StaffContext, input: { title: string; text: string }): Promise<CannedView> {
     this.requireLead(ctx);
     const row = await CannedReplyModel.create({ tenantId: objectId(ctx.tenantId, 'Tenant'), ...input });
-    await this.audit(ctx, 'canned_reply.create', undefined, { id: String(row._id), title: input.title });
+    this.audit(ctx, 'canned_reply.create', undefined, { id: String(row._id), title: input.title });
     return { id: String(row._id), title: row.title, text: row.text };
   }
 
@@ -685,7 +680,7 @@ export class InboxService {
       { $set: input },
     );
     if (!result.matchedCount) throw new AppError('not_found', 'Canned reply was not found.');
-    await this.audit(ctx, 'canned_reply.update', undefined, { id, title: input.title });
+    this.audit(ctx, 'canned_reply.update', undefined, { id, title: input.title });
     return { id, ...input };
   }
 
@@ -696,7 +691,7 @@ export class InboxService {
       tenantId: objectId(ctx.tenantId, 'Tenant'),
     });
     if (!result.deletedCount) throw new AppError('not_found', 'Canned reply was not found.');
-    await this.audit(ctx, 'canned_reply.delete', undefined, { id });
+    this.audit(ctx, 'canned_reply.delete', undefined, { id });
   }
 
   /** A canned reply with the thread's learner, course and this admin filled in. */
@@ -724,14 +719,14 @@ export class InboxService {
   async createTeam(ctx: StaffContext, input: Parameters<TeamService['create']>[1]) {
     this.requireLead(ctx);
     const team = await this.deps.teams.create(ctx.tenantId, input);
-    await this.audit(ctx, 'team.create', undefined, { id: team.id, name: team.name });
+    this.audit(ctx, 'team.create', undefined, { id: team.id, name: team.name });
     return team;
   }
 
   async updateTeam(ctx: StaffContext, id: string, input: Parameters<TeamService['update']>[2]) {
     this.requireLead(ctx);
     const team = await this.deps.teams.update(ctx.tenantId, id, input);
-    await this.audit(ctx, 'team.update', undefined, { id, name: team.name });
+    this.audit(ctx, 'team.update', undefined, { id, name: team.name });
     return team;
   }
 
@@ -751,7 +746,7 @@ export class InboxService {
       name: `${title} instructors`.slice(0, 100),
       memberIds: instructors.map((m) => m.userId),
     });
-    await this.audit(ctx, 'team.sync_course', undefined, {
+    this.audit(ctx, 'team.sync_course', undefined, {
       id: team.id,
       courseId,
       members: instructors.length,
@@ -762,7 +757,7 @@ export class InboxService {
   async deleteTeam(ctx: StaffContext, id: string) {
     this.requireLead(ctx);
     await this.deps.teams.remove(ctx.tenantId, id);
-    await this.audit(ctx, 'team.delete', undefined, { id });
+    this.audit(ctx, 'team.delete', undefined, { id });
   }
 
   // ------------------------------------------------------------------ settings and audit
@@ -788,21 +783,20 @@ export class InboxService {
       { upsert: true },
     );
     this.leads.clear();
-    await this.audit(ctx, 'settings.update', undefined, { leadRoles, leadUserIds });
+    this.audit(ctx, 'settings.update', undefined, { leadRoles, leadUserIds });
     return { leadRoles, leadUserIds };
   }
 
-  /** Records an admin action: who, what, when, from which launch. */
-  async audit(
+  /** Records an admin action that happened: who, what, when, from which launch (stored within moments). */
+  audit(
     ctx: StaffContext,
     action: string,
     conversationId: string | undefined,
     details: Record<string, unknown>,
-    id = new Types.ObjectId(),
-  ) {
+  ): void {
     const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
-    await AuditModel.collection.insertOne({
-      _id: id,
+    this.trail.record({
+      _id: new Types.ObjectId(),
       tenantId: new Types.ObjectId(ctx.tenantId),
       at: new Date(),
       actor: { userId: ctx.userId, role: ctx.role, ...(ctx.name ? { name: ctx.name } : {}) },
@@ -810,7 +804,12 @@ export class InboxService {
       ...(conversationId ? { conversationId: new Types.ObjectId(conversationId) } : {}),
       launchId: ctx.launchId,
       details: clean,
-    } satisfies AuditEntry as never);
+    });
+  }
+
+  /** Stores the audit entries still pending (at shutdown). */
+  drainAudit(): Promise<void> {
+    return this.trail.drain();
   }
 
   /** The audit log, newest first (leads only). */
@@ -820,6 +819,8 @@ export class InboxService {
     limit = 50,
   ): Promise<{ entries: AuditView[]; nextCursor?: string }> {
     this.requireLead(ctx);
+    // This process's entries still on their way are in the answer too (a lead's own last action).
+    await this.trail.drain();
     const filter: Record<string, unknown> = { tenantId: objectId(ctx.tenantId, 'Tenant') };
     if (cursor) filter._id = { $lt: objectId(cursor, 'Cursor') };
     const rows = await AuditModel.find(filter)

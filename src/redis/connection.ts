@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
 import { safeUrl } from '../lib/logger.js';
@@ -24,6 +25,8 @@ export function createRedis(url: string, purpose: RedisPurpose, logger: Logger):
     lazyConnect: false,
     retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 5000),
   });
+  // Web requests send several commands in one go (lock and reads, cache writes and publish).
+  if (purpose === 'producer') connection.on('connect', () => coalesceWrites(connection));
   let lastLogged = 0;
   connection.on('error', (error: Error) => {
     // Redis down means an error per retry; one line every 10 s is enough to see it.
@@ -33,6 +36,32 @@ export function createRedis(url: string, purpose: RedisPurpose, logger: Logger):
     }
   });
   return connection;
+}
+
+/**
+ * Sends the commands a connection is given within one tick of the event loop in one socket write
+ * instead of one each. Why: ioredis writes every command to the socket as it is issued, and a write to a
+ * local socket costs as much as the command itself (about a tenth of a millisecond on our 2-core
+ * machines; a take-over issued thirteen). The bytes and their order are unchanged, so every ordering
+ * the code relies on (a put before the publish that tells of it) holds; only the number of writes drops.
+ * Unlike ioredis' auto-pipelining, nothing waits for the next turn of the loop, nor is reordered.
+ */
+export function coalesceWrites(connection: Redis): void {
+  const socket = (connection as unknown as { stream?: Socket }).stream;
+  if (!socket || typeof socket.cork !== 'function') return;
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return write(...args);
+  }) as Socket['write'];
 }
 
 /** Waits (with backoff) until Redis answers PING, logging which server is missing. */
