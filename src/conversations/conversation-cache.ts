@@ -67,8 +67,9 @@ return 0`;
  * - the newest messages of each thread as stored views (appended as messages are written, filled from
  *   the database on first read, patched when feedback changes them);
  * - activity times of threads the bot handles (see `ConversationService.touch`);
- * - thread documents: every write of one happens under its lock and goes through here (dropped before the
- *   database write, put back after it), so a cached document is never older than the database's.
+ * - thread documents: every write of one happens under its lock and goes through here (taken out when the
+ *   lock is granted or dropped before the database write, put back after it), so a cached document is
+ *   never older than the database's.
  * The database stays the authority: a missing or unusable entry means "ask the database", never "none".
  * Every method swallows Redis errors and reports "not cached" instead: the caller falls back.
  */
@@ -110,6 +111,16 @@ export class ConversationCache {
    */
   async dropDoc(conversationId: string): Promise<void> {
     await this.redis.del(this.docKey(conversationId));
+  }
+
+  /**
+   * Takes a thread document out of the cache (read and removed in one command). Sent right behind a lock
+   * request, so the holder writes with no copy left to go stale. Throws when Redis cannot answer: the
+   * holder must not write then.
+   */
+  async takeDoc<T>(conversationId: string): Promise<T | null> {
+    const raw = await this.redis.getdel(this.docKey(conversationId));
+    return raw ? (EJSON.parse(raw, { relaxed: true }) as T) : null;
   }
 
   /** Caches a thread document just written (under the thread's lock). */

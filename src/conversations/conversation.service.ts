@@ -206,6 +206,22 @@ const activityOf = (conversation: Conversation) => ({
   ...(conversation.lastLearnerMessageAt ? { lastLearnerMessageAt: conversation.lastLearnerMessageAt } : {}),
 });
 
+/**
+ * A thread whose lock this process holds. Its Redis copy is taken out with the lock, so until the holder
+ * puts one back Redis has none: a write then needs no drop of its own, and nobody reads a copy older
+ * than the database's.
+ */
+interface HeldThread {
+  /** The copy taken with the lock and the activity times, until the first load uses them. */
+  atLock?: Promise<[Conversation | null, Record<string, number>]>;
+  /** The thread as that first load found it. */
+  loaded?: Conversation;
+  /** Redis holds no copy now (taken with the lock, or dropped for a write, and none put since). */
+  copyAbsent: boolean;
+  /** A document write was sent: whatever its answer, the copy as loaded may be out of date. */
+  writeAttempted: boolean;
+}
+
 /** What a learner may see of a thread's messages: no internal notes. */
 const learnerMay = (message: MessageView) => !message.internal && message.kind !== 'note';
 
@@ -220,8 +236,8 @@ export class ConversationService {
   private readonly presence: StaffPresence;
   private readonly now: () => Date;
   private readonly locks: ConversationLocks;
-  /** Thread copies read in the round trip that took their lock, waiting for the first load under it. */
-  private readonly readsAtLock = new Map<string, Promise<[Conversation | null, Record<string, number>]>>();
+  /** Threads whose lock this process holds (see {@link HeldThread}). */
+  private readonly held = new Map<string, HeldThread>();
   private readonly cache: ConversationCache;
   private readonly messageInserts = new InsertBatcher(() => MessageModel.collection as unknown as Collection);
 
@@ -1462,21 +1478,36 @@ export class ConversationService {
     }
   }
 
-  /** Runs `work` while holding the conversation's lock (FerretDB does not make concurrent updates atomic). */
+  /**
+   * Runs `work` while holding the conversation's lock (FerretDB does not make concurrent updates atomic).
+   * The thread's Redis copy is taken out in the lock's own round trip: it serves the first load, and the
+   * first write needs no round trip of its own to drop it. Work that writes nothing puts it back.
+   */
   private locked<T>(conversationId: string, work: () => Promise<T>): Promise<T> {
     const id = objectId(conversationId, 'Conversation').toHexString();
     return this.locks.withLock(
       id,
       async (readAtLock) => {
-        // The thread's Redis copy, read in the lock's own round trip, serves the first load under it.
-        if (readAtLock) this.readsAtLock.set(id, readAtLock);
+        const held: HeldThread = { atLock: readAtLock, copyAbsent: false, writeAttempted: false };
+        // Absent once Redis has confirmed the take (a failed take leaves it unknown: writes drop it first).
+        readAtLock?.then(
+          () => {
+            held.copyAbsent = true;
+          },
+          () => undefined,
+        );
+        this.held.set(id, held);
         try {
           return await work();
         } finally {
-          if (this.readsAtLock.get(id) === readAtLock) this.readsAtLock.delete(id);
+          if (this.held.get(id) === held) this.held.delete(id);
+          // Nothing written: the thread as loaded is still the database's (ahead of the lock's release).
+          if (held.copyAbsent && !held.writeAttempted && held.loaded)
+            void this.cache.offerDoc(id, held.loaded);
         }
       },
-      () => Promise.all([this.cache.doc<Conversation>(id), this.cache.activity(id)]),
+      // Sent with every lock request, granted or not: a copy taken by a request that waits is only a miss.
+      () => Promise.all([this.cache.takeDoc<Conversation>(id), this.cache.activity(id)]),
     );
   }
 
@@ -1654,28 +1685,35 @@ export class ConversationService {
     };
   }
 
-  /** A thread document: the Redis copy its writers keep, else the database's (by `_id`, then offered). */
+  /**
+   * A thread document: the Redis copy its writers keep, else the database's (by `_id`, then offered to the
+   * cache, except under the thread's lock: its holder puts the copy back when it is done).
+   */
   private async document(conversationId: string, copy?: Conversation | null): Promise<Conversation | null> {
     const cached = copy === undefined ? await this.cache.doc<Conversation>(conversationId) : copy;
     if (cached) return cached;
     const stored = await ConversationModel.findById(conversationId).lean<Conversation>();
     // Not awaited: a writer's later drop goes over the same Redis connection, so it still comes after.
-    if (stored) void this.cache.offerDoc(conversationId, stored);
+    if (stored && !this.held.has(conversationId)) void this.cache.offerDoc(conversationId, stored);
     return stored;
   }
 
-  /** A thread and its activity times: as read when its lock was taken (once), else read now. */
+  /** A thread and its activity times: as taken when its lock was granted (once), else read now. */
   private async documentAndActivity(id: string): Promise<[Conversation | null, Record<string, number>]> {
-    const atLock = this.readsAtLock.get(id);
-    if (!atLock) return Promise.all([this.document(id), this.cache.activity(id)]);
-    this.readsAtLock.delete(id);
+    const held = this.held.get(id);
+    const atLock = held?.atLock;
+    if (!held || !atLock) return Promise.all([this.document(id), this.cache.activity(id)]);
+    held.atLock = undefined;
     const [copy, times] = await atLock;
-    return [await this.document(id, copy), times];
+    const conversation = await this.document(id, copy);
+    held.loaded = conversation ?? undefined;
+    return [conversation, times];
   }
 
   /**
-   * Writes a thread document under its lock, by `_id` alone: the Redis copy is dropped first (a write
-   * that fails or is cut short leaves none behind) and the new document, merged in memory, put back.
+   * Writes a thread document under its lock, by `_id` alone, with no Redis copy left (a write that fails
+   * or is cut short leaves none behind): the first write under a lock finds it taken with the lock, a
+   * later one drops the copy the first put back. The new document, merged in memory, is then put back.
    * The put is not awaited: every later command of this process (the lock's release, the publish that
    * tells others) goes over the same connection behind it, and a failed put only leaves no copy.
    */
@@ -1685,12 +1723,19 @@ export class ConversationService {
     next: Conversation,
   ): Promise<void> {
     const id = String(conversation._id);
-    await this.cache.dropDoc(id);
+    const held = this.held.get(id);
+    if (!held?.copyAbsent) await this.cache.dropDoc(id);
+    if (held) {
+      // From here the database may have changed, whatever the answer: the copy taken must not go back.
+      held.writeAttempted = true;
+      held.copyAbsent = true;
+    }
     const result = await ConversationModel.updateOne({ _id: conversation._id }, update, {
       timestamps: false,
     });
     if (result.matchedCount !== 1) throw new AppError('not_found', 'Conversation was not found.');
     void this.cache.putDoc(id, next);
+    if (held) held.copyAbsent = false;
   }
 
   /**

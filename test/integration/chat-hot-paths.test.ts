@@ -4,7 +4,14 @@ import { ConversationModel } from '../../src/conversations/conversation.model.js
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { InsertBatcher } from '../../src/lib/insert-batcher.js';
-import { type DomainHarness, newId, startDomain, systemLineEvent } from './conversations-support.js';
+import { testServices } from '../support/services.js';
+import {
+  type DomainHarness,
+  newId,
+  readyRedis,
+  startDomain,
+  systemLineEvent,
+} from './conversations-support.js';
 
 /** As clients receive it (JSON: fields left undefined are absent). */
 const asSent = <T>(value: T): T => JSON.parse(JSON.stringify(value));
@@ -357,5 +364,54 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     expect(view.status).to.equal('resolved');
     expect(view.assigneeId).to.equal(admin.userId);
     await expectSame('read again');
+  });
+
+  it("a take-over takes the thread's Redis copy out with its lock: no separate drop before the write", async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const { conversation } = await h.service.openOrContinue({ tenantId, actor, courseId: newId() });
+    const conversationId = conversation.id;
+    await h.service.requestHandoff({ tenantId, actor, conversationId });
+    const key = `${h.prefix}:conversation:${conversationId}`;
+    const watcher = await readyRedis((await testServices()).redisUrl, 'subscriber');
+    const monitor = await watcher.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.includes(key)) commands.push(args.map((a) => a.toLowerCase()));
+    });
+    try {
+      await h.service.claim({
+        tenantId,
+        actor: { userId: newId(), role: 'admin', name: 'Ada' },
+        conversationId,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      monitor.disconnect();
+      watcher.disconnect();
+    }
+    expect(commands.map((c) => c[0])).to.deep.equal(['getdel', 'set']);
+    const copy = JSON.parse((await h.redis.get(key)) as string);
+    expect(copy).to.include({ status: 'assigned', version: conversation.version + 2 });
+  });
+
+  it("a lock holder that writes nothing puts the thread's copy back as it was", async () => {
+    const tenantId = newId();
+    const actor = learner();
+    const { conversation } = await h.service.openOrContinue({ tenantId, actor, courseId: newId() });
+    const conversationId = conversation.id;
+    await h.service.requestHandoff({ tenantId, actor, conversationId });
+    const owner: Actor = { userId: newId(), role: 'admin', name: 'Ada' };
+    await h.service.claim({ tenantId, actor: owner, conversationId });
+    const key = `${h.prefix}:conversation:${conversationId}`;
+    const before = await h.redis.get(key);
+    expect(before).to.be.a('string');
+    // Refused (another admin) and repeated (the owner's double click): neither writes the thread.
+    const refused = await h.service
+      .claim({ tenantId, actor: { userId: newId(), role: 'admin', name: 'Bo' }, conversationId })
+      .catch((error: unknown) => error);
+    expect(refused).to.have.property('code', 'conflict');
+    await h.service.claim({ tenantId, actor: owner, conversationId });
+    expect(JSON.parse((await h.redis.get(key)) as string)).to.deep.equal(JSON.parse(before as string));
   });
 });

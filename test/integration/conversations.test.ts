@@ -413,6 +413,8 @@ describe('conversations and handoff (FerretDB + Redis)', () => {
         .find({ conversationId: new Types.ObjectId(id), name: 'conversation.claimed' })
         .toArray();
       expect(stored).to.deep.equal([]);
+      // Nor a copy of the thread in Redis that the database no longer has.
+      expect(await h.redis.get(`${h.prefix}:conversation:${id}`)).to.equal(null);
     });
 
     it('keeps the bot silent while an admin owns the thread, and answers again after hand back', async () => {
