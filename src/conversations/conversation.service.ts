@@ -1538,10 +1538,8 @@ export class ConversationService {
     // Concurrent messages (many learners at once) go to the database together.
     const inserted = this.messageInserts.insert(message);
     const stored = alongside ? this.storedWith(inserted, alongside, message) : inserted;
-    await this.deps.events.emitAlongside(
-      events(view),
-      stored.then(() => this.cache.append(view)),
-    );
+    // The cached list gets the message beside the event log (one round trip), before anyone hears of it.
+    await this.deps.events.emitAlongside(events(view), stored, () => this.cache.append(view));
     return message;
   }
 

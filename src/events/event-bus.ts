@@ -12,7 +12,11 @@ export const eventChannelPattern = (prefix: string) => `${prefix}:events:*`;
 /** Something that can emit domain events; services depend on this, tests may pass a fake. */
 export interface EventEmitter {
   emit<N extends EventName>(event: NewEvent<N>): Promise<DomainEvent<N>>;
-  emitAlongside<T>(events: readonly NewEvent<EventName>[], write: Promise<T>): Promise<T>;
+  emitAlongside<T>(
+    events: readonly NewEvent<EventName>[],
+    write: Promise<T>,
+    beforePublish?: () => Promise<unknown>,
+  ): Promise<T>;
 }
 
 /** In-process listener (for composition and tests; cross-process listeners subscribe on Redis). */
@@ -42,8 +46,15 @@ export class EventBus implements EventEmitter {
    * Emits events about a write that runs side by side with storing them (one wait instead of two): they
    * are logged and published, in the given order, only once the write and every event are stored. If
    * either fails, the stored events are withdrawn (nobody has seen them) and the error is thrown.
+   * `beforePublish` is a step the write still needs before anyone hears of it (a cache update): it runs
+   * beside the event log and hooks, in the same round trip to Redis, and the publish waits for it; it
+   * runs too when the write succeeded but its events could not be stored.
    */
-  async emitAlongside<T>(events: readonly NewEvent<EventName>[], write: Promise<T>): Promise<T> {
+  async emitAlongside<T>(
+    events: readonly NewEvent<EventName>[],
+    write: Promise<T>,
+    beforePublish?: () => Promise<unknown>,
+  ): Promise<T> {
     // Stored in one go: consecutive sequences in the given order, one round trip.
     const [recorded, written] = await Promise.allSettled([this.deps.store.recordAll(events), write]);
     if (recorded.status === 'rejected' || written.status === 'rejected') {
@@ -52,9 +63,14 @@ export class EventBus implements EventEmitter {
         await Promise.all(recorded.value.map((r) => this.deps.store.withdraw(r))).catch((error) =>
           this.deps.logger?.error({ err: error }, 'could not withdraw stored events'),
         );
+      // The write itself stands (only telling of it failed): its own follow-up still happens.
+      if (written.status === 'fulfilled') await beforePublish?.();
       throw written.status === 'rejected' ? written.reason : (recorded as PromiseRejectedResult).reason;
     }
-    await this.deliver(recorded.value.map(({ event }) => event as AnyDomainEvent));
+    await this.deliver(
+      recorded.value.map(({ event }) => event as AnyDomainEvent),
+      beforePublish,
+    );
     return written.value;
   }
 
@@ -63,9 +79,12 @@ export class EventBus implements EventEmitter {
    * publish, then in-process listeners. Log entries go out in one script call and publishes in one
    * pipeline (one connection keeps their order).
    */
-  private async deliver(events: readonly AnyDomainEvent[]): Promise<void> {
-    // Into the log and through the hooks side by side: both only have to be done before the publish.
-    await Promise.all([this.deps.store.addToLog(events), this.runHooks(events)]);
+  private async deliver(
+    events: readonly AnyDomainEvent[],
+    beforePublish?: () => Promise<unknown>,
+  ): Promise<void> {
+    // Into the log and through the hooks side by side: all only have to be done before the publish.
+    await Promise.all([this.deps.store.addToLog(events), this.runHooks(events), beforePublish?.()]);
     // One pipeline: a single write to Redis for all of them.
     const publishes = this.deps.redis.pipeline();
     for (const event of events)

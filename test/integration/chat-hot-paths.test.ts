@@ -284,15 +284,23 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     });
     try {
       const before = await h.store.latestSeq(tenantId);
-      const value = await h.bus.emitAlongside([line('first'), line('second')], Promise.resolve('written'));
+      // The write's own follow-up (a cache update) is done before anyone hears of it.
+      const followUp = async () => {
+        heard.push('cache updated');
+      };
+      const value = await h.bus.emitAlongside(
+        [line('first'), line('second')],
+        Promise.resolve('written'),
+        followUp,
+      );
       expect(value).to.equal('written');
-      expect(heard).to.deep.equal(['first', 'second']);
+      expect(heard).to.deep.equal(['cache updated', 'first', 'second']);
 
       const failure = await h.bus
-        .emitAlongside([line('never told')], Promise.reject(new Error('the write failed')))
+        .emitAlongside([line('never told')], Promise.reject(new Error('the write failed')), followUp)
         .catch((error: Error) => error);
       expect((failure as Error).message).to.equal('the write failed');
-      expect(heard).to.deep.equal(['first', 'second']);
+      expect(heard).to.deep.equal(['cache updated', 'first', 'second']);
       // Not replayed either, from the Redis log or from the database.
       const replay = (events: { name: string; payload: unknown }[]) =>
         events.map((e) => (e.payload as { message: { text: string } }).message.text);
