@@ -10,6 +10,29 @@ window.chatrefAdmin = {
     };
   },
 
+  /** A table cell with its column name (narrow screens show it as a label), and text when given. */
+  cell(label, text) {
+    const td = document.createElement('td');
+    td.dataset.label = label;
+    if (text !== undefined) td.textContent = text;
+    return td;
+  },
+
+  /** A button whose visible word ("Delete") is completed for screen readers by what it acts on. */
+  actionButton(word, what, onClick, secondary) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    if (secondary) button.className = 'button-secondary';
+    const wordSpan = document.createElement('span');
+    wordSpan.textContent = word;
+    const whatSpan = document.createElement('span');
+    whatSpan.className = 'visually-hidden';
+    whatSpan.textContent = ` ${what}`;
+    button.append(wordSpan, whatSpan);
+    button.addEventListener('click', onClick);
+    return button;
+  },
+
   /** Shows a message in an error element, or hides it when there is none. */
   showError(element, text) {
     element.textContent = text || '';

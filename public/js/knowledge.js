@@ -34,14 +34,8 @@
   const isBusy = (source) => source.status === 'queued' || source.status === 'processing';
   const nameOf = (source) => source.fileName || source.title;
 
-  const { showError, readJson, messageOf } = window.chatrefAdmin;
+  const { showError, readJson, messageOf, cell } = window.chatrefAdmin;
   const announce = window.chatrefAdmin.announcer(announcer);
-
-  function cell(label) {
-    const td = document.createElement('td');
-    td.dataset.label = label;
-    return td;
-  }
 
   function createRow(source) {
     const row = document.createElement('tr');

@@ -27,16 +27,16 @@
       token = null;
     }
   }
-  // Links to our own pages carry the session on the way (pages have no cookie to find it in).
-  for (const link of document.querySelectorAll('a[data-session-link]')) {
-    link.addEventListener('click', (event) => {
-      if (!token) return;
-      event.preventDefault();
-      const target = new URL(link.href);
-      target.searchParams.set('ltik', token);
-      window.location.assign(target.toString());
-    });
-  }
+  // Links to our own pages carry the session on the way (pages have no cookie to find it in); also
+  // links a page adds later (one listener for the whole document).
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest('a[data-session-link]') : null;
+    if (!link || !token || event.defaultPrevented) return;
+    event.preventDefault();
+    const target = new URL(link.href);
+    target.searchParams.set('ltik', token);
+    window.location.assign(target.toString());
+  });
   /** fetch() with the session header. */
   const api = (path, init = {}) => {
     const headers = new Headers(init.headers || {});

@@ -20,7 +20,7 @@
 
   const PRIORITY = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
-  const { showError, readJson, messageOf } = window.chatrefAdmin;
+  const { showError, readJson, messageOf, cell, actionButton } = window.chatrefAdmin;
   const announce = window.chatrefAdmin.announcer(announcer);
 
   /** A JSON request; resolves to { ok, body, response }. Network failures become a message. */
@@ -126,27 +126,6 @@
 
   /** id -> { rule, row } */
   const rows = new Map();
-
-  function cell(label, text) {
-    const td = document.createElement('td');
-    td.dataset.label = label;
-    if (text !== undefined) td.textContent = text;
-    return td;
-  }
-
-  function actionButton(word, what, onClick, secondary) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    if (secondary) button.className = 'button-secondary';
-    const wordSpan = document.createElement('span');
-    wordSpan.textContent = word;
-    const whatSpan = document.createElement('span');
-    whatSpan.className = 'visually-hidden';
-    whatSpan.textContent = ` ${what}`;
-    button.append(wordSpan, whatSpan);
-    button.addEventListener('click', onClick);
-    return button;
-  }
 
   function renderRow(rule) {
     const row = document.createElement('tr');

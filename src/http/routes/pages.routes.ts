@@ -35,6 +35,9 @@ export function pageRoutes(config: Config): Router {
   router.get('/inbox', requireSession(secret, ['admin', 'instructor']), async (_req, res) => {
     res.render('inbox', await pageContext(res.locals.session));
   });
+  router.get('/inbox/setup', requireSession(secret, ['admin', 'instructor']), async (_req, res) => {
+    res.render('inbox-setup', await pageContext(res.locals.session));
+  });
   router.get('/deep-link', requireSession(secret, ['instructor', 'admin']), async (req, res) => {
     res.render('deep-link', { ...(await pageContext(res.locals.session)), sessionToken: req.query.ltik });
   });

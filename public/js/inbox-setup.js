@@ -1,0 +1,183 @@
+// The "Inbox setup" page: the tenant's canned replies (inbox leads add and delete them) and the audit log
+// of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
+(() => {
+  const root = document.getElementById('inbox-setup');
+  if (!root || !window.chatref) return;
+
+  const $ = (id) => document.getElementById(id);
+  const { showError, sendJson, cell, actionButton } = window.chatrefAdmin;
+  const announce = window.chatrefAdmin.announcer($('announcer'));
+
+  // --- Canned replies --------------------------------------------------------------------------------
+
+  const cannedForm = $('canned-form');
+  const cannedTitle = $('canned-title');
+  const cannedText = $('canned-text');
+  const cannedButton = $('canned-button');
+  const cannedBody = $('canned-body');
+  /** id -> row */
+  const cannedRows = new Map();
+
+  function cannedRow(reply) {
+    const row = document.createElement('tr');
+    row.dataset.cannedId = reply.id;
+    const title = document.createElement('th');
+    title.scope = 'row';
+    title.dataset.label = 'Title';
+    title.textContent = reply.title;
+    const actions = cell('Actions');
+    actions.append(actionButton('Delete', `canned reply ${reply.title}`, () => deleteCanned(reply), true));
+    row.append(title, cell('Reply text', reply.text), actions);
+    return row;
+  }
+
+  function showCanned(reply, options = {}) {
+    const row = cannedRow(reply);
+    if (options.prepend) cannedBody.prepend(row);
+    else cannedBody.append(row);
+    cannedRows.set(reply.id, row);
+    $('canned-empty').hidden = cannedRows.size > 0;
+  }
+
+  async function loadCanned() {
+    const result = await sendJson('/api/inbox/canned-replies');
+    showError($('canned-list-error'), result.message);
+    if (!result.ok) return;
+    for (const reply of result.body.replies) showCanned(reply);
+    $('canned-empty').hidden = cannedRows.size > 0;
+  }
+
+  async function deleteCanned(reply) {
+    const result = await sendJson(`/api/inbox/canned-replies/${encodeURIComponent(reply.id)}`, 'DELETE');
+    if (!result.ok && result.body?.error?.code !== 'not_found') {
+      showError($('canned-list-error'), result.message);
+      return;
+    }
+    showError($('canned-list-error'), '');
+    cannedRows.get(reply.id)?.remove();
+    cannedRows.delete(reply.id);
+    $('canned-empty').hidden = cannedRows.size > 0;
+    cannedTitle.focus();
+    announce(`Canned reply "${reply.title}" deleted.`);
+    refreshAudit();
+  }
+
+  cannedForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const error = $('canned-error');
+    showError(error, '');
+    const title = cannedTitle.value.trim();
+    const text = cannedText.value.trim();
+    cannedTitle.setAttribute('aria-invalid', title ? 'false' : 'true');
+    cannedText.setAttribute('aria-invalid', text ? 'false' : 'true');
+    if (!title || !text) {
+      showError(error, !title ? 'Give the reply a title.' : 'Write the reply text.');
+      (!title ? cannedTitle : cannedText).focus();
+      return;
+    }
+    cannedButton.disabled = true;
+    const result = await sendJson('/api/inbox/canned-replies', 'POST', { title, text });
+    cannedButton.disabled = false;
+    if (!result.ok) {
+      showError(error, result.message);
+      return;
+    }
+    showCanned(result.body.reply, { prepend: true });
+    cannedForm.reset();
+    cannedTitle.focus();
+    announce(`Canned reply "${result.body.reply.title}" added.`);
+    refreshAudit();
+  });
+
+  // --- Audit log -------------------------------------------------------------------------------------
+
+  const auditTable = $('audit');
+  const auditBody = $('audit-body');
+  const auditMore = $('audit-more');
+  let auditCursor = null;
+
+  const ACTIONS = {
+    claim: 'Took over',
+    reply: 'Replied',
+    note: 'Added a note',
+    transfer: 'Transferred',
+    hand_back: 'Handed back to the bot',
+    resolve: 'Resolved',
+    reopen: 'Reopened',
+    'canned_reply.create': 'Added a canned reply',
+    'canned_reply.update': 'Changed a canned reply',
+    'canned_reply.delete': 'Deleted a canned reply',
+    'team.create': 'Created a team',
+    'team.update': 'Changed a team',
+    'team.sync_course': 'Synced a course team',
+    'team.delete': 'Deleted a team',
+    'settings.update': 'Changed who are leads',
+  };
+  const DETAILS = { title: 'Title', name: 'Name', resolution: 'Resolution', note: 'Note', asLead: 'As lead' };
+  const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+  /** The details a person would read (titles, names, resolutions, notes), not internal ids. */
+  function detailsOf(entry) {
+    return Object.entries(entry.details || {})
+      .filter(([key, value]) => key in DETAILS && value !== false && value !== '')
+      .map(([key, value]) => (value === true ? DETAILS[key] : `${DETAILS[key]}: ${value}`))
+      .join(' · ');
+  }
+
+  function auditRow(entry) {
+    const row = document.createElement('tr');
+    const at = document.createElement('th');
+    at.scope = 'row';
+    at.dataset.label = 'When';
+    const time = document.createElement('time');
+    time.dateTime = entry.at;
+    time.textContent = when.format(new Date(entry.at));
+    at.append(time);
+    const what = cell('What', ACTIONS[entry.action] || entry.action);
+    if (entry.conversationId) {
+      // Opens the thread in the inbox (the session link handler adds the session on the way).
+      const link = document.createElement('a');
+      link.href = `/inbox#conversation=${encodeURIComponent(entry.conversationId)}`;
+      link.dataset.sessionLink = '';
+      link.textContent = 'Open conversation';
+      what.append(' · ', link);
+    }
+    row.append(
+      at,
+      cell('Who', entry.actor.name || entry.actor.userId),
+      what,
+      cell('Details', detailsOf(entry)),
+      cell('Launch', entry.launchId),
+    );
+    return row;
+  }
+
+  async function loadAudit(cursor) {
+    auditTable.setAttribute('aria-busy', 'true');
+    auditMore.disabled = true;
+    const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const result = await sendJson(`/api/inbox/audit${query}`);
+    auditTable.setAttribute('aria-busy', 'false');
+    auditMore.disabled = false;
+    showError($('audit-error'), result.message);
+    if (!result.ok) {
+      auditMore.hidden = true;
+      return;
+    }
+    if (!cursor) auditBody.replaceChildren();
+    for (const entry of result.body.entries) auditBody.append(auditRow(entry));
+    auditCursor = result.body.nextCursor || null;
+    auditMore.hidden = !auditCursor;
+    $('audit-empty').hidden = auditBody.childElementCount > 0;
+  }
+
+  /** The newest actions again (after this page changed something). */
+  function refreshAudit() {
+    loadAudit(null);
+  }
+
+  auditMore.addEventListener('click', () => loadAudit(auditCursor));
+
+  loadCanned();
+  loadAudit(null);
+})();
