@@ -1,5 +1,5 @@
-// The "Inbox setup" page: the tenant's canned replies (inbox leads add and delete them) and the audit log
-// of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
+// The "Inbox setup" page: the tenant's canned replies and teams (inbox leads add and delete them) and the
+// audit log of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
 (() => {
   const root = document.getElementById('inbox-setup');
   if (!root || !window.chatref) return;
@@ -89,6 +89,144 @@
     refreshAudit();
   });
 
+  // --- Teams ----------------------------------------------------------------------------------------
+
+  const teamForm = $('team-form');
+  const teamName = $('team-name');
+  const teamButton = $('team-button');
+  const teamsBody = $('teams-body');
+  const members = $('team-members');
+  /** userId -> name, for the members column */
+  const staffNames = new Map();
+  /** id -> row */
+  const teamRows = new Map();
+
+  const splitList = (value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+
+  function routedTo(team) {
+    if (team.courseTeamOf) return 'Threads of its course';
+    const parts = [];
+    if (team.categories.length) parts.push(`Categories: ${team.categories.join(', ')}`);
+    if (team.courseIds.length)
+      parts.push(`${team.courseIds.length} course${team.courseIds.length === 1 ? '' : 's'}`);
+    return parts.join(' · ') || 'Transfers only';
+  }
+
+  function teamRow(team) {
+    const row = document.createElement('tr');
+    row.dataset.teamId = team.id;
+    const name = document.createElement('th');
+    name.scope = 'row';
+    name.dataset.label = 'Team';
+    name.textContent = team.name;
+    const people = team.memberIds.map((id) => staffNames.get(id) || 'Not yet signed in');
+    const actions = cell('Actions');
+    actions.append(actionButton('Delete', `team ${team.name}`, () => deleteTeam(team), true));
+    row.append(
+      name,
+      cell('Members', people.join(', ') || 'Nobody yet'),
+      cell('Routed to it', routedTo(team)),
+      actions,
+    );
+    return row;
+  }
+
+  function showTeam(team) {
+    const row = teamRow(team);
+    const existing = teamRows.get(team.id);
+    if (existing) existing.replaceWith(row);
+    else teamsBody.append(row);
+    teamRows.set(team.id, row);
+    $('teams-empty').hidden = teamRows.size > 0;
+  }
+
+  async function loadTeams() {
+    const [staff, teams] = await Promise.all([sendJson('/api/inbox/staff'), sendJson('/api/inbox/teams')]);
+    for (const person of staff.ok ? staff.body.staff : []) {
+      staffNames.set(person.userId, person.name || person.userId);
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'memberIds';
+      box.value = person.userId;
+      label.append(box, ` ${person.name || person.userId}`);
+      members.append(label);
+    }
+    $('team-members-empty').hidden = staffNames.size > 0;
+    showError($('teams-error'), teams.message || staff.message);
+    if (!teams.ok) return;
+    for (const team of teams.body.teams) showTeam(team);
+    $('teams-empty').hidden = teamRows.size > 0;
+  }
+
+  async function deleteTeam(team) {
+    const result = await sendJson(`/api/inbox/teams/${encodeURIComponent(team.id)}`, 'DELETE');
+    if (!result.ok && result.body?.error?.code !== 'not_found') {
+      showError($('teams-error'), result.message);
+      return;
+    }
+    showError($('teams-error'), '');
+    teamRows.get(team.id)?.remove();
+    teamRows.delete(team.id);
+    $('teams-empty').hidden = teamRows.size > 0;
+    teamName.focus();
+    announce(`Team "${team.name}" deleted.`);
+    refreshAudit();
+  }
+
+  teamForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const error = $('team-error');
+    showError(error, '');
+    const name = teamName.value.trim();
+    teamName.setAttribute('aria-invalid', name ? 'false' : 'true');
+    if (!name) {
+      showError(error, 'Give the team a name.');
+      teamName.focus();
+      return;
+    }
+    teamButton.disabled = true;
+    const result = await sendJson('/api/inbox/teams', 'POST', {
+      name,
+      memberIds: [...members.querySelectorAll('input:checked')].map((box) => box.value),
+      categories: splitList($('team-categories').value),
+    });
+    teamButton.disabled = false;
+    if (!result.ok) {
+      showError(error, result.message);
+      return;
+    }
+    showTeam(result.body.team);
+    teamForm.reset();
+    teamName.focus();
+    announce(`Team "${result.body.team.name}" added.`);
+    refreshAudit();
+  });
+
+  const courseTeamButton = $('course-team-button');
+  courseTeamButton?.addEventListener('click', async () => {
+    courseTeamButton.disabled = true;
+    const courseId = courseTeamButton.dataset.courseId;
+    const result = await sendJson(`/api/inbox/teams/course/${encodeURIComponent(courseId)}/sync`, 'POST');
+    courseTeamButton.disabled = false;
+    if (!result.ok) {
+      showError($('team-error'), result.message);
+      return;
+    }
+    showError($('team-error'), '');
+    for (const person of result.body.instructors) staffNames.set(person.userId, person.name);
+    showTeam(result.body.team);
+    const count = result.body.instructors.length;
+    announce(
+      `Team "${result.body.team.name}" has the course's ${count} instructor${count === 1 ? '' : 's'}.`,
+    );
+    refreshAudit();
+  });
+
   // --- Audit log -------------------------------------------------------------------------------------
 
   const auditTable = $('audit');
@@ -113,7 +251,14 @@
     'team.delete': 'Deleted a team',
     'settings.update': 'Changed who are leads',
   };
-  const DETAILS = { title: 'Title', name: 'Name', resolution: 'Resolution', note: 'Note', asLead: 'As lead' };
+  const DETAILS = {
+    title: 'Title',
+    name: 'Name',
+    members: 'Members',
+    resolution: 'Resolution',
+    note: 'Note',
+    asLead: 'As lead',
+  };
   const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
   /** The details a person would read (titles, names, resolutions, notes), not internal ids. */
@@ -179,5 +324,6 @@
   auditMore.addEventListener('click', () => loadAudit(auditCursor));
 
   loadCanned();
+  loadTeams();
   loadAudit(null);
 })();

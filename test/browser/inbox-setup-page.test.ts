@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
-describe('the Inbox setup page (canned replies, audit log) in Chromium', function () {
+describe('the Inbox setup page (canned replies, teams, audit log) in Chromium', function () {
   this.timeout(90_000);
   let app: TestApp;
   let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -73,6 +73,44 @@ describe('the Inbox setup page (canned replies, audit log) in Chromium', functio
       .getByRole('row', { name: /Deleted a canned reply/ })
       .first()
       .waitFor();
+    expect(problems).to.deep.equal([]);
+    await page.close();
+  });
+
+  it("a lead builds teams: one by hand with members and categories, one from the course's instructors", async () => {
+    const page = await openPage(lead);
+    const status = page.getByRole('status');
+    const teams = page.getByRole('table', { name: 'Teams' });
+    const members = page.getByRole('group', { name: 'Members' });
+    await page.getByRole('textbox', { name: 'Team name' }).fill('Grades desk');
+    const me = members.getByRole('checkbox').first();
+    const myName = (await members.locator('label').first().textContent())?.trim() ?? '';
+    await me.check();
+    await page
+      .getByRole('textbox', { name: 'Categories it handles (comma-separated)' })
+      .fill('grades, exams');
+    await page.getByRole('button', { name: 'Add team' }).click();
+    await status.getByText('Team "Grades desk" added.').waitFor();
+    const desk = teams.getByRole('row', { name: /Grades desk/ });
+    await desk.getByRole('cell', { name: myName, exact: true }).waitFor();
+    await desk.getByRole('cell', { name: 'Categories: grades, exams' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Audit log' })
+      .getByRole('row', { name: /Created a team/ })
+      .first()
+      .waitFor();
+
+    // The lead launched from a course: its instructors, as the LMS lists them, become its team.
+    await page.getByRole('button', { name: "Build this course's instructor team" }).click();
+    await status.getByText(/has the course's \d+ instructors?\./).waitFor();
+    await teams
+      .getByRole('row', { name: /instructors/ })
+      .getByRole('cell', { name: 'Threads of its course' })
+      .waitFor();
+
+    await desk.getByRole('button', { name: 'Delete team Grades desk' }).click();
+    await status.getByText('Team "Grades desk" deleted.').waitFor();
+    expect(await teams.getByRole('row', { name: /Grades desk/ }).count()).to.equal(0);
     expect(problems).to.deep.equal([]);
     await page.close();
   });

@@ -36,7 +36,11 @@ export function pageRoutes(config: Config): Router {
     res.render('inbox', await pageContext(res.locals.session));
   });
   router.get('/inbox/setup', requireSession(secret, ['admin', 'instructor']), async (_req, res) => {
-    res.render('inbox-setup', await pageContext(res.locals.session));
+    // The course launched from, for building its instructor team.
+    res.render('inbox-setup', {
+      ...(await pageContext(res.locals.session)),
+      courseId: res.locals.session.courseId ?? null,
+    });
   });
   router.get('/deep-link', requireSession(secret, ['instructor', 'admin']), async (req, res) => {
     res.render('deep-link', { ...(await pageContext(res.locals.session)), sessionToken: req.query.ltik });
