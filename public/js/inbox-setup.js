@@ -8,15 +8,51 @@
   const { showError, sendJson, cell, actionButton } = window.chatrefAdmin;
   const announce = window.chatrefAdmin.announcer($('announcer'));
 
+  /**
+   * A table of things leads add and delete (canned replies, teams): its rows by id, its "none yet" line
+   * and its error line. `remove` deletes one on the server and, once gone there, here.
+   */
+  function editableTable(prefix) {
+    const body = $(`${prefix}-body`);
+    const empty = $(`${prefix}-empty`);
+    const error = $(`${prefix}-list-error`);
+    const rows = new Map();
+    const settle = () => {
+      empty.hidden = rows.size > 0;
+    };
+    return {
+      error,
+      show(id, row, options = {}) {
+        const existing = rows.get(id);
+        if (existing) existing.replaceWith(row);
+        else if (options.prepend) body.prepend(row);
+        else body.append(row);
+        rows.set(id, row);
+        settle();
+      },
+      settle,
+      async remove(path, id) {
+        const result = await sendJson(path, 'DELETE');
+        if (!result.ok && result.body?.error?.code !== 'not_found') {
+          showError(error, result.message);
+          return false;
+        }
+        showError(error, '');
+        rows.get(id)?.remove();
+        rows.delete(id);
+        settle();
+        return true;
+      },
+    };
+  }
+
   // --- Canned replies --------------------------------------------------------------------------------
 
   const cannedForm = $('canned-form');
   const cannedTitle = $('canned-title');
   const cannedText = $('canned-text');
   const cannedButton = $('canned-button');
-  const cannedBody = $('canned-body');
-  /** id -> row */
-  const cannedRows = new Map();
+  const cannedTable = editableTable('canned');
 
   function cannedRow(reply) {
     const row = document.createElement('tr');
@@ -31,32 +67,17 @@
     return row;
   }
 
-  function showCanned(reply, options = {}) {
-    const row = cannedRow(reply);
-    if (options.prepend) cannedBody.prepend(row);
-    else cannedBody.append(row);
-    cannedRows.set(reply.id, row);
-    $('canned-empty').hidden = cannedRows.size > 0;
-  }
-
   async function loadCanned() {
     const result = await sendJson('/api/inbox/canned-replies');
-    showError($('canned-list-error'), result.message);
+    showError(cannedTable.error, result.message);
     if (!result.ok) return;
-    for (const reply of result.body.replies) showCanned(reply);
-    $('canned-empty').hidden = cannedRows.size > 0;
+    for (const reply of result.body.replies) cannedTable.show(reply.id, cannedRow(reply));
+    cannedTable.settle();
   }
 
   async function deleteCanned(reply) {
-    const result = await sendJson(`/api/inbox/canned-replies/${encodeURIComponent(reply.id)}`, 'DELETE');
-    if (!result.ok && result.body?.error?.code !== 'not_found') {
-      showError($('canned-list-error'), result.message);
-      return;
-    }
-    showError($('canned-list-error'), '');
-    cannedRows.get(reply.id)?.remove();
-    cannedRows.delete(reply.id);
-    $('canned-empty').hidden = cannedRows.size > 0;
+    const path = `/api/inbox/canned-replies/${encodeURIComponent(reply.id)}`;
+    if (!(await cannedTable.remove(path, reply.id))) return;
     cannedTitle.focus();
     announce(`Canned reply "${reply.title}" deleted.`);
     refreshAudit();
@@ -82,7 +103,7 @@
       showError(error, result.message);
       return;
     }
-    showCanned(result.body.reply, { prepend: true });
+    cannedTable.show(result.body.reply.id, cannedRow(result.body.reply), { prepend: true });
     cannedForm.reset();
     cannedTitle.focus();
     announce(`Canned reply "${result.body.reply.title}" added.`);
@@ -94,12 +115,10 @@
   const teamForm = $('team-form');
   const teamName = $('team-name');
   const teamButton = $('team-button');
-  const teamsBody = $('teams-body');
+  const teamsTable = editableTable('teams');
   const members = $('team-members');
   /** userId -> name, for the members column */
   const staffNames = new Map();
-  /** id -> row */
-  const teamRows = new Map();
 
   const splitList = (value) =>
     value
@@ -135,14 +154,7 @@
     return row;
   }
 
-  function showTeam(team) {
-    const row = teamRow(team);
-    const existing = teamRows.get(team.id);
-    if (existing) existing.replaceWith(row);
-    else teamsBody.append(row);
-    teamRows.set(team.id, row);
-    $('teams-empty').hidden = teamRows.size > 0;
-  }
+  const showTeam = (team) => teamsTable.show(team.id, teamRow(team));
 
   async function loadTeams() {
     const [staff, teams] = await Promise.all([sendJson('/api/inbox/staff'), sendJson('/api/inbox/teams')]);
@@ -157,22 +169,14 @@
       members.append(label);
     }
     $('team-members-empty').hidden = staffNames.size > 0;
-    showError($('teams-error'), teams.message || staff.message);
+    showError(teamsTable.error, teams.message || staff.message);
     if (!teams.ok) return;
     for (const team of teams.body.teams) showTeam(team);
-    $('teams-empty').hidden = teamRows.size > 0;
+    teamsTable.settle();
   }
 
   async function deleteTeam(team) {
-    const result = await sendJson(`/api/inbox/teams/${encodeURIComponent(team.id)}`, 'DELETE');
-    if (!result.ok && result.body?.error?.code !== 'not_found') {
-      showError($('teams-error'), result.message);
-      return;
-    }
-    showError($('teams-error'), '');
-    teamRows.get(team.id)?.remove();
-    teamRows.delete(team.id);
-    $('teams-empty').hidden = teamRows.size > 0;
+    if (!(await teamsTable.remove(`/api/inbox/teams/${encodeURIComponent(team.id)}`, team.id))) return;
     teamName.focus();
     announce(`Team "${team.name}" deleted.`);
     refreshAudit();
