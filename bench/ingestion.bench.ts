@@ -5,7 +5,7 @@
  * stops when every page is searchable in a web process's in-memory index (a `KnowledgeIndexRegistry`
  * fed by the change messages, as in `npm run start:web`).
  *
- * Env: BENCH_DOCS (folder of .md pages; default ../shared/corpus/docs), BENCH_INGEST_COPIES (the folder
+ * Env: BENCH_DOCS (folder of .md pages; default samples/knowledge), BENCH_INGEST_COPIES (the folder
  * is added this many times under different sub-folders, default 3), BENCH_WORKER_PROFILE=<dir> (CPU
  * profile of the worker process).
  */
@@ -15,10 +15,12 @@ import { join, resolve } from 'node:path';
 import { Types } from 'mongoose';
 import { Queues } from '../src/jobs/queues.js';
 import {
+  ATTRIBUTION_FILE,
   documentToRecords,
   KnowledgeIndexRegistry,
   KnowledgeService,
   KnowledgeSourceModel,
+  SAMPLE_KNOWLEDGE_DIR,
 } from '../src/knowledge/index.js';
 import { createRedis } from '../src/redis/connection.js';
 import { cpuMeter, startBenchStack } from './support.js';
@@ -27,8 +29,8 @@ const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** di
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function readFolder(): Promise<{ name: string; bytes: Buffer }[]> {
-  const dir = resolve(process.env.BENCH_DOCS ?? resolve(process.cwd(), '..', 'shared', 'corpus', 'docs'));
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
+  const dir = resolve(process.env.BENCH_DOCS ?? SAMPLE_KNOWLEDGE_DIR);
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.md') && n !== ATTRIBUTION_FILE).sort();
   return Promise.all(names.map(async (name) => ({ name, bytes: await readFile(join(dir, name)) })));
 }
 

@@ -7,7 +7,9 @@
  *   npm run eval -- [--docs FOLDER] [--questions FILE] [--report FILE] [--verbose] [--memory]
  *                   [--without-vocabulary]
  *
- * Defaults: ../shared/corpus/docs and ../shared/eval/questions.jsonl, relative to the repo root.
+ * Defaults: the repository's own samples/knowledge (the articles) and samples/eval/questions.jsonl, so a
+ * fresh clone evaluates with nothing beside it; give --docs/--questions to evaluate on other files
+ * (e.g. --questions samples/eval/questions-hard.jsonl).
  * Without MONGODB_URL/REDIS_URL, private FerretDB and Redis are started for the run. `--memory` skips
  * storage and the queue (in-memory engine only), for quick tuning runs; with it, `--without-vocabulary`
  * turns the LMS synonym vocabulary off (an ablation).
@@ -24,6 +26,7 @@ import { createAssistant } from '../src/assistant/index.js';
 import { ConfigError, loadConfig } from '../src/config/env.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import {
+  ATTRIBUTION_FILE,
   configureKnowledge,
   type EvalAnswer,
   type EvalQuestion,
@@ -38,6 +41,7 @@ import {
   readDocumentFolder,
   readQuestions,
   runEvaluation,
+  SAMPLE_KNOWLEDGE_DIR,
   SUPPORTED_EXTENSIONS,
   splitHalves,
   summarise,
@@ -56,9 +60,10 @@ const { values } = parseArgs({
     'without-vocabulary': { type: 'boolean', default: false },
   },
 });
-const shared = path.resolve(PROJECT_ROOT, '..', 'shared');
-const docsDir = path.resolve(values.docs ?? path.join(shared, 'corpus', 'docs'));
-const questionsFile = path.resolve(values.questions ?? path.join(shared, 'eval', 'questions.jsonl'));
+const docsDir = path.resolve(values.docs ?? SAMPLE_KNOWLEDGE_DIR);
+const questionsFile = path.resolve(
+  values.questions ?? path.join(PROJECT_ROOT, 'samples', 'eval', 'questions.jsonl'),
+);
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -167,6 +172,7 @@ const registry = new KnowledgeIndexRegistry({ prefix: config.REDIS_PREFIX, logge
 try {
   const names = (await readdir(docsDir))
     .filter((n) => (SUPPORTED_EXTENSIONS as readonly string[]).includes(path.extname(n).toLowerCase()))
+    .filter((n) => n !== ATTRIBUTION_FILE)
     .sort();
   const started = performance.now();
   for (const name of names) {

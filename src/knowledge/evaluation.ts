@@ -1,8 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { SourceDocument } from './knowledge.types.js';
+import { ATTRIBUTION_FILE } from './sample-knowledge.js';
 
-/** One labelled question (see shared/eval/README.md). */
+/** One labelled question (see samples/eval/README.md). */
 export interface EvalQuestion {
   id: string;
   question: string;
@@ -151,9 +152,14 @@ const FORMATS: Record<string, SourceDocument['format']> = {
   '.htm': 'html',
 };
 
-/** Reads every Markdown, text and HTML file of a folder as tenant-wide documents (sourceId = file name). */
+/**
+ * Reads every Markdown, text and HTML file of a folder as tenant-wide documents (sourceId = file name),
+ * leaving out the folder's licence note.
+ */
 export async function readDocumentFolder(folder: string): Promise<SourceDocument[]> {
-  const names = (await readdir(folder)).filter((n) => FORMATS[extname(n).toLowerCase()]).sort();
+  const names = (await readdir(folder))
+    .filter((n) => FORMATS[extname(n).toLowerCase()] && n !== ATTRIBUTION_FILE)
+    .sort();
   return Promise.all(
     names.map(async (name) => ({
       sourceId: name,

@@ -7,6 +7,9 @@ import type { KnowledgeService } from './knowledge.service.js';
 /** Open edX help pages (CC BY-SA 4.0, see ATTRIBUTION.md there) shipped for the development LMS. */
 export const SAMPLE_KNOWLEDGE_DIR = path.resolve(import.meta.dirname, '../../samples/knowledge');
 
+/** The licence note that travels with the articles (CC BY-SA asks for it); never ingested as an article. */
+export const ATTRIBUTION_FILE = 'ATTRIBUTION.md';
+
 /**
  * Queues the sample documents for a tenant that has no knowledge sources yet (so a fresh development
  * LMS answers questions at once); does nothing otherwise. Returns how many files were queued.
@@ -19,7 +22,7 @@ export async function seedSampleKnowledge(
   const existing = await KnowledgeSourceModel.countDocuments({ tenantId: new Types.ObjectId(tenantId) });
   if (existing > 0) return 0;
   const dir = options.dir ?? SAMPLE_KNOWLEDGE_DIR;
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.md') && n !== 'ATTRIBUTION.md').sort();
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.md') && n !== ATTRIBUTION_FILE).sort();
   const outcomes = await service.addFiles({
     tenantId,
     courseId: null,

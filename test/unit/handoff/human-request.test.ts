@@ -11,7 +11,7 @@ interface EvalQuestion {
 }
 
 const questions: EvalQuestion[] = readFileSync(
-  path.resolve(import.meta.dirname, '../../../../shared/eval/questions.jsonl'),
+  path.resolve(import.meta.dirname, '../../../samples/eval/questions.jsonl'),
   'utf8',
 )
   .trim()
@@ -19,7 +19,7 @@ const questions: EvalQuestion[] = readFileSync(
   .map((line) => JSON.parse(line));
 
 describe('asking for a person', () => {
-  describe('over the shared evaluation set', () => {
+  describe('over the labelled evaluation set (samples/eval)', () => {
     it('recognises every human_request example', () => {
       const examples = questions.filter((q) => q.kind === 'human_request');
       expect(examples.length).to.be.greaterThan(0);
