@@ -29,6 +29,7 @@ import { recordAnswerFeedback } from './feedback.service.js';
 import { type AnswerRecord, type Message, MessageModel } from './message.model.js';
 import { hitRateLimit, refundRateLimit } from './rate-limit.js';
 import { canTransition, OPEN_STATUSES, type TransitionAction } from './status-machine.js';
+import { type ThreadPointer, ThreadPointerModel, threadPointerId } from './thread-pointer.model.js';
 
 /** What {@link ConversationService} needs; everything but events and Redis has a default. */
 export interface ConversationServiceDeps {
@@ -265,9 +266,9 @@ export class ConversationService {
     const courseId = input.courseId ? objectId(input.courseId, 'Course') : undefined;
     const openKey = openKeyFor(String(userId), input.courseId);
     const known = await this.knownOpenThread(input.tenantId, input.actor.userId, input.courseId);
-    const found = known ? null : await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
-    const open = known ?? (found ? await this.withActivity(found) : null);
-    if (open) {
+    const latest = known ?? (await this.latestThread(tenantId, userId, courseId));
+    if (latest?.openKey === openKey) {
+      const open = known ?? (await this.withActivity(latest));
       if (!known)
         await this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(open._id));
       return {
@@ -278,11 +279,10 @@ export class ConversationService {
     }
 
     const settings = await this.config.getSettings(input.tenantId);
-    const recent = await this.recentResolved(tenantId, userId, courseId, settings);
-    if (recent)
+    if (latest && this.resolvedWithin(latest, settings))
       return {
-        conversation: toConversationView(recent),
-        messages: await this.messagesOf(recent, true),
+        conversation: toConversationView(latest),
+        messages: await this.messagesOf(latest, true),
         created: false,
       };
 
@@ -929,22 +929,50 @@ export class ConversationService {
     return { messages, all: messages.length < CACHED_MESSAGES };
   }
 
-  private async recentResolved(
+  /** A resolved thread the learner still sees (and reopens by writing) within the reopen window. */
+  private resolvedWithin(conversation: Conversation, settings: HandoffSettings): boolean {
+    const since = this.now().getTime() - settings.reopenWindowDays * 86_400_000;
+    return conversation.status === 'resolved' && (conversation.resolvedAt?.getTime() ?? 0) >= since;
+  }
+
+  /**
+   * The thread the person most recently had open in this course (open now, or the last resolved), found
+   * through its pointer by `_id`: never a query over the tenant's threads.
+   */
+  private async latestThread(
     tenantId: Types.ObjectId,
     userId: Types.ObjectId,
     courseId: Types.ObjectId | undefined,
-    settings: HandoffSettings,
   ): Promise<Conversation | null> {
-    const since = new Date(this.now().getTime() - settings.reopenWindowDays * 86_400_000);
-    return ConversationModel.findOne({
-      tenantId,
-      'user.userId': userId,
-      courseId: courseId ?? { $exists: false },
-      status: 'resolved',
-      resolvedAt: { $gte: since },
-    })
-      .sort({ resolvedAt: -1 })
-      .lean<Conversation>();
+    const pointer = await ThreadPointerModel.findById(
+      threadPointerId(String(tenantId), String(userId), courseId && String(courseId)),
+    ).lean<ThreadPointer>();
+    if (!pointer) return null;
+    const conversation = await this.document(String(pointer.conversationId));
+    const same =
+      conversation?.tenantId.equals(tenantId) &&
+      conversation.user.userId.equals(userId) &&
+      String(conversation.courseId ?? '') === String(courseId ?? '');
+    return same ? conversation : null;
+  }
+
+  /** Points the person's course pointer at the thread that now holds their open key. */
+  private async pointTo(conversation: Conversation): Promise<void> {
+    const tenantId = String(conversation.tenantId);
+    const userId = String(conversation.user.userId);
+    const courseId = conversation.courseId ? String(conversation.courseId) : undefined;
+    await ThreadPointerModel.collection.updateOne(
+      { _id: threadPointerId(tenantId, userId, courseId) },
+      {
+        $set: { conversationId: conversation._id, updatedAt: this.now() },
+        $setOnInsert: {
+          tenantId: conversation.tenantId,
+          userId: conversation.user.userId,
+          ...(conversation.courseId ? { courseId: conversation.courseId } : {}),
+        },
+      },
+      { upsert: true },
+    );
   }
 
   private async createOpen(
@@ -984,14 +1012,13 @@ export class ConversationService {
     for (let attempt = 0; attempt < 3; attempt++) {
       // The caller may just have looked for an open thread; only a retry needs to look again.
       if (attempt > 0 || !options.looked) {
+        // Rare (a race lost, or a thread older than its pointer): the one query by the open key.
         const existing = await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
         if (existing) {
-          await this.cache.setThread(
-            input.tenantId,
-            input.actor.userId,
-            input.courseId,
-            String(existing._id),
-          );
+          await Promise.all([
+            this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(existing._id)),
+            this.pointTo(existing),
+          ]);
           return { conversation: existing, created: false };
         }
       }
@@ -999,10 +1026,13 @@ export class ConversationService {
         // A plain insert under the unique open key: the one primitive FerretDB makes atomic.
         await ConversationModel.collection.insertOne(doc as never, { ignoreUndefined: true });
         const conversation = doc as unknown as Conversation;
-        await this.cache.putDoc(String(_id), conversation);
-        // A new thread has no messages: its (empty) history is complete from the start.
-        await this.cache.fill(String(_id), []);
-        await this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(_id));
+        await Promise.all([
+          this.cache.putDoc(String(_id), conversation),
+          // A new thread has no messages: its (empty) history is complete from the start.
+          this.cache.fill(String(_id), []),
+          this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(_id)),
+          this.pointTo(conversation),
+        ]);
         await this.emit(conversation, 'conversation.opened', this.eventActor(input.actor), {
           status: 'bot',
           priority: conversation.priority,
@@ -1081,12 +1111,15 @@ export class ConversationService {
         },
         unset: ['resolvedAt', 'resolution', 'assigneeId', 'assigneeName'],
       });
-      await this.cache.setThread(
-        String(updated.tenantId),
-        String(updated.user.userId),
-        updated.courseId ? String(updated.courseId) : undefined,
-        String(updated._id),
-      );
+      await Promise.all([
+        this.cache.setThread(
+          String(updated.tenantId),
+          String(updated.user.userId),
+          updated.courseId ? String(updated.courseId) : undefined,
+          String(updated._id),
+        ),
+        this.pointTo(updated),
+      ]);
       return updated;
     } catch (error) {
       if (isDuplicateKey(error)) return null;

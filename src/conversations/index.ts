@@ -10,3 +10,4 @@ export * from './feedback.service.js';
 export * from './message.model.js';
 export * from './rate-limit.js';
 export * from './status-machine.js';
+export * from './thread-pointer.model.js';

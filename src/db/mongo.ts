@@ -21,7 +21,8 @@ export async function connectMongo(
       await mongoose.connect(url, {
         serverSelectionTimeoutMS: 3000,
         connectTimeoutMS: 3000,
-        monitorCommands: slowMs > 0,
+        // Only when the slow log needs it; otherwise the URL decides (`?monitorCommands=true`).
+        ...(slowMs > 0 ? { monitorCommands: true } : {}),
         // Built below, once, and only those the server can use (see buildDeclaredIndexes).
         autoIndex: false,
       });

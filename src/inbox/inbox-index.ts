@@ -4,10 +4,10 @@ import { Types } from 'mongoose';
 import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
 import type { MessageView } from '../conversations/conversation.views.js';
 import { type Message, MessageModel } from '../conversations/message.model.js';
+import { findInTenant } from '../db/by-id.js';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { findInTenant } from './by-id.js';
 import {
   COUNTED_VIEWS,
   type CountedView,

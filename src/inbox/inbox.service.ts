@@ -4,6 +4,7 @@ import type { ConversationService } from '../conversations/conversation.service.
 import type { Actor, Priority } from '../conversations/conversation.types.js';
 import type { ConversationView, MessageView } from '../conversations/conversation.views.js';
 import { CourseModel } from '../courses/course.model.js';
+import { findInTenant } from '../db/by-id.js';
 import { objectId } from '../events/ids.js';
 import type { HandoffCard } from '../handoff/handoff.types.js';
 import type { RedisStaffPresence } from '../handoff/staff-presence.js';
@@ -14,7 +15,6 @@ import { listCourseMembers } from '../lti/nrps.service.js';
 import type { Session } from '../lti/session.js';
 import { UserModel } from '../users/user.model.js';
 import { AuditTrail } from './audit-trail.js';
-import { findInTenant } from './by-id.js';
 import { firstNameOf, renderCanned } from './canned-render.js';
 import {
   type AuditEntry,

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { CourseModel } from '../courses/course.model.js';
+import { findInTenant } from '../db/by-id.js';
 import { AppError } from '../lib/errors.js';
 import { stableObjectId } from '../lib/ids.js';
 import { LaunchModel } from './launch.model.js';
@@ -29,7 +30,7 @@ export async function listCourseMembers(input: {
   maxPages?: number;
 }): Promise<CourseMember[]> {
   const tenantId = new Types.ObjectId(input.tenantId);
-  const course = await CourseModel.findOne({ _id: new Types.ObjectId(input.courseId), tenantId }).lean();
+  const course = await findInTenant(CourseModel, input.courseId, tenantId);
   if (!course) throw new AppError('not_found', 'That course was not found.');
   if (!course.membershipsUrl)
     throw new AppError('unprocessable', 'The LMS does not offer the member list for this course.');

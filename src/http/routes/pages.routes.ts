@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { Types } from 'mongoose';
 import type { Config } from '../../config/env.js';
 import { CourseModel } from '../../courses/course.model.js';
+import { findInTenant } from '../../db/by-id.js';
 import { uiLanguage, uiMessages } from '../../i18n/ui-messages.js';
 import type { Session } from '../../lti/session.js';
 import { UserModel } from '../../users/user.model.js';
@@ -9,12 +9,9 @@ import { requireSession } from '../middleware/session.js';
 
 /** What every page header shows: who is signed in, where, in which language. */
 export async function pageContext(session: Session) {
-  const tenantId = new Types.ObjectId(session.tenantId);
   const [user, course] = await Promise.all([
-    UserModel.findOne({ _id: new Types.ObjectId(session.userId), tenantId }).lean(),
-    session.courseId
-      ? CourseModel.findOne({ _id: new Types.ObjectId(session.courseId), tenantId }).lean()
-      : null,
+    findInTenant(UserModel, session.userId, session.tenantId),
+    session.courseId ? findInTenant(CourseModel, session.courseId, session.tenantId) : null,
   ]);
   return {
     userName: user?.name ?? user?.email ?? 'Signed in',

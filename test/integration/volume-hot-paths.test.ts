@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { commandsDuring, scalesWithPeople } from '../support/commands.js';
+import { launchWith } from '../support/lms-client.js';
+import { testServices } from '../support/services.js';
+import { readEvents } from '../support/sse.js';
+import { seedVolume } from '../support/volume.js';
+
+const CONTEXT_CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/context';
+
+/** An id token's claims for one person of the development LMS, in one course. */
+const person = (subject: string, course: string, name = `Person ${subject}`) => ({
+  change: (claims: Record<string, unknown>) => {
+    claims.sub = subject;
+    claims.name = name;
+    (claims[CONTEXT_CLAIM] as { id: string }).id = course;
+  },
+});
+
+/**
+ * FerretDB 1.x answers only an exact `{ _id }` filter from an index; any other filter reads the whole
+ * collection, across tenants. A launch, its landing page and a chat exchange must therefore cost the same
+ * with thousands of people stored as with none: proved by what the driver sends, not by timing.
+ */
+describe('hot paths at volume: launch, landing page and chat exchange read people by _id only', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let tenantId: string;
+
+  const api = async (token: string, path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${app.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  /** What a learner does: launch, land on the chat page, open the thread, ask, and wait for the answer. */
+  async function launchAndAsk(subject: string, course: string, name: string) {
+    const launched = await launchWith(app.url, person(subject, course, name));
+    const landing = await fetch(launched.landing);
+    const page = await landing.text();
+    const token = launched.sessionToken;
+    const opened = await api(token, '/api/chat');
+    const answered = readEvents(
+      `${app.url}/api/chat/events`,
+      token,
+      (seen) => seen.some((e) => e.type === 'message' && e.data.message.author === 'bot'),
+      { lastEventId: opened.body.lastEventId },
+    );
+    const posted = await api(token, '/api/chat/messages', {
+      method: 'POST',
+      body: JSON.stringify({
+        conversationId: opened.body.conversation.id,
+        clientId: `${subject}-q1`,
+        text: 'How do I submit my assignment?',
+      }),
+    });
+    const answer = (await answered).find((e) => e.type === 'message' && e.data.message.author === 'bot')?.data
+      .message as { text: string } | undefined;
+    return { landingStatus: landing.status, page, opened, posted, answer, token };
+  }
+
+  before(async () => {
+    const { mongoUrl } = await testServices();
+    app = await startTestApp({ env: { MONGODB_URL: `${mongoUrl}?monitorCommands=true` } });
+    const first = await launchWith(app.url, person('volume-warm-up', 'warm-up-course'));
+    tenantId = JSON.parse(Buffer.from(first.sessionToken.split('.')[1] ?? '', 'base64url').toString()).tid;
+    await seedVolume({ tenantIds: [tenantId, String(new mongoose.Types.ObjectId())], users: 3000 });
+    // A running server has met its tenant before: platform and deployment, the live cursor in Redis, the
+    // knowledge index in memory. One exchange does all that, as the first learner of the day would.
+    await launchAndAsk('volume-warm-up', 'warm-up-course', 'Warm Up');
+  });
+  after(() => app?.stop());
+
+  it('stores the volume it claims, in two tenants', async () => {
+    const db = mongoose.connection.db!;
+    expect(await db.collection('users').countDocuments({ subject: /^volume-user-/ })).to.equal(3000);
+    expect(await db.collection('conversations').countDocuments()).to.be.at.least(3000);
+    expect(await db.collection('conversations').distinct('tenantId')).to.have.length(2);
+  });
+
+  it('a new learner launches, lands on the chat, asks and gets the answer: inserts and _id commands only', async () => {
+    let exchange: Awaited<ReturnType<typeof launchAndAsk>> | undefined;
+    const commands = await commandsDuring(async () => {
+      exchange = await launchAndAsk('volume-new-learner', 'volume-course-9', 'Vera Volume');
+    });
+    expect(exchange?.landingStatus).to.equal(200);
+    expect(exchange?.page).to.contain('Vera Volume');
+    expect(exchange?.opened.body.messages).to.deep.equal([]);
+    expect(exchange?.posted.status).to.equal(201);
+    expect(exchange?.answer?.text, 'the bot answered').to.be.a('string').and.not.equal('');
+    const offending = commands.filter(scalesWithPeople);
+    expect(offending, JSON.stringify(offending, null, 1)).to.deep.equal([]);
+    // It did reach the database: the person, the course, the thread and both messages were written.
+    const written = new Set(commands.filter((c) => c.name !== 'find').map((c) => c.collection));
+    expect([...written]).to.include.members(['users', 'courses', 'conversations', 'messages']);
+  });
+
+  it('the same learner launching again finds their thread, reading by _id only', async () => {
+    let messages: Array<{ text: string }> = [];
+    let landingStatus = 0;
+    const commands = await commandsDuring(async () => {
+      const launched = await launchWith(app.url, person('volume-new-learner', 'volume-course-9'));
+      landingStatus = (await fetch(launched.landing)).status;
+      messages = (await api(launched.sessionToken, '/api/chat')).body.messages;
+    });
+    expect(landingStatus).to.equal(200);
+    expect(messages.map((m) => m.text)).to.include('How do I submit my assignment?');
+    const offending = commands.filter(scalesWithPeople);
+    expect(offending, JSON.stringify(offending, null, 1)).to.deep.equal([]);
+  });
+
+  it('a stored learner whose thread Redis does not know finds it through the database by _id', async () => {
+    const db = mongoose.connection.db!;
+    // volume-user-6 lives in the development LMS tenant with an open thread (see seedVolume).
+    const user = await db.collection('users').findOne({ subject: 'volume-user-6' });
+    expect(String(user?.tenantId)).to.equal(tenantId);
+    const pointers = await app.runtime.redis.keys(`${app.config.REDIS_PREFIX}:thread:*${user?._id}*`);
+    expect(pointers).to.deep.equal([]);
+    let opened: { conversation: { id: string }; messages: Array<{ text: string }> } | undefined;
+    const commands = await commandsDuring(async () => {
+      const launched = await launchWith(app.url, person('volume-user-6', 'volume-course-6'));
+      opened = (await api(launched.sessionToken, '/api/chat')).body;
+    });
+    const seeded = await db
+      .collection('conversations')
+      .findOne({ 'user.userId': user?._id, status: { $ne: 'resolved' } });
+    expect(opened?.conversation.id).to.equal(String(seeded?._id));
+    expect(opened?.messages.map((m) => m.text)).to.deep.equal(['Question 6 about my course', 'Answer 6']);
+    // Finding the thread reads by _id only. Its history, absent from Redis too (a cache kept 14 days),
+    // is the one read by thread: one query, which FerretDB answers by reading the messages collection.
+    const offending = commands.filter(scalesWithPeople);
+    expect(offending.map((c) => c.collection)).to.deep.equal(['messages']);
+  });
+});
