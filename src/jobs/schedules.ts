@@ -15,4 +15,7 @@ export async function upsertSchedules(
       { every: options.purgeEveryMs ?? 15 * 60_000 },
       { name: 'purge', data: {} },
     );
+  // Every worker's start asks for it; the fixed id keeps it to one run while the finished job is kept, and
+  // a later run changes nothing that is right.
+  await queues.enqueue('maintenance', 'pointThreads', {}, { jobId: 'thread-pointers-v1' });
 }

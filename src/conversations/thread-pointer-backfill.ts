@@ -1,0 +1,72 @@
+import type { AnyBulkWriteOperation } from 'mongodb';
+import type { Types } from 'mongoose';
+import { ConversationModel } from './conversation.model.js';
+import { ThreadPointerModel, threadPointerId } from './thread-pointer.model.js';
+
+type Row = {
+  _id: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  courseId?: Types.ObjectId;
+  user: { userId: Types.ObjectId };
+  openKey: string;
+  resolvedAt?: Date;
+  updatedAt?: Date;
+};
+
+const BATCH = 1000;
+
+const pointerIdOf = (row: Row) =>
+  threadPointerId(String(row.tenantId), String(row.user.userId), row.courseId && String(row.courseId));
+
+/**
+ * Gives every person's course a thread pointer where threads exist without one (threads stored before
+ * pointers were kept): the thread holding the open key, else the one resolved last. Pointers already
+ * there are left alone, so running it again, or beside live traffic, changes nothing that is right.
+ */
+export async function backfillThreadPointers(): Promise<{ threads: number; pointed: number }> {
+  const latest = new Map<string, { row: Row; rank: number }>();
+  let threads = 0;
+  const cursor = ConversationModel.find(
+    {},
+    { tenantId: 1, courseId: 1, 'user.userId': 1, openKey: 1, resolvedAt: 1, updatedAt: 1 },
+  )
+    .lean<Row[]>()
+    .cursor({ batchSize: 2000 });
+  for await (const row of cursor) {
+    threads++;
+    const key = String(pointerIdOf(row));
+    const rank = row.openKey.startsWith('open:')
+      ? Number.POSITIVE_INFINITY
+      : ((row.resolvedAt ?? row.updatedAt)?.getTime() ?? 0);
+    const best = latest.get(key);
+    if (!best || rank > best.rank) latest.set(key, { row, rank });
+  }
+  let pointed = 0;
+  let batch: AnyBulkWriteOperation[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const result = await ThreadPointerModel.collection.bulkWrite(batch, { ordered: false });
+    pointed += result.upsertedCount;
+    batch = [];
+  };
+  for (const { row } of latest.values()) {
+    batch.push({
+      updateOne: {
+        filter: { _id: pointerIdOf(row) },
+        update: {
+          $setOnInsert: {
+            tenantId: row.tenantId,
+            userId: row.user.userId,
+            ...(row.courseId ? { courseId: row.courseId } : {}),
+            conversationId: row._id,
+            updatedAt: new Date(),
+          },
+        },
+        upsert: true,
+      },
+    });
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  return { threads, pointed };
+}
