@@ -23,7 +23,7 @@ const person = (subject: string, course: string, name = `Person ${subject}`) => 
  * collection, across tenants. A launch, its landing page and a chat exchange must therefore cost the same
  * with thousands of people stored as with none: proved by what the driver sends, not by timing.
  */
-describe('hot paths at volume: launch, landing page and chat exchange read people by _id only', function () {
+describe('hot paths at volume: launches, landing pages, chat and inbox read people by _id only', function () {
   this.timeout(120_000);
   let app: TestApp;
   let tenantId: string;
@@ -71,6 +71,9 @@ describe('hot paths at volume: launch, landing page and chat exchange read peopl
     // A running server has met its tenant before: platform and deployment, the live cursor in Redis, the
     // knowledge index in memory. One exchange does all that, as the first learner of the day would.
     await launchAndAsk('volume-warm-up', 'warm-up-course', 'Warm Up');
+    // The tenant's inbox index is built on its first list.
+    const admin = await launchWith(app.url, { role: 'admin', ...person('volume-admin-0', 'warm-up-course') });
+    expect((await api(admin.sessionToken, '/api/inbox/conversations')).status).to.equal(200);
   });
   after(() => app?.stop());
 
@@ -133,5 +136,49 @@ describe('hot paths at volume: launch, landing page and chat exchange read peopl
     // is the one read by thread: one query, which FerretDB answers by reading the messages collection.
     const offending = commands.filter(scalesWithPeople);
     expect(offending.map((c) => c.collection)).to.deep.equal(['messages']);
+  });
+
+  it('an admin launches, lands on the inbox, lists, opens and claims a thread, and connects live: by _id only', async () => {
+    const db = mongoose.connection.db!;
+    const learner = await db.collection('users').findOne({ subject: 'volume-new-learner' });
+    const thread = await db.collection('conversations').findOne({ 'user.userId': learner?._id });
+    expect(thread, 'the earlier test left a thread').to.not.equal(null);
+    const vera = await launchWith(app.url, person('volume-new-learner', 'volume-course-9'));
+    const handed = await api(vera.sessionToken, '/api/chat/handoff', {
+      method: 'POST',
+      body: JSON.stringify({ conversationId: String(thread?._id) }),
+    });
+    expect(handed.body.conversation.status).to.equal('waiting');
+    let landing = 0;
+    let listed: { items: Array<{ id: string }> } | undefined;
+    let opened = 0;
+    let claimed = 0;
+    let live = 0;
+    const commands = await commandsDuring(async () => {
+      const admin = await launchWith(app.url, {
+        role: 'admin',
+        ...person('volume-admin-1', 'volume-course-9'),
+      });
+      landing = (await fetch(admin.landing)).status;
+      listed = (await api(admin.sessionToken, '/api/inbox/conversations?view=all')).body;
+      opened = (await api(admin.sessionToken, `/api/inbox/conversations/${thread?._id}`)).status;
+      claimed = (
+        await api(admin.sessionToken, `/api/inbox/conversations/${thread?._id}/claim`, { method: 'POST' })
+      ).status;
+      const stream = new AbortController();
+      const connected = await fetch(`${app.url}/api/inbox/events`, {
+        headers: { authorization: `Bearer ${admin.sessionToken}` },
+        signal: stream.signal,
+      });
+      live = connected.headers.get('content-type')?.startsWith('text/event-stream') ? connected.status : 0;
+      stream.abort();
+    });
+    expect(landing).to.equal(200);
+    expect(listed?.items.length).to.be.greaterThan(0);
+    expect(opened).to.equal(200);
+    expect(claimed).to.equal(200);
+    expect(live).to.equal(200);
+    const offending = commands.filter(scalesWithPeople);
+    expect(offending, JSON.stringify(offending, null, 1)).to.deep.equal([]);
   });
 });
