@@ -5,12 +5,12 @@
  */
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import mongoose, { Types } from 'mongoose';
 import { ferretdbBinary, startEmbeddedServices } from '../src/app/embedded-services.js';
+import { readDocumentFolder } from '../src/knowledge/evaluation.js';
 import {
   type ChunkRecord,
   chunkDocument,
@@ -19,6 +19,7 @@ import {
   KnowledgeEngine,
   parseDocument,
 } from '../src/knowledge/index.js';
+import { SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/sample-knowledge.js';
 import { createLogger } from '../src/lib/logger.js';
 
 const CHUNKS = 50_000;
@@ -46,10 +47,10 @@ function percentile(values: number[], p: number): number {
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** The sample help articles (or the Markdown pages of BENCH_DOCS), as the knowledge base would read them. */
 async function readCorpus(): Promise<{ name: string; content: string }[]> {
-  const dir = resolve(process.env.BENCH_DOCS ?? resolve(process.cwd(), '..', 'shared', 'corpus', 'docs'));
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
-  return Promise.all(names.map(async (name) => ({ name, content: await readFile(join(dir, name), 'utf8') })));
+  const documents = await readDocumentFolder(resolve(process.env.BENCH_DOCS ?? SAMPLE_KNOWLEDGE_DIR));
+  return documents.filter((d) => d.format === 'markdown').map((d) => ({ name: d.sourceId, content: d.content }));
 }
 
 /**

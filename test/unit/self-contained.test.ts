@@ -20,12 +20,6 @@ const SIBLING_FOLDER_PATTERNS: Array<[string, RegExp]> = [
   ['a path going up from the repository root', /(PROJECT_ROOT|process\.cwd\(\))\s*,\s*['"]\.\.['"]/],
 ];
 
-/**
- * Files that still default to a path outside the repository, each waiting for the change its owner is
- * making (issue #14). Listed by name so the gap stays visible; remove an entry once its file is fixed.
- */
-const NOT_YET_SELF_CONTAINED = new Set(['bench/retrieval.bench.ts']);
-
 /** Every file git would commit here: tracked, plus new ones not ignored (so the test catches them early). */
 function repositoryFiles(): string[] {
   const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
@@ -68,14 +62,9 @@ function findingsIn(file: string): string[] {
 
 describe('a fresh clone is self-contained', () => {
   it('no code or configuration reads a path outside the repository', () => {
-    const files = repositoryFiles().filter((file) => CODE.test(file) && !NOT_YET_SELF_CONTAINED.has(file));
+    const files = repositoryFiles().filter((file) => CODE.test(file));
     expect(files.length).to.be.greaterThan(50);
     expect(files.flatMap(findingsIn)).to.deep.equal([]);
-  });
-
-  it('lists as not yet self-contained only files that still are not', () => {
-    const fixed = [...NOT_YET_SELF_CONTAINED].filter((file) => findingsIn(file).length === 0);
-    expect(fixed, 'remove these from NOT_YET_SELF_CONTAINED').to.deep.equal([]);
   });
 
   it('the evaluation questions and the articles they cite are in the repository', () => {
