@@ -50,7 +50,9 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 /** The sample help articles (or the Markdown pages of BENCH_DOCS), as the knowledge base would read them. */
 async function readCorpus(): Promise<{ name: string; content: string }[]> {
   const documents = await readDocumentFolder(resolve(process.env.BENCH_DOCS ?? SAMPLE_KNOWLEDGE_DIR));
-  return documents.filter((d) => d.format === 'markdown').map((d) => ({ name: d.sourceId, content: d.content }));
+  return documents
+    .filter((d) => d.format === 'markdown')
+    .map((d) => ({ name: d.sourceId, content: d.content }));
 }
 
 /**
