@@ -1,27 +1,44 @@
+// @ts-check
 // The learner chat: history, sending with retries that never duplicate (client ids), streamed bot
 // answers, citations, feedback, "Talk to a person", and live updates over Server-Sent Events read with
 // fetch (so the session travels in a header, not the URL), resuming from the last event id.
+// Live frames are typed by the server's declaration (src/live/frames.ts), checked by `npm run typecheck`.
+
+/** @typedef {import('../../src/conversations/conversation.views.js').MessageView} MessageView */
+/** @typedef {import('../../src/live/frames.js').TokenFrame['data']} Token */
+/** @typedef {import('../../src/live/frames.js').ChatConversationFrame['data']['conversation']} StatusChange */
+/**
+ * A line as the page shows it: a stored message, the learner's own line before it is stored, or an answer
+ * still streaming (keyed by its stream id, the client id its stored version will carry).
+ * @typedef {Partial<MessageView> & { author: MessageView['author'], text: string, streaming?: boolean }} ShownMessage
+ */
+
 (() => {
   const root = document.getElementById('chat');
   if (!root || !window.chatref) return;
-  const t = JSON.parse(document.getElementById('ui-messages').textContent);
-  const list = root.querySelector('.messages');
-  const form = document.getElementById('composer');
-  const input = document.getElementById('message');
-  const announcer = document.getElementById('announcer');
-  const statusBar = document.getElementById('conversation-status');
-  const typing = document.getElementById('typing');
-  const handoffButton = document.getElementById('talk-to-person');
-  const connection = document.getElementById('connection');
+  const t = JSON.parse(document.getElementById('ui-messages')?.textContent ?? '{}');
+  const list = /** @type {HTMLOListElement} */ (root.querySelector('.messages'));
+  const emptyState = root.querySelector('.empty-state');
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('composer'));
+  const input = /** @type {HTMLTextAreaElement} */ (document.getElementById('message'));
+  const announcer = /** @type {HTMLElement} */ (document.getElementById('announcer'));
+  const statusBar = /** @type {HTMLElement} */ (document.getElementById('conversation-status'));
+  const typing = /** @type {HTMLElement} */ (document.getElementById('typing'));
+  const handoffButton = /** @type {HTMLButtonElement} */ (document.getElementById('talk-to-person'));
+  const connection = /** @type {HTMLElement} */ (document.getElementById('connection'));
   const api = window.chatref.api;
 
-  const rendered = new Map(); // message id or client id -> <li>
+  /** @type {Map<string, HTMLLIElement>} message id or client id -> its line */
+  const rendered = new Map();
+  /** @type {string | null} */
   let lastEventId = null;
+  /** @type {(StatusChange & { replyByText?: string }) | null} */
   let conversation = null;
 
   const newClientId = () =>
     crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
+  /** @param {string} text */
   function announce(text) {
     // Replace the text so screen readers read each new message once.
     announcer.textContent = '';
@@ -30,10 +47,15 @@
     }, 50);
   }
 
+  /** @param {string} author */
   function authorLabel(author) {
     return { learner: t.you, bot: t.assistant, admin: t.support, system: t.system }[author] || author;
   }
 
+  /**
+   * @param {HTMLElement} container
+   * @param {MessageView['citations'] | undefined} citations
+   */
   function renderCitations(container, citations) {
     if (!citations || citations.length === 0) return;
     const details = document.createElement('div');
@@ -63,6 +85,7 @@
   }
 
   // Drawn, not emoji: emoji fonts are missing on many school machines.
+  /** @param {boolean} down */
   function thumbIcon(down) {
     const ns = 'http://www.w3.org/2000/svg';
     const svg = document.createElementNS(ns, 'svg');
@@ -82,6 +105,10 @@
   }
 
   // Answers may carry **bold** from the documents; build it with DOM nodes, never HTML strings.
+  /**
+   * @param {HTMLElement} element
+   * @param {string} text
+   */
   function renderText(element, text) {
     element.replaceChildren();
     const parts = text.split(/(\*\*[^*\n]+\*\*)/g);
@@ -96,15 +123,19 @@
     }
   }
 
+  /**
+   * @param {HTMLElement} container
+   * @param {ShownMessage & { id: string }} message
+   */
   function renderFeedback(container, message) {
     const group = document.createElement('div');
     group.className = 'feedback';
     group.setAttribute('role', 'group');
     group.setAttribute('aria-label', `${t.helpful}?`);
-    for (const [value, label] of [
+    for (const [value, label] of /** @type {const} */ ([
       ['up', t.helpful],
       ['down', t.notHelpful],
-    ]) {
+    ])) {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'feedback-button';
@@ -128,10 +159,15 @@
     container.append(group);
   }
 
-  /** Adds or updates one message; `message.id` or `message.clientId` identifies it. */
+  /**
+   * Adds or updates one line; `message.id` or `message.clientId` identifies it, so a stored answer
+   * replaces the bubble its stream grew.
+   * @param {ShownMessage} message
+   * @param {{ status?: 'sending' | 'sent' | 'failed', silent?: boolean }} [options]
+   */
   function renderMessage(message, options = {}) {
-    const key = message.id || message.clientId;
-    let item = rendered.get(key) || (message.clientId && rendered.get(message.clientId));
+    let item =
+      (message.id && rendered.get(message.id)) || (message.clientId && rendered.get(message.clientId));
     const isNew = !item;
     if (!item) {
       item = document.createElement('li');
@@ -151,13 +187,9 @@
     item.append(who, body);
     if (message.author === 'bot' || message.author === 'admin') renderCitations(item, message.citations);
     // Feedback belongs to answers (they carry a confidence), not to the bot's notices.
-    if (
-      message.author === 'bot' &&
-      message.id &&
-      !message.streaming &&
-      typeof message.confidence === 'number'
-    ) {
-      renderFeedback(item, message);
+    const { id } = message;
+    if (message.author === 'bot' && id && !message.streaming && typeof message.confidence === 'number') {
+      renderFeedback(item, { ...message, id });
     }
     if (message.author === 'learner' && options.status) {
       const status = document.createElement('p');
@@ -176,8 +208,7 @@
     }
     if (message.streaming) item.setAttribute('aria-busy', 'true');
     else item.removeAttribute('aria-busy');
-    const empty = root.querySelector('.empty-state');
-    if (empty) empty.remove();
+    emptyState?.remove();
     if (isNew || !message.streaming) item.scrollIntoView({ block: 'end' });
     if (!options.silent && !message.streaming && message.author !== 'learner') {
       announce(`${authorLabel(message.author)}: ${message.text}`);
@@ -185,6 +216,7 @@
     return item;
   }
 
+  /** @param {(StatusChange & { replyByText?: string }) | null} next */
   function showConversation(next) {
     conversation = next;
     const text =
@@ -199,6 +231,10 @@
     statusBar.hidden = !text;
   }
 
+  /**
+   * @param {string} text
+   * @param {string} [clientId]
+   */
   async function send(text, clientId = newClientId()) {
     renderMessage({ author: 'learner', text, clientId }, { status: 'sending' });
     try {
@@ -215,7 +251,7 @@
       if (body.conversation) showConversation(body.conversation);
     } catch (error) {
       renderMessage({ author: 'learner', text, clientId }, { status: 'failed' });
-      announce(error.message || t.failed);
+      announce((error instanceof Error && error.message) || t.failed);
     }
   }
 
@@ -255,41 +291,74 @@
     }
   });
 
-  // Streaming: tokens arrive as transient events and grow a bubble until the stored message replaces it.
+  // Streamed answers: one bubble per stream, grown token by token under the stream id, which is the
+  // client id the stored answer will carry, so the stored answer replaces the bubble in place.
+  /** @type {Map<string, { text: string, next: number, missed: boolean }>} */
   const streams = new Map();
-  function onToken(data) {
-    let stream = streams.get(data.messageId);
+  /** Streams whose stored answer is shown, or that will have none: late tokens for them are ignored. */
+  const finished = new Set();
+
+  /** @param {Token} token */
+  function onToken({ streamId, index, text }) {
+    if (finished.has(streamId)) return;
+    let stream = streams.get(streamId);
     if (!stream) {
-      stream = { text: '' };
-      streams.set(data.messageId, stream);
+      stream = { text: '', next: 0, missed: false };
+      streams.set(streamId, stream);
     }
-    stream.text += data.text;
+    if (stream.missed || index < stream.next) return;
+    if (index > stream.next) {
+      // Tokens were lost (the page connected or reconnected mid-answer): rather than show an answer with
+      // a hole in it, keep what is shown and wait for the stored answer.
+      stream.missed = true;
+      typing.hidden = false;
+      return;
+    }
+    stream.text += text;
+    stream.next += 1;
     typing.hidden = true;
     renderMessage(
-      { id: data.messageId, author: 'bot', text: stream.text, streaming: true },
+      { clientId: streamId, author: 'bot', text: stream.text, streaming: true },
       { silent: true },
     );
   }
 
-  function onEvent(type, data) {
-    if (type === 'message') {
-      streams.delete(data.message.id);
-      typing.hidden = true;
-      renderMessage(data.message, data.message.author === 'learner' ? { status: 'sent', silent: true } : {});
-    } else if (type === 'conversation') {
-      showConversation(data.conversation);
-    } else if (type === 'token') {
-      onToken(data);
-    } else if (type === 'typing') {
-      typing.textContent = data.author === 'admin' ? t.staffTyping : t.typing;
-      typing.hidden = !data.active;
+  /** @param {MessageView} message */
+  function onStoredMessage(message) {
+    // Announced once: when a line first appears complete (a streamed answer only when it is stored).
+    const alreadyShown = rendered.has(message.id);
+    if (message.author === 'learner') {
+      renderMessage(message, { status: 'sent', silent: true });
+      return;
     }
+    finished.add(message.clientId);
+    streams.delete(message.clientId);
+    typing.hidden = true;
+    renderMessage(message, { silent: alreadyShown });
+  }
+
+  /** @param {string} streamId */
+  function onStreamCancelled(streamId) {
+    if (finished.has(streamId)) return;
+    finished.add(streamId);
+    streams.delete(streamId);
+    rendered.get(streamId)?.remove();
+    rendered.delete(streamId);
   }
 
   function listen() {
     window.chatref.liveEvents(
       '/api/chat/events',
-      onEvent,
+      (type, data) => {
+        if (type === 'message') onStoredMessage(data.message);
+        else if (type === 'conversation') showConversation(data.conversation);
+        else if (type === 'token') onToken(data);
+        else if (type === 'stream-cancelled') onStreamCancelled(data.streamId);
+        else if (type === 'typing') {
+          typing.textContent = t.typing;
+          typing.hidden = !data.active;
+        }
+      },
       (status) => {
         connection.textContent = status === 'connected' ? t.connected : t.reconnecting;
       },
@@ -311,8 +380,10 @@
     const body = await response.json();
     lastEventId = body.lastEventId || null;
     showConversation(body.conversation);
-    for (const message of body.messages)
+    for (const message of /** @type {MessageView[]} */ (body.messages)) {
+      if (message.author === 'bot') finished.add(message.clientId);
       renderMessage(message, { silent: true, status: message.author === 'learner' ? 'sent' : undefined });
+    }
     listen();
   }
 

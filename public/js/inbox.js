@@ -1,13 +1,23 @@
+// @ts-check
 // The support inbox: a list of handed-off conversations (views, filters, search, keyset "Load more"),
 // the thread with its handoff card and history, and the staff actions (take over, reply, internal notes,
 // transfer, resolve, hand back, reopen, canned replies), all kept live over Server-Sent Events.
 // Everything from the server is written with textContent (never innerHTML): names and messages stay text.
+// Live frames are typed by the server's declaration (src/live/frames.ts), checked by `npm run typecheck`.
+
+/** @typedef {import('../../src/inbox/presence.js').PresencePerson} PresencePerson */
+/**
+ * The open thread; its conversation and permissions are what /api/inbox/conversations/:id answered.
+ * @typedef {{ id: string, conversation: any, permissions: Record<string, boolean>, viewers: PresencePerson[], typing: PresencePerson[] }} OpenThread
+ */
+
 (() => {
-  const root = document.getElementById('inbox');
+  const root = /** @type {HTMLElement} */ (document.getElementById('inbox'));
   if (!root || !window.chatref || !window.chatrefAdmin) return;
   const { sendJson, showError } = window.chatrefAdmin;
   const { liveEvents } = window.chatref;
 
+  /** @type {(id: string) => any} */
   const $ = (id) => document.getElementById(id);
   const listPane = $('list-pane');
   const list = $('conversation-list');
@@ -89,10 +99,13 @@
   const TYPING_REPEAT_MS = 5_000;
 
   const state = {
+    /** @type {string} */
     view: 'attention',
     filters: { category: '', courseId: '', priority: '', teamId: '', q: '' },
     /** id -> { item, li } in list order (the DOM keeps the order). */
+    /** @type {Map<string, any>} */
     items: new Map(),
+    /** @type {string | null} */
     nextCursor: null,
     /** id -> status of every thread seen since the page opened (to announce only new waiting ones). */
     known: new Map(),
@@ -100,14 +113,22 @@
     pages: 0,
     listRequest: 0,
     /** The open thread: { id, conversation, permissions, viewers, typing } */
+    /** @type {OpenThread | null} */
     current: null,
     threadRequest: 0,
     /** message id or client id -> <li> of the open thread */
+    /** @type {Map<string, HTMLLIElement>} */
     rendered: new Map(),
+    /** @type {any[]} */
     staff: [],
+    /** @type {any[]} */
     teams: [],
+    /** @type {any[]} */
     replies: [],
   };
+
+  /** The open thread, where only an open thread can be acted on (its actions are hidden otherwise). */
+  const openThreadState = () => /** @type {OpenThread} */ (state.current);
 
   const newClientId = () =>
     crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -166,8 +187,8 @@
 
   function showCounts(counts) {
     if (!counts) return;
-    for (const node of root.querySelectorAll('[data-count]')) {
-      const value = counts[node.dataset.count];
+    for (const node of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-count]'))) {
+      const value = counts[node.dataset.count || ''];
       node.textContent = typeof value === 'number' ? String(value) : '';
     }
   }
@@ -412,7 +433,7 @@
     }
   }
 
-  const viewTabs = [...root.querySelectorAll('[role="tab"][data-view]')];
+  const viewTabs = /** @type {HTMLElement[]} */ ([...root.querySelectorAll('[role="tab"][data-view]')]);
 
   function setView(view) {
     state.view = view;
@@ -424,10 +445,11 @@
     void loadList();
   }
 
-  for (const tab of viewTabs) tab.addEventListener('click', () => setView(tab.dataset.view));
+  for (const tab of viewTabs) tab.addEventListener('click', () => setView(tab.dataset.view || ''));
   // The tabs pattern: arrows (and Home/End) move between views; Tab goes on to the list.
-  root.querySelector('[role="tablist"]').addEventListener('keydown', (event) => {
-    const index = viewTabs.indexOf(event.target);
+  root.querySelector('[role="tablist"]')?.addEventListener('keydown', (event) => {
+    if (!(event instanceof KeyboardEvent)) return;
+    const index = viewTabs.indexOf(/** @type {HTMLElement} */ (event.target));
     if (index < 0) return;
     const last = viewTabs.length - 1;
     const next = {
@@ -438,8 +460,8 @@
     }[event.key];
     if (next === undefined) return;
     event.preventDefault();
-    viewTabs[next].focus();
-    setView(viewTabs[next].dataset.view);
+    viewTabs[next]?.focus();
+    setView(viewTabs[next]?.dataset.view || '');
   });
 
   searchForm.addEventListener('submit', (event) => {
@@ -674,7 +696,7 @@
   }
 
   function applyPermissions() {
-    const { conversation, permissions: p } = state.current;
+    const { conversation, permissions: p } = openThreadState();
     claimButton.hidden = !p.canClaim;
     claimButton.disabled = false;
     ownerLine.textContent = conversation.assignee ? ownerText(conversation) : '';
@@ -821,7 +843,7 @@
     root.dataset.pane = 'list';
     // Not viewing the thread any more: stop the heartbeats (they resume when it is opened again).
     window.clearInterval(heartbeat);
-    heartbeat = null;
+    heartbeat = undefined;
     const entry = id && state.items.get(id);
     (entry ? entry.button : listPane.querySelector('[aria-selected="true"]'))?.focus();
   });
@@ -829,7 +851,7 @@
   // --- Actions ----------------------------------------------------------------------------------------
 
   function currentPath(action) {
-    return `/api/inbox/conversations/${encodeURIComponent(state.current.id)}/${action}`;
+    return `/api/inbox/conversations/${encodeURIComponent(openThreadState().id)}/${action}`;
   }
 
   /** After an action: show the thread as it is now and update its list entry. */
@@ -837,7 +859,7 @@
     if (result.body?.conversation) onItem({ ...result.body.conversation, unread: false });
     showError(threadError, '');
     if (doneText) announceThread(doneText);
-    await openThread(state.current.id);
+    await openThread(openThreadState().id);
   }
 
   claimButton.addEventListener('click', async () => {
@@ -848,7 +870,7 @@
       const name = result.body?.error?.details?.assigneeName;
       const text = result.body?.error?.message || `${name || 'Someone else'} already owns this conversation.`;
       // Said once, by the alert (role=alert); it stays until the admin does something else.
-      await openThread(state.current.id, { error: text });
+      await openThread(openThreadState().id, { error: text });
       return;
     }
     if (!result.ok) {
@@ -974,7 +996,7 @@
     const result = await sendJson(
       `/api/inbox/canned-replies/${encodeURIComponent(canned.value)}/render`,
       'POST',
-      { conversationId: state.current.id },
+      { conversationId: openThreadState().id },
     );
     if (!result.ok) return showError(threadError, result.message);
     const text = result.body?.text || '';
@@ -988,8 +1010,10 @@
 
   // --- Presence ---------------------------------------------------------------------------------------
 
-  const typingState = { active: false, idle: null, typingSentAt: 0 };
-  let heartbeat = null;
+  /** @type {{ active: boolean, idle: number | undefined, typingSentAt: number }} */
+  const typingState = { active: false, idle: undefined, typingSentAt: 0 };
+  /** @type {number | undefined} */
+  let heartbeat;
 
   function sendPresence() {
     if (!state.current || document.hidden) return;
@@ -1088,7 +1112,8 @@
 
   // Overdue styling follows the clock.
   window.setInterval(() => {
-    for (const node of list.querySelectorAll('time.item-reply-by')) fillReplyBy(node, node.dateTime);
+    for (const node of list.querySelectorAll('time.item-reply-by'))
+      if (node instanceof HTMLTimeElement) fillReplyBy(node, node.dateTime);
     if (state.current) threadStatus.textContent = statusText(state.current.conversation);
   }, 30_000);
 

@@ -5,7 +5,7 @@ import { learnerConversationView } from '../conversations/index.js';
 import { CourseModel } from '../courses/course.model.js';
 import type { EventStore } from '../events/index.js';
 import type { Logger } from '../lib/logger.js';
-import type { TransientChannel } from '../live/index.js';
+import type { ChatTransientFrame, TransientChannel } from '../live/index.js';
 import { LaunchModel } from '../lti/launch.model.js';
 import type { Session } from '../lti/session.js';
 import { UserModel } from '../users/user.model.js';
@@ -108,16 +108,37 @@ export class ChatService {
     return { conversation: learnerConversationView(posted.conversation), message: posted.message };
   }
 
+  /**
+   * Answers one learner message. The tokens stream under the id the stored answer will carry
+   * (`bot:<question client id>`), so the page can swap its growing bubble for the stored answer; when no
+   * stored answer will come (a person took the thread meanwhile, or answering failed), the page is told
+   * to drop the stream.
+   */
   private async answer(session: Session, conversationId: string, question: MessageView): Promise<void> {
-    const { transient, assistant, conversations } = this.deps;
     const streamId = `bot:${question.clientId}`;
+    const publish = (frame: ChatTransientFrame) =>
+      this.deps.transient.publish(session.tenantId, { conversationId, frame });
+    let stored = false;
+    try {
+      stored = await this.writeAnswer(session, conversationId, question, streamId, publish);
+    } finally {
+      if (!stored) await publish({ type: 'stream-cancelled', data: { streamId } });
+      await publish({ type: 'typing', data: { author: 'bot', active: false } });
+    }
+  }
+
+  /** Streams the answer's tokens, numbered from 0, then stores it; false when it was not stored. */
+  private async writeAnswer(
+    session: Session,
+    conversationId: string,
+    question: MessageView,
+    streamId: string,
+    publish: (frame: ChatTransientFrame) => Promise<void>,
+  ): Promise<boolean> {
+    const { assistant, conversations } = this.deps;
     // The typing signal is transient: it goes out while the context is read, not before.
     const [, context] = await Promise.all([
-      transient.publish(session.tenantId, {
-        conversationId,
-        type: 'typing',
-        data: { author: 'bot', active: true },
-      }),
+      publish({ type: 'typing', data: { author: 'bot', active: true } }),
       conversations.learnerContext({ tenantId: session.tenantId, conversationId, limit: 8 }),
     ]);
     const history = context
@@ -128,6 +149,7 @@ export class ChatService {
         role: message.author === 'learner' ? ('user' as const) : ('assistant' as const),
         content: message.text,
       }));
+    let index = 0;
     const result = await assistant.answerQuestion(
       {
         tenantId: session.tenantId,
@@ -136,16 +158,9 @@ export class ChatService {
         locale: session.locale,
         history,
       },
-      {
-        onToken: (text) =>
-          void transient.publish(session.tenantId, {
-            conversationId,
-            type: 'token',
-            data: { streamId, text },
-          }),
-      },
+      { onToken: (text) => void publish({ type: 'token', data: { streamId, index: index++, text } }) },
     );
-    await conversations.recordBotAnswer({
+    const recorded = await conversations.recordBotAnswer({
       tenantId: session.tenantId,
       conversationId,
       replyTo: question.clientId,
@@ -168,11 +183,7 @@ export class ChatService {
         tokens: result.tokens,
       },
     });
-    await transient.publish(session.tenantId, {
-      conversationId,
-      type: 'typing',
-      data: { author: 'bot', active: false },
-    });
+    return recorded.message !== undefined;
   }
 
   /** "Talk to a person". */

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
+import type { ChatTransientFrame } from './frames.js';
 
 /** Short-lived signals that are not worth storing: streamed answer tokens and typing indicators. */
 export interface TransientSignal {
   conversationId: string;
-  type: 'token' | 'typing';
-  data: Record<string, unknown>;
+  /** Written to the thread's live clients as it is. */
+  frame: ChatTransientFrame;
 }
 
 export type TransientSink = (signal: TransientSignal) => void;

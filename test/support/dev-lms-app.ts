@@ -35,11 +35,14 @@ export async function addPasswordHelpArticle(app: TestApp, tenantId: string): Pr
 /**
  * The tool with its worker, and the development LMS served as another site (http://127.0.0.1:<port>, the
  * tool being http://localhost:<port>), as an LMS page framing the tool would be; with the LMS's tenant.
+ * `env` adds settings (e.g. a model's OPENAI_BASE_URL).
  */
-export async function startAppWithDevLms(): Promise<{ app: TestApp; lmsUrl: string; tenantId: string }> {
+export async function startAppWithDevLms(
+  env: Record<string, string> = {},
+): Promise<{ app: TestApp; lmsUrl: string; tenantId: string }> {
   const port = String(await freePort());
   const lmsUrl = `http://127.0.0.1:${port}`;
-  const app = await startTestApp({ worker: true, env: { PORT: port, DEV_LMS_URL: lmsUrl } });
+  const app = await startTestApp({ worker: true, env: { ...env, PORT: port, DEV_LMS_URL: lmsUrl } });
   const tenant = await findTenantForDeployment({
     issuer: `${lmsUrl}/dev/lms`,
     clientId: DEV_LMS_CLIENT_ID,

@@ -8,6 +8,15 @@ const FUNCTION_WORDS = new Set(
   ),
 );
 
+/** A promise and the function that resolves it. */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
 /** How the fake answers the next requests. */
 export type FakeMode = 'ok' | '429' | '500' | 'hang';
 
@@ -18,8 +27,8 @@ export interface RecordedRequest {
   body: Record<string, unknown>;
 }
 
-/** A chat reply: fixed text, or computed from the request body. */
-export type ChatReply = string | ((body: Record<string, unknown>) => string);
+/** A chat reply: text (streamed in `chunkSize` pieces) or the exact tokens to stream, or either computed. */
+export type ChatReply = string | string[] | ((body: Record<string, unknown>) => string | string[]);
 
 /**
  * A real local OpenAI-compatible HTTP server: `/v1/chat/completions` (streamed `data:` chunks or one
@@ -34,6 +43,12 @@ export class FakeOpenAI {
   chunkSize = 4;
   /** Pause between streamed chunks, to let tests act mid-stream. */
   chunkDelayMs = 0;
+  /**
+   * When set, every streamed reply stops after this many chunks until {@link releaseStreams} is called:
+   * a test can act at a known point of an answer without timing it.
+   */
+  pauseAfterChunks?: number;
+  private pause = gate();
   dimensions = 256;
   private server?: Server;
   private readonly hanging = new Set<ServerResponse>();
@@ -56,6 +71,16 @@ export class FakeOpenAI {
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Lets paused streams go on (and streams started later run through their pause point). */
+  releaseStreams(): void {
+    this.pause.resolve();
+  }
+
+  /** Pauses streams at `pauseAfterChunks` again (after {@link releaseStreams}). */
+  rearmPause(): void {
+    this.pause = gate();
   }
 
   /** Requests to one endpoint ('chat/completions' or 'embeddings'). */
@@ -111,7 +136,11 @@ export class FakeOpenAI {
   }
 
   private async chat(body: Record<string, unknown>, res: ServerResponse): Promise<void> {
-    const text = typeof this.reply === 'function' ? this.reply(body) : this.reply;
+    const reply = typeof this.reply === 'function' ? this.reply(body) : this.reply;
+    const text = typeof reply === 'string' ? reply : reply.join('');
+    const pieces: string[] = [];
+    if (typeof reply !== 'string') pieces.push(...reply);
+    else for (let i = 0; i < text.length; i += this.chunkSize) pieces.push(text.slice(i, i + this.chunkSize));
     const model = String(body.model ?? 'fake');
     const created = Math.floor(Date.now() / 1000);
     const promptTokens = JSON.stringify(body.messages ?? []).length >> 2;
@@ -142,11 +171,9 @@ export class FakeOpenAI {
       ...base,
       choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
     });
-    for (let i = 0; i < text.length; i += this.chunkSize) {
-      send({
-        ...base,
-        choices: [{ index: 0, delta: { content: text.slice(i, i + this.chunkSize) }, finish_reason: null }],
-      });
+    for (const [sent, piece] of pieces.entries()) {
+      if (sent === this.pauseAfterChunks) await this.pause.promise;
+      send({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
       if (this.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
     }
     send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });

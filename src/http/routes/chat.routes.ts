@@ -1,8 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ChatService } from '../../chat/chat.service.js';
-import type { AnyDomainEvent } from '../../events/index.js';
-import type { LiveHub, TransientChannel } from '../../live/index.js';
+import type { AnyDomainEvent, TransitionPayload } from '../../events/index.js';
+import type {
+  ChatConversationFrame,
+  ChatFrame,
+  ChatMessageFrame,
+  LiveHub,
+  TransientChannel,
+} from '../../live/index.js';
 import { openEventStream } from '../event-stream.js';
 import { requireSession } from '../middleware/session.js';
 
@@ -15,15 +21,22 @@ const postSchema = z.object({
 const handoffSchema = z.object({ conversationId: objectId });
 const feedbackSchema = z.object({ value: z.enum(['up', 'down']) });
 
-/** How a stored event reaches the learner's page: the SSE event type and what it carries. */
-function learnerFrame(event: AnyDomainEvent): { type: string; data: unknown } | null {
+/** How a stored event of the learner's thread reaches their page, if it does. */
+function learnerFrame(
+  event: AnyDomainEvent,
+  conversationId: string,
+): ChatMessageFrame | ChatConversationFrame | null {
   if (event.name === 'message.posted') return { type: 'message', data: { message: event.payload.message } };
   if (event.name.startsWith('conversation.') && 'to' in event.payload) {
-    const payload = event.payload as { to: string; assignee?: { name?: string } };
+    const payload = event.payload as TransitionPayload & { assignee?: { name?: string } };
     return {
       type: 'conversation',
       data: {
-        conversation: { id: event.conversationId, status: payload.to, assigneeName: payload.assignee?.name },
+        conversation: {
+          id: conversationId,
+          status: payload.to,
+          assigneeName: payload.assignee?.name,
+        },
       },
     };
   }
@@ -100,7 +113,7 @@ export function chatRoutes(deps: {
     const current = res.locals.session;
     // Only the thread's id: connecting reads nothing but a Redis pointer and the thread by _id.
     const conversationId = await deps.chat.threadId(current);
-    const write = openEventStream(res);
+    const write = openEventStream<ChatFrame>(res);
     const lastEventId = req.get('last-event-id');
     const registration = deps.hub.register(
       {
@@ -110,12 +123,12 @@ export function chatRoutes(deps: {
         userId: current.userId,
       },
       (event) => {
-        const frame = learnerFrame(event);
-        if (frame) write(frame.type, frame.data, event.seq);
+        const frame = learnerFrame(event, conversationId);
+        if (frame) write(frame, event.seq);
       },
       { lastEventId: lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined },
     );
-    const stopTransient = deps.transient.listen(conversationId, (signal) => write(signal.type, signal.data));
+    const stopTransient = deps.transient.listen(conversationId, (signal) => write(signal.frame));
     const stopHeartbeat = heartbeats.add(res);
     req.on('close', () => {
       stopHeartbeat();

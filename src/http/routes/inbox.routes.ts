@@ -4,8 +4,8 @@ import type { AnyDomainEvent } from '../../events/index.js';
 import type { InboxDomain, StaffContext } from '../../inbox/index.js';
 import { INBOX_VIEWS } from '../../inbox/index.js';
 import { AppError } from '../../lib/errors.js';
-import type { LiveHub } from '../../live/index.js';
-import { openEventStream } from '../event-stream.js';
+import type { InboxFrame, LiveHub } from '../../live/index.js';
+import { type EventStreamWriter, openEventStream } from '../event-stream.js';
 import { requireSession } from '../middleware/session.js';
 
 const id = z.string().regex(/^[0-9a-f]{24}$/i, 'must be an id');
@@ -199,7 +199,7 @@ export function inboxRoutes(deps: { secret: string; inbox: InboxDomain; hub: Liv
   // presence. Stored events carry their sequence as the SSE id, so a reconnect resumes where it stopped.
   router.get('/api/inbox/events', session, async (req, res) => {
     const staff = await ctx(res);
-    const write = openEventStream(res);
+    const write = openEventStream<InboxFrame>(res);
     const items = new ItemBatcher(staff, service, write);
     const lastEventId = req.get('last-event-id');
     const registration = deps.hub.register(
@@ -210,17 +210,16 @@ export function inboxRoutes(deps: { secret: string; inbox: InboxDomain; hub: Liv
       },
       (event: AnyDomainEvent) => {
         if (event.name === 'message.posted' || event.name === 'note.added')
-          write('message', { message: event.payload.message }, event.seq);
+          write({ type: 'message', data: { message: event.payload.message } }, event.seq);
         if (event.conversationId) items.changed(event.conversationId, event.seq);
       },
       { lastEventId: lastEventId && /^\d+$/.test(lastEventId) ? Number(lastEventId) : undefined },
     );
     const stopPresence = deps.inbox.presence.listen(staff.tenantId, (state) => {
       if (staff.role === 'instructor' && state.courseId !== staff.courseId) return;
-      write('presence', {
-        conversationId: state.conversationId,
-        viewers: state.viewers,
-        typing: state.typing,
+      write({
+        type: 'presence',
+        data: { conversationId: state.conversationId, viewers: state.viewers, typing: state.typing },
       });
     });
     await service.watching(staff, true);
@@ -252,7 +251,7 @@ class ItemBatcher {
   constructor(
     private readonly staff: StaffContext,
     private readonly service: InboxDomain['service'],
-    private readonly write: (type: string, data: unknown, eventId?: number) => void,
+    private readonly write: EventStreamWriter<InboxFrame>,
   ) {}
 
   changed(conversationId: string, seq: number) {
@@ -271,7 +270,7 @@ class ItemBatcher {
         batch.map(([conversationId]) => conversationId),
       );
       if (this.closed) return;
-      for (const item of items) this.write('conversation', { item });
+      for (const item of items) this.write({ type: 'conversation', data: { item } });
     } catch {
       // A failed read only delays the update: the next event (or a reload) brings it.
     }
