@@ -277,4 +277,48 @@ describe('streamed answers in the learner chat, from a model that streams slowly
     );
     await page.close();
   });
+
+  it('an answer a person takes over from is taken off the page, not left half written', async () => {
+    const { page, frame } = await openChat();
+    const question = 'How do I reset my password at school?';
+    const partial = shown(FIRST_ANSWER.slice(0, TOKENS_BEFORE_PAUSE));
+    // Earlier answers in the thread say the same: count this one's text on top of theirs.
+    const earlier = await frame.locator('.message-bot', { hasText: partial }).count();
+    model.rearmPause();
+    model.pauseAfterChunks = TOKENS_BEFORE_PAUSE;
+    await ask(frame, question);
+    await waitForStreamingBubble(frame, partial);
+
+    // The learner asks for a person and an admin takes the thread while the answer is still being written.
+    await frame.getByRole('button', { name: 'Talk to a person' }).click();
+    await frame.locator('#conversation-status').filter({ hasText: 'Waiting for the support team' }).waitFor();
+    const conversationId = await frame.evaluate(async () => {
+      const session = (window as unknown as { chatref: { api(path: string): Promise<Response> } }).chatref;
+      return ((await (await session.api('/api/chat')).json()) as { conversation: { id: string } })
+        .conversation.id;
+    });
+    const adminPage = await browser.context.newPage();
+    await adminPage.goto(`${lmsUrl}/dev/lms`);
+    await adminPage.getByRole('button', { name: 'Launch as admin' }).click();
+    const inbox = await toolFrame(adminPage, '/inbox');
+    await inbox.waitForFunction(() => 'chatref' in window);
+    const claimed = await inbox.evaluate(async (id) => {
+      const session = (
+        window as unknown as { chatref: { api(path: string, init?: RequestInit): Promise<Response> } }
+      ).chatref;
+      return (await session.api(`/api/inbox/conversations/${id}/claim`, { method: 'POST' })).status;
+    }, conversationId);
+    expect(claimed).to.equal(200);
+    await frame.locator('#conversation-status').filter({ hasText: 'A person from support' }).waitFor();
+
+    model.releaseStreams();
+    // The bot stays silent once a person owns the thread: its answer is not stored, and its stream goes.
+    await frame.waitForFunction(() => !document.querySelector('.message-bot[aria-busy]'));
+    expect(await frame.locator('.message-bot', { hasText: partial }).count()).to.equal(earlier);
+    const messages = await storedMessages(frame);
+    const asked = messages.find((message) => message.text === question);
+    expect(messages.some((message) => message.clientId === `bot:${asked?.clientId}`)).to.equal(false);
+    await adminPage.close();
+    await page.close();
+  });
 });
