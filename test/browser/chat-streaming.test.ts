@@ -90,6 +90,20 @@ async function watchChat(frame: Frame): Promise<void> {
   });
 }
 
+/** Records every text the newest assistant bubble shows from now on (in `window.bubbleTexts`). */
+async function watchNewestBubble(frame: Frame): Promise<void> {
+  await frame.evaluate(() => {
+    const bubbles = document.querySelectorAll('.message-bot');
+    const bubble = bubbles[bubbles.length - 1] as HTMLElement;
+    const texts: string[] = [];
+    Object.assign(window, { bubbleTexts: texts });
+    new MutationObserver(() => {
+      const text = bubble.querySelector('.message-text')?.textContent ?? '';
+      if (texts.at(-1) !== text) texts.push(text);
+    }).observe(bubble, { childList: true, subtree: true, characterData: true });
+  });
+}
+
 /** What {@link watchChat} saw since it started (or since the last call, with `reset`). */
 async function chatLog(frame: Frame, reset = false): Promise<ChatLog> {
   return frame.evaluate((clear) => {
@@ -278,6 +292,47 @@ describe('streamed answers in the learner chat, from a model that streams slowly
     await page.close();
   });
 
+  it('a live connection lost mid-answer ends with the stored answer, never an answer with a hole in it', async () => {
+    const { page, frame } = await openChat();
+    const question = 'How do I reset my password on a phone?';
+    const before = await botBubbles(frame).count();
+    model.rearmPause();
+    model.pauseAfterChunks = TOKENS_BEFORE_PAUSE;
+    await ask(frame, question);
+    await waitForStreamingBubble(frame, shown(FIRST_ANSWER.slice(0, TOKENS_BEFORE_PAUSE)));
+    await watchNewestBubble(frame);
+
+    // The live connection drops and the page's reconnection is held while five more tokens go out; the
+    // page comes back for the last five, so it has seen the start and the end of the stream, not the middle.
+    let letReconnect = () => {};
+    const reconnectHeld = new Promise<void>((resolve) => {
+      letReconnect = resolve;
+    });
+    await page.route('**/api/chat/events', async (route) => {
+      await reconnectHeld;
+      await route.continue();
+    });
+    app.server.closeAllConnections();
+    await frame.locator('#connection').filter({ hasText: 'Reconnecting' }).waitFor({ state: 'attached' });
+    model.releaseStreams();
+    model.rearmPause();
+    model.pauseAfterChunks = TOKENS_BEFORE_PAUSE + 5;
+    await model.paused();
+    letReconnect();
+    await frame.locator('#connection').filter({ hasText: 'Connected' }).waitFor({ state: 'attached' });
+    model.releaseStreams();
+
+    const stored = await waitForStoredAnswer(frame, question);
+    const final = stored.text.replaceAll('**', '');
+    const texts = await frame.evaluate(() => (window as unknown as { bubbleTexts: string[] }).bubbleTexts);
+    for (const text of texts)
+      expect(final.startsWith(text), `"${text}" is not how the answer begins`).to.equal(true);
+    expect(texts.at(-1)).to.equal(final);
+    expect(await botBubbles(frame).count()).to.equal(before + 1);
+    await page.close();
+  });
+
+  // Last: the thread stays with a person afterwards, so the bot answers nothing more in it.
   it('an answer a person takes over from is taken off the page, not left half written', async () => {
     const { page, frame } = await openChat();
     const question = 'How do I reset my password at school?';

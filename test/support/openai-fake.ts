@@ -49,6 +49,7 @@ export class FakeOpenAI {
    */
   pauseAfterChunks?: number;
   private pause = gate();
+  private reachedPause = gate();
   dimensions = 256;
   private server?: Server;
   private readonly hanging = new Set<ServerResponse>();
@@ -81,6 +82,12 @@ export class FakeOpenAI {
   /** Pauses streams at `pauseAfterChunks` again (after {@link releaseStreams}). */
   rearmPause(): void {
     this.pause = gate();
+    this.reachedPause = gate();
+  }
+
+  /** Resolves once a stream has stopped at `pauseAfterChunks` (since the last {@link rearmPause}). */
+  paused(): Promise<void> {
+    return this.reachedPause.promise;
   }
 
   /** Requests to one endpoint ('chat/completions' or 'embeddings'). */
@@ -172,7 +179,10 @@ export class FakeOpenAI {
       choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
     });
     for (const [sent, piece] of pieces.entries()) {
-      if (sent === this.pauseAfterChunks) await this.pause.promise;
+      if (sent === this.pauseAfterChunks) {
+        this.reachedPause.resolve();
+        await this.pause.promise;
+      }
       send({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
       if (this.chunkDelayMs) await new Promise((resolve) => setTimeout(resolve, this.chunkDelayMs));
     }
