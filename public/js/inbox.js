@@ -102,8 +102,7 @@
     /** @type {string} */
     view: 'attention',
     filters: { category: '', courseId: '', priority: '', teamId: '', q: '' },
-    /** id -> { item, li } in list order (the DOM keeps the order). */
-    /** @type {Map<string, any>} */
+    /** @type {Map<string, any>} id -> { item, li } in list order (the DOM keeps the order). */
     items: new Map(),
     /** @type {string | null} */
     nextCursor: null,
@@ -112,12 +111,10 @@
     /** How many pages are shown (1 + each "Load more"). */
     pages: 0,
     listRequest: 0,
-    /** The open thread: { id, conversation, permissions, viewers, typing } */
     /** @type {OpenThread | null} */
     current: null,
     threadRequest: 0,
-    /** message id or client id -> <li> of the open thread */
-    /** @type {Map<string, HTMLLIElement>} */
+    /** @type {Map<string, HTMLLIElement>} message id or client id -> <li> of the open thread */
     rendered: new Map(),
     /** @type {any[]} */
     staff: [],
