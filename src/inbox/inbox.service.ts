@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { ConversationService } from '../conversations/conversation.service.js';
-import type { Actor, Priority } from '../conversations/conversation.types.js';
+import type { Actor } from '../conversations/conversation.types.js';
 import type { ConversationView, MessageView } from '../conversations/conversation.views.js';
 import { CourseModel } from '../courses/course.model.js';
 import { findInTenant } from '../db/by-id.js';
@@ -25,6 +25,7 @@ import {
   InboxSettingsModel,
 } from './inbox.models.js';
 import type { InboxIndex } from './inbox-index.js';
+import type { InboxItem } from './inbox-item.js';
 import type { InboxFilters, InboxView, IndexDoc } from './index-doc.js';
 import { isLead } from './leads.js';
 import type { InboxPresence, PresencePerson } from './presence.js';
@@ -42,22 +43,7 @@ export interface StaffContext {
   isLead: boolean;
 }
 
-/** A row of the inbox list. */
-export interface InboxItem {
-  id: string;
-  status: ConversationView['status'];
-  priority: Priority;
-  category?: string;
-  reasons: string[];
-  learner: { userId: string; name?: string; role: string };
-  course?: { id: string; title?: string };
-  assignee?: { userId: string; name?: string };
-  team?: { id: string; name: string };
-  replyBy?: string;
-  lastMessageAt: string;
-  preview: string;
-  unread: boolean;
-}
+export type { InboxItem } from './inbox-item.js';
 
 export interface InboxListQuery {
   view: InboxView;

@@ -1,6 +1,6 @@
 import type { ConversationStatus } from '../conversations/conversation.types.js';
 import type { MessageView } from '../conversations/conversation.views.js';
-import type { InboxItem } from '../inbox/inbox.service.js';
+import type { InboxItem } from '../inbox/inbox-item.js';
 import type { PresencePerson } from '../inbox/presence.js';
 
 /**
