@@ -7,7 +7,7 @@ type Row = {
   _id: Types.ObjectId;
   tenantId: Types.ObjectId;
   courseId?: Types.ObjectId;
-  user: { userId: Types.ObjectId };
+  user?: { userId?: Types.ObjectId };
   openKey: string;
   resolvedAt?: Date;
   updatedAt?: Date;
@@ -16,7 +16,7 @@ type Row = {
 const BATCH = 1000;
 
 const pointerIdOf = (row: Row) =>
-  threadPointerId(String(row.tenantId), String(row.user.userId), row.courseId && String(row.courseId));
+  threadPointerId(String(row.tenantId), String(row.user?.userId), row.courseId && String(row.courseId));
 
 /**
  * Gives every person's course a thread pointer where threads exist without one (threads stored before
@@ -34,6 +34,7 @@ export async function backfillThreadPointers(): Promise<{ threads: number; point
     .cursor({ batchSize: 2000 });
   for await (const row of cursor) {
     threads++;
+    if (!row.user?.userId || !row.tenantId) continue;
     const key = String(pointerIdOf(row));
     const rank = row.openKey.startsWith('open:')
       ? Number.POSITIVE_INFINITY
@@ -41,6 +42,9 @@ export async function backfillThreadPointers(): Promise<{ threads: number; point
     const best = latest.get(key);
     if (!best || rank > best.rank) latest.set(key, { row, rank });
   }
+  // Only the missing ones are written: a run after the first costs two reads and no write.
+  for await (const pointer of ThreadPointerModel.find({}, { _id: 1 }).lean().cursor({ batchSize: 5000 }))
+    latest.delete(String(pointer._id));
   let pointed = 0;
   let batch: AnyBulkWriteOperation[] = [];
   const flush = async () => {
@@ -56,7 +60,7 @@ export async function backfillThreadPointers(): Promise<{ threads: number; point
         update: {
           $setOnInsert: {
             tenantId: row.tenantId,
-            userId: row.user.userId,
+            userId: row.user?.userId,
             ...(row.courseId ? { courseId: row.courseId } : {}),
             conversationId: row._id,
             updatedAt: new Date(),

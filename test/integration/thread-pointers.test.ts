@@ -4,7 +4,8 @@ import { ConversationModel, ThreadPointerModel, threadPointerId } from '../../sr
 import { backfillThreadPointers } from '../../src/conversations/thread-pointer-backfill.js';
 import { type DomainHarness, newId, startDomain } from './conversations-support.js';
 
-describe('thread pointers: a returning learner finds their latest thread', () => {
+describe('thread pointers: a returning learner finds their latest thread', function () {
+  this.timeout(60_000);
   let h: DomainHarness;
   before(async () => {
     h = await startDomain();

@@ -9,8 +9,8 @@ export interface VolumeOptions {
   users: number;
   /** Courses in all (default: one per 25 people). */
   courses?: number;
-  /** The issuer the records claim (the development LMS's by default, so launches meet them). */
-  issuer?: string;
+  /** The LMS the records come from: the issuer a launch that should meet them carries. */
+  issuer: string;
 }
 
 const BATCH = 1000;
@@ -23,7 +23,7 @@ const BATCH = 1000;
 export async function seedVolume(options: VolumeOptions): Promise<{ users: number; conversations: number }> {
   const db = mongoose.connection.db;
   if (!db) throw new Error('connect mongoose before seeding');
-  const issuer = options.issuer ?? (await defaultIssuer(db));
+  const { issuer } = options;
   const courses = options.courses ?? Math.max(1, Math.ceil(options.users / 25));
   const now = Date.now();
   const empty = () => ({
@@ -134,11 +134,4 @@ export async function seedVolume(options: VolumeOptions): Promise<{ users: numbe
   }
   await flush();
   return { users: options.users, conversations: options.users };
-}
-
-/** The issuer launches in this database come from (the development LMS's), read from a stored user. */
-async function defaultIssuer(db: mongoose.mongo.Db): Promise<string> {
-  const user = await db.collection('users').findOne({}, { projection: { issuer: 1 } });
-  if (!user?.issuer) throw new Error('launch once before seeding, or pass the issuer');
-  return user.issuer as string;
 }
