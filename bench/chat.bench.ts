@@ -24,7 +24,7 @@ import { Queues } from '../src/jobs/queues.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../src/knowledge/index.js';
 import { createRedis } from '../src/redis/connection.js';
 import { findTenantForDeployment } from '../src/tenants/tenant.service.js';
-import { cpuMeter, percentile, startBenchStack } from './support.js';
+import { type BenchStack, cpuMeter, percentile, startBenchStack } from './support.js';
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_CHAT_ROUNDS ?? 5); // + 1 warm-up; the limit is 20 messages/min/user
@@ -37,7 +37,7 @@ const PACED_WINDOW_S = Number(process.env.BENCH_PACED_WINDOW_S ?? 5);
 const IDLE_OPEN_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 240);
 
 /** 20 help articles from samples/knowledge and, for each, a question a learner would ask about it. */
-const CORPUS: Array<[file: string, question: string]> = [
+export const CORPUS: Array<[file: string, question: string]> = [
   ['bookmarking-course-content.md', 'How do I bookmark a page in my course so I can come back to it later?'],
   ['checking-your-progress-in-a-course.md', 'Where can I check my progress in the course?'],
   ['about-badges.md', 'How do I earn badges in a course?'],
@@ -159,65 +159,74 @@ class LearnerStream {
   }
 }
 
+/**
+ * The development LMS tenant with the corpus's 20 help articles ingested through the real job (a worker
+ * process must be running), so the bot answers from them (extractive mode).
+ */
+export async function ingestSampleKnowledge(stack: BenchStack) {
+  const { logger, config, publicUrl } = stack;
+  const issuer = `${publicUrl}/dev/lms`;
+  const tenant = await findTenantForDeployment({
+    issuer,
+    clientId: DEV_LMS_CLIENT_ID,
+    deploymentId: DEV_LMS_DEPLOYMENT_ID,
+  });
+  if (!tenant) throw new Error('the development LMS tenant is missing');
+  const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+  const queues = new Queues(redis, config.REDIS_PREFIX);
+  const close = async () => {
+    await queues.close();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  const knowledge = new KnowledgeService({ queues, config, redis });
+  const samples = path.resolve(import.meta.dirname, '../samples/knowledge');
+  for (const [file] of CORPUS) {
+    await knowledge.addFile({
+      tenantId: String(tenant._id),
+      courseId: null,
+      filename: file,
+      mimeType: 'text/markdown',
+      bytes: readFileSync(path.join(samples, file)),
+    });
+  }
+  const ingestDeadline = Date.now() + 60_000;
+  let sourcesReady = 0;
+  for (;;) {
+    const sources = (await KnowledgeSourceModel.find(
+      { tenantId: tenant._id },
+      { status: 1, filename: 1 },
+    ).lean()) as unknown as Array<{ status: string; filename: string }>;
+    sourcesReady = sources.filter((source) => source.status === 'ready').length;
+    const pending = sources.filter((source) => source.status === 'queued' || source.status === 'processing');
+    if (sources.length >= CORPUS.length && pending.length === 0) {
+      const failedSources = sources.filter((source) => source.status === 'failed');
+      if (failedSources.length)
+        console.warn('not ingested:', failedSources.map((s) => s.filename).join(', '));
+      break;
+    }
+    if (Date.now() > ingestDeadline) {
+      // Seen: an occasional source stays 'processing' although its job ended; go on with the rest.
+      if (sourcesReady < CORPUS.length / 2)
+        throw new Error(`only ${sourcesReady} of ${CORPUS.length} sources ingested`);
+      console.warn(`going on with ${sourcesReady} of ${CORPUS.length} sources ready`);
+      break;
+    }
+    await sleep(250);
+  }
+  return { tenant, sourcesReady, close };
+}
+
 export async function benchChat(): Promise<Record<string, number | string>> {
   const stack = await startBenchStack('chat');
-  const { logger, config, publicUrl, loginQuery } = stack;
+  const { publicUrl, loginQuery } = stack;
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const { child: web } = await stack.startProcess('web');
     const { child: worker } = await stack.startProcess('worker');
 
     // A small knowledge base for the development LMS tenant, through the real ingestion job.
-    const issuer = `${publicUrl}/dev/lms`;
-    const tenant = await findTenantForDeployment({
-      issuer,
-      clientId: DEV_LMS_CLIENT_ID,
-      deploymentId: DEV_LMS_DEPLOYMENT_ID,
-    });
-    if (!tenant) throw new Error('the development LMS tenant is missing');
-    const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
-    const queues = new Queues(redis, config.REDIS_PREFIX);
-    cleanups.push(async () => {
-      await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
-    });
-    const knowledge = new KnowledgeService({ queues, config, redis });
-    const samples = path.resolve(import.meta.dirname, '../samples/knowledge');
-    for (const [file] of CORPUS) {
-      await knowledge.addFile({
-        tenantId: String(tenant._id),
-        courseId: null,
-        filename: file,
-        mimeType: 'text/markdown',
-        bytes: readFileSync(path.join(samples, file)),
-      });
-    }
-    const ingestDeadline = Date.now() + 60_000;
-    let sourcesReady = 0;
-    for (;;) {
-      const sources = (await KnowledgeSourceModel.find(
-        { tenantId: tenant._id },
-        { status: 1, filename: 1 },
-      ).lean()) as unknown as Array<{ status: string; filename: string }>;
-      sourcesReady = sources.filter((source) => source.status === 'ready').length;
-      const pending = sources.filter(
-        (source) => source.status === 'queued' || source.status === 'processing',
-      );
-      if (sources.length >= CORPUS.length && pending.length === 0) {
-        const failedSources = sources.filter((source) => source.status === 'failed');
-        if (failedSources.length)
-          console.warn('not ingested:', failedSources.map((s) => s.filename).join(', '));
-        break;
-      }
-      if (Date.now() > ingestDeadline) {
-        // Seen: an occasional source stays 'processing' although its job ended; go on with the rest.
-        if (sourcesReady < CORPUS.length / 2)
-          throw new Error(`only ${sourcesReady} of ${CORPUS.length} sources ingested`);
-        console.warn(`going on with ${sourcesReady} of ${CORPUS.length} sources ready`);
-        break;
-      }
-      await sleep(250);
-    }
+    const { sourcesReady, close } = await ingestSampleKnowledge(stack);
+    cleanups.push(close);
 
     // Learners arrive by real LTI launches (the bench plays the LMS with its stored key).
     const stored = await stack.lmsKey();

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 // simulated LMS takes less of the machine's two cores from the tool it measures.
 import { request } from 'undici';
 import { buildIdTokenClaims } from '../src/devlms/claims.js';
+import { LTI, NRPS_CLAIM, platformUrls } from '../src/devlms/constants.js';
 
 interface Input {
   /** PUBLIC_URL of the tool (what tokens and redirects name). */
@@ -20,6 +21,16 @@ interface Input {
   launches: number;
   concurrency: number;
   offset: number;
+  /** Each launch a new user: `sub` is `<subPrefix>-<index>` (else 200 users launch in turn). */
+  subPrefix?: string;
+  /** Courses the launches spread over (else the development LMS's one course). */
+  contexts?: Array<{ contextId: string; title: string; label: string }>;
+  /** Also load the page the launch lands on (`GET /chat?ltik=…`), as the LMS iframe does. */
+  landing?: boolean;
+  /** Start no launch after this many ms (those under way finish). */
+  deadlineMs?: number;
+  /** Hand back each launch's session token (for benches that go on as these users). */
+  returnTokens?: boolean;
 }
 
 const input = workerData as Input;
@@ -34,6 +45,8 @@ function signIdToken(claims: Record<string, unknown>): string {
   return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
 }
 const serverMs: number[] = [];
+const pageMs: number[] = [];
+const tokens: string[] = [];
 let failures = 0;
 let next = 0;
 
@@ -51,7 +64,31 @@ async function oneLaunch(index: number) {
     { role: index % 10 === 0 ? 'instructor' : 'learner', nonce: location.searchParams.get('nonce') ?? '' },
     input.publicUrl,
   );
-  claims.sub = `bench-user-${index % 200}`;
+  if (input.subPrefix) {
+    // A new person every launch, named as an LMS would name them.
+    const sub = `${input.subPrefix}-${index}`;
+    Object.assign(claims, {
+      sub,
+      name: `Learner ${index}`,
+      given_name: 'Learner',
+      family_name: String(index),
+      email: `${sub}@students.example.edu`,
+    });
+  } else claims.sub = `bench-user-${index % 200}`;
+  const course = input.contexts?.length ? input.contexts[index % input.contexts.length] : undefined;
+  if (course) {
+    claims[`${LTI}context`] = {
+      id: course.contextId,
+      label: course.label,
+      title: course.title,
+      type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'],
+    };
+    claims[`${LTI}lis`] = { person_sourcedid: claims.sub, course_section_sourcedid: course.contextId };
+    claims[NRPS_CLAIM] = {
+      context_memberships_url: platformUrls(input.publicUrl).membershipsUrl(course.contextId),
+      service_versions: ['2.0'],
+    };
+  }
   const idToken = signIdToken(claims);
   const t2 = performance.now();
   const launch = await request(`${server(1)}/lti/launch`, {
@@ -64,14 +101,39 @@ async function oneLaunch(index: number) {
   });
   await launch.body.dump();
   const t3 = performance.now();
-  if (launch.statusCode !== 303) failures += 1;
-  serverMs.push(t1 - t0 + (t3 - t2));
+  if (launch.statusCode !== 303) {
+    failures += 1;
+    return;
+  }
+  const landing = new URL(String(launch.headers.location ?? ''), server(2));
+  if (input.returnTokens) tokens.push(landing.searchParams.get('ltik') ?? '');
+  let t5 = t3;
+  if (input.landing) {
+    // The iframe follows the redirect to the page the launch lands on (on the process it reached).
+    const page = await request(`${server(1)}${landing.pathname}${landing.search}`);
+    await page.body.dump();
+    t5 = performance.now();
+    if (page.statusCode !== 200) {
+      failures += 1;
+      return;
+    }
+    pageMs.push(t5 - t3);
+  }
+  serverMs.push(t1 - t0 + (t5 - t2));
 }
 
 const started = performance.now();
+const deadline = started + (input.deadlineMs ?? Number.POSITIVE_INFINITY);
 await Promise.all(
   Array.from({ length: input.concurrency }, async () => {
-    while (next < input.launches) await oneLaunch(input.offset + next++);
+    while (next < input.launches && performance.now() < deadline) await oneLaunch(input.offset + next++);
   }),
 );
-parentPort?.postMessage({ serverMs, failures, seconds: (performance.now() - started) / 1000 });
+parentPort?.postMessage({
+  serverMs,
+  pageMs,
+  tokens,
+  failures,
+  launches: next,
+  seconds: (performance.now() - started) / 1000,
+});

@@ -6,6 +6,7 @@ import { benchInbox } from './inbox.bench.js';
 import { benchIngestion } from './ingestion.bench.js';
 import { benchLaunch } from './launch.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
+import { benchVolume } from './volume.bench.js';
 
 const benches: Array<[string, () => Promise<Record<string, number | string>>]> = [
   ['LTI launch (login + id-token post, platform on loopback)', benchLaunch],
@@ -13,6 +14,10 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
   ['Knowledge ingestion end to end (kb add / upload → queue → worker → searchable)', benchIngestion],
   ['Learner chat (post → answer over SSE at 50 learners, idle live connections)', benchChat],
   ['Admin inbox (100k conversations: views with counts, deep page, claim)', benchInbox],
+  [
+    'Launch and chat at volume (empty database vs 50k users, 2k courses, 100k conversations, 5 tenants)',
+    benchVolume,
+  ],
 ];
 
 const only = process.argv.slice(2);
