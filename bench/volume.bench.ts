@@ -405,12 +405,26 @@ export async function benchVolume(): Promise<Record<string, number | string>> {
       'phase s (empty / volume)': `${empty.seconds} / ${volume.seconds}`,
       'seeded shape vs product': shape.length ? shape.join('; ') : 'same top-level fields',
       ...figureRows(empty, volume),
+      // The bench's own CPU per operation (signing id tokens, HTTP clients) does not depend on the data:
+      // when it moves between the phases, the machine changed under the run (other work on the cores).
+      'noise check: bench CPU per op volume/empty': noiseCheck(empty, volume),
       targets: `at volume within ${TOLERANCE * 100} % of the empty-database figures (✓ within, ✗ not)`,
     };
   } finally {
     for (const cleanup of cleanups) await cleanup();
     await stack.close();
   }
+}
+
+/** The bench's own CPU per launch and per exchange, volume over empty, and whether the run looks quiet. */
+function noiseCheck(empty: PhaseFigures, volume: PhaseFigures): string {
+  const ratio = (a?: number, b?: number) => (a && b ? b / a : Number.NaN);
+  const launch = ratio(empty.cpuPerLaunch.self, volume.cpuPerLaunch.self);
+  const chat = ratio(empty.cpuPerExchange.self, volume.cpuPerExchange.self);
+  const quiet = [launch, chat].every((r) => Math.abs(r - 1) <= TOLERANCE);
+  return `launch ×${launch.toFixed(2)}, chat ×${chat.toFixed(2)}: ${
+    quiet ? 'steady' : 'the machine changed during the run, re-run it on a quiet machine'
+  }`;
 }
 
 /** Rows "empty | volume | ratio", judged against the tolerance (lower is better unless said). */
