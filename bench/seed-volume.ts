@@ -15,6 +15,7 @@ import type { Db } from 'mongodb';
 import { Types } from 'mongoose';
 import { toMessageView } from '../src/conversations/conversation.presenters.js';
 import type { Message } from '../src/conversations/message.model.js';
+import { threadPointerId } from '../src/conversations/thread-pointer.model.js';
 import type { EventStore } from '../src/events/index.js';
 import { stableObjectId } from '../src/lib/ids.js';
 
@@ -365,9 +366,6 @@ export async function seedVolume(input: {
 
   // Thread pointers (a person's latest thread in a course, `_id` derived from tenant, user and course),
   // where the product keeps them: the thread holding the open key, else the one resolved last.
-  // (Imported when present, so the bench also runs on code from before pointers, for a baseline.)
-  const pointerIdOf = (await import('../src/conversations/thread-pointer.model.js').catch(() => null))
-    ?.threadPointerId;
   const pointersOut = writer('thread_pointers');
 
   // Conversations, their messages and the events that told of them, tenant by tenant.
@@ -535,13 +533,11 @@ export async function seedVolume(input: {
         updatedAt: lastMessageAt,
         ...(status === 'resolved' ? { resolvedAt: lastMessageAt, resolution: 'answered' } : {}),
       });
-      if (pointerIdOf) {
-        const key = `${u}:${j}`;
-        const rank = status === 'resolved' ? lastMessageAt.getTime() : Number.POSITIVE_INFINITY;
-        const best = pointers.get(key);
-        if (!best || rank > best.rank)
-          pointers.set(key, { userId, courseId, conversationId: _id, rank, at: lastMessageAt });
-      }
+      const key = `${u}:${j}`;
+      const rank = status === 'resolved' ? lastMessageAt.getTime() : Number.POSITIVE_INFINITY;
+      const best = pointers.get(key);
+      if (!best || rank > best.rank)
+        pointers.set(key, { userId, courseId, conversationId: _id, rank, at: lastMessageAt });
       // The events that told of it: opened, each message (notes as note.added), the status changes.
       const event = (name: string, payload: Record<string, unknown>, eventAt: Date, visibility = 'public') =>
         eventsOut.add({
@@ -575,16 +571,15 @@ export async function seedVolume(input: {
           lastMessageAt,
         );
     }
-    if (pointerIdOf)
-      for (const pointer of pointers.values())
-        await pointersOut.add({
-          _id: pointerIdOf(String(tenant.tenantId), String(pointer.userId), String(pointer.courseId)),
-          tenantId: tenant.tenantId,
-          userId: pointer.userId,
-          courseId: pointer.courseId,
-          conversationId: pointer.conversationId,
-          updatedAt: pointer.at,
-        });
+    for (const pointer of pointers.values())
+      await pointersOut.add({
+        _id: threadPointerId(String(tenant.tenantId), String(pointer.userId), String(pointer.courseId)),
+        tenantId: tenant.tenantId,
+        userId: pointer.userId,
+        courseId: pointer.courseId,
+        conversationId: pointer.conversationId,
+        updatedAt: pointer.at,
+      });
   }
   const conversationCount = await conversationsOut.done();
   await pointersOut.done();

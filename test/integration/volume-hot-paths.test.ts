@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
+import { type SeedReport, seedVolume } from '../../bench/seed-volume.js';
+import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/index.js';
+import { EventStore } from '../../src/events/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { commandsDuring, scalesWithPeople } from '../support/commands.js';
 import { launchWith } from '../support/lms-client.js';
 import { testServices } from '../support/services.js';
 import { readEvents } from '../support/sse.js';
-import { seedVolume } from '../support/volume.js';
 
 const CONTEXT_CLAIM = 'https://purl.imsglobal.org/spec/lti/claim/context';
 
@@ -27,6 +29,7 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
   this.timeout(120_000);
   let app: TestApp;
   let tenantId: string;
+  let seeded: SeedReport;
 
   const api = async (token: string, path: string, init: RequestInit = {}) => {
     const response = await fetch(`${app.url}${path}`, {
@@ -69,10 +72,23 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
     tenantId = JSON.parse(Buffer.from(first.sessionToken.split('.')[1] ?? '', 'base64url').toString()).tid;
     // Each test app's development LMS is its own issuer (its address): the seeded people must share it.
     const launched = await mongoose.connection.db!.collection('users').findOne({ subject: 'volume-warm-up' });
-    await seedVolume({
-      tenantIds: [tenantId, String(new mongoose.Types.ObjectId())],
-      users: 3000,
-      issuer: String(launched?.issuer),
+    seeded = await seedVolume({
+      db: mongoose.connection.db!,
+      bench: {
+        tenantId: new mongoose.Types.ObjectId(tenantId),
+        issuer: String(launched?.issuer),
+        clientId: DEV_LMS_CLIENT_ID,
+        deploymentId: DEV_LMS_DEPLOYMENT_ID,
+      },
+      events: new EventStore({ redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX }),
+      spec: {
+        users: 3000,
+        courses: 120,
+        conversations: 3000,
+        launchesPerUser: 1,
+        tenants: 2,
+        benchShare: 0.5,
+      },
     });
     // A running server has met its tenant before: platform and deployment, the live cursor in Redis, the
     // knowledge index in memory. One exchange does all that, as the first learner of the day would.
@@ -85,16 +101,17 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
 
   it('stores the volume it claims, in two tenants', async () => {
     const db = mongoose.connection.db!;
-    const seeded = { subject: /^volume-user-/ };
-    expect(await db.collection('users').countDocuments(seeded)).to.equal(3000);
-    expect(await db.collection('users').distinct('tenantId', seeded)).to.have.length(2);
-    expect(await db.collection('conversations').countDocuments({ 'user.name': /^Learner / })).to.equal(3000);
+    expect(seeded.counts).to.include({ users: 3000, courses: 120, conversations: 3000 });
+    expect(seeded.counts.thread_pointers).to.be.greaterThan(1000);
+    const people = { subject: /^seed-user-/ };
+    expect(await db.collection('users').countDocuments(people)).to.equal(3000);
+    expect(await db.collection('users').distinct('tenantId', people)).to.have.length(2);
   });
 
   it('a new learner launches, lands on the chat, asks and gets the answer: inserts and _id commands only', async () => {
     let exchange: Awaited<ReturnType<typeof launchAndAsk>> | undefined;
     const commands = await commandsDuring(async () => {
-      exchange = await launchAndAsk('volume-new-learner', 'volume-course-9', 'Vera Volume');
+      exchange = await launchAndAsk('volume-new-learner', 'seed-course-9', 'Vera Volume');
     });
     expect(exchange?.landingStatus).to.equal(200);
     expect(exchange?.page).to.contain('Vera Volume');
@@ -112,7 +129,7 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
     let messages: Array<{ text: string }> = [];
     let landingStatus = 0;
     const commands = await commandsDuring(async () => {
-      const launched = await launchWith(app.url, person('volume-new-learner', 'volume-course-9'));
+      const launched = await launchWith(app.url, person('volume-new-learner', 'seed-course-9'));
       landingStatus = (await fetch(launched.landing)).status;
       messages = (await api(launched.sessionToken, '/api/chat')).body.messages;
     });
@@ -124,21 +141,31 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
 
   it('a stored learner whose thread Redis does not know finds it through the database by _id', async () => {
     const db = mongoose.connection.db!;
-    // volume-user-6 lives in the development LMS tenant with an open thread (see seedVolume).
-    const user = await db.collection('users').findOne({ subject: 'volume-user-6' });
-    expect(String(user?.tenantId)).to.equal(tenantId);
+    // A seeded learner of this tenant whose latest thread in a course is open.
+    let thread: mongoose.mongo.WithId<mongoose.mongo.Document> | null = null;
+    let user: mongoose.mongo.WithId<mongoose.mongo.Document> | null = null;
+    const tenant = new mongoose.Types.ObjectId(tenantId);
+    for await (const pointer of db.collection('thread_pointers').find({ tenantId: tenant })) {
+      thread = await db.collection('conversations').findOne({ _id: pointer.conversationId, status: 'bot' });
+      user = thread ? await db.collection('users').findOne({ _id: thread.user.userId }) : null;
+      if (user?.subject.startsWith('seed-user-') && user.lastRole === 'learner') break;
+    }
+    const course = await db.collection('courses').findOne({ _id: thread?.courseId });
+    expect(user?.subject).to.match(/^seed-user-/);
     const pointers = await app.runtime.redis.keys(`${app.config.REDIS_PREFIX}:thread:*${user?._id}*`);
     expect(pointers).to.deep.equal([]);
     let opened: { conversation: { id: string }; messages: Array<{ text: string }> } | undefined;
     const commands = await commandsDuring(async () => {
-      const launched = await launchWith(app.url, person('volume-user-6', 'volume-course-6'));
+      const launched = await launchWith(app.url, person(user?.subject, course?.contextId));
       opened = (await api(launched.sessionToken, '/api/chat')).body;
     });
-    const seeded = await db
-      .collection('conversations')
-      .findOne({ 'user.userId': user?._id, status: { $ne: 'resolved' } });
-    expect(opened?.conversation.id).to.equal(String(seeded?._id));
-    expect(opened?.messages.map((m) => m.text)).to.deep.equal(['Question 6 about my course', 'Answer 6']);
+    expect(opened?.conversation.id).to.equal(String(thread?._id));
+    const stored = await db
+      .collection('messages')
+      .find({ conversationId: thread?._id, author: 'learner' })
+      .toArray();
+    expect(stored.length).to.be.greaterThan(0);
+    expect(opened?.messages.map((m) => m.text)).to.include.members(stored.map((m) => m.text));
     // Finding the thread reads by _id only. Its history, absent from Redis too (a cache kept 14 days),
     // is the one read by thread: one query, which FerretDB answers by reading the messages collection.
     const offending = commands.filter(scalesWithPeople);
@@ -150,7 +177,7 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
     const learner = await db.collection('users').findOne({ subject: 'volume-new-learner' });
     const thread = await db.collection('conversations').findOne({ 'user.userId': learner?._id });
     expect(thread, 'the earlier test left a thread').to.not.equal(null);
-    const vera = await launchWith(app.url, person('volume-new-learner', 'volume-course-9'));
+    const vera = await launchWith(app.url, person('volume-new-learner', 'seed-course-9'));
     const handed = await api(vera.sessionToken, '/api/chat/handoff', {
       method: 'POST',
       body: JSON.stringify({ conversationId: String(thread?._id) }),
@@ -164,7 +191,7 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
     const commands = await commandsDuring(async () => {
       const admin = await launchWith(app.url, {
         role: 'admin',
-        ...person('volume-admin-1', 'volume-course-9'),
+        ...person('volume-admin-1', 'seed-course-9'),
       });
       landing = (await fetch(admin.landing)).status;
       listed = (await api(admin.sessionToken, '/api/inbox/conversations?view=all')).body;
