@@ -24,6 +24,7 @@ import { Queues } from '../src/jobs/queues.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../src/knowledge/index.js';
 import { createRedis } from '../src/redis/connection.js';
 import { findTenantForDeployment } from '../src/tenants/tenant.service.js';
+import { BotAnswers } from './bot-answers.js';
 import { type BenchStack, cpuMeter, percentile, startBenchStack } from './support.js';
 
 const LEARNERS = Number(process.env.BENCH_LEARNERS ?? 50);
@@ -79,18 +80,17 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (CLK_TCK 100)
 }
 
-/** A learner's live channel: parses SSE frames and hands bot answers to whoever waits for them. */
-class LearnerStream {
-  private buffer = '';
-  private waiters = new Map<string, (at: number) => void>();
+/** A learner's live channel read with fetch, as the page reads it. */
+class LearnerStream extends BotAnswers {
   private readonly controller = new AbortController();
-  botAnswers = 0;
   closed = false;
 
   constructor(
     readonly url: string,
     readonly ltik: string,
-  ) {}
+  ) {
+    super();
+  }
 
   async open(lastEventId: string): Promise<void> {
     const response = await fetch(`${this.url}/api/chat/events`, {
@@ -104,13 +104,7 @@ class LearnerStream {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          this.buffer += value;
-          let end = this.buffer.indexOf('\n\n');
-          while (end >= 0) {
-            this.frame(this.buffer.slice(0, end));
-            this.buffer = this.buffer.slice(end + 2);
-            end = this.buffer.indexOf('\n\n');
-          }
+          this.read(value);
         }
       } catch {
         // aborted
@@ -119,39 +113,6 @@ class LearnerStream {
       }
     };
     void pump();
-  }
-
-  private frame(text: string) {
-    const at = performance.now();
-    let type = 'message';
-    let data = '';
-    for (const line of text.split('\n')) {
-      if (line.startsWith('event: ')) type = line.slice(7);
-      else if (line.startsWith('data: ')) data += line.slice(6);
-    }
-    if (type !== 'message' || !data) return;
-    const message = (JSON.parse(data) as { message?: { author?: string; clientId?: string } }).message;
-    if (message?.author !== 'bot') return;
-    this.botAnswers++;
-    // A bot answer's client id is `bot:<the question's client id>`.
-    const key = message.clientId?.replace(/^bot:/, '') ?? '';
-    const resolve = this.waiters.get(key);
-    this.waiters.delete(key);
-    resolve?.(at);
-  }
-
-  /** Resolves with the time the bot's answer to `clientId` arrived (or null on timeout). */
-  waitForAnswer(clientId: string, timeoutMs: number): Promise<number | null> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(clientId);
-        resolve(null);
-      }, timeoutMs);
-      this.waiters.set(clientId, (at) => {
-        clearTimeout(timer);
-        resolve(at);
-      });
-    });
   }
 
   close() {
