@@ -395,6 +395,13 @@ function figureRows(empty: PhaseFigures, volume: PhaseFigures): Record<string, s
   };
   const cpu = (figures: Record<string, number>, name: string) => figures[name] ?? 0;
   const tool = (figures: Record<string, number>) => round(cpu(figures, 'web') + cpu(figures, 'worker'), 2);
+  /** CPU ms per operation of each process: the tool's and FerretDB's judged, Redis and the bench's not. */
+  const cpuRows = (what: string, a: Record<string, number>, b: Record<string, number>, bench: string) => ({
+    [`${what} CPU ms: tool (web + worker)`]: row(tool(a), tool(b)),
+    [`${what} CPU ms: FerretDB`]: row(cpu(a, 'mongo'), cpu(b, 'mongo')),
+    [`${what} CPU ms: Redis`]: row(cpu(a, 'redis'), cpu(b, 'redis'), false, false),
+    [`${what} CPU ms: ${bench}`]: row(cpu(a, 'self'), cpu(b, 'self'), false, false),
+  });
   return {
     columns: 'empty | volume | volume/empty',
     'launch: launches done (conc. / one at a time)': `${empty.launchesDone} / ${empty.sequentialDone} | ${volume.launchesDone} / ${volume.sequentialDone}`,
@@ -409,20 +416,7 @@ function figureRows(empty: PhaseFigures, volume: PhaseFigures): Record<string, s
     'launch: p50 ms one at a time': row(empty.sequentialP50, volume.sequentialP50),
     'launch: p95 ms one at a time': row(empty.sequentialP95, volume.sequentialP95),
     'launch: landing page p50 ms (one at a time)': row(empty.pageP50, volume.pageP50, false, false),
-    'launch CPU ms: tool (web + worker)': row(tool(empty.cpuPerLaunch), tool(volume.cpuPerLaunch)),
-    'launch CPU ms: FerretDB': row(cpu(empty.cpuPerLaunch, 'mongo'), cpu(volume.cpuPerLaunch, 'mongo')),
-    'launch CPU ms: Redis': row(
-      cpu(empty.cpuPerLaunch, 'redis'),
-      cpu(volume.cpuPerLaunch, 'redis'),
-      false,
-      false,
-    ),
-    'launch CPU ms: LMS (bench)': row(
-      cpu(empty.cpuPerLaunch, 'self'),
-      cpu(volume.cpuPerLaunch, 'self'),
-      false,
-      false,
-    ),
+    ...cpuRows('launch', empty.cpuPerLaunch, volume.cpuPerLaunch, 'LMS (bench)'),
     'chat: exchanges done (failures)': `${empty.exchangesDone} (${empty.exchangeFailures}) | ${volume.exchangesDone} (${volume.exchangeFailures})`,
     'chat: exchange p50 ms': row(empty.exchangeP50, volume.exchangeP50),
     'chat: exchange p95 ms': row(empty.exchangeP95, volume.exchangeP95),
@@ -430,20 +424,7 @@ function figureRows(empty: PhaseFigures, volume: PhaseFigures): Record<string, s
     'chat: GET /api/chat p95 ms': row(empty.openP95, volume.openP95, false, false),
     'chat: post → answer p50 ms': row(empty.answerP50, volume.answerP50, false, false),
     'chat: post → answer p95 ms': row(empty.answerP95, volume.answerP95, false, false),
-    'chat CPU ms: tool (web + worker)': row(tool(empty.cpuPerExchange), tool(volume.cpuPerExchange)),
-    'chat CPU ms: FerretDB': row(cpu(empty.cpuPerExchange, 'mongo'), cpu(volume.cpuPerExchange, 'mongo')),
-    'chat CPU ms: Redis': row(
-      cpu(empty.cpuPerExchange, 'redis'),
-      cpu(volume.cpuPerExchange, 'redis'),
-      false,
-      false,
-    ),
-    'chat CPU ms: learners (bench)': row(
-      cpu(empty.cpuPerExchange, 'self'),
-      cpu(volume.cpuPerExchange, 'self'),
-      false,
-      false,
-    ),
+    ...cpuRows('chat', empty.cpuPerExchange, volume.cpuPerExchange, 'learners (bench)'),
     'raw FerretDB: findOne users by _id p50 ms': row(empty.rawIdP50, volume.rawIdP50, false, false),
     'raw FerretDB: the same, FerretDB CPU ms': row(empty.rawIdCpu, volume.rawIdCpu, false, false),
   };
