@@ -1,8 +1,8 @@
 /**
  * The repository must work as a fresh clone with nothing beside it (issue #14): no test, script, bench or
- * product file may default to a path outside it, such as the evaluation data once read from `../shared`.
- * Such paths belong on a command line (`npm run eval -- --docs ../shared/corpus/docs`), never in code.
- * `.ci/run` proves the same by running the suite in a clone with no `../shared`; this test names the line.
+ * product file may default to a path outside it, such as the evaluation data once read from the sibling
+ * reference folder. Such paths belong on a command line (`npm run eval -- --docs <folder>`), never in code.
+ * `.ci/run` proves the same by running the suite in a clone with nothing beside it; this names the line.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
