@@ -15,7 +15,7 @@ import type { Db } from 'mongodb';
 import { Types } from 'mongoose';
 import { toMessageView } from '../src/conversations/conversation.presenters.js';
 import type { Message } from '../src/conversations/message.model.js';
-import { threadPointerId } from '../src/conversations/thread-pointer.model.js';
+import { threadPointerOf } from '../src/conversations/thread-pointer.model.js';
 import type { EventStore } from '../src/events/index.js';
 import { stableObjectId } from '../src/lib/ids.js';
 
@@ -573,11 +573,12 @@ export async function seedVolume(input: {
     }
     for (const pointer of pointers.values())
       await pointersOut.add({
-        _id: threadPointerId(String(tenant.tenantId), String(pointer.userId), String(pointer.courseId)),
-        tenantId: tenant.tenantId,
-        userId: pointer.userId,
-        courseId: pointer.courseId,
-        conversationId: pointer.conversationId,
+        ...threadPointerOf({
+          _id: pointer.conversationId,
+          tenantId: tenant.tenantId,
+          courseId: pointer.courseId,
+          user: { userId: pointer.userId },
+        }),
         updatedAt: pointer.at,
       });
   }

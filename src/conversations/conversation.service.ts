@@ -29,7 +29,12 @@ import { recordAnswerFeedback } from './feedback.service.js';
 import { type AnswerRecord, type Message, MessageModel } from './message.model.js';
 import { hitRateLimit, refundRateLimit } from './rate-limit.js';
 import { canTransition, OPEN_STATUSES, type TransitionAction } from './status-machine.js';
-import { type ThreadPointer, ThreadPointerModel, threadPointerId } from './thread-pointer.model.js';
+import {
+  type ThreadPointer,
+  ThreadPointerModel,
+  threadPointerId,
+  threadPointerOf,
+} from './thread-pointer.model.js';
 
 /** What {@link ConversationService} needs; everything but events and Redis has a default. */
 export interface ConversationServiceDeps {
@@ -956,23 +961,25 @@ export class ConversationService {
     return same ? conversation : null;
   }
 
-  /** Points the person's course pointer at the thread that now holds their open key. */
-  private async pointTo(conversation: Conversation): Promise<void> {
-    const tenantId = String(conversation.tenantId);
-    const userId = String(conversation.user.userId);
-    const courseId = conversation.courseId ? String(conversation.courseId) : undefined;
-    await ThreadPointerModel.collection.updateOne(
-      { _id: threadPointerId(tenantId, userId, courseId) },
-      {
-        $set: { conversationId: conversation._id, updatedAt: this.now() },
-        $setOnInsert: {
-          tenantId: conversation.tenantId,
-          userId: conversation.user.userId,
-          ...(conversation.courseId ? { courseId: conversation.courseId } : {}),
-        },
-      },
-      { upsert: true },
-    );
+  /**
+   * Remembers that this thread now holds the person's open key in its course: the Redis pointer read
+   * first, and the durable pointer behind it.
+   */
+  private async rememberThread(conversation: Conversation): Promise<void> {
+    const { _id, conversationId, ...identity } = threadPointerOf(conversation);
+    await Promise.all([
+      this.cache.setThread(
+        String(identity.tenantId),
+        String(identity.userId),
+        identity.courseId && String(identity.courseId),
+        String(conversationId),
+      ),
+      ThreadPointerModel.collection.updateOne(
+        { _id },
+        { $set: { conversationId, updatedAt: this.now() }, $setOnInsert: identity },
+        { upsert: true },
+      ),
+    ]);
   }
 
   private async createOpen(
@@ -1015,10 +1022,7 @@ export class ConversationService {
         // Rare (a race lost, or a thread older than its pointer): the one query by the open key.
         const existing = await ConversationModel.findOne({ tenantId, openKey }).lean<Conversation>();
         if (existing) {
-          await Promise.all([
-            this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(existing._id)),
-            this.pointTo(existing),
-          ]);
+          await this.rememberThread(existing);
           return { conversation: existing, created: false };
         }
       }
@@ -1030,8 +1034,7 @@ export class ConversationService {
           this.cache.putDoc(String(_id), conversation),
           // A new thread has no messages: its (empty) history is complete from the start.
           this.cache.fill(String(_id), []),
-          this.cache.setThread(input.tenantId, input.actor.userId, input.courseId, String(_id)),
-          this.pointTo(conversation),
+          this.rememberThread(conversation),
         ]);
         await this.emit(conversation, 'conversation.opened', this.eventActor(input.actor), {
           status: 'bot',
@@ -1111,15 +1114,7 @@ export class ConversationService {
         },
         unset: ['resolvedAt', 'resolution', 'assigneeId', 'assigneeName'],
       });
-      await Promise.all([
-        this.cache.setThread(
-          String(updated.tenantId),
-          String(updated.user.userId),
-          updated.courseId ? String(updated.courseId) : undefined,
-          String(updated._id),
-        ),
-        this.pointTo(updated),
-      ]);
+      await this.rememberThread(updated);
       return updated;
     } catch (error) {
       if (isDuplicateKey(error)) return null;

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { Types } from 'mongoose';
 import { ConversationModel } from './conversation.model.js';
-import { ThreadPointerModel, threadPointerId } from './thread-pointer.model.js';
+import { ThreadPointerModel, threadPointerId, threadPointerOf } from './thread-pointer.model.js';
 
 type Row = {
   _id: Types.ObjectId;
@@ -15,16 +15,13 @@ type Row = {
 
 const BATCH = 1000;
 
-const pointerIdOf = (row: Row) =>
-  threadPointerId(String(row.tenantId), String(row.user?.userId), row.courseId && String(row.courseId));
-
 /**
  * Gives every person's course a thread pointer where threads exist without one (threads stored before
  * pointers were kept): the thread holding the open key, else the one resolved last. Pointers already
  * there are left alone, so running it again, or beside live traffic, changes nothing that is right.
  */
 export async function backfillThreadPointers(): Promise<{ threads: number; pointed: number }> {
-  const latest = new Map<string, { row: Row; rank: number }>();
+  const latest = new Map<string, { pointer: ReturnType<typeof threadPointerOf>; rank: number }>();
   let threads = 0;
   const cursor = ConversationModel.find(
     {},
@@ -34,13 +31,17 @@ export async function backfillThreadPointers(): Promise<{ threads: number; point
     .cursor({ batchSize: 2000 });
   for await (const row of cursor) {
     threads++;
-    if (!row.user?.userId || !row.tenantId) continue;
-    const key = String(pointerIdOf(row));
+    const userId = row.user?.userId;
+    if (!userId || !row.tenantId) continue;
+    const key = String(
+      threadPointerId(String(row.tenantId), String(userId), row.courseId && String(row.courseId)),
+    );
     const rank = row.openKey.startsWith('open:')
       ? Number.POSITIVE_INFINITY
       : ((row.resolvedAt ?? row.updatedAt)?.getTime() ?? 0);
     const best = latest.get(key);
-    if (!best || rank > best.rank) latest.set(key, { row, rank });
+    if (!best || rank > best.rank)
+      latest.set(key, { pointer: threadPointerOf({ ...row, user: { userId } }), rank });
   }
   // Only the missing ones are written: a run after the first costs two reads and no write.
   for await (const pointer of ThreadPointerModel.find({}, { _id: 1 }).lean().cursor({ batchSize: 5000 }))
@@ -53,19 +54,12 @@ export async function backfillThreadPointers(): Promise<{ threads: number; point
     pointed += result.upsertedCount;
     batch = [];
   };
-  for (const { row } of latest.values()) {
+  for (const { pointer } of latest.values()) {
+    const { _id, ...fields } = pointer;
     batch.push({
       updateOne: {
-        filter: { _id: pointerIdOf(row) },
-        update: {
-          $setOnInsert: {
-            tenantId: row.tenantId,
-            userId: row.user?.userId,
-            ...(row.courseId ? { courseId: row.courseId } : {}),
-            conversationId: row._id,
-            updatedAt: new Date(),
-          },
-        },
+        filter: { _id },
+        update: { $setOnInsert: { ...fields, updatedAt: new Date() } },
         upsert: true,
       },
     });

@@ -31,3 +31,23 @@ export const ThreadPointerModel = model<ThreadPointer>('ThreadPointer', threadPo
 /** The pointer's `_id` for a person in a course (or outside any course). */
 export const threadPointerId = (tenantId: string, userId: string, courseId?: string): Types.ObjectId =>
   stableObjectId('thread-pointer', tenantId, userId, courseId ?? '-');
+
+/** The pointer that names a thread as the person's latest in its course (what an upsert sets on insert). */
+export function threadPointerOf(thread: {
+  _id: Types.ObjectId;
+  tenantId: Types.ObjectId;
+  courseId?: Types.ObjectId;
+  user: { userId: Types.ObjectId };
+}): Omit<ThreadPointer, 'updatedAt'> {
+  return {
+    _id: threadPointerId(
+      String(thread.tenantId),
+      String(thread.user.userId),
+      thread.courseId && String(thread.courseId),
+    ),
+    tenantId: thread.tenantId,
+    userId: thread.user.userId,
+    ...(thread.courseId ? { courseId: thread.courseId } : {}),
+    conversationId: thread._id,
+  };
+}

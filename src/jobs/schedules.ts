@@ -15,7 +15,12 @@ export async function upsertSchedules(
       { every: options.purgeEveryMs ?? 15 * 60_000 },
       { name: 'purge', data: {} },
     );
-  // Every worker's start asks for it; the fixed id keeps it to one run while the finished job is kept, and
-  // a later run changes nothing that is right.
-  await queues.enqueue('maintenance', 'pointThreads', {}, { jobId: 'thread-pointers-v1' });
+  // Every worker's start asks for it; the fixed id and the finished job kept in Redis make it run once,
+  // not a scan of every thread at each start. (Should Redis lose it, a run again writes nothing new.)
+  await queues.enqueue(
+    'maintenance',
+    'pointThreads',
+    {},
+    { jobId: 'thread-pointers-v1', removeOnComplete: false },
+  );
 }
