@@ -66,8 +66,11 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
   }
 
   before(async () => {
-    const { mongoUrl } = await testServices();
-    app = await startTestApp({ env: { MONGODB_URL: `${mongoUrl}?monitorCommands=true` } });
+    // A database of its own, dropped at the end: the volume would slow every later test's scans.
+    const url = new URL((await testServices()).mongoUrl);
+    url.pathname = `${url.pathname}_volume`;
+    url.searchParams.set('monitorCommands', 'true');
+    app = await startTestApp({ env: { MONGODB_URL: url.toString() } });
     const first = await launchWith(app.url, person('volume-warm-up', 'warm-up-course'));
     tenantId = JSON.parse(Buffer.from(first.sessionToken.split('.')[1] ?? '', 'base64url').toString()).tid;
     // Each test app's development LMS is its own issuer (its address): the seeded people must share it.
@@ -97,7 +100,10 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
     const admin = await launchWith(app.url, { role: 'admin', ...person('volume-admin-0', 'warm-up-course') });
     expect((await api(admin.sessionToken, '/api/inbox/conversations')).status).to.equal(200);
   });
-  after(() => app?.stop());
+  after(async () => {
+    await mongoose.connection.db?.dropDatabase();
+    await app?.stop();
+  });
 
   it('stores the volume it claims, in two tenants', async () => {
     const db = mongoose.connection.db!;
