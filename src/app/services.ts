@@ -2,6 +2,7 @@ import { type Assistant, createAssistant } from '../assistant/index.js';
 import { ChatService } from '../chat/chat.service.js';
 import { type ConversationDomain, createConversationDomain } from '../conversations/index.js';
 import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../inbox/index.js';
+import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LiveHub, TransientChannel } from '../live/index.js';
 import { createRedis } from '../redis/connection.js';
@@ -33,6 +34,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   lifecycle.onShutdown('knowledge index', () => knowledgeIndex.close());
   const assistant = createAssistant({ registry: knowledgeIndex, config, logger });
   const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
+  registerJobListeners(conversations.bus, queues, logger);
   const hub = new LiveHub({
     subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
     prefix: config.REDIS_PREFIX,

@@ -1,4 +1,6 @@
 import type { Worker } from 'bullmq';
+import { createConversationDomain } from '../conversations/index.js';
+import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
 import { configureKnowledge } from '../knowledge/index.js';
@@ -17,12 +19,20 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
   lifecycle.onShutdown('worker redis', async () => {
     await connection.quit().catch(() => connection.disconnect());
   });
+  // SLA and notification jobs change threads and emit events (inboxes hear them live) on this bus.
+  const conversations = createConversationDomain({
+    redis: runtime.redis,
+    prefix: config.REDIS_PREFIX,
+    logger,
+  });
+  registerJobListeners(conversations.bus, queues, logger);
   const workers = startWorkers({
     connection,
     prefix: config.REDIS_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
     logger,
+    services: { config, logger, redis: runtime.redis, queues, conversations },
   });
   lifecycle.onShutdown('workers', () => closeWorkers(workers));
   await upsertSchedules(queues);

@@ -2,6 +2,7 @@ import type { ConversationStatus, Priority } from '../conversations/conversation
 import type { MessageView } from '../conversations/conversation.views.js';
 import type { TransitionAction } from '../conversations/status-machine.js';
 import type { HandoffMode, HandoffReason, NotifyTarget } from '../handoff/handoff.types.js';
+import type { EscalationStep, SlaSnapshot, SlaTargetName } from '../sla/sla.types.js';
 import type { ProductRole } from '../users/user.model.js';
 
 /** What every status change carries: the move, why, and the thread version it produced. */
@@ -73,6 +74,24 @@ export interface EventPayloads {
   'message.posted': { message: MessageView };
   /** An internal note was added (staff only, never sent to learners). */
   'note.added': { message: MessageView };
+  /** A thread's SLA clocks started, moved, paused, resumed, were met or stopped. */
+  'sla.updated': { sla: SlaSnapshot };
+  /** A clock passed its warning share. `late`: fired after its time (every worker was down). */
+  'sla.warned': { sla: SlaSnapshot; target: SlaTargetName; dueAt: string; late: boolean };
+  /** A clock passed its target without the reply or resolution it measures. */
+  'sla.breached': { sla: SlaSnapshot; target: SlaTargetName; dueAt: string; late: boolean };
+  /** One step of the escalation chain ran after a breach. */
+  'sla.escalated': {
+    sla: SlaSnapshot;
+    target: SlaTargetName;
+    step: EscalationStep;
+    /** Who was told (notify steps). */
+    notified?: AssigneeRef[];
+    /** The new priority (raise_priority). */
+    priority?: Priority;
+    /** The owner the thread was taken from (unassign). */
+    previousAssignee?: AssigneeRef;
+  };
 }
 
 export type EventName = keyof EventPayloads;
@@ -91,6 +110,10 @@ export const EVENT_NAMES: readonly EventName[] = [
   'conversation.contact_updated',
   'message.posted',
   'note.added',
+  'sla.updated',
+  'sla.warned',
+  'sla.breached',
+  'sla.escalated',
 ];
 
 /** `public`: the learner of the thread may see it (after hidden fields are removed); `staff`: never. */
@@ -110,6 +133,10 @@ export const EVENT_VISIBILITY: Record<EventName, EventVisibility> = {
   'conversation.contact_updated': 'staff',
   'message.posted': 'public',
   'note.added': 'staff',
+  'sla.updated': 'staff',
+  'sla.warned': 'staff',
+  'sla.breached': 'staff',
+  'sla.escalated': 'staff',
 };
 
 /** Payload fields of public events that learners never receive (internal triage details). */

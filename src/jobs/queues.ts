@@ -1,6 +1,8 @@
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { EventName } from '../events/catalog.js';
 import { AppError } from '../lib/errors.js';
+import type { SlaStage, SlaTargetName } from '../sla/sla.types.js';
 
 /**
  * Every queue, its job names and their payloads, in one place.
@@ -25,13 +27,54 @@ export interface JobPayloads {
       parts?: string[];
     };
   };
+  sla: {
+    /**
+     * Brings a thread's SLA clocks in line with an event that may change them (handoff, staff reply,
+     * learner message, priority change, resolve…). Job id `sla-react-<tenant>-<seq>`.
+     */
+    react: { tenantId: string; conversationId: string; event: EventName; seq: number; at: string };
+    /**
+     * A clock's warning or breach time came. `cycle` counts restarts of the clock (next response restarts
+     * on every learner message after a staff reply), so each run has its own job id:
+     * `sla-<conversation>-<target>-<cycle>-<stage>`. `dueAt` is the stage's time when scheduled: a stale
+     * job (the clock moved) finds its clock changed and does nothing.
+     */
+    fire: {
+      tenantId: string;
+      conversationId: string;
+      target: SlaTargetName;
+      cycle: number;
+      stage: SlaStage;
+      dueAt: string;
+    };
+    /** The next step of the escalation chain of a breached clock. Job id `sla-<conversation>-<target>-<cycle>-esc-<step>`. */
+    escalate: {
+      tenantId: string;
+      conversationId: string;
+      target: SlaTargetName;
+      cycle: number;
+      step: number;
+    };
+    /** Finds clocks whose jobs went missing (Redis lost them, a listener could not enqueue) and repairs them. */
+    sweep: Record<string, never>;
+    /** Sends a tenant's review digest when its rhythm says one is due and the calendar is open. */
+    digest: { tenantId?: string };
+  };
+  notify: {
+    /** Turns one domain event into notifications for the people and channels that asked for it. Job id `notify-route-<tenant>-<seq>`. */
+    route: { tenantId: string; seq: number; event: EventName };
+    /** Sends one stored delivery (email, Slack, Teams, webhook). Job id `notify-deliver-<deliveryId>`. */
+    deliver: { deliveryId: string };
+    /** Emails a learner the staff replies they have not seen (after a grace period, grouped). */
+    followUp: { tenantId: string; conversationId: string };
+  };
 }
 
 export type QueueName = keyof JobPayloads;
 export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];
 
-export const QUEUE_NAMES: readonly QueueName[] = ['maintenance', 'knowledge'];
+export const QUEUE_NAMES: readonly QueueName[] = ['maintenance', 'knowledge', 'sla', 'notify'];
 
 /** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

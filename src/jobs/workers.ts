@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
+import { notifyJobs } from '../notify/notify.jobs.js';
+import { slaJobs } from '../sla/sla.jobs.js';
+import type { JobServices } from './job-services.js';
 import { type JobName, type JobPayload, type JobPayloads, QUEUE_NAMES, type QueueName } from './queues.js';
 
 export interface JobContext {
@@ -14,11 +17,16 @@ export type JobHandler<P> = (job: Job<P>, context: JobContext) => Promise<unknow
 
 export type QueueHandlers<Q extends QueueName> = { [N in JobName<Q>]: JobHandler<JobPayload<Q, N>> };
 
+type HandlerTable = { [Q in QueueName]: QueueHandlers<Q> };
+
 /** Which handler runs each job: the one table that connects queues to domain code. */
-const HANDLERS: { [Q in QueueName]: QueueHandlers<Q> } = {
-  maintenance: maintenanceJobs,
-  knowledge: knowledgeJobs,
-};
+function handlersFor(services?: JobServices): Partial<HandlerTable> {
+  return {
+    maintenance: maintenanceJobs,
+    knowledge: knowledgeJobs,
+    ...(services ? { sla: slaJobs(services), notify: notifyJobs(services) } : {}),
+  };
+}
 
 export interface WorkerOptions {
   /** A `worker`-purpose connection; BullMQ duplicates it for its blocking commands. The caller closes it. */
@@ -29,12 +37,18 @@ export interface WorkerOptions {
   /** …unless a queue has its own figure (KNOWLEDGE_WORKER_CONCURRENCY for ingestion). */
   queueConcurrency?: Partial<Record<QueueName, number>>;
   logger: Logger;
+  /** The queues this process consumes (default: all of them). */
+  queues?: readonly QueueName[];
+  /** What the SLA and notification handlers need; required when those queues are consumed. */
+  services?: JobServices;
 }
 
 /** Starts one BullMQ worker per queue. Close them with `closeWorkers` to let active jobs finish. */
 export function startWorkers(options: WorkerOptions): Worker[] {
-  return QUEUE_NAMES.map((queueName) => {
-    const handlers = HANDLERS[queueName] as Record<string, JobHandler<unknown>>;
+  const table = handlersFor(options.services);
+  return (options.queues ?? QUEUE_NAMES).map((queueName) => {
+    const handlers = table[queueName] as Record<string, JobHandler<unknown>> | undefined;
+    if (!handlers) throw new Error(`queue "${queueName}" needs the job services to run`);
     const logger = options.logger.child({ queue: queueName });
     const worker = new Worker(
       queueName,

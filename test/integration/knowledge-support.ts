@@ -34,6 +34,7 @@ export async function startKnowledgeHarness(env: Record<string, string> = {}): P
     connection,
     prefix: config.REDIS_PREFIX,
     concurrency: 2,
+    queues: ['maintenance', 'knowledge'],
     queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
     logger: quietLogger,
   });

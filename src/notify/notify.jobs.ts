@@ -1,0 +1,10 @@
+import type { JobServices } from '../jobs/job-services.js';
+import type { QueueHandlers } from '../jobs/workers.js';
+
+/** Handlers of the `notify` queue. */
+export function notifyJobs(_services: JobServices): QueueHandlers<'notify'> {
+  const todo = async () => {
+    throw new Error('notification jobs are not built yet');
+  };
+  return { route: todo, deliver: todo, followUp: todo };
+}

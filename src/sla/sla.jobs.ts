@@ -1,0 +1,10 @@
+import type { JobServices } from '../jobs/job-services.js';
+import type { QueueHandlers } from '../jobs/workers.js';
+
+/** Handlers of the `sla` queue. */
+export function slaJobs(_services: JobServices): QueueHandlers<'sla'> {
+  const todo = async () => {
+    throw new Error('SLA jobs are not built yet');
+  };
+  return { react: todo, fire: todo, escalate: todo, sweep: todo, digest: todo };
+}
