@@ -6,7 +6,7 @@ const role = z.enum(['learner', 'instructor', 'admin']);
 /** A person or channel a keyword rule notifies. */
 export const notifyTargetSchema = z.object({
   /** email: an address; slack/webhook: an https URL; user: a user id of the tenant. */
-  type: z.enum(['email', 'slack', 'webhook', 'user']),
+  type: z.enum(['email', 'slack', 'teams', 'webhook', 'user']),
   target: z.string().trim().min(1).max(500),
 });
 

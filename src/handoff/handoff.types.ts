@@ -27,7 +27,8 @@ export type HandoffMode = 'live' | 'async';
 
 /** A person or channel to tell about a handoff (delivery comes with the notifications work). */
 export interface NotifyTarget {
-  type: 'email' | 'slack' | 'webhook' | 'user';
+  /** email: an address; slack, teams, webhook: an http(s) URL; user: a user id of the tenant. */
+  type: 'email' | 'slack' | 'teams' | 'webhook' | 'user';
   target: string;
 }
 

@@ -22,7 +22,7 @@ export interface KeywordRule {
 
 const notifySchema = new Schema<NotifyTarget>(
   {
-    type: { type: String, enum: ['email', 'slack', 'webhook', 'user'], required: true },
+    type: { type: String, enum: ['email', 'slack', 'teams', 'webhook', 'user'], required: true },
     target: { type: String, required: true, maxlength: 500 },
   },
   { _id: false },

@@ -1,0 +1,60 @@
+import type { NotifyTarget } from '../handoff/handoff.types.js';
+
+/** What a notification is about; tenants choose channels per kind. */
+export type NotificationKind =
+  | 'handoff_new'
+  | 'handoff_urgent'
+  | 'assigned'
+  | 'learner_replied'
+  | 'sla_warning'
+  | 'sla_breach'
+  | 'sla_escalation'
+  | 'digest'
+  | 'learner_followup';
+
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
+  'handoff_new',
+  'handoff_urgent',
+  'assigned',
+  'learner_replied',
+  'sla_warning',
+  'sla_breach',
+  'sla_escalation',
+  'digest',
+  'learner_followup',
+];
+
+/** A row of a digest: one thread waiting for people. */
+export interface DigestRow {
+  conversationId: string;
+  learner?: string;
+  course?: string;
+  reason?: string;
+  /** SLA state and due time (ISO) of the thread's running clock. */
+  state?: string;
+  dueAt?: string;
+}
+
+/**
+ * A request to tell people something. Deliveries are stored one per recipient with an id derived from
+ * `key` and the recipient, so asking twice (a retried job, two workers) never sends twice.
+ */
+export interface NotificationRequest {
+  tenantId: string;
+  kind: NotificationKind;
+  /** Idempotency basis, e.g. `breach-<conversation>-first_response-0`. */
+  key: string;
+  /** The thread it is about: messages name its learner, course, reason and summary and link to it. */
+  conversationId?: string;
+  /** Explicit recipients; absent: the tenant's channels for `kind`. */
+  recipients?: NotifyTarget[];
+  /** Kind-specific text: the SLA target and due time, the digest rows, the follow-up replies. */
+  details?: {
+    target?: string;
+    dueAt?: string;
+    step?: string;
+    rows?: DigestRow[];
+    /** Staff replies of a learner follow-up, oldest first. */
+    replies?: { author?: string; text: string; at: string }[];
+  };
+}
