@@ -1,6 +1,7 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
+import { followUpListener } from '../notify/follow-up.listener.js';
 import { notifyListener } from '../notify/notify.listener.js';
 import { slaListener } from '../sla/sla.listener.js';
 import type { Queues } from './queues.js';
@@ -11,6 +12,7 @@ export type JobListener = (event: AnyDomainEvent, queues: Queues) => Promise<unk
 const LISTENERS: readonly { name: string; listener: JobListener }[] = [
   { name: 'sla', listener: slaListener },
   { name: 'notify', listener: notifyListener },
+  { name: 'follow-up', listener: followUpListener },
 ];
 
 /**

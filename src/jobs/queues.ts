@@ -55,6 +55,11 @@ export interface JobPayloads {
       cycle: number;
       step: number;
     };
+    /**
+     * A tenant's calendar or policies changed: every running clock of the tenant gets its due times
+     * recomputed and its jobs moved. Job id `sla-retime-<tenant>-<settings version>`.
+     */
+    retime: { tenantId: string; version: number };
     /** Finds clocks whose jobs went missing (Redis lost them, a listener could not enqueue) and repairs them. */
     sweep: Record<string, never>;
     /** Sends a tenant's review digest when its rhythm says one is due and the calendar is open. */
