@@ -1,12 +1,12 @@
-import { Types } from 'mongoose';
 import type { Priority } from '../conversations/conversation.types.js';
-import { TenantModel } from '../tenants/tenant.model.js';
 import {
   type BusinessCalendar,
   DEFAULT_REPLY_TARGET_MINUTES,
   replyTarget,
   WeeklyBusinessCalendar,
 } from './calendar.js';
+import type { SlaMatch, TenantSla } from './sla-plan.js';
+import { DEFAULT_POLICY_TARGETS, tenantSlas } from './tenant-sla.js';
 
 /**
  * What handoff code asks of the SLA side: the tenant's calendar and when a reply is due for a priority.
@@ -17,14 +17,20 @@ export interface ReplyPolicy {
   readonly calendar: BusinessCalendar;
   /** Business minutes the team aims to reply within. */
   targetMinutes(priority: Priority): number;
-  /** The instant a reply is due for a thread handed off at `from`. */
-  replyBy(priority: Priority, from: Date): Date;
+  /**
+   * The instant a reply is due for a thread handed off at `from`; `match` (category, role, course, keyword
+   * rules) lets the tenant's SLA rules choose the policy, as the timers do.
+   */
+  replyBy(priority: Priority, from: Date, match?: Partial<SlaMatch>): Date;
 }
 
 /** Looks up a tenant's reply policy. */
 export type ReplyPolicyProvider = (tenantId: string) => Promise<ReplyPolicy>;
 
-/** The default policy: Mon–Fri 9:00–17:00 in `timeZone`, default per-priority targets. */
+/**
+ * A fixed policy: Mon–Fri 9:00–17:00 in `timeZone` with the given business-minute targets. Tenants' policies
+ * come from {@link tenantReplyPolicies}; this stays for callers that want a calendar without settings.
+ */
 export function defaultReplyPolicy(
   timeZone: string,
   targets: Readonly<Record<Priority, number>> = DEFAULT_REPLY_TARGET_MINUTES,
@@ -44,20 +50,25 @@ export function defaultReplyPolicy(
 }
 
 /**
- * Reply policies from each tenant's time zone (Tenant.timeZone), cached briefly because a handoff
- * should not cost an extra read and zones change rarely.
+ * The reply policy of a tenant's SLA: reply-by is the first-response due time of the policy chosen for the
+ * thread, so the handoff's "we'll reply by …", the inbox's reply-by and the timers are one calculation.
+ */
+export function replyPolicyFromSla(sla: TenantSla): ReplyPolicy {
+  const target = (priority: Priority, match?: Partial<SlaMatch>) =>
+    sla.choose({ ...match, priority }).targets.first_response ??
+    DEFAULT_POLICY_TARGETS[priority].first_response;
+  return {
+    calendar: sla.calendar,
+    targetMinutes: (priority) => target(priority).minutes,
+    replyBy: (priority, from, match) => sla.dueAt(target(priority, match), from),
+  };
+}
+
+/**
+ * Reply policies from each tenant's SLA settings (see {@link tenantSlas}: defaults in the tenant's zone
+ * until a lead saves hours and policies), cached briefly because a handoff should not cost an extra read.
  */
 export function tenantReplyPolicies(options: { cacheMs?: number } = {}): ReplyPolicyProvider {
-  const cacheMs = options.cacheMs ?? 60_000;
-  const cache = new Map<string, { policy: ReplyPolicy; expires: number }>();
-  return async (tenantId) => {
-    const hit = cache.get(tenantId);
-    if (hit && hit.expires > Date.now()) return hit.policy;
-    const tenant = Types.ObjectId.isValid(tenantId)
-      ? await TenantModel.findById(tenantId, { timeZone: 1 }).lean()
-      : null;
-    const policy = defaultReplyPolicy(tenant?.timeZone ?? 'UTC');
-    cache.set(tenantId, { policy, expires: Date.now() + cacheMs });
-    return policy;
-  };
+  const slas = tenantSlas(options);
+  return async (tenantId) => replyPolicyFromSla(await slas(tenantId));
 }

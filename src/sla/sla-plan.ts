@@ -56,6 +56,8 @@ export interface TenantSla {
   /** Clocks pause while the thread waits on the learner (staff replied last). */
   readonly pauseWhileWaitingOnLearner: boolean;
   readonly escalation: EscalationSettings;
+  /** The review digest rhythm: sent every `everyBusinessMinutes` of open calendar time, when enabled. */
+  readonly digest: { enabled: boolean; everyBusinessMinutes: number };
 }
 
 /** Looks up a tenant's SLA (cached; changes are seen within seconds). */
