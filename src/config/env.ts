@@ -99,6 +99,19 @@ const schema = z.object({
     .min(3)
     .default('Chatref <no-reply@localhost>')
     .describe('a sender, e.g. Chatref <help@example.edu>'),
+  NOTIFY_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(6)
+    .describe('tries per notification delivery before it becomes a dead letter (1-20)'),
+  NOTIFY_BACKOFF_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(5000)
+    .describe('milliseconds before the first delivery retry; each next one waits twice as long'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .describe('one of fatal, error, warn, info, debug, trace, silent'),
@@ -140,6 +153,15 @@ const schema = z.object({
     .min(1024)
     .default(25 * 1024 * 1024)
     .describe('the largest knowledge-base upload in bytes (≥ 1024), e.g. 26214400 for 25 MB'),
+  FOLLOW_UP_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(120)
+    .describe(
+      'seconds a staff reply waits for the learner to come back before it is emailed to them (0-86400); replies within the wait share one email',
+    ),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -56,5 +56,7 @@ export interface NotificationRequest {
     rows?: DigestRow[];
     /** Staff replies of a learner follow-up, oldest first. */
     replies?: { author?: string; text: string; at: string }[];
+    /** Learner follow-ups: the link back to the course in the LMS (never a Chatref session link). */
+    courseUrl?: string;
   };
 }
