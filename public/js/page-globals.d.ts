@@ -44,9 +44,24 @@ export interface AdminHelpers {
   sendJson(path: string, method?: string, data?: unknown): Promise<JsonResult>;
 }
 
+/** How the inbox words SLA state and times (inbox-sla.js). */
+export interface SlaDisplay {
+  timeLeft(dueIso: string | undefined, nowMs: number): string;
+  shownState(sla: { state: string; dueAt?: string } | undefined, nowMs: number): string;
+  describe(
+    sla: { state: string; dueAt?: string } | undefined,
+    nowMs: number,
+  ): { state: string; label: string; left: string };
+  zonedTime(iso: string, zone: { timeZone: string; name: string }, nowMs: number): string;
+  // biome-ignore lint/suspicious/noExplicitAny: an SlaLine from the thread answer.
+  lineText(line: any, zone: { timeZone: string; name: string }, nowMs: number): string;
+  STATE_LABEL: Record<string, string>;
+}
+
 declare global {
   interface Window {
     chatref: SessionApi;
     chatrefAdmin: AdminHelpers;
+    chatrefSla: SlaDisplay;
   }
 }

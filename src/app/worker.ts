@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq';
 import { createConversationDomain } from '../conversations/index.js';
+import { indexWorkerEvents } from '../inbox/index.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
@@ -26,6 +27,8 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     logger,
   });
   registerJobListeners(conversations.bus, queues, logger);
+  // The inbox lists follow what jobs change (SLA states, escalations), before the events are published.
+  indexWorkerEvents({ conversations, redis: runtime.redis, prefix: config.REDIS_PREFIX, logger });
   const workers = startWorkers({
     connection,
     prefix: config.REDIS_PREFIX,

@@ -5,7 +5,8 @@ import { type Conversation, ConversationModel } from '../conversations/conversat
 import type { MessageView } from '../conversations/conversation.views.js';
 import { type Message, MessageModel } from '../conversations/message.model.js';
 import { findInTenant } from '../db/by-id.js';
-import type { AnyDomainEvent } from '../events/catalog.js';
+import type { AnyDomainEvent, DomainEvent } from '../events/catalog.js';
+import { EventModel, type EventRecord } from '../events/event.model.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import {
@@ -20,10 +21,13 @@ import {
   matches,
   memberId,
   previewOf,
+  SLA_FIELDS,
   searchTokens,
   sortMember,
   viewsOf,
+  withSla,
 } from './index-doc.js';
+import { SLA_EVENT_NAMES, type SlaLine, slaLineOf } from './sla-lines.js';
 import type { TeamRouting } from './teams.js';
 
 /** A page of thread ids in list order. */
@@ -47,6 +51,8 @@ return 1`;
 const APPLY_SHA = createHash('sha1').update(APPLY).digest('hex');
 
 const SCAN_CHUNK = 200;
+const SLA_LINES_KEPT = 50;
+const SLA_LINES_TTL_MS = 90 * 24 * 3600_000;
 const SCAN_BUDGET = 25; // chunks: a combined-filter page looks at most 5000 entries, then returns a cursor
 const SEARCH_LIMIT = 5000;
 const BUILT_RECHECK_MS = 10_000;
@@ -100,6 +106,10 @@ export class InboxIndex {
   private tokenKey(tenantId: string, token: string) {
     return `${this.base(tenantId)}:tok:${token}`;
   }
+  /** A thread's staff-visible SLA lines (warnings, breaches, escalations): a sorted set by event sequence. */
+  private slaLinesKey(tenantId: string, conversationId: string) {
+    return `${this.base(tenantId)}:sla:${conversationId}`;
+  }
   private builtKey(tenantId: string) {
     return `${this.deps.prefix}:inbox:${tenantId}:built`;
   }
@@ -144,6 +154,10 @@ export class InboxIndex {
       doc.pt = previous.pt;
       doc.lm = Math.max(doc.lm, previous.lm);
     }
+    // The SLA snapshot is not on the conversation document: it comes from `sla.*` events only.
+    if (previous)
+      for (const field of SLA_FIELDS)
+        if (previous[field] !== undefined) (doc[field] as unknown) = previous[field];
     return doc;
   }
 
@@ -256,6 +270,12 @@ export class InboxIndex {
         return this.applyMessage(tenantId, event.payload.message);
       case 'conversation.contact_updated':
         return;
+      case 'sla.updated':
+      case 'sla.warned':
+      case 'sla.breached':
+      case 'sla.escalated':
+        await this.addSlaLine(event);
+        return this.applySla(event);
       case 'conversation.opened': {
         // Built from the event (no read): opening a thread is on the learner's first-message path.
         const at = ms(event.at) ?? Date.now();
@@ -297,6 +317,50 @@ export class InboxIndex {
       default:
         return this.refresh(tenantId, conversationId);
     }
+  }
+
+  /**
+   * A thread's SLA snapshot from an `sla.*` event (every one carries it): state and times, and so its
+   * place in the At risk and Breached views. An older event (lower sequence) never overwrites a newer one.
+   */
+  private async applySla(
+    event: DomainEvent<'sla.updated' | 'sla.warned' | 'sla.breached' | 'sla.escalated'>,
+  ): Promise<void> {
+    const { tenantId, conversationId } = event;
+    if (!conversationId) return;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await this.deps.redis.hget(this.docsKey(tenantId), conversationId);
+      if (!raw) {
+        // Not indexed (yet): read the thread whole, then apply the snapshot to that entry.
+        await this.refresh(tenantId, conversationId);
+        if (!(await this.deps.redis.hexists(this.docsKey(tenantId), conversationId))) return;
+        continue;
+      }
+      const old = JSON.parse(raw) as IndexDoc;
+      const next = withSla(old, event.payload.sla, event.seq);
+      if (next === old) return;
+      if (await this.apply(tenantId, conversationId, raw, next)) return;
+    }
+    this.deps.logger?.warn({ tenantId, conversationId }, 'inbox index: gave up applying an SLA change');
+  }
+
+  /** Keeps the staff-visible SLA line of a warning, breach or escalation for the thread's timeline. */
+  private async addSlaLine(event: AnyDomainEvent): Promise<void> {
+    const line = slaLineOf(event);
+    if (!line || !event.conversationId) return;
+    const key = this.slaLinesKey(event.tenantId, event.conversationId);
+    await this.deps.redis
+      .multi()
+      .zadd(key, line.seq, JSON.stringify(line))
+      .zremrangebyrank(key, 0, -(SLA_LINES_KEPT + 1))
+      .pexpire(key, SLA_LINES_TTL_MS)
+      .exec();
+  }
+
+  /** A thread's SLA lines, oldest first. */
+  async slaLines(tenantId: string, conversationId: string): Promise<SlaLine[]> {
+    const raws = await this.deps.redis.zrange(this.slaLinesKey(tenantId, conversationId), 0, -1);
+    return raws.map((raw) => JSON.parse(raw) as SlaLine);
   }
 
   /**
@@ -575,6 +639,43 @@ export class InboxIndex {
       }
       await pipeline.exec();
 
+      // SLA snapshots and timeline lines from the tenant's `sla.*` events (the snapshot of the latest wins).
+      const slas = new Map<string, DomainEvent<'sla.updated'>>();
+      pipeline = redis.pipeline();
+      queued = 0;
+      const slaEvents = EventModel.find(
+        { tenantId: tenant, name: { $in: [...SLA_EVENT_NAMES] } },
+        { seq: 1, name: 1, conversationId: 1, payload: 1, createdAt: 1, actor: 1 },
+      )
+        .lean<EventRecord[]>()
+        .cursor({ batchSize: 2000 });
+      for await (const record of slaEvents) {
+        if (!record.conversationId) continue;
+        const id = String(record.conversationId);
+        const event = {
+          seq: record.seq,
+          tenantId,
+          name: record.name,
+          conversationId: id,
+          at: record.createdAt.toISOString(),
+          actor: record.actor,
+          payload: record.payload,
+        } as DomainEvent<'sla.updated'>;
+        const seen = slas.get(id);
+        if (!seen || seen.seq < event.seq) slas.set(id, event);
+        const line = slaLineOf(event as unknown as AnyDomainEvent);
+        if (line) {
+          const key = this.slaLinesKey(tenantId, id);
+          pipeline.zadd(key, line.seq, JSON.stringify(line)).pexpire(key, SLA_LINES_TTL_MS);
+          if (++queued >= 2000) {
+            await pipeline.exec();
+            pipeline = redis.pipeline();
+            queued = 0;
+          }
+        }
+      }
+      await pipeline.exec();
+
       pipeline = redis.pipeline();
       queued = 0;
       let count = 0;
@@ -584,8 +685,10 @@ export class InboxIndex {
       for await (const conversation of conversations) {
         const id = String(conversation._id);
         const preview = previews.get(id);
-        const doc = await this.docFromConversation(conversation, null);
+        let doc = await this.docFromConversation(conversation, null);
         if (preview) Object.assign(doc, preview, { lm: Math.max(doc.lm, preview.pt) });
+        const sla = slas.get(id);
+        if (sla?.payload.sla) doc = withSla(doc, sla.payload.sla, sla.seq);
         const keys = this.keysOf(tenantId, doc);
         // Only where no live event wrote a (newer) entry since the keys were dropped.
         pipeline.evalsha(

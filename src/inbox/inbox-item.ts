@@ -1,4 +1,13 @@
 import type { ConversationStatus, Priority } from '../conversations/conversation.types.js';
+import type { SlaState, SlaTargetName } from '../sla/sla.types.js';
+
+/** What a list item says of its SLA: the state of its most pressing clock and that clock's times (ISO). */
+export interface InboxSla {
+  state: SlaState;
+  target?: SlaTargetName;
+  dueAt?: string;
+  warnAt?: string;
+}
 
 /** A row of the inbox list. */
 export interface InboxItem {
@@ -12,6 +21,8 @@ export interface InboxItem {
   assignee?: { userId: string; name?: string };
   team?: { id: string; name: string };
   replyBy?: string;
+  /** Absent until a clock has run for the thread. */
+  sla?: InboxSla;
   lastMessageAt: string;
   preview: string;
   unread: boolean;

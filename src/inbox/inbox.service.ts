@@ -13,6 +13,9 @@ import type { Logger } from '../lib/logger.js';
 import { LaunchModel } from '../lti/launch.model.js';
 import { listCourseMembers } from '../lti/nrps.service.js';
 import type { Session } from '../lti/session.js';
+import { zoneCity } from '../sla/calendar.js';
+import type { TenantSlaProvider } from '../sla/sla-plan.js';
+import { tenantSlas } from '../sla/tenant-sla.js';
 import { UserModel } from '../users/user.model.js';
 import { AuditTrail } from './audit-trail.js';
 import { firstNameOf, renderCanned } from './canned-render.js';
@@ -26,9 +29,10 @@ import {
 } from './inbox.models.js';
 import type { InboxIndex } from './inbox-index.js';
 import type { InboxItem } from './inbox-item.js';
-import type { InboxFilters, InboxView, IndexDoc } from './index-doc.js';
+import { type InboxFilters, type InboxView, type IndexDoc, slaOf } from './index-doc.js';
 import { isLead } from './leads.js';
 import type { InboxPresence, PresencePerson } from './presence.js';
+import type { SlaLine } from './sla-lines.js';
 import type { TeamService, TeamView } from './teams.js';
 
 /** Who is working the inbox, from the session (plus name and lead permission, looked up and cached). */
@@ -63,6 +67,15 @@ export interface Permissions {
   isLead: boolean;
 }
 
+/**
+ * The zone reply-by and due times are shown in: the tenant's calendar zone, named as people say it
+ * ("New York time"), so the list, the thread and the learner's "we'll reply by …" all agree.
+ */
+export interface InboxZone {
+  timeZone: string;
+  name: string;
+}
+
 export interface ThreadResult {
   conversation: InboxItem & {
     handoff?: HandoffCard;
@@ -71,6 +84,9 @@ export interface ThreadResult {
     version: number;
   };
   messages: MessageView[];
+  /** Staff-visible SLA lines (warnings, breaches, escalations), oldest first, for the timeline. */
+  slaLines: SlaLine[];
+  zone: InboxZone;
   viewers: PresencePerson[];
   permissions: Permissions;
 }
@@ -116,9 +132,21 @@ export class InboxService {
       redis: Redis;
       prefix: string;
       logger?: Logger;
+      /** Each tenant's SLA (its calendar's zone names reply-by times); default: the stored settings. */
+      tenantSla?: TenantSlaProvider;
     },
   ) {
     this.trail = new AuditTrail({ logger: deps.logger });
+    this.tenantSla = deps.tenantSla ?? tenantSlas();
+  }
+
+  private readonly tenantSla: TenantSlaProvider;
+
+  /** The zone the tenant's reply-by times are shown in (its calendar's), with the name people read. */
+  async zone(tenantId: string): Promise<InboxZone> {
+    const timeZone = (await this.tenantSla(tenantId)).calendar.timeZone;
+    const utc = timeZone === 'UTC' || timeZone === 'Etc/UTC';
+    return { timeZone, name: utc ? 'UTC' : `${zoneCity(timeZone)} time` };
   }
 
   // ------------------------------------------------------------------ who
@@ -193,12 +221,30 @@ export class InboxService {
   async list(
     ctx: StaffContext,
     query: InboxListQuery,
-  ): Promise<{ items: InboxItem[]; nextCursor?: string; counts: Record<string, number> }> {
+  ): Promise<{
+    items: InboxItem[];
+    nextCursor?: string;
+    counts: Record<string, number>;
+    zone: InboxZone;
+  }> {
     const filters = { ...query.filters };
+    const zone = await this.zone(ctx.tenantId);
     if (ctx.role === 'instructor') {
       // An instructor's inbox is their course's threads; another course is simply empty.
       if (!ctx.courseId || (filters.courseId && filters.courseId !== ctx.courseId))
-        return { items: [], counts: { attention: 0, mine: 0, unassigned: 0, open: 0, resolved: 0 } };
+        return {
+          items: [],
+          counts: {
+            attention: 0,
+            mine: 0,
+            unassigned: 0,
+            at_risk: 0,
+            breached: 0,
+            open: 0,
+            resolved: 0,
+          },
+          zone,
+        };
       filters.courseId = ctx.courseId;
     }
     await this.deps.index.ensureBuilt(ctx.tenantId);
@@ -210,7 +256,7 @@ export class InboxService {
       this.deps.index.counts(ctx.tenantId, ctx.userId, filters),
     ]);
     const items = await this.items(ctx, page.ids);
-    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), counts };
+    return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), counts, zone };
   }
 
   /**
@@ -241,6 +287,7 @@ export class InboxService {
     teams: readonly TeamView[],
   ): InboxItem {
     const team = doc.t ? teams.find((t) => t.id === doc.t) : undefined;
+    const sla = slaOf(doc);
     const unread =
       readAt === null || readAt === undefined
         ? doc.s === 'waiting' || doc.s === 'assigned'
@@ -256,6 +303,7 @@ export class InboxService {
       ...(doc.a ? { assignee: { userId: doc.a, ...(doc.an ? { name: doc.an } : {}) } } : {}),
       ...(team ? { team: { id: team.id, name: team.name } } : {}),
       ...(doc.rb !== undefined ? { replyBy: new Date(doc.rb).toISOString() } : {}),
+      ...(sla ? { sla } : {}),
       lastMessageAt: new Date(doc.lm).toISOString(),
       preview: doc.pv ?? '',
       unread,
@@ -276,6 +324,7 @@ export class InboxService {
     const teamId = view.teamId ?? doc?.t;
     const team = teamId ? teams.find((t) => t.id === teamId) : undefined;
     const lastActivity = Math.max(Date.parse(view.lastMessageAt), doc?.lm ?? 0);
+    const sla = doc ? slaOf(doc) : undefined;
     const unread =
       readAt === null || readAt === undefined
         ? view.status === 'waiting' || view.status === 'assigned'
@@ -291,6 +340,7 @@ export class InboxService {
       ...(view.assigneeId ? { assignee: { userId: view.assigneeId, name: view.assigneeName } } : {}),
       ...(team ? { team: { id: team.id, name: team.name } } : {}),
       ...(view.replyBy ? { replyBy: view.replyBy } : {}),
+      ...(sla ? { sla } : {}),
       lastMessageAt: new Date(lastActivity).toISOString(),
       preview: doc?.pv ?? '',
       unread,
@@ -365,7 +415,7 @@ export class InboxService {
   /** The thread with its handoff card, full history (notes and status lines included) and presence. */
   async thread(ctx: StaffContext, conversationId: string): Promise<ThreadResult> {
     const view = await this.load(ctx, conversationId);
-    const [messages, launch, teams, doc] = await Promise.all([
+    const [messages, launch, teams, doc, slaLines, zone] = await Promise.all([
       this.deps.conversations.history({
         tenantId: ctx.tenantId,
         actor: this.actor(ctx),
@@ -378,6 +428,8 @@ export class InboxService {
         : null,
       this.deps.teams.list(ctx.tenantId),
       this.deps.index.docs(ctx.tenantId, [conversationId]),
+      this.deps.index.slaLines(ctx.tenantId, conversationId),
+      this.zone(ctx.tenantId),
     ]);
     await this.markRead(ctx, conversationId);
     const presence = await this.deps.presence.touch({
@@ -402,6 +454,8 @@ export class InboxService {
         version: view.version,
       },
       messages,
+      slaLines,
+      zone,
       viewers: presence.viewers,
       permissions: this.permissions(ctx, view),
     };

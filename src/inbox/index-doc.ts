@@ -1,6 +1,8 @@
 import type { ConversationStatus, Priority } from '../conversations/conversation.types.js';
 import { PRIORITY_RANK } from '../conversations/conversation.types.js';
+import type { SlaSnapshot, SlaState, SlaTargetName } from '../sla/sla.types.js';
 import type { ProductRole } from '../users/user.model.js';
+import type { InboxSla } from './inbox-item.js';
 
 /**
  * What the inbox index keeps per conversation in Redis (a compact JSON value in one hash per tenant): the
@@ -38,20 +40,74 @@ export interface IndexDoc {
   pv?: string;
   pa?: 'learner' | 'admin';
   pt?: number;
+  /**
+   * SLA snapshot from the latest `sla.*` event: state, clock, due and warning times (ms), and the event
+   * sequence it came from (an older event never overwrites a newer one).
+   */
+  ss?: SlaState;
+  st?: SlaTargetName;
+  sd?: number;
+  sw?: number;
+  sq?: number;
+}
+
+/** The SLA fields of an entry, carried over whenever the entry is rebuilt from the conversation document. */
+export const SLA_FIELDS = ['ss', 'st', 'sd', 'sw', 'sq'] as const;
+
+/** An entry with the SLA snapshot of an event of sequence `seq` applied (unless it already has a newer one). */
+export function withSla(doc: IndexDoc, sla: SlaSnapshot, seq: number): IndexDoc {
+  if (doc.sq !== undefined && doc.sq > seq) return doc;
+  const next: IndexDoc = { ...doc, ss: sla.state, sq: seq };
+  for (const field of ['st', 'sd', 'sw'] as const) delete next[field];
+  if (sla.target) next.st = sla.target;
+  const due = sla.dueAt ? Date.parse(sla.dueAt) : Number.NaN;
+  const warn = sla.warnAt ? Date.parse(sla.warnAt) : Number.NaN;
+  if (Number.isFinite(due)) next.sd = due;
+  if (Number.isFinite(warn)) next.sw = warn;
+  return next;
+}
+
+/** The SLA of a list item, as the page shows it (absent until a clock has run). */
+export function slaOf(doc: IndexDoc): InboxSla | undefined {
+  if (!doc.ss) return undefined;
+  return {
+    state: doc.ss,
+    ...(doc.st ? { target: doc.st } : {}),
+    ...(doc.sd !== undefined ? { dueAt: new Date(doc.sd).toISOString() } : {}),
+    ...(doc.sw !== undefined ? { warnAt: new Date(doc.sw).toISOString() } : {}),
+  };
 }
 
 /** The lists of the inbox (`mine` is per admin). */
-export type InboxView = 'attention' | 'mine' | 'unassigned' | 'open' | 'resolved' | 'all';
+export type InboxView =
+  | 'attention'
+  | 'mine'
+  | 'unassigned'
+  | 'at_risk'
+  | 'breached'
+  | 'open'
+  | 'resolved'
+  | 'all';
 export const INBOX_VIEWS: readonly InboxView[] = [
   'attention',
   'mine',
   'unassigned',
+  'at_risk',
+  'breached',
   'open',
   'resolved',
   'all',
 ];
 export type CountedView = Exclude<InboxView, 'all'>;
-export const COUNTED_VIEWS: readonly CountedView[] = ['attention', 'mine', 'unassigned', 'open', 'resolved'];
+export const COUNTED_VIEWS: readonly CountedView[] = [
+  'attention',
+  'mine',
+  'unassigned',
+  'at_risk',
+  'breached',
+  'open',
+  'resolved',
+];
 
 /** The filters a list can combine; each is one "dimension" of the index. */
 export interface InboxFilters {
@@ -88,8 +144,10 @@ export const memberId = (member: string) => member.slice(member.lastIndexOf(':')
 
 /**
  * The lists a thread is in. Needs attention: handed off and unowned, or owned but the learner wrote last.
- * Unassigned: handed off and unowned. Mine: owned by that admin. Open: everything not resolved (bot
- * threads included). Resolved. "All" is Open followed by Resolved, so it needs no set of its own.
+ * Unassigned: handed off and unowned. Mine: owned by that admin. At risk and Breached: a thread with
+ * people (waiting or assigned) whose SLA state says so; the state alone decides, so a clock met, stopped
+ * or paused, or a thread resolved or handed back, leaves them. Open: everything not resolved (bot threads
+ * included). Resolved. "All" is Open followed by Resolved, so it needs no set of its own.
  */
 export function viewsOf(doc: IndexDoc): string[] {
   if (doc.s === 'resolved') return ['resolved'];
@@ -99,6 +157,8 @@ export function viewsOf(doc: IndexDoc): string[] {
     if (doc.pa === 'learner') views.push('attention');
     if (doc.a) views.push(`mine:${doc.a}`);
   }
+  if ((doc.s === 'waiting' || doc.s === 'assigned') && (doc.ss === 'at_risk' || doc.ss === 'breached'))
+    views.push(doc.ss);
   return views;
 }
 

@@ -15,6 +15,7 @@ export * from './inbox-index.js';
 export * from './index-doc.js';
 export * from './leads.js';
 export * from './presence.js';
+export * from './sla-lines.js';
 export * from './teams.js';
 
 /** The inbox of one web process. */
@@ -65,6 +66,27 @@ export function createInbox(deps: {
 /** Keeps an inbox index current from a conversation domain's events (every process that writes threads). */
 export function indexEvents(conversations: Pick<ConversationDomain, 'bus'>, index: InboxIndex): () => void {
   return conversations.bus.beforePublish((event) => index.handleEvent(event));
+}
+
+/**
+ * Keeps the inbox index current from the events a worker process emits (SLA warnings and breaches,
+ * escalations that raise priority or unassign): the index is updated before those events are published,
+ * so an inbox that hears one reads the list as it now is.
+ */
+export function indexWorkerEvents(deps: {
+  conversations: Pick<ConversationDomain, 'bus'>;
+  redis: Redis;
+  prefix: string;
+  logger?: Logger;
+}): InboxIndex {
+  const index = new InboxIndex({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    teams: new TeamService(),
+    logger: deps.logger,
+  });
+  indexEvents(deps.conversations, index);
+  return index;
 }
 
 /** Builds the index of every tenant that has none (after a Redis flush), one tenant after another. */
