@@ -5,6 +5,7 @@ import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../inbox/i
 import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LiveHub, TransientChannel } from '../live/index.js';
+import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
 import type { Runtime } from './runtime.js';
 
@@ -21,6 +22,8 @@ export interface WebServices {
   chat: ChatService;
   /** The admin inbox (list index, actions, presence). */
   inbox: InboxDomain;
+  /** Whether learners are on their chat (learner follow-up emails wait for those who are not). */
+  learnerPresence: LearnerPresence;
 }
 
 /**
@@ -66,8 +69,11 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   void rebuildMissingIndexes(inbox.index, logger).catch((error) =>
     logger.warn({ err: error }, 'inbox index check failed'),
   );
+  const learnerPresence = new LearnerPresence({ redis, prefix: config.REDIS_PREFIX, logger });
+  lifecycle.onShutdown('learner presence', () => learnerPresence.close());
   return {
     inbox,
+    learnerPresence,
     knowledge: new KnowledgeService({ queues, config, redis, logger }),
     knowledgeIndex,
     assistant,

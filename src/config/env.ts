@@ -162,6 +162,15 @@ const schema = z.object({
     .describe(
       'seconds a staff reply waits for the learner to come back before it is emailed to them (0-86400); replies within the wait share one email',
     ),
+  FOLLOW_UP_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(120)
+    .describe(
+      'seconds a staff reply waits for the learner to come back before it is emailed to them (0-86400); replies within the wait share one email',
+    ),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -106,6 +106,7 @@ export function createApp(deps: WebDependencies): Express {
       chat: deps.services.chat,
       hub: deps.services.hub,
       transient: deps.services.transient,
+      presence: deps.services.learnerPresence,
     }),
   );
   app.use(knowledgeRoutes({ config, knowledge: deps.services.knowledge }));

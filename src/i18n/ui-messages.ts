@@ -35,6 +35,12 @@ const en = {
   emailLabel: 'Email for a follow-up',
   saveEmail: 'Save email',
   tooLong: 'Messages can be at most 4000 characters.',
+  followUpEmail: "Email me replies when I'm away",
+  followUpEmailHint:
+    'If the support team replies while you are not on this page, we email you their replies.',
+  followUpEmailOn: 'Saved: replies will be emailed to you when you are away.',
+  followUpEmailOff: 'Saved: replies will not be emailed to you.',
+  followUpEmailFailed: 'Your choice could not be saved. Please try again.',
 } as const;
 
 export type UiMessages = { [K in keyof typeof en]: string };
@@ -73,6 +79,12 @@ const es: UiMessages = {
   emailLabel: 'Correo para el seguimiento',
   saveEmail: 'Guardar correo',
   tooLong: 'Los mensajes pueden tener como máximo 4000 caracteres.',
+  followUpEmail: 'Enviarme las respuestas por correo cuando no esté',
+  followUpEmailHint:
+    'Si el equipo de soporte responde mientras no estás en esta página, te enviamos sus respuestas por correo.',
+  followUpEmailOn: 'Guardado: te enviaremos las respuestas por correo cuando no estés.',
+  followUpEmailOff: 'Guardado: no te enviaremos las respuestas por correo.',
+  followUpEmailFailed: 'No se pudo guardar tu elección. Inténtalo de nuevo.',
 };
 
 const catalogs: Record<string, UiMessages> = { en, es };

@@ -58,5 +58,10 @@ export interface NotificationRequest {
     replies?: { author?: string; text: string; at: string }[];
     /** Learner follow-ups: the link back to the course in the LMS (never a Chatref session link). */
     courseUrl?: string;
+    /**
+     * Learner follow-ups: the email as the learner reads it (their language, every value escaped), from
+     * `renderFollowUpEmail` in src/notify/follow-up-message.ts; the email channel sends it as is.
+     */
+    email?: { subject: string; text: string; html: string };
   };
 }

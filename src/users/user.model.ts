@@ -2,6 +2,12 @@ import { model, Schema, type Types } from 'mongoose';
 
 export type ProductRole = 'learner' | 'instructor' | 'admin';
 
+/** A person's own settings. */
+export interface UserPreferences {
+  /** Email me staff replies that arrive while I am away from the chat (learner follow-up). Default on. */
+  followUpEmail: boolean;
+}
+
 /** A person as their LMS last described them, unique per tenant and LTI subject. */
 export interface User {
   _id: Types.ObjectId;
@@ -18,6 +24,8 @@ export interface User {
   lastRole: ProductRole;
   locale?: string;
   lastLaunchAt: Date;
+  /** Choices the person made in the product (absent on records stored before preferences existed). */
+  preferences?: UserPreferences;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -35,6 +43,9 @@ const userSchema = new Schema<User>(
     lastRole: { type: String, enum: ['learner', 'instructor', 'admin'], required: true },
     locale: String,
     lastLaunchAt: { type: Date, required: true },
+    preferences: {
+      followUpEmail: { type: Boolean, default: true },
+    },
   },
   { collection: 'users', timestamps: true, versionKey: false },
 );

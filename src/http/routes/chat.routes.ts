@@ -9,6 +9,8 @@ import type {
   LiveHub,
   TransientChannel,
 } from '../../live/index.js';
+import { getFollowUpPreference, setFollowUpPreference } from '../../notify/follow-up-preference.js';
+import type { LearnerPresence } from '../../notify/follow-up-presence.js';
 import { openEventStream } from '../event-stream.js';
 import { requireSession } from '../middleware/session.js';
 
@@ -20,6 +22,9 @@ const postSchema = z.object({
 });
 const handoffSchema = z.object({ conversationId: objectId });
 const feedbackSchema = z.object({ value: z.enum(['up', 'down']) });
+const preferencesSchema = z
+  .object({ followUpEmail: z.boolean({ message: 'followUpEmail must be true or false' }) })
+  .strict();
 
 /** How a stored event of the learner's thread reaches their page, if it does. */
 function learnerFrame(
@@ -83,13 +88,31 @@ export function chatRoutes(deps: {
   chat: ChatService;
   hub: LiveHub;
   transient: TransientChannel;
+  /** Learner presence for follow-up emails (whether the learner is on the chat, and since when). */
+  presence?: LearnerPresence;
 }): Router {
   const router = Router();
   const session = requireSession(deps.secret);
   const heartbeats = new Heartbeats();
 
   router.get('/api/chat', session, async (_req, res) => {
-    res.json(await deps.chat.open(res.locals.session));
+    const current = res.locals.session;
+    const opened = await deps.chat.open(current);
+    // The history is on the learner's screen now: staff replies up to here need no follow-up email.
+    await deps.presence?.seen(current.tenantId, opened.conversation.id);
+    res.json(opened);
+  });
+
+  // The learner's own follow-up email preference ("Email me replies when I'm away").
+  router.get('/api/chat/preferences', session, async (_req, res) => {
+    const preference = await getFollowUpPreference(res.locals.session);
+    res.json({ followUpEmail: preference.enabled });
+  });
+
+  router.put('/api/chat/preferences', session, async (req, res) => {
+    const { followUpEmail } = preferencesSchema.parse(req.body);
+    const preference = await setFollowUpPreference(res.locals.session, followUpEmail);
+    res.json({ followUpEmail: preference.enabled });
   });
 
   router.post('/api/chat/messages', session, async (req, res) => {
@@ -130,7 +153,10 @@ export function chatRoutes(deps: {
     );
     const stopTransient = deps.transient.listen(conversationId, (signal) => write(signal.frame));
     const stopHeartbeat = heartbeats.add(res);
+    // While this stream is open the learner counts as connected: staff replies reach them live, not by email.
+    const leave = deps.presence?.connect(current.tenantId, conversationId);
     req.on('close', () => {
+      leave?.();
       stopHeartbeat();
       stopTransient();
       registration.close();

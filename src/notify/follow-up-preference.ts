@@ -1,0 +1,41 @@
+import { AppError } from '../lib/errors.js';
+import { UserModel } from '../users/user.model.js';
+
+/** Whose preference: always the session's own user, in the session's tenant. */
+export interface PreferenceOwner {
+  tenantId: string;
+  userId: string;
+}
+
+/** The learner's choice about follow-up emails and whether there is an address to send them to. */
+export interface FollowUpPreference {
+  /** Email me staff replies that arrive while I am away (default on). */
+  enabled: boolean;
+}
+
+/** Reads the person's follow-up email preference (records stored before preferences existed: on). */
+export async function getFollowUpPreference(owner: PreferenceOwner): Promise<FollowUpPreference> {
+  // By _id (FerretDB's indexed lookup), then the tenant checked.
+  const user = await UserModel.findById(owner.userId, { tenantId: 1, preferences: 1 }).lean();
+  if (!user || String(user.tenantId) !== owner.tenantId)
+    throw new AppError('not_found', 'Your user record was not found.');
+  return { enabled: user.preferences?.followUpEmail !== false };
+}
+
+/** Turns the person's follow-up emails on or off; returns the stored preference. */
+export async function setFollowUpPreference(
+  owner: PreferenceOwner,
+  enabled: boolean,
+): Promise<FollowUpPreference> {
+  // The tenant is checked on the read by _id; the write is by _id alone (a tenant filter makes FerretDB scan).
+  await getFollowUpPreference(owner);
+  await UserModel.updateOne({ _id: owner.userId }, { $set: { 'preferences.followUpEmail': enabled } });
+  return { enabled };
+}
+
+/** Whether a learner wants follow-up emails (read by the follow-up job). Unknown user: no. */
+export async function wantsFollowUpEmail(tenantId: string, userId: string): Promise<boolean> {
+  const user = await UserModel.findById(userId, { tenantId: 1, preferences: 1 }).lean();
+  if (!user || String(user.tenantId) !== tenantId) return false;
+  return user.preferences?.followUpEmail !== false;
+}
