@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { ConversationModel } from '../../src/conversations/conversation.model.js';
+import { LTI } from '../../src/devlms/constants.js';
+import type { FollowUpResult } from '../../src/notify/follow-up.job.js';
+import { followUpJobId } from '../../src/notify/follow-up.listener.js';
+import { LearnerPresence } from '../../src/notify/follow-up-presence.js';
+import { FollowUpRecordModel } from '../../src/notify/follow-up-record.model.js';
+import { DeliveryModel } from '../../src/notify/notify.models.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { type SmtpReceiver, startSmtpReceiver } from '../support/receivers.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
+type Body = any;
+
+interface Person {
+  token: string;
+  userId: string;
+  name: string;
+  email?: string;
+}
+
+/** A real launch through the development LMS as a new person; `email: false` launches without one. */
+async function launchAs(
+  app: TestApp,
+  options: { role: 'learner' | 'admin'; given: string; email?: boolean; locale?: string; course?: string },
+): Promise<Person> {
+  const step = await beginLaunch(app.url, { role: options.role });
+  const email =
+    options.email === false
+      ? undefined
+      : `${options.given.toLowerCase()}-${randomUUID().slice(0, 8)}@example.edu`;
+  const idToken = await forgedToken(step, {
+    role: options.role,
+    baseUrl: app.url,
+    change: (claims) => {
+      claims.sub = `follow-up-${options.given}-${randomUUID()}`;
+      claims.name = `${options.given} Tester`;
+      claims.given_name = options.given;
+      claims.family_name = 'Tester';
+      if (email) claims.email = email;
+      else delete claims.email;
+      if (options.locale) {
+        claims.locale = options.locale;
+        const presentation = claims[`${LTI}launch_presentation`] as Record<string, unknown>;
+        claims[`${LTI}launch_presentation`] = { ...presentation, locale: options.locale };
+      }
+      if (options.course)
+        claims[`${LTI}context`] = {
+          id: options.course,
+          label: options.course,
+          title: `Course <${options.course}>`,
+        };
+    },
+  });
+  const response = await postLaunch(step, { id_token: idToken, state: step.state });
+  expect(response.status, 'launch').to.equal(303);
+  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+  return { token, userId: payload.uid, name: `${options.given} Tester`, email };
+}
+
+async function api(app: TestApp, who: Person, path: string, init: { method?: string; body?: unknown } = {}) {
+  const response = await fetch(`${app.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body, text };
+}
+
+/** The learner opens the chat and asks for a person; the lead takes the thread. */
+async function handedOff(app: TestApp, learner: Person, lead: Person): Promise<string> {
+  const opened = await api(app, learner, '/api/chat');
+  expect(opened.status).to.equal(200);
+  const conversationId = opened.body.conversation.id as string;
+  const posted = await api(app, learner, '/api/chat/messages', {
+    method: 'POST',
+    body: { conversationId, clientId: `c-${randomUUID()}`, text: 'I want to talk to a person please' },
+  });
+  expect(posted.status).to.equal(201);
+  expect(
+    (await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } })).status,
+  ).to.equal(200);
+  expect(
+    (await api(app, lead, `/api/inbox/conversations/${conversationId}/claim`, { method: 'POST' })).status,
+  ).to.equal(200);
+  return conversationId;
+}
+
+async function reply(app: TestApp, lead: Person, conversationId: string, text: string): Promise<string> {
+  const response = await api(app, lead, `/api/inbox/conversations/${conversationId}/reply`, {
+    method: 'POST',
+    body: { clientId: `r-${randomUUID()}`, text },
+  });
+  expect(response.status, response.text).to.equal(201);
+  return response.body.message.id as string;
+}
+
+/** Polls until `check` gives a value (bounded); synchronises on state, never on a fixed sleep. */
+async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The result of a reply's follow-up job once it completed (its return value says what it decided). */
+function followUpDone(app: TestApp, conversationId: string, messageId: string): Promise<FollowUpResult> {
+  const queue = app.runtime.queues.get('notify');
+  return eventually(async () => {
+    const job = await queue.getJob(followUpJobId(conversationId, messageId));
+    if (!job) return undefined;
+    const state = await job.getState();
+    if (state === 'failed') throw new Error(`follow-up job failed: ${job.failedReason}`);
+    return state === 'completed' ? (job.returnvalue as FollowUpResult) : undefined;
+  }, `follow-up job of ${messageId}`);
+}
+
+describe('learner follow-up email (real launches, worker, local SMTP server)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let smtp: SmtpReceiver;
+  let lead: Person;
+
+  before(async () => {
+    smtp = await startSmtpReceiver();
+    app = await startTestApp({
+      worker: true,
+      env: { SMTP_URL: smtp.url, FOLLOW_UP_GRACE_SECONDS: '1', NOTIFY_BACKOFF_MS: '50' },
+    });
+    lead = await launchAs(app, { role: 'admin', given: 'Lena' });
+  });
+  after(async () => {
+    await app?.stop();
+    await smtp?.close();
+  });
+
+  it('a learner who left gets one email with both quick replies, in their language, escaped, linking to the course', async () => {
+    const learner = await launchAs(app, {
+      role: 'learner',
+      given: 'Lucia',
+      locale: 'es-419',
+      course: 'bio-101',
+    });
+    const conversationId = await handedOff(app, learner, lead);
+    const first = await reply(app, lead, conversationId, 'Hola Lucia, ya revisé tu acceso <b>ahora</b>.');
+    const second = await reply(app, lead, conversationId, 'Prueba de nuevo & avísame.');
+
+    const mail = await smtp.waitFor((m) => m.to.includes(learner.email ?? ''), 20_000);
+    const results = await Promise.all([
+      followUpDone(app, conversationId, first),
+      followUpDone(app, conversationId, second),
+    ]);
+    // One job sent both replies; the other found nothing left to send.
+    expect(results.map((r) => r.outcome).sort()).to.deep.equal(
+      results.some((r) => r.outcome === 'raced') ? ['raced', 'sent'] : ['nothing', 'sent'],
+    );
+    expect(results.find((r) => r.outcome === 'sent')?.replies).to.equal(2);
+    // Every delivery of the thread finished: nothing else is on its way.
+    await eventually(async () => {
+      const deliveries = await DeliveryModel.find({ conversationId }).lean();
+      return deliveries.length > 0 && deliveries.every((d) => d.status === 'sent') ? deliveries : undefined;
+    }, 'deliveries sent');
+    expect(await DeliveryModel.countDocuments({ conversationId })).to.equal(1);
+    expect(smtp.messages.filter((m) => m.to.includes(learner.email ?? ''))).to.have.length(1);
+    const record = await FollowUpRecordModel.findById(conversationId).lean();
+    expect(record).to.include({ emails: 1, lastOutcome: 'sent' });
+    expect(record?.pending).to.equal(undefined);
+
+    expect(mail.subject).to.contain('2 respuestas nuevas de soporte');
+    expect(mail.text).to.contain('Hola Lucia');
+    expect(mail.text).to.contain('ya revisé tu acceso <b>ahora</b>');
+    expect(mail.text).to.contain('Prueba de nuevo & avísame.');
+    expect(mail.text).to.contain('Volver a tu curso: ');
+    expect(mail.text).to.contain(`${app.url}/dev/lms/return`);
+    expect(mail.subject).to.contain('Course <bio-101>');
+    expect(mail.html).to.contain('&lt;b&gt;ahora&lt;/b&gt;');
+    expect(mail.html).not.to.contain('<b>ahora</b>');
+    expect(mail.html).to.contain('Prueba de nuevo &amp; avísame.');
+  });
+
+  it('sends nothing when the launch carried no email address', async () => {
+    const learner = await launchAs(app, { role: 'learner', given: 'Nadia', email: false });
+    const conversationId = await handedOff(app, learner, lead);
+    const stored = await ConversationModel.findById(conversationId).lean();
+    expect(stored?.user.email).to.equal(undefined);
+    const id = await reply(app, lead, conversationId, 'Hello Nadia, fixed it.');
+    expect((await followUpDone(app, conversationId, id)).outcome).to.equal('no_email');
+    expect(await DeliveryModel.countDocuments({ conversationId })).to.equal(0);
+  });
+
+  it('sends nothing after the learner turned follow-up emails off (and the choice is theirs alone)', async () => {
+    const learner = await launchAs(app, { role: 'learner', given: 'Otto' });
+    expect((await api(app, learner, '/api/chat/preferences')).body).to.deep.equal({ followUpEmail: true });
+    const bad = await api(app, learner, '/api/chat/preferences', {
+      method: 'PUT',
+      body: { followUpEmail: 'no' },
+    });
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.contain('followUpEmail');
+    const off = await api(app, learner, '/api/chat/preferences', {
+      method: 'PUT',
+      body: { followUpEmail: false },
+    });
+    expect(off.status).to.equal(200);
+    expect(off.body).to.deep.equal({ followUpEmail: false });
+    expect((await api(app, learner, '/api/chat/preferences')).body).to.deep.equal({ followUpEmail: false });
+    // Another learner's preference is untouched.
+    const other = await launchAs(app, { role: 'learner', given: 'Olga' });
+    expect((await api(app, other, '/api/chat/preferences')).body).to.deep.equal({ followUpEmail: true });
+
+    const conversationId = await handedOff(app, learner, lead);
+    const id = await reply(app, lead, conversationId, 'Hello Otto, done.');
+    expect((await followUpDone(app, conversationId, id)).outcome).to.equal('opted_out');
+    expect(await DeliveryModel.countDocuments({ conversationId })).to.equal(0);
+  });
+
+  it('a learner connected to the chat gets the reply live and no email', async () => {
+    const learner = await launchAs(app, { role: 'learner', given: 'Clara' });
+    const conversationId = await handedOff(app, learner, lead);
+    const controller = new AbortController();
+    const stream = await fetch(`${app.url}/api/chat/events`, {
+      headers: { authorization: `Bearer ${learner.token}` },
+      signal: controller.signal,
+    });
+    expect(stream.status).to.equal(200);
+    const presence = new LearnerPresence({ redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
+    const tenantId = String((await ConversationModel.findById(conversationId).lean())?.tenantId);
+    await eventually(
+      async () => ((await presence.status(tenantId, conversationId)).connected ? true : undefined),
+      'the learner to count as connected',
+    );
+    try {
+      const id = await reply(app, lead, conversationId, 'Hello Clara, look at your screen.');
+      expect((await followUpDone(app, conversationId, id)).outcome).to.equal('seen');
+    } finally {
+      controller.abort();
+    }
+    expect(await DeliveryModel.countDocuments({ conversationId })).to.equal(0);
+    await eventually(
+      async () => ((await presence.status(tenantId, conversationId)).connected ? undefined : true),
+      'the learner to count as gone after the stream closed',
+    );
+  });
+});
