@@ -16,6 +16,7 @@
   if (!root || !window.chatref || !window.chatrefAdmin) return;
   const { sendJson, showError } = window.chatrefAdmin;
   const { liveEvents } = window.chatref;
+  const slaText = window.chatrefSla;
 
   /** @type {(id: string) => any} */
   const $ = (id) => document.getElementById(id);
@@ -89,6 +90,8 @@
     attention: 'Needs attention',
     mine: 'Mine',
     unassigned: 'Unassigned',
+    at_risk: 'At risk',
+    breached: 'Breached',
     open: 'All open',
     resolved: 'Resolved',
     all: 'All',
@@ -122,6 +125,11 @@
     teams: [],
     /** @type {any[]} */
     replies: [],
+    /**
+     * The zone reply-by and due times are written in: the tenant's calendar zone, named ("New York time"),
+     * as every list and thread answer says. The browser's own zone until the first answer.
+     */
+    zone: { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, name: 'your time' },
   };
 
   /** The open thread, where only an open thread can be acted on (its actions are hidden otherwise). */
@@ -165,12 +173,39 @@
     return node;
   }
 
-  /** The reply-by label: "reply by 14:00", or "overdue: reply by 14:00" once the time has passed. */
-  function fillReplyBy(node, iso) {
+  /**
+   * The reply-by label in the tenant's zone, named: "reply by 14:00, New York time", or "overdue: reply
+   * by …" once the time has passed. The same words in the list and the thread.
+   */
+  function replyByText(iso) {
     const overdue = new Date(iso).getTime() < Date.now();
-    node.textContent = `${overdue ? 'overdue: ' : ''}reply by ${shortTime(iso)}`;
+    return `${overdue ? 'overdue: ' : ''}reply by ${slaText.zonedTime(iso, state.zone, Date.now())}`;
+  }
+
+  function fillReplyBy(node, iso) {
+    node.textContent = replyByText(iso);
     node.dateTime = iso;
-    node.classList.toggle('overdue', overdue);
+    node.classList.toggle('overdue', new Date(iso).getTime() < Date.now());
+  }
+
+  /**
+   * A row's SLA: the state in words with its colour ("At risk") and the time left, ticking on the page
+   * ("32 min left", "overdue 5 min"). Nothing for a thread without a clock.
+   */
+  function fillSla(node, sla) {
+    const shown = slaText.describe(sla, Date.now());
+    node.replaceChildren();
+    node.hidden = !shown.label;
+    node.className = `item-sla sla-${shown.state || 'none'}`;
+    node.dataset.state = shown.state;
+    if (!shown.label) return;
+    node.append(el('span', 'sla-state', shown.label));
+    if (shown.left) {
+      const left = el('time', 'sla-left', shown.left);
+      left.dateTime = sla.dueAt;
+      left.title = `Due ${slaText.zonedTime(sla.dueAt, state.zone, Date.now())}`;
+      node.append(document.createTextNode(' · '), left);
+    }
   }
 
   // --- The list ---------------------------------------------------------------------------------------
@@ -235,6 +270,10 @@
     meta.textContent = parts.join(' · ');
     const preview = el('span', 'item-preview', item.preview || '');
     const bottom = el('span', 'item-bottom');
+    const slaNode = el('span', 'item-sla');
+    entry.sla = slaNode;
+    fillSla(slaNode, item.status === 'resolved' ? undefined : item.sla);
+    if (!slaNode.hidden) bottom.append(slaNode, document.createTextNode(' · '));
     if (item.replyBy && item.status !== 'resolved') {
       const due = el('time', 'item-reply-by');
       fillReplyBy(due, item.replyBy);
@@ -291,6 +330,7 @@
     }
     showError(listError, '');
     const body = result.body;
+    if (body.zone?.timeZone) state.zone = body.zone;
     if (!append) {
       list.replaceChildren();
       state.items.clear();
@@ -339,10 +379,14 @@
     if (f.teamId && item.team?.id !== f.teamId) return false;
     if (Array.isArray(item.views)) return item.views.includes(state.view);
     const assignedToMe = Boolean(item.assignee?.userId) && item.assignee.userId === me.userId;
+    // At risk and Breached follow the server's SLA state (src/inbox/index-doc.ts viewsOf).
+    const withPeople = item.status === 'waiting' || item.status === 'assigned';
     return {
       attention: item.status === 'waiting' ? true : item.status === 'assigned' ? null : false,
       mine: assignedToMe && item.status === 'assigned',
       unassigned: item.status === 'waiting',
+      at_risk: withPeople && item.sla?.state === 'at_risk',
+      breached: withPeople && item.sla?.state === 'breached',
       open: item.status !== 'resolved',
       resolved: item.status === 'resolved',
       all: true,
@@ -413,6 +457,15 @@
     // Announce a thread that starts waiting (known: every status seen since the page opened, any view).
     const previous = before?.status ?? state.known.get(item.id);
     state.known.set(item.id, item.status);
+    // And one whose SLA turns at risk or breached (the row's words change too, but nobody hears those).
+    const slaState = item.sla?.state;
+    if (
+      before &&
+      slaState !== before.sla?.state &&
+      (slaState === 'at_risk' || slaState === 'breached') &&
+      item.status !== 'resolved'
+    )
+      announceList(`${learnerName(item)}: SLA ${slaText.STATE_LABEL[slaState].toLowerCase()}`);
     if (item.status === 'waiting' && previous !== 'waiting')
       announceList(
         `New conversation waiting: ${learnerName(item)}${item.reasons?.length ? `, ${describeReason(item.reasons[0])}` : ''}`,
@@ -672,10 +725,12 @@
     const parts = [STATUS_LABEL[conversation.status] || conversation.status];
     if (conversation.assignee) parts.push(ownerText(conversation));
     else if (conversation.team) parts.push(`Team ${conversation.team.name}`);
-    if (conversation.replyBy && conversation.status !== 'resolved') {
-      const overdue = Date.parse(conversation.replyBy) < Date.now();
-      parts.push(`${overdue ? 'overdue: ' : ''}reply by ${shortTime(conversation.replyBy)}`);
+    if (conversation.status !== 'resolved') {
+      const shown = slaText.describe(conversation.sla, Date.now());
+      if (shown.label) parts.push(`SLA ${shown.label.toLowerCase()}${shown.left ? `, ${shown.left}` : ''}`);
     }
+    if (conversation.replyBy && conversation.status !== 'resolved')
+      parts.push(replyByText(conversation.replyBy));
     return parts.join(' · ');
   }
 
@@ -743,8 +798,35 @@
     if (transferTarget.value !== previous) transferTarget.value = '';
   }
 
+  /**
+   * A staff-visible SLA line (warning, breach, escalation) in the history, placed by time among the
+   * messages; refreshes bring the same lines again and leave them alone.
+   */
+  function renderSlaLine(line) {
+    const key = `sla:${line.seq}`;
+    if (state.rendered.has(key)) return;
+    const li = el('li', `entry entry-system entry-event entry-sla sla-line-${line.kind}`);
+    li.dataset.kind = 'sla';
+    li.dataset.at = line.at;
+    const head = el('p', 'entry-head');
+    head.append(el('span', 'entry-author', 'SLA'), document.createTextNode(' · '), timeElement(line.at));
+    li.append(head, el('p', 'entry-text', slaText.lineText(line, state.zone, Date.now())));
+    state.rendered.set(key, li);
+    const at = Date.parse(line.at);
+    for (const other of history.children) {
+      const time = other.querySelector('.entry-head time');
+      const otherAt = Date.parse(other.dataset.at || (time instanceof HTMLTimeElement ? time.dateTime : ''));
+      if (Number.isFinite(otherAt) && otherAt > at) {
+        history.insertBefore(li, other);
+        return;
+      }
+    }
+    history.append(li);
+  }
+
   function showThread(body, options = {}) {
     const { conversation, messages, permissions, viewers } = body;
+    if (body.zone?.timeZone) state.zone = body.zone;
     const switching = state.current?.id !== conversation.id;
     if (switching) {
       history.replaceChildren();
@@ -768,6 +850,7 @@
     threadStatus.textContent = statusText(conversation);
     renderHandoff(conversation);
     for (const message of messages || []) renderMessage(message);
+    for (const line of body.slaLines || []) renderSlaLine(line);
     applyPermissions();
     renderPresence();
     // Opening marks it read for this admin.
@@ -789,10 +872,23 @@
       assignee,
       team,
       replyBy,
+      sla,
       lastMessageAt,
       preview,
     } = conversation;
-    const item = { id, status, priority, category, learner, course, assignee, team, replyBy, lastMessageAt };
+    const item = {
+      id,
+      status,
+      priority,
+      category,
+      learner,
+      course,
+      assignee,
+      team,
+      replyBy,
+      sla,
+      lastMessageAt,
+    };
     item.reasons = reasons || [];
     if (preview !== undefined) item.preview = preview;
     return item;
@@ -1107,12 +1203,14 @@
     },
   );
 
-  // Overdue styling follows the clock.
+  // Countdowns and overdue styling follow the clock (state changes themselves arrive as live items).
   window.setInterval(() => {
     for (const node of list.querySelectorAll('time.item-reply-by'))
       if (node instanceof HTMLTimeElement) fillReplyBy(node, node.dateTime);
+    for (const entry of state.items.values())
+      if (entry.sla && entry.item.status !== 'resolved') fillSla(entry.sla, entry.item.sla);
     if (state.current) threadStatus.textContent = statusText(state.current.conversation);
-  }, 30_000);
+  }, 15_000);
 
   // --- Start ------------------------------------------------------------------------------------------
 

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import {
+  type ConversationDomain,
+  ConversationModel,
+  createConversationDomain,
+} from '../../src/conversations/index.js';
+import { LTI } from '../../src/devlms/constants.js';
+import type { EventName, NewEvent } from '../../src/events/catalog.js';
+import { InboxIndex, indexWorkerEvents, TeamService } from '../../src/inbox/index.js';
+import type { SlaSnapshot } from '../../src/sla/sla.types.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { quietLogger } from '../support/services.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
+type Body = any;
+
+interface Person {
+  token: string;
+  userId: string;
+  name: string;
+}
+
+/** A real launch through the development LMS as a person of our choosing. */
+async function launchAs(app: TestApp, role: 'learner' | 'admin', given: string): Promise<Person> {
+  const step = await beginLaunch(app.url, { role });
+  const idToken = await forgedToken(step, {
+    role,
+    baseUrl: app.url,
+    change: (claims) => {
+      claims.sub = `sla-${given}-${randomUUID()}`;
+      claims.name = `${given} Tester`;
+      claims.given_name = given;
+      claims.family_name = 'Tester';
+      claims.email = `${given.toLowerCase()}@example.edu`;
+      claims[`${LTI}context`] = { id: 'sla-course', label: 'SLA101', title: 'Course SLA101' };
+    },
+  });
+  const response = await postLaunch(step, { id_token: idToken, state: step.state });
+  expect(response.status, 'launch').to.equal(303);
+  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+  return { token, userId: payload.uid, name: `${given} Tester` };
+}
+
+async function api(app: TestApp, who: Person, path: string, init: { method?: string; body?: unknown } = {}) {
+  const response = await fetch(`${app.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body };
+}
+
+/** A learner asks for a person: the thread is handed off and waits in the inbox. */
+async function handOff(app: TestApp, learner: Person): Promise<string> {
+  const opened = await api(app, learner, '/api/chat');
+  const conversationId = opened.body.conversation.id as string;
+  const posted = await api(app, learner, '/api/chat/messages', {
+    method: 'POST',
+    body: { conversationId, clientId: `c-${randomUUID()}`, text: 'I need a person, my quiz is locked' },
+  });
+  expect(posted.status).to.equal(201);
+  const handoff = await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } });
+  expect(handoff.status).to.equal(200);
+  return conversationId;
+}
+
+describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a worker-side bus)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let lead: Person;
+  /** A worker process's side: its own conversation domain, whose events keep the inbox index current. */
+  let worker: ConversationDomain;
+
+  before(async () => {
+    app = await startTestApp();
+    lead = await launchAs(app, 'admin', 'Lena');
+    worker = createConversationDomain({
+      redis: app.runtime.redis,
+      prefix: app.config.REDIS_PREFIX,
+      logger: quietLogger,
+    });
+    indexWorkerEvents({ conversations: worker, redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
+  });
+  after(() => app?.stop());
+
+  /** Emits an SLA event for a thread as the timers do. */
+  async function emitSla(
+    conversationId: string,
+    name: Extract<EventName, `sla.${string}`>,
+    sla: SlaSnapshot,
+    extra: Record<string, unknown> = {},
+  ) {
+    const thread = await ConversationModel.findById(conversationId).lean();
+    if (!thread) throw new Error('no such thread');
+    await worker.bus.emit({
+      tenantId: String(thread.tenantId),
+      name,
+      conversationId,
+      courseId: thread.courseId ? String(thread.courseId) : undefined,
+      userId: String(thread.user.userId),
+      actor: { role: 'system' },
+      payload: { sla, ...extra },
+    } as NewEvent);
+  }
+
+  const list = async (view: string) => {
+    const answer = await api(app, lead, `/api/inbox/conversations?view=${view}&limit=100`);
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+    return answer.body as { items: Body[]; counts: { at_risk: number; breached: number }; zone: Body };
+  };
+  const ids = (page: { items: Body[] }) => page.items.map((item) => item.id);
+
+  it('moves a thread into At risk, then Breached, with counts; a resolved thread leaves both', async () => {
+    const learner = await launchAs(app, 'learner', 'Rosa');
+    const conversationId = await handOff(app, learner);
+    const before = await list('at_risk');
+    expect(ids(before)).not.to.include(conversationId);
+
+    const due = new Date(Date.now() + 15 * 60_000).toISOString();
+    const warn = new Date(Date.now() - 60_000).toISOString();
+    await emitSla(conversationId, 'sla.updated', {
+      state: 'on_track',
+      target: 'first_response',
+      warnAt: warn,
+      dueAt: due,
+    });
+    const onTrack = await list('unassigned');
+    const item = onTrack.items.find((i) => i.id === conversationId);
+    expect(item.sla).to.deep.equal({ state: 'on_track', target: 'first_response', warnAt: warn, dueAt: due });
+    expect(onTrack.counts.at_risk).to.equal(before.counts.at_risk);
+
+    await emitSla(
+      conversationId,
+      'sla.warned',
+      { state: 'at_risk', target: 'first_response', warnAt: warn, dueAt: due },
+      { target: 'first_response', dueAt: due, late: false },
+    );
+    const atRisk = await list('at_risk');
+    expect(ids(atRisk)).to.include(conversationId);
+    expect(atRisk.counts.at_risk).to.equal(before.counts.at_risk + 1);
+    expect(atRisk.items.find((i) => i.id === conversationId).sla.state).to.equal('at_risk');
+    // The tenant's calendar zone, named, for the page to write reply-by and due times in.
+    expect(atRisk.zone).to.deep.equal({ timeZone: 'America/New_York', name: 'New York time' });
+
+    await emitSla(
+      conversationId,
+      'sla.breached',
+      { state: 'breached', target: 'first_response', dueAt: due },
+      { target: 'first_response', dueAt: due, late: false },
+    );
+    const breached = await list('breached');
+    expect(ids(breached)).to.include(conversationId);
+    expect(breached.counts.at_risk).to.equal(before.counts.at_risk);
+    expect(breached.counts.breached).to.equal(before.counts.breached + 1);
+    expect(ids(await list('at_risk'))).not.to.include(conversationId);
+
+    // The thread's timeline carries the warning and the breach (staff only).
+    const thread = await api(app, lead, `/api/inbox/conversations/${conversationId}`);
+    expect(thread.status).to.equal(200);
+    expect(thread.body.slaLines.map((line: Body) => line.kind)).to.deep.equal(['warned', 'breached']);
+    expect(thread.body.conversation.sla.state).to.equal('breached');
+    expect(thread.body.zone.name).to.equal('New York time');
+    // …which the learner's own view of the thread never shows.
+    const mine = await api(app, learner, '/api/chat');
+    expect(JSON.stringify(mine.body)).not.to.match(/breached|slaLines/);
+
+    expect(
+      (await api(app, lead, `/api/inbox/conversations/${conversationId}/claim`, { method: 'POST' })).status,
+    ).to.equal(200);
+    expect(ids(await list('breached'))).to.include(conversationId); // owned, still breached
+    expect(
+      (
+        await api(app, lead, `/api/inbox/conversations/${conversationId}/resolve`, {
+          method: 'POST',
+          body: {},
+        })
+      ).status,
+    ).to.equal(200);
+    const after = await list('breached');
+    expect(ids(after)).not.to.include(conversationId);
+    expect(after.counts.breached).to.equal(before.counts.breached);
+  });
+
+  it('a clock met (a staff reply) takes the thread out of At risk; the item says met', async () => {
+    const learner = await launchAs(app, 'learner', 'Mia');
+    const conversationId = await handOff(app, learner);
+    const due = new Date(Date.now() + 10 * 60_000).toISOString();
+    await emitSla(
+      conversationId,
+      'sla.warned',
+      { state: 'at_risk', target: 'first_response', dueAt: due },
+      { target: 'first_response', dueAt: due, late: false },
+    );
+    expect(ids(await list('at_risk'))).to.include(conversationId);
+    await emitSla(conversationId, 'sla.updated', { state: 'met', target: 'first_response' });
+    expect(ids(await list('at_risk'))).not.to.include(conversationId);
+    const item = (await list('unassigned')).items.find((i) => i.id === conversationId);
+    expect(item.sla).to.deep.equal({ state: 'met', target: 'first_response' });
+  });
+
+  it('a rebuilt index (Redis lost it) has every thread back in its SLA view, from the stored events', async () => {
+    const learner = await launchAs(app, 'learner', 'Noor');
+    const conversationId = await handOff(app, learner);
+    const due = new Date(Date.now() - 60_000).toISOString();
+    await emitSla(
+      conversationId,
+      'sla.breached',
+      { state: 'breached', target: 'first_response', dueAt: due },
+      { target: 'first_response', dueAt: due, late: true },
+    );
+    const before = await list('breached');
+    expect(ids(before)).to.include(conversationId);
+    const thread = await ConversationModel.findById(conversationId).lean();
+    const index = new InboxIndex({
+      redis: app.runtime.redis,
+      prefix: app.config.REDIS_PREFIX,
+      teams: new TeamService(),
+    });
+    await index.rebuild(String(thread?.tenantId));
+    const after = await list('breached');
+    expect(ids(after)).to.include(conversationId);
+    expect(after.counts.breached).to.equal(before.counts.breached);
+    const lines = (await api(app, lead, `/api/inbox/conversations/${conversationId}`)).body.slaLines;
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ kind: 'breached', late: true, target: 'first_response' });
+  });
+});
