@@ -1,11 +1,15 @@
 import type { JobServices } from '../jobs/job-services.js';
 import type { QueueHandlers } from '../jobs/workers.js';
+import { runDeliver } from './deliver.js';
 import { runFollowUp } from './follow-up.job.js';
+import { runRoute } from './route.js';
 
 /** Handlers of the `notify` queue. */
 export function notifyJobs(services: JobServices): QueueHandlers<'notify'> {
-  const todo = async () => {
-    throw new Error('notification jobs are not built yet');
+  const deps = { queues: services.queues, config: services.config, logger: services.logger };
+  return {
+    route: (job) => runRoute(job, { ...deps, store: services.conversations.store }),
+    deliver: (job) => runDeliver(job, { config: services.config, logger: services.logger }),
+    followUp: (job) => runFollowUp(job, services),
   };
-  return { route: todo, deliver: todo, followUp: (job) => runFollowUp(job, services) };
 }
