@@ -111,6 +111,8 @@
     nextCursor: null,
     /** id -> status of every thread seen since the page opened (to announce only new waiting ones). */
     known: new Map(),
+    /** id -> SLA state of every thread seen since the page opened (to announce a change to at risk). */
+    knownSla: new Map(),
     /** How many pages are shown (1 + each "Load more"). */
     pages: 0,
     listRequest: 0,
@@ -222,6 +224,7 @@
     for (const node of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-count]'))) {
       const value = counts[node.dataset.count || ''];
       node.textContent = typeof value === 'number' ? String(value) : '';
+      node.dataset.zero = String(value === 0);
     }
   }
 
@@ -339,6 +342,7 @@
     const firstNew = [];
     for (const item of body.items || []) {
       state.known.set(item.id, item.status);
+      state.knownSla.set(item.id, item.sla?.state);
       if (state.items.has(item.id)) continue;
       const entry = createEntry(item);
       fillItem(entry, item);
@@ -459,9 +463,10 @@
     state.known.set(item.id, item.status);
     // And one whose SLA turns at risk or breached (the row's words change too, but nobody hears those).
     const slaState = item.sla?.state;
+    const slaBefore = before ? before.sla?.state : state.knownSla.get(item.id);
+    state.knownSla.set(item.id, slaState);
     if (
-      before &&
-      slaState !== before.sla?.state &&
+      slaState !== slaBefore &&
       (slaState === 'at_risk' || slaState === 'breached') &&
       item.status !== 'resolved'
     )
