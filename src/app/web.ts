@@ -36,6 +36,7 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
     launchStates: new LaunchStateStore(runtime.redis, config.REDIS_PREFIX),
     services,
     extraRoutes,
+    queues: runtime.queues,
   });
   const server = app.listen(config.PORT, config.HOST);
   await once(server, 'listening');

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { WebServices } from '../app/services.js';
 import type { Config } from '../config/env.js';
+import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
 import type { LaunchStateStore } from '../lti/launch-state.store.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
@@ -15,6 +16,7 @@ import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
+import { slaSettingsRoutes } from './routes/sla-settings.routes.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../public');
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
@@ -29,6 +31,8 @@ export interface WebDependencies {
   launchStates: LaunchStateStore;
   /** Routers mounted only in some environments (the development LMS). */
   extraRoutes?: Router[];
+  /** The job queues (settings saves queue work such as re-timing SLA clocks). */
+  queues?: Queues;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -114,6 +118,7 @@ export function createApp(deps: WebDependencies): Express {
     inboxRoutes({ secret: config.LTI_ENCRYPTION_KEY, inbox: deps.services.inbox, hub: deps.services.hub }),
   );
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
+  app.use(slaSettingsRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues, logger }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);

@@ -192,11 +192,13 @@ export function settingsOf(doc: StoredSlaSettings): SlaSettings {
 }
 
 /** The tenant's stored settings and version, or its defaults (version 0) in the tenant's zone. */
-export async function loadSlaSettings(tenantId: string): Promise<{ settings: SlaSettings; version: number }> {
+export async function loadSlaSettings(
+  tenantId: string,
+): Promise<{ settings: SlaSettings; version: number; updatedAt?: Date }> {
   if (!Types.ObjectId.isValid(tenantId)) return { settings: defaultSlaSettings('UTC'), version: 0 };
   const _id = new Types.ObjectId(tenantId);
   const doc = await SlaSettingsModel.findOne({ _id }).lean<StoredSlaSettings>();
-  if (doc) return { settings: settingsOf(doc), version: doc.version };
+  if (doc) return { settings: settingsOf(doc), version: doc.version, updatedAt: doc.updatedAt };
   const tenant = await TenantModel.findOne({ _id }, { timeZone: 1 }).lean();
   return { settings: defaultSlaSettings(tenant?.timeZone ?? 'UTC'), version: 0 };
 }
