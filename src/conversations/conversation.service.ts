@@ -822,6 +822,122 @@ export class ConversationService {
     return this.postStaffMessage(conversation, input, 'message');
   }
 
+  // ---------------------------------------------------------------- SLA timers (system actor)
+
+  /**
+   * A step of a thread's SLA (warning, breach, escalation) recorded as a staff-only system note, with the
+   * `sla.*` event that tells of it stored and published alongside. Idempotent by `clientId` (unique per
+   * thread): a second call writes and emits nothing and returns false, so a timer that runs twice is told once.
+   */
+  async recordSlaStep<N extends 'sla.warned' | 'sla.breached' | 'sla.escalated'>(input: {
+    tenantId: string;
+    conversationId: string;
+    clientId: string;
+    text: string;
+    event: N;
+    payload: EventPayloads[N];
+  }): Promise<boolean> {
+    return this.locked(input.conversationId, async () => {
+      const conversation = await this.load(input.tenantId, input.conversationId);
+      const actor: EventActor = { role: 'system' };
+      try {
+        await this.postMessage(
+          conversation,
+          {
+            author: 'system',
+            kind: 'note',
+            internal: true,
+            text: input.text,
+            clientId: input.clientId,
+            createdAt: this.now(),
+          },
+          (view) => [
+            this.eventOf(conversation, input.event, actor, input.payload),
+            this.eventOf(conversation, 'note.added', actor, { message: view }),
+          ],
+        );
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Raises a waiting or assigned thread's priority to at least `to` (an SLA escalation), told as
+   * `conversation.triaged` like any priority change. Returns the new priority, or null when nothing changed
+   * (already that urgent, or no longer with people): running it twice raises once.
+   */
+  async raisePriorityBySystem(input: {
+    tenantId: string;
+    conversationId: string;
+    to: Priority;
+  }): Promise<Priority | null> {
+    return this.locked(input.conversationId, async () => {
+      const conversation = await this.load(input.tenantId, input.conversationId);
+      if (conversation.status !== 'waiting' && conversation.status !== 'assigned') return null;
+      if (PRIORITY_RANK[conversation.priority] >= PRIORITY_RANK[input.to]) return null;
+      const updated = await this.update(conversation, { priority: input.to });
+      await this.emit(
+        updated,
+        'conversation.triaged',
+        { role: 'system' },
+        {
+          priority: input.to,
+          category: updated.category,
+          reasons: [],
+          notify: [],
+        },
+      );
+      return input.to;
+    });
+  }
+
+  /**
+   * Takes an assigned thread back to the shared queue (an SLA escalation), as the owner's release would:
+   * `conversation.released` by the system. Only when `fromAssigneeId` still owns it (else null), so running
+   * it twice, or after someone else took the thread, changes nothing.
+   */
+  async releaseBySystem(input: {
+    tenantId: string;
+    conversationId: string;
+    fromAssigneeId: string;
+    note?: string;
+  }): Promise<AssigneeRef | null> {
+    return this.locked(input.conversationId, async () => {
+      const before = await this.load(input.tenantId, input.conversationId);
+      if (before.status !== 'assigned' || String(before.assigneeId) !== input.fromAssigneeId) return null;
+      const previousAssignee = this.assigneeOf(before);
+      await this.transitionTold(before, 'release', { unset: ['assigneeId', 'assigneeName'] }, (updated) => ({
+        event: this.eventOf(
+          updated,
+          'conversation.released',
+          { role: 'system' },
+          {
+            ...this.transitionPayload(before, updated, 'release', input.note),
+            previousAssignee,
+          },
+        ),
+      }));
+      return previousAssignee ?? null;
+    });
+  }
+
+  /**
+   * Moves a waiting or assigned thread's reply-by to the running response clock's due time (a next response
+   * started, the priority changed), so the inbox's order follows the timers. No-op when unchanged.
+   */
+  async setReplyBy(input: { tenantId: string; conversationId: string; replyBy: Date }): Promise<boolean> {
+    return this.locked(input.conversationId, async () => {
+      const conversation = await this.load(input.tenantId, input.conversationId);
+      if (conversation.status !== 'waiting' && conversation.status !== 'assigned') return false;
+      if (conversation.replyBy?.getTime() === input.replyBy.getTime()) return false;
+      await this.update(conversation, { replyBy: input.replyBy });
+      return true;
+    });
+  }
+
   // ---------------------------------------------------------------- reading
 
   /** One thread (staff view). Learners get only their own (404 otherwise). */
@@ -1102,7 +1218,11 @@ export class ConversationService {
   /** resolved → waiting with a fresh reply-by; null when another open thread holds the open key. */
   private async reopenThread(conversation: Conversation, action: 'reopen' | 'learner_reopen') {
     const policy = await this.replyPolicies(String(conversation.tenantId));
-    const replyBy = policy.replyBy(conversation.priority, this.now());
+    const replyBy = policy.replyBy(conversation.priority, this.now(), {
+      category: conversation.category,
+      role: conversation.user.role,
+      courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+    });
     try {
       const updated = await this.transition(conversation, action, {
         set: {
@@ -1150,7 +1270,13 @@ export class ConversationService {
     const mode = schedule.mode;
     const priority = maxPriority(decision.priority, conversation.priority);
     const category = decision.category ?? conversation.category;
-    const replyBy = policy.replyBy(priority, now);
+    // The attributes SLA rules choose a policy by: the timers choose with the same ones, so they agree.
+    const replyBy = policy.replyBy(priority, now, {
+      category,
+      role: conversation.user.role,
+      courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+      keywordRuleIds: decision.reasons.flatMap((r) => (r.code === 'keyword_rule' ? [r.ruleId] : [])),
+    });
     const replyByText = policy.calendar.describe(replyBy, conversation.locale, now);
 
     const recent = (await this.recentMessages(conversation, 12)).reverse();

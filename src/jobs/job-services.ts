@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { ConversationDomain } from '../conversations/conversation-domain.js';
 import type { Logger } from '../lib/logger.js';
+import type { TenantSlaProvider } from '../sla/sla-plan.js';
 import type { Queues } from './queues.js';
 
 /**
@@ -16,4 +17,9 @@ export interface JobServices {
   redis: Redis;
   queues: Queues;
   conversations: ConversationDomain;
+  /**
+   * Each tenant's SLA (calendar, policies, escalation). Absent: the tenants' saved settings (`tenantSlas()`
+   * of src/sla/tenant-sla.ts); tests pass one with targets of a few seconds.
+   */
+  sla?: TenantSlaProvider;
 }

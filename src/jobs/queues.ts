@@ -32,7 +32,18 @@ export interface JobPayloads {
      * Brings a thread's SLA clocks in line with an event that may change them (handoff, staff reply,
      * learner message, priority change, resolve…). Job id `sla-react-<tenant>-<seq>`.
      */
-    react: { tenantId: string; conversationId: string; event: EventName; seq: number; at: string };
+    react: {
+      tenantId: string;
+      conversationId: string;
+      event: EventName;
+      seq: number;
+      at: string;
+      /** `message.posted`: whose message it was (a learner's, or a staff reply the learner sees). */
+      author?: 'learner' | 'staff';
+      /** `conversation.handed_off`: the reply-by promised to the learner and the keyword rules that matched. */
+      replyBy?: string;
+      keywordRuleIds?: string[];
+    };
     /**
      * A clock's warning or breach time came. `cycle` counts restarts of the clock (next response restarts
      * on every learner message after a staff reply), so each run has its own job id:
@@ -97,6 +108,11 @@ export class Queues {
     private readonly connection: Redis,
     readonly prefix: string,
   ) {}
+
+  /** The producer connection the queues share (for small reads beside an enqueue, e.g. the SLA listener's). */
+  get redis(): Redis {
+    return this.connection;
+  }
 
   /** The BullMQ queue for a name (created on first use). */
   get(name: QueueName): Queue {

@@ -6,7 +6,7 @@ import type { Queues } from './queues.js';
  */
 export async function upsertSchedules(
   queues: Queues,
-  options: { purgeEveryMs?: number } = {},
+  options: { purgeEveryMs?: number; slaSweepEveryMs?: number } = {},
 ): Promise<void> {
   await queues
     .get('maintenance')
@@ -14,6 +14,14 @@ export async function upsertSchedules(
       'maintenance-purge',
       { every: options.purgeEveryMs ?? 15 * 60_000 },
       { name: 'purge', data: {} },
+    );
+  // SLA timers whose job went missing (Redis lost it, an enqueue failed) are found and re-added.
+  await queues
+    .get('sla')
+    .upsertJobScheduler(
+      'sla-sweep',
+      { every: options.slaSweepEveryMs ?? 60_000 },
+      { name: 'sweep', data: {} },
     );
   // Every worker's start asks for it; the fixed id and the finished job kept in Redis make it run once,
   // not a scan of every thread at each start. (Should Redis lose it, a run again writes nothing new.)

@@ -1,4 +1,55 @@
+import type { AnyDomainEvent } from '../events/catalog.js';
 import type { JobListener } from '../jobs/listeners.js';
+import type { JobPayloads } from '../jobs/queues.js';
+import { slaKeys } from './timer-scheduler.js';
 
-/** Enqueues `sla.react` for events that can change a thread's clocks. */
-export const slaListener: JobListener = async () => undefined;
+type React = JobPayloads['sla']['react'];
+
+/** What of an event the clocks need, or null when it cannot change them. */
+export function reactionTo(event: AnyDomainEvent): React | null {
+  if (!event.conversationId) return null;
+  const base = {
+    tenantId: event.tenantId,
+    conversationId: event.conversationId,
+    event: event.name,
+    seq: event.seq,
+    at: event.at,
+  };
+  switch (event.name) {
+    case 'conversation.handed_off':
+      return {
+        ...base,
+        replyBy: event.payload.replyBy,
+        keywordRuleIds: event.payload.reasons.flatMap((r) => (r.code === 'keyword_rule' ? [r.ruleId] : [])),
+      };
+    case 'conversation.reopened':
+    case 'conversation.resolved':
+    case 'conversation.handed_back':
+    case 'conversation.triaged':
+      return base;
+    case 'message.posted': {
+      const { message } = event.payload;
+      // The clocks measure replies the learner sees: internal notes and status lines do not count.
+      if (message.author === 'learner') return { ...base, at: message.createdAt, author: 'learner' };
+      if (message.author === 'admin' && !message.internal && message.kind === 'message')
+        return { ...base, at: message.createdAt, author: 'staff' };
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Enqueues `sla.react` for events that can change a thread's clocks (job id `sla-react-<tenant>-<seq>`). */
+export const slaListener: JobListener = async (event, queues) => {
+  const data = reactionTo(event);
+  if (!data) return;
+  // Most learner messages go to the bot: only a thread whose clocks run needs a job for them.
+  if (data.author === 'learner') {
+    if (!(await queues.redis.sismember(slaKeys(queues.prefix).active, data.conversationId))) return;
+  }
+  await queues.enqueue('sla', 'react', data, {
+    jobId: `sla-react-${data.tenantId}-${data.seq}`,
+    removeOnComplete: true,
+  });
+};

@@ -1,0 +1,65 @@
+import { nextDueAt } from './clock.js';
+import { type SlaEngine, timersOf } from './clock-engine.js';
+import { clockFromDoc, type SlaClockDoc, SlaClockModel } from './sla-clock.model.js';
+
+/** A timer this long past its time without having run is looked at (before that, its job is just on its way). */
+export const SWEEP_GRACE_MS = 10_000;
+/** Threads looked at per sweep run (the rest wait for the next run, a minute later). */
+const SWEEP_BATCH = 500;
+
+/**
+ * Finds timers that should have fired and makes sure their job exists: one lost (Redis lost it, an enqueue
+ * failed, the job failed for good) is added again and runs at once, reported late. Reads only the Redis
+ * "pending" set's due part (not the clocks collection, which FerretDB would scan); after Redis lost that set
+ * too, it is rebuilt once from the clocks (`nextAt`) with every timer re-added.
+ */
+export async function sweepTimers(
+  engine: SlaEngine,
+  now = Date.now(),
+): Promise<{ checked: number; repaired: number; rebuilt: number }> {
+  const { redis } = engine.services;
+  const { scheduler } = engine;
+  let rebuilt = 0;
+  if (!(await redis.exists(scheduler.builtKey))) rebuilt = await rebuildPending(engine);
+  const due = await redis.zrangebyscore(
+    scheduler.pendingKey,
+    0,
+    now - SWEEP_GRACE_MS,
+    'LIMIT',
+    0,
+    SWEEP_BATCH,
+  );
+  let repaired = 0;
+  for (const conversationId of due) {
+    const loaded = await engine.store.load(conversationId);
+    if (!loaded) {
+      await scheduler.setPending(conversationId, undefined);
+      continue;
+    }
+    const sla = await engine.slas(loaded.state.tenantId);
+    const timers = timersOf(loaded.state, sla.escalation);
+    for (const timer of timers.filter((t) => t.at.getTime() <= now - SWEEP_GRACE_MS))
+      if (await scheduler.ensureAdded(loaded.state.tenantId, conversationId, timer)) repaired++;
+    await scheduler.setPending(conversationId, nextDueAt(loaded.state, sla.escalation));
+  }
+  return { checked: due.length, repaired, rebuilt };
+}
+
+/** Rebuilds the pending and active sets and every timer job from the clocks (after Redis lost its data). */
+async function rebuildPending(engine: SlaEngine): Promise<number> {
+  const { scheduler } = engine;
+  // The one scan of the clocks collection, only when Redis lost its sets (and on the very first start).
+  const docs = await SlaClockModel.find({ $or: [{ nextAt: { $exists: true } }, { active: true }] }).lean<
+    SlaClockDoc[]
+  >();
+  for (const doc of docs) {
+    const state = clockFromDoc(doc);
+    const sla = await engine.slas(state.tenantId);
+    const timers = timersOf(state, sla.escalation);
+    await Promise.all(timers.map((timer) => scheduler.ensure(state.tenantId, state.conversationId, timer)));
+    await scheduler.setPending(state.conversationId, nextDueAt(state, sla.escalation));
+    await scheduler.setActive(state.conversationId, state.active);
+  }
+  await engine.services.redis.set(scheduler.builtKey, String(Date.now()));
+  return docs.length;
+}

@@ -1,0 +1,162 @@
+import type { Job, JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Queues } from '../jobs/queues.js';
+import type { EscalationTimer, PlannedTimer } from './clock.js';
+
+/** A timer job of one thread: a stage of a clock or a step of its escalation chain. */
+export type TimerJob = ({ kind: 'fire' } & PlannedTimer) | ({ kind: 'escalate' } & EscalationTimer);
+
+/** `sla-<conversation>-<target>-<cycle>-<stage>` or `…-esc-<step>`: one job per timer, never two. */
+export function timerJobId(conversationId: string, timer: TimerJob): string {
+  const base = `sla-${conversationId}-${timer.target}-${timer.cycle}`;
+  return timer.kind === 'fire' ? `${base}-${timer.stage}` : `${base}-esc-${timer.step}`;
+}
+
+// Finished timers leave nothing behind, so the same id can be scheduled again (a job kept as completed or
+// failed would make a later add with its id a silent no-op). The sweep re-adds a timer whose job failed.
+const TIMER_OPTIONS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600, count: 1000 },
+};
+
+/** Redis keys of the SLA timers: the pending set, its built marker and the threads whose clocks run. */
+export function slaKeys(prefix: string) {
+  return {
+    pending: `${prefix}:sla:pending`,
+    built: `${prefix}:sla:pending:built`,
+    active: `${prefix}:sla:active`,
+  };
+}
+
+/**
+ * Keeps a thread's BullMQ timer jobs in line with its clocks, and the Redis "pending" set the sweep reads
+ * (score: the thread's earliest timer; a small sorted set instead of a scan of the clocks collection).
+ */
+export class TimerScheduler {
+  readonly pendingKey: string;
+  /** Set once the pending set was (re)built from the database; absent after Redis lost its data. */
+  readonly builtKey: string;
+  /** Threads with clocks running or paused: learner messages of other threads cost no job. */
+  readonly activeKey: string;
+
+  constructor(
+    private readonly queues: Queues,
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    const keys = slaKeys(prefix);
+    this.pendingKey = keys.pending;
+    this.builtKey = keys.built;
+    this.activeKey = keys.active;
+  }
+
+  /**
+   * Moves from the timers `before` wanted to those `after` wants: jobs no longer wanted are removed,
+   * new ones added, moved ones re-timed. Then the pending set gets the thread's earliest time.
+   */
+  async sync(
+    tenantId: string,
+    conversationId: string,
+    before: readonly TimerJob[],
+    after: readonly TimerJob[],
+    nextAt: Date | undefined,
+  ): Promise<void> {
+    const wanted = new Map(after.map((timer) => [timerJobId(conversationId, timer), timer]));
+    const stale = before.map((timer) => timerJobId(conversationId, timer)).filter((id) => !wanted.has(id));
+    await Promise.all([
+      ...stale.map((id) => this.remove(id)),
+      ...[...wanted.values()].map((timer) => this.ensure(tenantId, conversationId, timer)),
+    ]);
+    await this.setPending(conversationId, nextAt);
+  }
+
+  /**
+   * Makes sure the job of a timer exists for its time: added when missing (or left finished), re-timed when
+   * delayed for another time. A job already waiting or running is left alone: its handler re-reads the
+   * clocks and does nothing when they moved.
+   */
+  async ensure(tenantId: string, conversationId: string, timer: TimerJob, options: { jobId?: string } = {}) {
+    const jobId = options.jobId ?? timerJobId(conversationId, timer);
+    const queue = this.queues.get('sla');
+    const delay = Math.max(0, timer.at.getTime() - Date.now());
+    const existing = (await queue.getJob(jobId)) as Job | undefined;
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'delayed') {
+        const at =
+          timer.kind === 'fire'
+            ? Date.parse(String(existing.data?.dueAt))
+            : existing.timestamp + (existing.delay ?? 0);
+        if (!(Math.abs(at - timer.at.getTime()) <= 5)) {
+          await existing.changeDelay(delay).catch(() => undefined);
+          if (timer.kind === 'fire')
+            await existing
+              .updateData({ ...existing.data, dueAt: timer.at.toISOString() })
+              .catch(() => undefined);
+        }
+        return;
+      }
+      if (
+        state === 'waiting' ||
+        state === 'active' ||
+        state === 'prioritized' ||
+        state === 'waiting-children'
+      )
+        return;
+      // Completed or failed (kept for inspection): make room for the new run.
+      await existing.remove().catch(() => undefined);
+    }
+    if (timer.kind === 'fire')
+      await this.queues.enqueue(
+        'sla',
+        'fire',
+        {
+          tenantId,
+          conversationId,
+          target: timer.target,
+          cycle: timer.cycle,
+          stage: timer.stage,
+          dueAt: timer.at.toISOString(),
+        },
+        { ...TIMER_OPTIONS, jobId, delay },
+      );
+    else
+      await this.queues.enqueue(
+        'sla',
+        'escalate',
+        { tenantId, conversationId, target: timer.target, cycle: timer.cycle, step: timer.step },
+        { ...TIMER_OPTIONS, jobId, delay },
+      );
+  }
+
+  /**
+   * {@link ensure} for the sweep: true when the job was missing (or finished without firing) and is added
+   * now, false when it is still there.
+   */
+  async ensureAdded(tenantId: string, conversationId: string, timer: TimerJob): Promise<boolean> {
+    const job = await this.queues.get('sla').getJob(timerJobId(conversationId, timer));
+    const state = job ? await job.getState() : 'missing';
+    await this.ensure(tenantId, conversationId, timer);
+    return state !== 'delayed' && state !== 'waiting' && state !== 'active' && state !== 'prioritized';
+  }
+
+  /** Removes a timer's job; one that is running cannot be removed and finds its clock changed instead. */
+  async remove(jobId: string): Promise<void> {
+    await this.queues
+      .get('sla')
+      .remove(jobId)
+      .catch(() => undefined);
+  }
+
+  /** Records whether a thread's clocks run (see {@link activeKey}). */
+  async setActive(conversationId: string, active: boolean): Promise<void> {
+    if (active) await this.redis.sadd(this.activeKey, conversationId);
+    else await this.redis.srem(this.activeKey, conversationId);
+  }
+
+  /** Records (or clears) a thread's earliest pending timer for the sweep. */
+  async setPending(conversationId: string, nextAt: Date | undefined): Promise<void> {
+    if (nextAt) await this.redis.zadd(this.pendingKey, nextAt.getTime(), conversationId);
+    else await this.redis.zrem(this.pendingKey, conversationId);
+  }
+}
