@@ -1,11 +1,171 @@
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { InboxIndex } from '../inbox/inbox-index.js';
+import type { InboxView, IndexDoc } from '../inbox/index-doc.js';
+import { TeamService } from '../inbox/teams.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobPayloads } from '../jobs/queues.js';
+import type { Logger } from '../lib/logger.js';
+import { requestNotifications } from '../notify/notifier.js';
+import type { DigestRow, NotificationRequest } from '../notify/notify.types.js';
+import { TenantModel } from '../tenants/tenant.model.js';
+import type { TenantSlaProvider } from './sla-plan.js';
+import { tenantSlas } from './tenant-sla.js';
 
-/** Sends review digests that are due (see the `sla.digest` job). */
-export async function runDigest(
-  _job: Job<JobPayloads['sla']['digest']>,
-  _services: JobServices,
-): Promise<unknown> {
-  throw new Error('digests are not built yet');
+/** Most threads one digest lists (the most pressing first); the inbox has the rest. */
+export const DIGEST_MAX_ROWS = 50;
+
+/** What became of one tenant's digest on a run. */
+export type DigestOutcome =
+  | 'disabled'
+  /** The calendar is closed now: nothing is sent while nobody is in. */
+  | 'closed'
+  /** Fewer than the rhythm's business minutes since the last one. */
+  | 'not_due'
+  /** Due, but no thread to report: nothing sent, and the slot counts as done. */
+  | 'empty'
+  | 'sent';
+
+export interface DigestDeps {
+  redis: Redis;
+  prefix: string;
+  index: InboxIndex;
+  tenantSla: TenantSlaProvider;
+  /** Asks for the digest's deliveries (idempotent on `key`: see requestNotifications). */
+  request: (request: NotificationRequest) => Promise<unknown>;
+  now?: () => Date;
+  logger?: Logger;
 }
+
+// Moves a tenant's "last sent" from what the caller read (ARGV[1], '' = none) to ARGV[2]; 0 when another
+// worker moved it first.
+const ADVANCE = `
+local cur = redis.call('get', KEYS[1]) or ''
+if cur ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[2])
+return 1`;
+
+const lastSentKey = (prefix: string, tenantId: string) => `${prefix}:sla:digest:${tenantId}:last`;
+
+/**
+ * The threads a digest reports, most pressing first: breached, then at risk, then unattended (waiting,
+ * nobody has taken them), each once, from the inbox index (no database read).
+ */
+export async function digestRows(index: InboxIndex, tenantId: string): Promise<DigestRow[]> {
+  await index.ensureBuilt(tenantId);
+  const views: InboxView[] = ['breached', 'at_risk', 'unassigned'];
+  const pages = await Promise.all(
+    views.map((view) => index.page(tenantId, { view, userId: '', filters: {}, limit: DIGEST_MAX_ROWS })),
+  );
+  const ids = [...new Set(pages.flatMap((page) => page.ids))].slice(0, DIGEST_MAX_ROWS);
+  const docs = await index.docs(tenantId, ids);
+  const rows: DigestRow[] = [];
+  for (const id of ids) {
+    const doc = docs.get(id);
+    if (doc) rows.push(rowOf(id, doc));
+  }
+  return rows;
+}
+
+function rowOf(conversationId: string, doc: IndexDoc): DigestRow {
+  const state = doc.ss === 'at_risk' || doc.ss === 'breached' ? doc.ss : 'unattended';
+  const due = doc.sd ?? doc.rb;
+  return {
+    conversationId,
+    ...(doc.n ? { learner: doc.n } : {}),
+    ...(doc.ct ? { course: doc.ct } : {}),
+    ...(doc.rs?.length ? { reason: doc.rs.map((code) => code.replace(/_/g, ' ')).join(', ') } : {}),
+    state,
+    ...(due !== undefined ? { dueAt: new Date(due).toISOString() } : {}),
+  };
+}
+
+/**
+ * One tenant's review digest, if one is due: the digest is enabled, the calendar is open now, and the
+ * rhythm's business minutes have passed since the last one (or none was ever sent). The request's key
+ * names the tenant and the slot (the instant the digest became due, derived from the last one), so two
+ * workers, or a retried job, ask for the same deliveries and the notifier stores them once; "last sent"
+ * then moves by compare-and-set, so only one of them advances it.
+ */
+export async function sendDigestIfDue(
+  deps: DigestDeps,
+  tenantId: string,
+): Promise<{ outcome: DigestOutcome; rows?: DigestRow[] }> {
+  const now = deps.now?.() ?? new Date();
+  const sla = await deps.tenantSla(tenantId);
+  if (!sla.digest.enabled) return { outcome: 'disabled' };
+  if (!sla.calendar.isOpen(now)) return { outcome: 'closed' };
+  const key = lastSentKey(deps.prefix, tenantId);
+  const last = (await deps.redis.get(key)) ?? '';
+  let slot = 'first';
+  if (last) {
+    const dueAt = sla.calendar.addBusinessMinutes(new Date(Number(last)), sla.digest.everyBusinessMinutes);
+    if (now < dueAt) return { outcome: 'not_due' };
+    slot = String(dueAt.getTime());
+  }
+  const rows = await digestRows(deps.index, tenantId);
+  if (rows.length)
+    await deps.request({ tenantId, kind: 'digest', key: `digest-${tenantId}-${slot}`, details: { rows } });
+  await deps.redis.eval(ADVANCE, 1, key, last, String(now.getTime()));
+  return rows.length ? { outcome: 'sent', rows } : { outcome: 'empty' };
+}
+
+/**
+ * Every tenant's digest that is due (or the one tenant of the job). Tenants are read by id only; each
+ * tenant's SLA is cached, and the rows come from the inbox index in Redis. A failing tenant does not stop
+ * the others; the job then fails and is retried, and tenants already done are simply not due.
+ */
+export async function sendDueDigests(
+  deps: DigestDeps,
+  tenantIds?: readonly string[],
+): Promise<Record<string, DigestOutcome>> {
+  const ids = tenantIds ?? (await TenantModel.find({}, { _id: 1 }).lean()).map((t) => String(t._id));
+  const outcomes: Record<string, DigestOutcome> = {};
+  let failure: unknown;
+  for (const tenantId of ids) {
+    try {
+      outcomes[tenantId] = (await sendDigestIfDue(deps, tenantId)).outcome;
+    } catch (error) {
+      deps.logger?.warn({ err: error, tenantId }, 'review digest failed');
+      failure ??= error;
+    }
+  }
+  if (failure) throw failure;
+  return outcomes;
+}
+
+// One index reader per worker process (it holds nothing but its connection and a team cache).
+const indexes = new WeakMap<JobServices, InboxIndex>();
+
+/** Sends review digests that are due (see the `sla.digest` job and its scheduler). */
+export async function runDigest(
+  job: Job<JobPayloads['sla']['digest']>,
+  services: JobServices,
+): Promise<unknown> {
+  let index = indexes.get(services);
+  if (!index) {
+    index = new InboxIndex({
+      redis: services.redis,
+      prefix: services.config.REDIS_PREFIX,
+      teams: new TeamService(),
+      logger: services.logger,
+    });
+    indexes.set(services, index);
+  }
+  const notify = { queues: services.queues, config: services.config, logger: services.logger };
+  const outcomes = await sendDueDigests(
+    {
+      redis: services.redis,
+      prefix: services.config.REDIS_PREFIX,
+      index,
+      tenantSla: defaultProvider,
+      request: (request) => requestNotifications(notify, request),
+      logger: services.logger,
+    },
+    job.data.tenantId ? [job.data.tenantId] : undefined,
+  );
+  const sent = Object.values(outcomes).filter((outcome) => outcome === 'sent').length;
+  return { tenants: Object.keys(outcomes).length, sent };
+}
+
+const defaultProvider = tenantSlas();
