@@ -6,7 +6,7 @@ import type { Queues } from './queues.js';
  */
 export async function upsertSchedules(
   queues: Queues,
-  options: { purgeEveryMs?: number; slaSweepEveryMs?: number } = {},
+  options: { purgeEveryMs?: number; slaSweepEveryMs?: number; digestEveryMs?: number } = {},
 ): Promise<void> {
   await queues
     .get('maintenance')
@@ -22,6 +22,14 @@ export async function upsertSchedules(
       'sla-sweep',
       { every: options.slaSweepEveryMs ?? 60_000 },
       { name: 'sweep', data: {} },
+    );
+  // Review digests: each run sends the digests that are due (rhythm in business time, calendar open).
+  await queues
+    .get('sla')
+    .upsertJobScheduler(
+      'sla-digest',
+      { every: options.digestEveryMs ?? 5 * 60_000 },
+      { name: 'digest', data: {} },
     );
   // Every worker's start asks for it; the fixed id and the finished job kept in Redis make it run once,
   // not a scan of every thread at each start. (Should Redis lose it, a run again writes nothing new.)
