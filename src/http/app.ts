@@ -14,6 +14,7 @@ import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { inboxRoutes } from './routes/inbox.routes.js';
 import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
+import { notifyRoutes } from './routes/notify.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { slaSettingsRoutes } from './routes/sla-settings.routes.js';
@@ -119,6 +120,7 @@ export function createApp(deps: WebDependencies): Express {
   );
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
   app.use(slaSettingsRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues, logger }));
+  app.use(notifyRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Types } from 'mongoose';
+import { KeywordRuleModel } from '../handoff/keyword-rule.model.js';
 import { AppError } from '../lib/errors.js';
 import { DeploymentModel } from './deployment.model.js';
 import { type Tenant, TenantModel } from './tenant.model.js';
@@ -10,13 +11,37 @@ export interface DeploymentKey {
   deploymentId: string;
 }
 
-/** Creates an institution. */
+/**
+ * The keyword rules every new tenant starts with, as editable defaults (Settings → Handoff). "admin help"
+ * sets no targets of its own: its handoff is announced on the channels the tenant chooses for new
+ * handoffs (Settings → Notifications).
+ */
+export const DEFAULT_KEYWORD_RULES = [
+  { name: 'Access problems', pattern: "can't access", category: 'Access', priority: 'high', order: 0 },
+  { name: 'Grade errors', pattern: 'grade error', category: 'Grades', priority: 'normal', order: 1 },
+  { name: 'Admin help', pattern: 'admin help', category: 'Admin help', priority: 'normal', order: 2 },
+] as const;
+
+/** Creates an institution, with the default keyword rules (created once, here; admins edit them after). */
 export async function createTenant(input: {
   name: string;
   timeZone?: string;
   locale?: string;
 }): Promise<Tenant> {
-  return (await TenantModel.create(input)).toObject();
+  const tenant = (await TenantModel.create(input)).toObject();
+  const now = new Date();
+  await KeywordRuleModel.insertMany(
+    DEFAULT_KEYWORD_RULES.map((rule) => ({
+      ...rule,
+      kind: 'phrase',
+      notify: [],
+      enabled: true,
+      tenantId: tenant._id,
+      createdAt: now,
+      updatedAt: now,
+    })),
+  );
+  return tenant;
 }
 
 /** Deployment lookups run on every launch; cached briefly per process (see PLATFORM_CACHE_TTL_MS). */
