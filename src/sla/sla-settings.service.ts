@@ -181,7 +181,7 @@ export class SlaSettingsService {
           : await SlaSettingsModel.findOneAndUpdate(
               { _id, version: readVersion },
               { $set: { ...settings, version, updatedBy: actorId, updatedAt: now } },
-              { new: true, lean: true },
+              { returnDocument: 'after', lean: true },
             );
     } catch (error) {
       if ((error as { code?: number }).code === 11000) doc = null;
