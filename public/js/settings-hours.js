@@ -679,6 +679,8 @@
       if (input) {
         input.setAttribute('aria-invalid', 'true');
         input.focus();
+        // Clear of the sticky save bar.
+        input.scrollIntoView({ block: 'center' });
         return;
       }
     }
