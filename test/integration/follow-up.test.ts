@@ -118,11 +118,13 @@ async function eventually<T>(
 function followUpDone(app: TestApp, conversationId: string, messageId: string): Promise<FollowUpResult> {
   const queue = app.runtime.queues.get('notify');
   return eventually(async () => {
-    const job = await queue.getJob(followUpJobId(conversationId, messageId));
-    if (!job) return undefined;
-    const state = await job.getState();
-    if (state === 'failed') throw new Error(`follow-up job failed: ${job.failedReason}`);
-    return state === 'completed' ? (job.returnvalue as FollowUpResult) : undefined;
+    const id = followUpJobId(conversationId, messageId);
+    const state = await queue.getJobState(id);
+    if (state === 'failed')
+      throw new Error(`follow-up job failed: ${(await queue.getJob(id))?.failedReason}`);
+    if (state !== 'completed') return undefined;
+    // Read after the state: a job read before it completed carries no return value yet.
+    return (await queue.getJob(id))?.returnvalue as FollowUpResult;
   }, `follow-up job of ${messageId}`);
 }
 
