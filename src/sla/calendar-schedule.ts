@@ -34,6 +34,10 @@ const DAY_MINUTES = 24 * 60;
 const DAY_CACHE_LIMIT = 4000;
 
 type Interval = [startMs: number, endMs: number];
+interface DayInfo {
+  startMs: number;
+  intervals: Interval[];
+}
 
 function normalise(periods: readonly OpenPeriod[] | undefined): OpenPeriod[] {
   return [...(periods ?? [])]
@@ -61,24 +65,25 @@ export class ScheduledBusinessCalendar implements BusinessCalendar {
   private readonly weekly: Map<number, OpenPeriod[]>;
   private readonly closures: readonly ClosedRange[];
   private readonly periods: readonly { range: SpecialPeriod; week: Map<number, OpenPeriod[]> }[];
-  private readonly dayCache = new Map<string, Interval[]>();
+  private readonly dayCache = new Map<number, DayInfo>();
+  private readonly zone: IANAZone;
 
   constructor(rules: CalendarRules) {
     if (!IANAZone.isValidZone(rules.timeZone)) throw new Error(`Unknown time zone "${rules.timeZone}"`);
     this.timeZone = rules.timeZone;
+    this.zone = IANAZone.create(rules.timeZone);
     this.weekly = normaliseWeek(rules.weekly);
     if (this.weekly.size === 0) throw new Error('A business calendar needs at least one open period');
     this.closures = [...(rules.closures ?? [])];
     this.periods = (rules.periods ?? []).map((range) => ({ range, week: normaliseWeek(range.hours) }));
   }
 
-  /** The open periods of a local date, after closures and special periods. */
-  private periodsOn(day: DateTime): OpenPeriod[] {
-    const date = day.toISODate() ?? '';
+  /** The open periods of a local date (`yyyy-MM-dd`, ISO weekday), after closures and special periods. */
+  private periodsOn(date: string, weekday: number): OpenPeriod[] {
     if (this.closures.some((c) => c.start <= date && date <= c.end)) return [];
     const special = this.periods.find((p) => p.range.start <= date && date <= p.range.end);
-    if (special) return special.range.closed ? [] : (special.week.get(day.weekday) ?? []);
-    return this.weekly.get(day.weekday) ?? [];
+    if (special) return special.range.closed ? [] : (special.week.get(weekday) ?? []);
+    return this.weekly.get(weekday) ?? [];
   }
 
   /** The instant a local wall-clock minute of a day falls on (luxon moves times inside a DST gap forward). */
@@ -91,20 +96,32 @@ export class ScheduledBusinessCalendar implements BusinessCalendar {
       .toMillis();
   }
 
-  /** Open intervals (instants) of the periods that start on a local date. */
-  private dayIntervals(day: DateTime): Interval[] {
-    const key = day.toISODate() ?? '';
-    const hit = this.dayCache.get(key);
+  /**
+   * A local day (numbered from 1970-01-01 in the calendar's own dates): the instant it starts and the open
+   * intervals of the periods that start on it. Cached, so the hot path (timers re-arming) is map lookups.
+   */
+  private day(dayNumber: number): DayInfo {
+    const hit = this.dayCache.get(dayNumber);
     if (hit) return hit;
+    const date = new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
+    // 1970-01-01 was a Thursday (ISO weekday 4).
+    const weekday = ((((dayNumber + 3) % 7) + 7) % 7) + 1;
+    const start = DateTime.fromISO(date, { zone: this.timeZone }).startOf('day');
     const intervals: Interval[] = [];
-    for (const period of this.periodsOn(day)) {
-      const start = this.wall(day, period.start);
-      const end = this.wall(day, period.end);
-      if (end > start) intervals.push([start, end]);
+    for (const period of this.periodsOn(date, weekday)) {
+      const open = this.wall(start, period.start);
+      const close = this.wall(start, period.end);
+      if (close > open) intervals.push([open, close]);
     }
+    const info = { startMs: start.toMillis(), intervals };
     if (this.dayCache.size >= DAY_CACHE_LIMIT) this.dayCache.clear();
-    this.dayCache.set(key, intervals);
-    return intervals;
+    this.dayCache.set(dayNumber, info);
+    return info;
+  }
+
+  /** The number of the local day an instant falls on. */
+  private dayNumberOf(ms: number): number {
+    return Math.floor((ms + this.zone.offset(ms) * 60_000) / 86_400_000);
   }
 
   /**
@@ -113,15 +130,15 @@ export class ScheduledBusinessCalendar implements BusinessCalendar {
    * ends after MAX_SEARCH_DAYS days without any opening.
    */
   private *intervalsFrom(fromMs: number): Generator<Interval> {
-    let day = DateTime.fromMillis(fromMs, { zone: this.timeZone }).startOf('day').minus({ days: 1 });
+    let dayNumber = this.dayNumberOf(fromMs) - 1;
     let pending: Interval | undefined;
     let emptyDays = 0;
-    for (;;) {
-      if (pending && day.toMillis() > pending[1]) {
+    for (; ; dayNumber++) {
+      const { startMs, intervals } = this.day(dayNumber);
+      if (pending && startMs > pending[1]) {
         yield pending;
         pending = undefined;
       }
-      const intervals = this.dayIntervals(day);
       if (intervals.length === 0) {
         if (++emptyDays > MAX_SEARCH_DAYS && !pending) return;
       } else emptyDays = 0;
@@ -134,7 +151,6 @@ export class ScheduledBusinessCalendar implements BusinessCalendar {
         if (pending) yield pending;
         pending = [start, end];
       }
-      day = day.plus({ days: 1 }).startOf('day');
     }
   }
 

@@ -222,6 +222,11 @@ export function tenantSlas(options: { cacheMs?: number } = {}): TenantSlaProvide
     const hit = cache.get(tenantId);
     if (hit && Date.now() - hit.loadedAt < cacheMs) return hit.sla;
     const { settings, version } = await loadSlaSettings(tenantId);
+    if (hit && hit.sla.version === version && hit.sla.settings.timeZone === settings.timeZone) {
+      // Unchanged: keep the built calendar (and its cache of days) rather than rebuilding it.
+      hit.loadedAt = Date.now();
+      return hit.sla;
+    }
     let sla: BuiltTenantSla;
     try {
       sla = buildTenantSla(settings, version);
