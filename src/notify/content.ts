@@ -58,7 +58,7 @@ function titleFor(
     case 'assigned':
       return `Assigned to you: ${who}${where}`;
     case 'learner_replied':
-      return `${who} replied in your thread${where}`;
+      return `${who} replied in your thread${facts?.course ? ` (${facts.course})` : ''}`;
     case 'sla_warning':
       return `SLA at risk (${target}): ${who}${where}`;
     case 'sla_breach':
@@ -100,6 +100,7 @@ export function buildContent(
   if (request.kind === 'learner_followup') {
     content.replies = request.details?.replies ?? [];
     if (request.details?.courseUrl) content.courseUrl = request.details.courseUrl;
+    if (request.details?.email) content.email = request.details.email;
     if (facts?.course) content.lines.push(`Course: ${facts.course}`);
     return content;
   }

@@ -96,6 +96,8 @@ export interface NotificationContent {
   replies?: { author?: string; text: string; at: string }[];
   /** Learner follow-ups: where the learner goes back to (the course in the LMS). */
   courseUrl?: string;
+  /** A ready email (learner follow-ups, in the learner's language, escaped): sent as is by the email channel. */
+  email?: { subject: string; text: string; html: string };
   /** The tenant's time zone, for times in the text. */
   timeZone?: string;
 }

@@ -47,9 +47,9 @@ export async function sendEmail(
     await smtpTransport(options.smtpUrl).sendMail({
       from: options.from,
       to,
-      subject: content.title,
-      text: renderText(content, links),
-      html: renderHtml(content, links),
+      subject: content.email?.subject ?? content.title,
+      text: content.email?.text ?? renderText(content, links),
+      html: content.email?.html ?? renderHtml(content, links),
       messageId: messageIdFor(deliveryId, options.publicUrl),
       headers: { 'X-Chatref-Delivery': deliveryId, 'Auto-Submitted': 'auto-generated' },
     });
