@@ -12,14 +12,14 @@ export interface LoadedClock {
 /**
  * Reads and writes a thread's clock document under the thread's SLA lock. Why a lock: FerretDB 1.24 lets two
  * conditional updates of one document both through (see conversation-lock.ts), and two workers, or a react
- * and a fire job, may touch the same clocks at once. The lock has its own key (`<prefix>:sla:lock:…`), so a
+ * and a fire job, may touch the same clocks at once. The lock has its own key (`<prefix>:sla-clock:lock:…`, outside the BullMQ queue's `<prefix>:sla:` keys), so a
  * handler holding it may still call the conversation service, which takes the thread's own lock.
  */
 export class ClockStore {
   private readonly locks: ConversationLocks;
 
   constructor(redis: Redis, prefix: string) {
-    this.locks = new ConversationLocks(redis, `${prefix}:sla`, { waitMs: 15_000 });
+    this.locks = new ConversationLocks(redis, `${prefix}:sla-clock`, { waitMs: 15_000 });
   }
 
   /** Runs `work` with the thread's clocks (null when it has none yet) while no one else changes them. */

@@ -16,19 +16,13 @@ const SWEEP_BATCH = 500;
 export async function sweepTimers(
   engine: SlaEngine,
   now = Date.now(),
+  graceMs = SWEEP_GRACE_MS,
 ): Promise<{ checked: number; repaired: number; rebuilt: number }> {
   const { redis } = engine.services;
   const { scheduler } = engine;
   let rebuilt = 0;
   if (!(await redis.exists(scheduler.builtKey))) rebuilt = await rebuildPending(engine);
-  const due = await redis.zrangebyscore(
-    scheduler.pendingKey,
-    0,
-    now - SWEEP_GRACE_MS,
-    'LIMIT',
-    0,
-    SWEEP_BATCH,
-  );
+  const due = await redis.zrangebyscore(scheduler.pendingKey, 0, now - graceMs, 'LIMIT', 0, SWEEP_BATCH);
   let repaired = 0;
   for (const conversationId of due) {
     const loaded = await engine.store.load(conversationId);
@@ -38,7 +32,7 @@ export async function sweepTimers(
     }
     const sla = await engine.slas(loaded.state.tenantId);
     const timers = timersOf(loaded.state, sla.escalation);
-    for (const timer of timers.filter((t) => t.at.getTime() <= now - SWEEP_GRACE_MS))
+    for (const timer of timers.filter((t) => t.at.getTime() <= now - graceMs))
       if (await scheduler.ensureAdded(loaded.state.tenantId, conversationId, timer)) repaired++;
     await scheduler.setPending(conversationId, nextDueAt(loaded.state, sla.escalation));
   }

@@ -19,12 +19,15 @@ const TIMER_OPTIONS: JobsOptions = {
   removeOnFail: { age: 24 * 3600, count: 1000 },
 };
 
-/** Redis keys of the SLA timers: the pending set, its built marker and the threads whose clocks run. */
+/**
+ * Redis keys of the SLA timers: the pending set, its built marker and the threads whose clocks run. Not
+ * under `<prefix>:sla:`, which is the BullMQ queue's own namespace (its `active` list, for one).
+ */
 export function slaKeys(prefix: string) {
   return {
-    pending: `${prefix}:sla:pending`,
-    built: `${prefix}:sla:pending:built`,
-    active: `${prefix}:sla:active`,
+    pending: `${prefix}:sla-timers:pending`,
+    built: `${prefix}:sla-timers:pending-built`,
+    active: `${prefix}:sla-timers:active`,
   };
 }
 

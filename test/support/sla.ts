@@ -1,7 +1,7 @@
 import type { Priority } from '../../src/conversations/conversation.types.js';
 import { WeeklyBusinessCalendar } from '../../src/sla/calendar.js';
-import type { ChosenPolicy, EscalationSettings, SlaTarget, TenantSla } from '../../src/sla/sla-plan.js';
 import type { SlaTargetName } from '../../src/sla/sla.types.js';
+import type { ChosenPolicy, EscalationSettings, SlaTarget, TenantSla } from '../../src/sla/sla-plan.js';
 
 /** Targets per priority, in minutes of calendar time (fractions allowed: 0.05 = 3 s). */
 export type TestTargets = Record<Priority, Partial<Record<SlaTargetName, number>>>;
@@ -32,7 +32,12 @@ export function testTenantSla(
     calendar,
     warnShare: options.warnShare ?? 0.75,
     pauseWhileWaitingOnLearner: options.pauseWhileWaitingOnLearner ?? true,
-    escalation: { leadsAfterMinutes: 30, finalAfterMinutes: 120, finalAction: 'raise_priority', ...options.escalation },
+    escalation: {
+      leadsAfterMinutes: 30,
+      finalAfterMinutes: 120,
+      finalAction: 'raise_priority',
+      ...options.escalation,
+    },
     digest: { enabled: false, everyBusinessMinutes: 120 },
     choose(match): ChosenPolicy {
       const chosen = targets[match.priority];
@@ -40,7 +45,10 @@ export function testTenantSla(
         id: `test-${match.priority}`,
         name: options.policyName?.(match.priority) ?? `Test ${match.priority}`,
         targets: Object.fromEntries(
-          Object.entries(chosen).map(([name, value]) => [name, { minutes: value, clock: 'calendar' } satisfies SlaTarget]),
+          Object.entries(chosen).map(([name, value]) => [
+            name,
+            { minutes: value, clock: 'calendar' } satisfies SlaTarget,
+          ]),
         ),
       };
     },
@@ -53,4 +61,148 @@ export function testTenantSla(
       throw new Error('test SLA: business remaining time is not modelled');
     },
   } as TenantSla;
+}
+
+// ------------------------------------------------------------------ integration harness
+
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createConversationDomain } from '../../src/conversations/conversation-domain.js';
+import { LTI } from '../../src/devlms/constants.js';
+import type { AnyDomainEvent } from '../../src/events/catalog.js';
+import type { JobServices } from '../../src/jobs/job-services.js';
+import { registerJobListeners } from '../../src/jobs/listeners.js';
+import { closeWorkers, startWorkers } from '../../src/jobs/workers.js';
+import { createRedis } from '../../src/redis/connection.js';
+import { SlaEngine } from '../../src/sla/clock-engine.js';
+import type { TenantSlaProvider } from '../../src/sla/sla-plan.js';
+import type { TestApp } from './app.js';
+import { beginLaunch, forgedToken, postLaunch } from './lms-client.js';
+import { quietLogger } from './services.js';
+
+async function ready(url: string, purpose: 'producer' | 'worker'): Promise<Redis> {
+  const redis = createRedis(url, purpose, quietLogger);
+  if (redis.status !== 'ready') await once(redis, 'ready');
+  return redis;
+}
+
+/** A person launched through the development LMS. */
+export interface LaunchedPerson {
+  token: string;
+  userId: string;
+  tenantId: string;
+  name: string;
+}
+
+/** A real LTI launch through the development LMS as a new person of the given role. */
+export async function launchPerson(
+  app: TestApp,
+  role: 'learner' | 'admin',
+  given: string,
+): Promise<LaunchedPerson> {
+  const step = await beginLaunch(app.url, { role });
+  const idToken = await forgedToken(step, {
+    role,
+    baseUrl: app.url,
+    change: (claims) => {
+      claims.sub = `sla-${given}-${randomUUID()}`;
+      claims.name = `${given} Tester`;
+      claims.given_name = given;
+      claims.family_name = 'Tester';
+      claims.email = `${given.toLowerCase()}@example.edu`;
+      claims[`${LTI}context`] = { id: 'SLA-101', label: 'SLA-101', title: 'Course SLA-101' };
+    },
+  });
+  const response = await postLaunch(step, { id_token: idToken, state: step.state });
+  if (response.status !== 303) throw new Error(`launch answered ${response.status}`);
+  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+  return { token, userId: payload.uid, tenantId: payload.tid, name: `${given} Tester` };
+}
+
+export async function callApi(
+  app: TestApp,
+  who: LaunchedPerson,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/**
+ * SLA workers as a worker process runs them (their own Redis connections and conversation domain, job
+ * listeners on its bus), consuming only the `sla` queue, with the TenantSla the test chooses. Every event
+ * their bus emits is collected.
+ */
+export interface SlaWorkers {
+  engine: SlaEngine;
+  services: JobServices;
+  events: AnyDomainEvent[];
+  stop(): Promise<void>;
+}
+
+export async function startSlaWorkers(
+  app: TestApp,
+  sla: TenantSlaProvider,
+  concurrency = 4,
+): Promise<SlaWorkers> {
+  const prefix = app.config.REDIS_PREFIX;
+  const redis = await ready(app.runtime.redisUrl, 'producer');
+  const connection = await ready(app.runtime.redisUrl, 'worker');
+  const conversations = createConversationDomain({ redis, prefix, logger: quietLogger });
+  const events: AnyDomainEvent[] = [];
+  conversations.bus.onEvent((event) => events.push(event));
+  const unregister = registerJobListeners(conversations.bus, app.runtime.queues, quietLogger);
+  const services: JobServices = {
+    config: app.config,
+    logger: quietLogger,
+    redis,
+    queues: app.runtime.queues,
+    conversations,
+    sla,
+  };
+  const workers: Worker[] = startWorkers({
+    connection,
+    prefix,
+    concurrency,
+    logger: quietLogger,
+    queues: ['sla'],
+    services,
+  });
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  return {
+    engine: new SlaEngine(services, sla),
+    services,
+    events,
+    async stop() {
+      unregister();
+      await closeWorkers(workers);
+      connection.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function until<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -51,7 +51,11 @@ describe('SLA clock state machine', () => {
       'resolution-1-warning',
       'resolution-1-breach',
     ]);
-    expect(snapshotOf(state)).to.include({ state: 'on_track', target: 'first_response', policy: 'Test normal' });
+    expect(snapshotOf(state)).to.include({
+      state: 'on_track',
+      target: 'first_response',
+      policy: 'Test normal',
+    });
   });
 
   it('keeps the reply-by the learner was promised when it is the same calculation', () => {
@@ -123,7 +127,12 @@ describe('SLA clock state machine', () => {
   });
 
   it('reopen starts next response and resolution again (new cycles)', () => {
-    const state = run([handoff(), staff(10), { kind: 'stop', at: at(20) }, { kind: 'reopen', at: at(50), match: normal }]);
+    const state = run([
+      handoff(),
+      staff(10),
+      { kind: 'stop', at: at(20) },
+      { kind: 'reopen', at: at(50), match: normal },
+    ]);
     expect(state.active).to.equal(true);
     expect(state.targets.next_response).to.include({ cycle: 1, state: 'running' });
     expect(state.targets.next_response?.dueAt).to.deep.equal(at(80));
@@ -147,7 +156,12 @@ describe('SLA clock state machine', () => {
   });
 
   it('a priority change while paused changes the target the resumed clock runs against', () => {
-    const state = run([handoff(), staff(10), { kind: 'retarget', at: at(15), match: { ...normal, priority: 'high' } }, learner(30)]);
+    const state = run([
+      handoff(),
+      staff(10),
+      { kind: 'retarget', at: at(15), match: { ...normal, priority: 'high' } },
+      learner(30),
+    ]);
     // resolution: 10 of 120 used, resumed at 30.
     expect(state.targets.resolution?.dueAt).to.deep.equal(at(140));
     expect(state.targets.next_response?.dueAt).to.deep.equal(at(40));
@@ -163,7 +177,12 @@ describe('SLA clock state machine', () => {
       expect(other.targets.resolution?.state).to.equal(inOrder.targets.resolution?.state);
     }
     // A resolve that arrives after a later reopen was applied changes nothing, and an old handoff after a stop neither.
-    const reopened = run([handoff(), staff(5), { kind: 'reopen', at: at(30), match: normal }, { kind: 'stop', at: at(20) }]);
+    const reopened = run([
+      handoff(),
+      staff(5),
+      { kind: 'reopen', at: at(30), match: normal },
+      { kind: 'stop', at: at(20) },
+    ]);
     expect(reopened.active).to.equal(true);
     const stopped = run([{ kind: 'stop', at: at(20) }, handoff(0)]);
     expect(stopped.active).to.equal(false);
@@ -174,25 +193,71 @@ describe('SLA clock state machine', () => {
     const warned = markFired(state, { target: 'first_response', cycle: 1, stage: 'warning' }, at(45), false);
     expect(warned?.targets.first_response?.warnedAt).to.deep.equal(at(45));
     expect(snapshotOf(warned as ClockState).state).to.equal('at_risk');
-    expect(markFired(warned as ClockState, { target: 'first_response', cycle: 1, stage: 'warning' }, at(46), false)).to.equal(null);
-    const breached = markFired(warned as ClockState, { target: 'first_response', cycle: 1, stage: 'breach' }, at(61), true, 'u1');
-    expect(breached?.targets.first_response).to.include({ breachLate: true, breachAssigneeId: 'u1', breachPriority: 'normal' });
+    expect(
+      markFired(
+        warned as ClockState,
+        { target: 'first_response', cycle: 1, stage: 'warning' },
+        at(46),
+        false,
+      ),
+    ).to.equal(null);
+    const breached = markFired(
+      warned as ClockState,
+      { target: 'first_response', cycle: 1, stage: 'breach' },
+      at(61),
+      true,
+      'u1',
+    );
+    expect(breached?.targets.first_response).to.include({
+      breachLate: true,
+      breachAssigneeId: 'u1',
+      breachPriority: 'normal',
+    });
     expect(snapshotOf(breached as ClockState)).to.include({ state: 'breached', target: 'first_response' });
-    expect(markFired(run([staff(5)], state), { target: 'first_response', cycle: 1, stage: 'breach' }, at(61), false)).to.equal(null);
-    expect(markFired(state, { target: 'first_response', cycle: 2, stage: 'breach' }, at(61), false)).to.equal(null);
+    expect(
+      markFired(
+        run([staff(5)], state),
+        { target: 'first_response', cycle: 1, stage: 'breach' },
+        at(61),
+        false,
+      ),
+    ).to.equal(null);
+    expect(markFired(state, { target: 'first_response', cycle: 2, stage: 'breach' }, at(61), false)).to.equal(
+      null,
+    );
   });
 
   it('a breach starts the escalation chain: owner at once, leads and the final action after their minutes', () => {
-    expect(escalationSteps(sla.escalation).map((s) => s.action)).to.deep.equal(['notify_owner', 'notify_leads', 'raise_priority']);
-    expect(escalationSteps({ ...sla.escalation, finalAction: 'none' }).map((s) => s.action)).to.deep.equal(['notify_owner', 'notify_leads']);
-    const breached = markFired(run([handoff()]), { target: 'first_response', cycle: 1, stage: 'breach' }, at(60), false) as ClockState;
+    expect(escalationSteps(sla.escalation).map((s) => s.action)).to.deep.equal([
+      'notify_owner',
+      'notify_leads',
+      'raise_priority',
+    ]);
+    expect(escalationSteps({ ...sla.escalation, finalAction: 'none' }).map((s) => s.action)).to.deep.equal([
+      'notify_owner',
+      'notify_leads',
+    ]);
+    const breached = markFired(
+      run([handoff()]),
+      { target: 'first_response', cycle: 1, stage: 'breach' },
+      at(60),
+      false,
+    ) as ClockState;
     const [first] = plannedEscalations(breached, sla.escalation);
     expect(first).to.deep.include({ target: 'first_response', step: 1, action: 'notify_owner', at: at(60) });
     const one = markEscalated(breached, 'first_response', 1, 1) as ClockState;
-    expect(plannedEscalations(one, sla.escalation)[0]).to.deep.include({ step: 2, action: 'notify_leads', at: at(90) });
+    expect(plannedEscalations(one, sla.escalation)[0]).to.deep.include({
+      step: 2,
+      action: 'notify_leads',
+      at: at(90),
+    });
     expect(markEscalated(one, 'first_response', 1, 1)).to.equal(null);
     const two = markEscalated(one, 'first_response', 1, 2) as ClockState;
-    expect(plannedEscalations(two, sla.escalation)[0]).to.deep.include({ step: 3, action: 'raise_priority', at: at(180) });
+    expect(plannedEscalations(two, sla.escalation)[0]).to.deep.include({
+      step: 3,
+      action: 'raise_priority',
+      at: at(180),
+    });
     // Met meanwhile: the chain stops.
     const met = run([staff(70)], two);
     expect(plannedEscalations(met, sla.escalation)).to.deep.equal([]);
