@@ -15,8 +15,8 @@ import { DEFAULT_POLICY_TARGETS, tenantSlas } from './tenant-sla.js';
  */
 export interface ReplyPolicy {
   readonly calendar: BusinessCalendar;
-  /** Business minutes the team aims to reply within. */
-  targetMinutes(priority: Priority): number;
+  /** Minutes the team aims to reply within (the first-response target of the policy `match` chooses). */
+  targetMinutes(priority: Priority, match?: Partial<SlaMatch>): number;
   /**
    * The instant a reply is due for a thread handed off at `from`; `match` (category, role, course, keyword
    * rules) lets the tenant's SLA rules choose the policy, as the timers do.
@@ -59,7 +59,7 @@ export function replyPolicyFromSla(sla: TenantSla): ReplyPolicy {
     DEFAULT_POLICY_TARGETS[priority].first_response;
   return {
     calendar: sla.calendar,
-    targetMinutes: (priority) => target(priority).minutes,
+    targetMinutes: (priority, match) => target(priority, match).minutes,
     replyBy: (priority, from, match) => sla.dueAt(target(priority, match), from),
   };
 }

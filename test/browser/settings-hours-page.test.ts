@@ -130,7 +130,7 @@ describe('Settings → Hours and SLAs in Chromium', function () {
       await page.screenshot({ path: `${shots}/settings-hours-phone-policies.png` });
     }
     const wide = await page.evaluate(() =>
-      [...document.querySelectorAll('main *')]
+      Array.from(document.querySelectorAll('main *'))
         .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 0.5)
         .map((node) => `${node.tagName}.${node.className}#${node.id} ${Math.round(node.getBoundingClientRect().right)}`)
         .slice(0, 8),
