@@ -132,7 +132,10 @@ describe('Settings → Hours and SLAs in Chromium', function () {
     const wide = await page.evaluate(() =>
       Array.from(document.querySelectorAll('main *'))
         .filter((node) => node.getBoundingClientRect().right > window.innerWidth + 0.5)
-        .map((node) => `${node.tagName}.${node.className}#${node.id} ${Math.round(node.getBoundingClientRect().right)}`)
+        .map(
+          (node) =>
+            `${node.tagName}.${node.className}#${node.id} ${Math.round(node.getBoundingClientRect().right)}`,
+        )
         .slice(0, 8),
     );
     expect(wide).to.deep.equal([]);
