@@ -65,11 +65,19 @@ export class TimerScheduler {
     nextAt: Date | undefined,
   ): Promise<void> {
     const wanted = new Map(after.map((timer) => [timerJobId(conversationId, timer), timer]));
-    const stale = before.map((timer) => timerJobId(conversationId, timer)).filter((id) => !wanted.has(id));
-    await Promise.all([
-      ...stale.map((id) => this.remove(id)),
-      ...[...wanted.values()].map((timer) => this.ensure(tenantId, conversationId, timer)),
-    ]);
+    const had = new Map(before.map((timer) => [timerJobId(conversationId, timer), timer]));
+    const stale = [...had.keys()].filter((id) => !wanted.has(id));
+    const work: Promise<unknown>[] = stale.map((id) => this.remove(id));
+    for (const [id, timer] of wanted) {
+      const previous = had.get(id);
+      // Scheduled before for this very time: nothing to do (a job lost meanwhile is the sweep's to find).
+      if (previous && previous.at.getTime() === timer.at.getTime()) continue;
+      // A new timer is one add (its id has no job yet); a moved one is looked up and re-timed.
+      work.push(
+        previous ? this.ensure(tenantId, conversationId, timer) : this.add(tenantId, conversationId, timer),
+      );
+    }
+    await Promise.all(work);
     await this.setPending(conversationId, nextAt);
   }
 
@@ -109,6 +117,17 @@ export class TimerScheduler {
       // Completed or failed (kept for inspection): make room for the new run.
       await existing.remove().catch(() => undefined);
     }
+    await this.add(tenantId, conversationId, timer, jobId);
+  }
+
+  /** Adds a timer's job (a no-op when a job with its id exists). */
+  async add(
+    tenantId: string,
+    conversationId: string,
+    timer: TimerJob,
+    jobId = timerJobId(conversationId, timer),
+  ) {
+    const delay = Math.max(0, timer.at.getTime() - Date.now());
     if (timer.kind === 'fire')
       await this.queues.enqueue(
         'sla',
