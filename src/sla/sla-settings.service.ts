@@ -165,7 +165,11 @@ export class SlaSettingsService {
       // The calendar must be usable: closures and periods may not leave nothing open for 400 days.
       buildTenantSla(settings).calendar.nextOpen(new Date());
     } catch (error) {
-      throw new AppError('bad_request', `weeklyHours: ${(error as Error).message}`, { field: 'weeklyHours' });
+      throw new AppError(
+        'bad_request',
+        'closures: the calendar has no open hours in the next 400 days (closures and academic periods cover them all)',
+        { field: 'closures', cause: (error as Error).message },
+      );
     }
     const _id = new Types.ObjectId(tenantId);
     const version = readVersion + 1;

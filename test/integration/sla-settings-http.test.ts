@@ -212,6 +212,20 @@ describe('Hours and SLAs settings over HTTP', function () {
         /^closures\[0\]\.end: is before the start/,
       ],
       [{ warnShare: 'lots' }, /^warnShare: /],
+      [
+        {
+          closures: [0, 366].map((offset) => ({
+            name: `Closed ${offset}`,
+            start: DateTime.utc()
+              .plus({ days: offset - 1 })
+              .toISODate(),
+            end: DateTime.utc()
+              .plus({ days: offset + 364 })
+              .toISODate(),
+          })),
+        },
+        /^closures: the calendar has no open hours in the next 400 days/,
+      ],
       [{ colour: 'blue' }, /colour/],
     ];
     for (const [input, message] of cases) {
