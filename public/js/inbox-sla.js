@@ -16,13 +16,6 @@
     stopped: 'Stopped',
   };
 
-  /** @type {Record<string, string>} */
-  const TARGET_LABEL = {
-    first_response: 'first response',
-    next_response: 'next response',
-    resolution: 'resolution',
-  };
-
   /** "45 min", "1 h", "2 h 5 min", "3 d 4 h": whole minutes, the two largest units. */
   function span(minutes) {
     if (minutes < 60) return `${minutes} min`;
@@ -123,32 +116,5 @@
     return `${when}, ${zone.name}`;
   }
 
-  /**
-   * A timeline line for a warning, breach or escalation (see src/inbox/sla-lines.ts).
-   * @param {any} line
-   * @param {{ timeZone: string, name: string }} zone
-   * @param {number} nowMs
-   */
-  function lineText(line, zone, nowMs) {
-    const target = TARGET_LABEL[line.target] || String(line.target || '').replace(/_/g, ' ');
-    const late = line.late ? ' (fired late: the timers were down)' : '';
-    const due = line.dueAt ? zonedTime(line.dueAt, zone, nowMs) : '';
-    if (line.kind === 'warned') return `SLA warning: ${target} due ${due}${late}`;
-    if (line.kind === 'breached') return `SLA breached: ${target} was due ${due}${late}`;
-    const told = line.notified?.length ? `: told ${line.notified.join(', ')}` : '';
-    switch (line.step) {
-      case 'notify_owner':
-        return `Escalation (${target}): owner notified${told}`;
-      case 'notify_leads':
-        return `Escalation (${target}): team leads notified${told}`;
-      case 'raise_priority':
-        return `Escalation (${target}): priority raised${line.priority ? ` to ${line.priority}` : ''}`;
-      case 'unassign':
-        return `Escalation (${target}): taken from ${line.previousAssignee || 'the owner'} and returned to the queue`;
-      default:
-        return `Escalation (${target})${told}`;
-    }
-  }
-
-  window.chatrefSla = { timeLeft, shownState, describe, zonedTime, lineText, STATE_LABEL };
+  window.chatrefSla = { timeLeft, shownState, describe, zonedTime, STATE_LABEL };
 })();

@@ -625,12 +625,21 @@
     li.dataset.version = options.status ? '' : version;
     const isNote = message.kind === 'note' || message.internal;
     const isEvent = message.kind === 'event' || message.author === 'system';
-    li.className = `entry entry-${message.author}${isNote ? ' entry-note' : ''}${isEvent ? ' entry-event' : ''}`;
+    // The SLA timers record warnings, breaches and escalations as staff-only system notes (client id
+    // `sla:<target>:<cycle>:<stage>`): labelled as SLA lines, breaches and escalations marked.
+    const slaStage =
+      message.author === 'system' && /^sla:/.test(message.clientId || '')
+        ? message.clientId.split(':')[3] || ''
+        : '';
+    li.className = `entry entry-${message.author}${isNote ? ' entry-note' : ''}${isEvent ? ' entry-event' : ''}${
+      slaStage ? ` entry-sla sla-line-${slaStage === 'warning' ? 'warning' : 'breach'}` : ''
+    }`;
     li.dataset.author = message.author;
     li.dataset.kind = isNote ? 'note' : message.kind || 'message';
     li.replaceChildren();
     const head = el('p', 'entry-head');
-    if (isNote) head.append(el('span', 'note-label', 'Internal note'), document.createTextNode(' '));
+    if (slaStage) head.append(el('span', 'note-label', 'SLA (staff only)'), document.createTextNode(' '));
+    else if (isNote) head.append(el('span', 'note-label', 'Internal note'), document.createTextNode(' '));
     head.append(el('span', 'entry-author', authorOf(message)));
     if (message.createdAt) head.append(document.createTextNode(' · '), timeElement(message.createdAt));
     const body = el('p', 'entry-text', message.text);
@@ -803,32 +812,6 @@
     if (transferTarget.value !== previous) transferTarget.value = '';
   }
 
-  /**
-   * A staff-visible SLA line (warning, breach, escalation) in the history, placed by time among the
-   * messages; refreshes bring the same lines again and leave them alone.
-   */
-  function renderSlaLine(line) {
-    const key = `sla:${line.seq}`;
-    if (state.rendered.has(key)) return;
-    const li = el('li', `entry entry-system entry-event entry-sla sla-line-${line.kind}`);
-    li.dataset.kind = 'sla';
-    li.dataset.at = line.at;
-    const head = el('p', 'entry-head');
-    head.append(el('span', 'entry-author', 'SLA'), document.createTextNode(' · '), timeElement(line.at));
-    li.append(head, el('p', 'entry-text', slaText.lineText(line, state.zone, Date.now())));
-    state.rendered.set(key, li);
-    const at = Date.parse(line.at);
-    for (const other of history.children) {
-      const time = other.querySelector('.entry-head time');
-      const otherAt = Date.parse(other.dataset.at || (time instanceof HTMLTimeElement ? time.dateTime : ''));
-      if (Number.isFinite(otherAt) && otherAt > at) {
-        history.insertBefore(li, other);
-        return;
-      }
-    }
-    history.append(li);
-  }
-
   function showThread(body, options = {}) {
     const { conversation, messages, permissions, viewers } = body;
     if (body.zone?.timeZone) state.zone = body.zone;
@@ -855,7 +838,6 @@
     threadStatus.textContent = statusText(conversation);
     renderHandoff(conversation);
     for (const message of messages || []) renderMessage(message);
-    for (const line of body.slaLines || []) renderSlaLine(line);
     applyPermissions();
     renderPresence();
     // Opening marks it read for this admin.

@@ -53,8 +53,6 @@ export interface SlaDisplay {
     nowMs: number,
   ): { state: string; label: string; left: string };
   zonedTime(iso: string, zone: { timeZone: string; name: string }, nowMs: number): string;
-  // biome-ignore lint/suspicious/noExplicitAny: an SlaLine from the thread answer.
-  lineText(line: any, zone: { timeZone: string; name: string }, nowMs: number): string;
   STATE_LABEL: Record<string, string>;
 }
 

@@ -21,13 +21,14 @@ import {
   matches,
   memberId,
   previewOf,
+  SLA_EVENT_NAMES,
   SLA_FIELDS,
   searchTokens,
   sortMember,
   viewsOf,
   withSla,
 } from './index-doc.js';
-import { SLA_EVENT_NAMES, type SlaLine, slaLineOf } from './sla-lines.js';
+
 import type { TeamRouting } from './teams.js';
 
 /** A page of thread ids in list order. */
@@ -51,8 +52,6 @@ return 1`;
 const APPLY_SHA = createHash('sha1').update(APPLY).digest('hex');
 
 const SCAN_CHUNK = 200;
-const SLA_LINES_KEPT = 50;
-const SLA_LINES_TTL_MS = 90 * 24 * 3600_000;
 const SCAN_BUDGET = 25; // chunks: a combined-filter page looks at most 5000 entries, then returns a cursor
 const SEARCH_LIMIT = 5000;
 const BUILT_RECHECK_MS = 10_000;
@@ -105,10 +104,6 @@ export class InboxIndex {
   }
   private tokenKey(tenantId: string, token: string) {
     return `${this.base(tenantId)}:tok:${token}`;
-  }
-  /** A thread's staff-visible SLA lines (warnings, breaches, escalations): a sorted set by event sequence. */
-  private slaLinesKey(tenantId: string, conversationId: string) {
-    return `${this.base(tenantId)}:sla:${conversationId}`;
   }
   private builtKey(tenantId: string) {
     return `${this.deps.prefix}:inbox:${tenantId}:built`;
@@ -274,7 +269,6 @@ export class InboxIndex {
       case 'sla.warned':
       case 'sla.breached':
       case 'sla.escalated':
-        await this.addSlaLine(event);
         return this.applySla(event);
       case 'conversation.opened': {
         // Built from the event (no read): opening a thread is on the learner's first-message path.
@@ -322,6 +316,8 @@ export class InboxIndex {
   /**
    * A thread's SLA snapshot from an `sla.*` event (every one carries it): state and times, and so its
    * place in the At risk and Breached views. An older event (lower sequence) never overwrites a newer one.
+   * The document is read too (by `_id`): the timers move the thread's reply-by to the running response
+   * clock without an event of its own, just before they tell of the new snapshot.
    */
   private async applySla(
     event: DomainEvent<'sla.updated' | 'sla.warned' | 'sla.breached' | 'sla.escalated'>,
@@ -329,38 +325,21 @@ export class InboxIndex {
     const { tenantId, conversationId } = event;
     if (!conversationId) return;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await this.deps.redis.hget(this.docsKey(tenantId), conversationId);
-      if (!raw) {
-        // Not indexed (yet): read the thread whole, then apply the snapshot to that entry.
-        await this.refresh(tenantId, conversationId);
-        if (!(await this.deps.redis.hexists(this.docsKey(tenantId), conversationId))) return;
-        continue;
-      }
-      const old = JSON.parse(raw) as IndexDoc;
-      const next = withSla(old, event.payload.sla, event.seq);
-      if (next === old) return;
-      if (await this.apply(tenantId, conversationId, raw, next)) return;
+      const [conversation, raw] = await Promise.all([
+        findInTenant(ConversationModel, conversationId, tenantId),
+        this.deps.redis.hget(this.docsKey(tenantId), conversationId),
+      ]);
+      if (!conversation) return;
+      const previous = raw ? (JSON.parse(raw) as IndexDoc) : null;
+      const fresh = await this.docFromConversation(conversation, previous);
+      // An entry from a later reading (another process raced us) keeps its other fields.
+      const newer = previous && (previous.v > fresh.v || (previous.v === fresh.v && previous.up > fresh.up));
+      const base = newer ? previous : fresh;
+      const next = withSla(base, event.payload.sla, event.seq);
+      if (next === previous) return;
+      if (await this.apply(tenantId, conversationId, raw ?? '', next)) return;
     }
     this.deps.logger?.warn({ tenantId, conversationId }, 'inbox index: gave up applying an SLA change');
-  }
-
-  /** Keeps the staff-visible SLA line of a warning, breach or escalation for the thread's timeline. */
-  private async addSlaLine(event: AnyDomainEvent): Promise<void> {
-    const line = slaLineOf(event);
-    if (!line || !event.conversationId) return;
-    const key = this.slaLinesKey(event.tenantId, event.conversationId);
-    await this.deps.redis
-      .multi()
-      .zadd(key, line.seq, JSON.stringify(line))
-      .zremrangebyrank(key, 0, -(SLA_LINES_KEPT + 1))
-      .pexpire(key, SLA_LINES_TTL_MS)
-      .exec();
-  }
-
-  /** A thread's SLA lines, oldest first. */
-  async slaLines(tenantId: string, conversationId: string): Promise<SlaLine[]> {
-    const raws = await this.deps.redis.zrange(this.slaLinesKey(tenantId, conversationId), 0, -1);
-    return raws.map((raw) => JSON.parse(raw) as SlaLine);
   }
 
   /**
@@ -639,10 +618,8 @@ export class InboxIndex {
       }
       await pipeline.exec();
 
-      // SLA snapshots and timeline lines from the tenant's `sla.*` events (the snapshot of the latest wins).
+      // SLA snapshots from the tenant's `sla.*` events (the latest wins).
       const slas = new Map<string, DomainEvent<'sla.updated'>>();
-      pipeline = redis.pipeline();
-      queued = 0;
       const slaEvents = EventModel.find(
         { tenantId: tenant, name: { $in: [...SLA_EVENT_NAMES] } },
         { seq: 1, name: 1, conversationId: 1, payload: 1, createdAt: 1, actor: 1 },
@@ -663,18 +640,7 @@ export class InboxIndex {
         } as DomainEvent<'sla.updated'>;
         const seen = slas.get(id);
         if (!seen || seen.seq < event.seq) slas.set(id, event);
-        const line = slaLineOf(event as unknown as AnyDomainEvent);
-        if (line) {
-          const key = this.slaLinesKey(tenantId, id);
-          pipeline.zadd(key, line.seq, JSON.stringify(line)).pexpire(key, SLA_LINES_TTL_MS);
-          if (++queued >= 2000) {
-            await pipeline.exec();
-            pipeline = redis.pipeline();
-            queued = 0;
-          }
-        }
       }
-      await pipeline.exec();
 
       pipeline = redis.pipeline();
       queued = 0;

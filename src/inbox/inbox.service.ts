@@ -32,7 +32,6 @@ import type { InboxItem } from './inbox-item.js';
 import { type InboxFilters, type InboxView, type IndexDoc, slaOf } from './index-doc.js';
 import { isLead } from './leads.js';
 import type { InboxPresence, PresencePerson } from './presence.js';
-import type { SlaLine } from './sla-lines.js';
 import type { TeamService, TeamView } from './teams.js';
 
 /** Who is working the inbox, from the session (plus name and lead permission, looked up and cached). */
@@ -84,8 +83,6 @@ export interface ThreadResult {
     version: number;
   };
   messages: MessageView[];
-  /** Staff-visible SLA lines (warnings, breaches, escalations), oldest first, for the timeline. */
-  slaLines: SlaLine[];
   zone: InboxZone;
   viewers: PresencePerson[];
   permissions: Permissions;
@@ -415,7 +412,7 @@ export class InboxService {
   /** The thread with its handoff card, full history (notes and status lines included) and presence. */
   async thread(ctx: StaffContext, conversationId: string): Promise<ThreadResult> {
     const view = await this.load(ctx, conversationId);
-    const [messages, launch, teams, doc, slaLines, zone] = await Promise.all([
+    const [messages, launch, teams, doc, zone] = await Promise.all([
       this.deps.conversations.history({
         tenantId: ctx.tenantId,
         actor: this.actor(ctx),
@@ -428,7 +425,6 @@ export class InboxService {
         : null,
       this.deps.teams.list(ctx.tenantId),
       this.deps.index.docs(ctx.tenantId, [conversationId]),
-      this.deps.index.slaLines(ctx.tenantId, conversationId),
       this.zone(ctx.tenantId),
     ]);
     await this.markRead(ctx, conversationId);
@@ -454,7 +450,6 @@ export class InboxService {
         version: view.version,
       },
       messages,
-      slaLines,
       zone,
       viewers: presence.viewers,
       permissions: this.permissions(ctx, view),

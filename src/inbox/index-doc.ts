@@ -51,6 +51,9 @@ export interface IndexDoc {
   sq?: number;
 }
 
+/** The events that carry a thread's SLA snapshot. */
+export const SLA_EVENT_NAMES = ['sla.updated', 'sla.warned', 'sla.breached', 'sla.escalated'] as const;
+
 /** The SLA fields of an entry, carried over whenever the entry is rebuilt from the conversation document. */
 export const SLA_FIELDS = ['ss', 'st', 'sd', 'sw', 'sq'] as const;
 

@@ -15,7 +15,6 @@ export * from './inbox-index.js';
 export * from './index-doc.js';
 export * from './leads.js';
 export * from './presence.js';
-export * from './sla-lines.js';
 export * from './teams.js';
 
 /** The inbox of one web process. */

@@ -2,33 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Frame } from 'playwright-core';
 import { freePort } from '../../src/app/embedded-services.js';
-import {
-  type ConversationDomain,
-  ConversationModel,
-  createConversationDomain,
-} from '../../src/conversations/index.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/constants.js';
-import type { NewEvent } from '../../src/events/catalog.js';
 import { indexWorkerEvents } from '../../src/inbox/index.js';
 import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, toolFrame } from '../support/browser.js';
 import { launchWith } from '../support/lms-client.js';
-import { quietLogger } from '../support/services.js';
+import { type SlaWorkers, startSlaWorkers, testTenantSla } from '../support/sla.js';
 
 const LEARNER = 'Sara Atrisk';
+/** Normal priority's first response: due 20 s after the handoff, its warning at 75 % (15 s). */
+const FIRST_RESPONSE_SECONDS = 20;
 
-describe('the inbox in Chromium: a thread moving to At risk, live', function () {
+describe('the inbox in Chromium: a thread moving to At risk, live (real SLA timers)', function () {
   this.timeout(180_000);
   let app: TestApp;
   let lmsUrl: string;
   let browser: Awaited<ReturnType<typeof openBrowser>>;
-  /** The worker side: SLA events come from its bus, as the timers emit them. */
-  let worker: ConversationDomain;
+  /** The SLA workers, as a worker process runs them, with targets of seconds. */
+  let timers: SlaWorkers;
   const problems: string[] = [];
 
   before(async () => {
-    // No worker in this process: the test plays the timers, so no real clock races its events.
     const port = String(await freePort());
     lmsUrl = `http://127.0.0.1:${port}`;
     app = await startTestApp({ env: { PORT: port, DEV_LMS_URL: lmsUrl } });
@@ -38,16 +33,23 @@ describe('the inbox in Chromium: a thread moving to At risk, live', function () 
       deploymentId: DEV_LMS_DEPLOYMENT_ID,
     });
     expect(tenant).to.not.equal(null);
-    worker = createConversationDomain({
-      redis: app.runtime.redis,
+    timers = await startSlaWorkers(app, async () =>
+      testTenantSla({
+        targets: {
+          normal: { first_response: FIRST_RESPONSE_SECONDS / 60, next_response: 10, resolution: 60 },
+        },
+      }),
+    );
+    indexWorkerEvents({
+      conversations: timers.services.conversations,
+      redis: timers.services.redis,
       prefix: app.config.REDIS_PREFIX,
-      logger: quietLogger,
     });
-    indexWorkerEvents({ conversations: worker, redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
     browser = await openBrowser({ blockThirdPartyCookies: true });
   });
   after(async () => {
     await browser?.close();
+    await timers?.stop();
     await app?.stop();
   });
 
@@ -95,73 +97,70 @@ describe('the inbox in Chromium: a thread moving to At risk, live', function () 
     return conversationId;
   }
 
-  async function emitSla(
-    conversationId: string,
-    name: 'sla.updated' | 'sla.warned',
-    state: string,
-    dueAt: string,
-  ) {
-    const thread = await ConversationModel.findById(conversationId).lean();
-    if (!thread) throw new Error('no thread');
-    const sla = { state, target: 'first_response', dueAt };
-    await worker.bus.emit({
-      tenantId: String(thread.tenantId),
-      name,
-      conversationId,
-      courseId: thread.courseId ? String(thread.courseId) : undefined,
-      userId: String(thread.user.userId),
-      actor: { role: 'system' },
-      payload: name === 'sla.updated' ? { sla } : { sla, target: 'first_response', dueAt, late: false },
-    } as NewEvent);
-  }
+  /** Waits until a view's count (on its tab) is above `than`. */
+  const countAbove = (frame: Frame, view: string, than: number) =>
+    frame.waitForFunction(
+      ([name, value]) => Number(document.querySelector(`[data-count="${name}"]`)?.textContent || '0') > value,
+      [view, than] as const,
+      { timeout: 30_000 },
+    );
+  const countOf = async (frame: Frame, view: string) =>
+    Number((await frame.locator(`[data-count="${view}"]`).textContent()) || '0');
 
-  it('shows the SLA state and time left, and moves the row into At risk with its count, without a reload', async () => {
+  it('shows On track with time left, then the row arrives in At risk (count, words, announcement), then Breached', async () => {
     const admin = await adminInbox({ width: 1100, height: 800 });
     const conversationId = await handOff();
     const row = admin.locator(`#conversation-list button[data-id="${conversationId}"]`);
-    await row.waitFor({ timeout: 15_000 });
 
-    const dueAt = new Date(Date.now() + 32 * 60_000 + 30_000).toISOString();
-    await emitSla(conversationId, 'sla.updated', 'on_track', dueAt);
+    // In Needs attention: its clock runs, shown in words with the time left, and the reply-by in the
+    // tenant's zone, named (the development LMS's tenant is in New York).
     await row.locator('.item-sla.sla-on_track').waitFor({ timeout: 15_000 });
-    expect(await row.locator('.item-sla').textContent()).to.match(/^On track · 3[23] min left$/);
-    // Reply-by in the tenant's zone, named (the development LMS's tenant is in New York).
+    expect(await row.locator('.item-sla').textContent()).to.match(/^On track · 1 min left$/);
     expect(await row.locator('.item-reply-by').textContent()).to.match(
       /reply by [\w ]*\d\d:\d\d, New York time/,
     );
 
-    // The admin watches the At risk view: the thread is not there yet.
-    const atRiskTab = admin.getByRole('tab', { name: /^At risk/ });
-    await atRiskTab.click();
-    await admin.locator('#conversation-list[aria-busy="false"]').waitFor({ state: 'attached' });
-    const countBefore = Number((await atRiskTab.locator('.count').textContent()) || '0');
-    await row.waitFor({ state: 'detached' });
-
-    await emitSla(conversationId, 'sla.warned', 'at_risk', dueAt);
-    // The row appears in At risk, in words, with the count up by one and an announcement.
-    await row.locator('.item-sla.sla-at_risk').waitFor({ timeout: 15_000 });
+    // The admin watches At risk: the warning moves the thread there without a reload.
+    const atRiskBefore = await countOf(admin, 'at_risk');
+    await admin.getByRole('tab', { name: /^At risk/ }).click();
+    await row.locator('.item-sla.sla-at_risk').waitFor({ timeout: 30_000 });
     expect(await row.locator('.sla-state').textContent()).to.equal('At risk');
-    expect(await row.locator('.sla-left').textContent()).to.match(/^3[123] min left$/);
-    await atRiskTab.locator('.count', { hasText: String(countBefore + 1) }).waitFor({ timeout: 10_000 });
+    expect(await row.locator('.sla-left').textContent()).to.match(/^1 min left$/);
+    await countAbove(admin, 'at_risk', atRiskBefore);
     await admin
       .getByRole('status', { name: 'Inbox updates' })
       .getByText(`${LEARNER}: SLA at risk`)
       .waitFor({ timeout: 10_000 });
-
-    // The thread's timeline shows the warning as a staff line, the due time in the tenant's zone.
-    await row.click();
-    const line = admin.locator('#history .entry-sla');
-    await line.waitFor({ timeout: 10_000 });
-    expect(await line.textContent()).to.match(
-      /SLA warning: first response due [\w ]*\d\d:\d\d, New York time/,
-    );
-    expect(await admin.locator('#thread-status').textContent()).to.match(/SLA at risk, 3[123] min left/);
     if (process.env.SCREENSHOT_DIR)
+      await admin.page().screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-sla-at-risk.png` });
+
+    // The breach takes it out of At risk and into Breached.
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    await admin.getByRole('tab', { name: /^Breached/ }).click();
+    await row.locator('.item-sla.sla-breached').waitFor({ timeout: 15_000 });
+    expect(await row.locator('.item-sla').textContent()).to.match(/^Breached · overdue \d+ min$/);
+
+    // The thread's timeline has the timers' staff-only lines; its status line the SLA and the zone.
+    await row.click();
+    const lines = admin.locator('#history .entry-sla');
+    await lines
+      .filter({ hasText: /breached/i })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    expect(await lines.first().textContent()).to.match(/SLA \(staff only\).*at risk.*New York time/is);
+    expect(await admin.locator('#thread-status').textContent()).to.match(
+      /SLA breached, overdue \d+ min · .*New York time/,
+    );
+    if (process.env.SCREENSHOT_DIR) {
       await admin.page().screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-sla-desktop.png` });
+      await admin
+        .locator('#history')
+        .screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-sla-timeline.png` });
+    }
 
     const phone = await adminInbox({ width: 390, height: 844 });
-    await phone.getByRole('tab', { name: /^At risk/ }).click();
-    await phone.locator(`#conversation-list button[data-id="${conversationId}"] .sla-at_risk`).waitFor();
+    await phone.getByRole('tab', { name: /^Breached/ }).click();
+    await phone.locator(`#conversation-list button[data-id="${conversationId}"] .sla-breached`).waitFor();
     if (process.env.SCREENSHOT_DIR)
       await phone.page().screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-sla-phone.png` });
     expect(problems).to.deep.equal([]);

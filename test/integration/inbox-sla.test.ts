@@ -12,6 +12,7 @@ import type { SlaSnapshot } from '../../src/sla/sla.types.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
 import { quietLogger } from '../support/services.js';
+import { type SlaWorkers, startSlaWorkers, testTenantSla, until } from '../support/sla.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
 type Body = any;
@@ -158,15 +159,14 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
     expect(breached.counts.breached).to.equal(before.counts.breached + 1);
     expect(ids(await list('at_risk'))).not.to.include(conversationId);
 
-    // The thread's timeline carries the warning and the breach (staff only).
+    // The thread answers its SLA and the zone to show times in.
     const thread = await api(app, lead, `/api/inbox/conversations/${conversationId}`);
     expect(thread.status).to.equal(200);
-    expect(thread.body.slaLines.map((line: Body) => line.kind)).to.deep.equal(['warned', 'breached']);
     expect(thread.body.conversation.sla.state).to.equal('breached');
     expect(thread.body.zone.name).to.equal('New York time');
     // …which the learner's own view of the thread never shows.
     const mine = await api(app, learner, '/api/chat');
-    expect(JSON.stringify(mine.body)).not.to.match(/breached|slaLines/);
+    expect(JSON.stringify(mine.body)).not.to.match(/breached|at_risk/);
 
     expect(
       (await api(app, lead, `/api/inbox/conversations/${conversationId}/claim`, { method: 'POST' })).status,
@@ -224,8 +224,59 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
     const after = await list('breached');
     expect(ids(after)).to.include(conversationId);
     expect(after.counts.breached).to.equal(before.counts.breached);
-    const lines = (await api(app, lead, `/api/inbox/conversations/${conversationId}`)).body.slaLines;
-    expect(lines).to.have.length(1);
-    expect(lines[0]).to.include({ kind: 'breached', late: true, target: 'first_response' });
+  });
+});
+
+describe('inbox SLA state from the real timers (BullMQ jobs, targets of seconds)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let timers: SlaWorkers;
+  let lead: Person;
+
+  before(async () => {
+    app = await startTestApp();
+    lead = await launchAs(app, 'admin', 'Tim');
+    // Normal priority: first response due 6 s after the handoff, its warning at 75 % (4.5 s).
+    timers = await startSlaWorkers(app, async () => testTenantSla());
+    // The timer workers' bus keeps the inbox index current, as a worker process's does.
+    indexWorkerEvents({
+      conversations: timers.services.conversations,
+      redis: timers.services.redis,
+      prefix: app.config.REDIS_PREFIX,
+    });
+  });
+  after(async () => {
+    await timers?.stop();
+    await app?.stop();
+  });
+
+  const inView = async (view: string, id: string) => {
+    const answer = await api(app, lead, `/api/inbox/conversations?view=${view}&limit=100`);
+    return (answer.body.items as Body[]).some((item) => item.id === id);
+  };
+
+  it('a handed-off thread goes At risk, then Breached, with staff notes in its timeline; a reply takes it out', async () => {
+    const learner = await launchAs(app, 'learner', 'Tara');
+    const conversationId = await handOff(app, learner);
+    await until(() => inView('at_risk', conversationId), 'the thread in At risk');
+    await until(() => inView('breached', conversationId), 'the thread in Breached');
+    expect(await inView('at_risk', conversationId)).to.equal(false);
+
+    const thread = await api(app, lead, `/api/inbox/conversations/${conversationId}`);
+    const notes = (thread.body.messages as Body[])
+      .filter((message) => message.author === 'system' && /^sla:/.test(message.clientId))
+      .map((message) => message.text);
+    expect(notes.join('\n')).to.match(/at risk/i);
+    expect(notes.join('\n')).to.match(/breached/i);
+
+    expect(
+      (await api(app, lead, `/api/inbox/conversations/${conversationId}/claim`, { method: 'POST' })).status,
+    ).to.equal(200);
+    const replied = await api(app, lead, `/api/inbox/conversations/${conversationId}/reply`, {
+      method: 'POST',
+      body: { clientId: randomUUID(), text: 'Sorry for the wait, looking at it now.' },
+    });
+    expect(replied.status).to.equal(201);
+    await until(async () => !(await inView('breached', conversationId)), 'the thread out of Breached');
   });
 });

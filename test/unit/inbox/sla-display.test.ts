@@ -94,17 +94,4 @@ describe('inbox reply-by times: the tenant zone, named', () => {
     // Ten days on, New York has moved to daylight time (8 March): the same instant of day is 10:00 there.
     expect(sla.zonedTime(at(10 * 24 * 60), newYork, NOW)).to.equal('12 Mar 10:00, New York time');
   });
-
-  it('words the timeline lines with the due time in the zone', () => {
-    expect(sla.lineText({ kind: 'warned', target: 'first_response', dueAt: at(0) }, newYork, NOW)).to.equal(
-      'SLA warning: first response due 09:00, New York time',
-    );
-    expect(
-      sla.lineText(
-        { kind: 'escalated', target: 'first_response', step: 'notify_leads', notified: ['Lena'] },
-        newYork,
-        NOW,
-      ),
-    ).to.equal('Escalation (first response): team leads notified: told Lena');
-  });
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { AnyDomainEvent } from '../../../src/events/catalog.js';
-import { type IndexDoc, slaLineOf, slaOf, viewsOf, withSla } from '../../../src/inbox/index.js';
+import { type IndexDoc, slaOf, viewsOf, withSla } from '../../../src/inbox/index.js';
 
 const doc = (fields: Partial<IndexDoc>): IndexDoc => ({
   v: 1,
@@ -62,49 +61,5 @@ describe('inbox SLA views: membership follows the SLA state', () => {
       withSla(doc({}), { state: 'at_risk', target: 'next_response', dueAt: DUE, warnAt: WARN }, 2),
     );
     expect(item).to.deep.equal({ state: 'at_risk', target: 'next_response', dueAt: DUE, warnAt: WARN });
-  });
-});
-
-describe('inbox SLA timeline lines', () => {
-  const event = (name: string, payload: object) =>
-    ({
-      seq: 7,
-      tenantId: 't',
-      name,
-      conversationId: 'c',
-      visibility: 'staff',
-      actor: { role: 'system' },
-      at: '2026-03-02T13:00:01.000Z',
-      payload,
-    }) as unknown as AnyDomainEvent;
-
-  it('warnings, breaches and escalations become lines; plain updates do not', () => {
-    const sla = { state: 'at_risk' };
-    expect(
-      slaLineOf(event('sla.warned', { sla, target: 'first_response', dueAt: DUE, late: false })),
-    ).to.deep.equal({
-      seq: 7,
-      at: '2026-03-02T13:00:01.000Z',
-      kind: 'warned',
-      target: 'first_response',
-      dueAt: DUE,
-    });
-    expect(
-      slaLineOf(event('sla.breached', { sla, target: 'resolution', dueAt: DUE, late: true })),
-    ).to.include({
-      kind: 'breached',
-      late: true,
-    });
-    expect(
-      slaLineOf(
-        event('sla.escalated', {
-          sla,
-          target: 'first_response',
-          step: 'notify_leads',
-          notified: [{ userId: 'a', name: 'Lena Lead' }, { userId: 'b' }],
-        }),
-      ),
-    ).to.include({ kind: 'escalated', step: 'notify_leads' });
-    expect(slaLineOf(event('sla.updated', { sla }))).to.equal(undefined);
   });
 });
