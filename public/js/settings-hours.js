@@ -343,7 +343,8 @@
       start: '',
       end: '',
       closed: false,
-      hours: { mon: [{ start: '08:00', end: '20:00' }] },
+      // Starts from the usual week, to lengthen or shorten.
+      hours: structuredClone(state.weeklyHours),
     });
     renderPeriods();
     $('periods').querySelector('.item-card:last-child input')?.focus();

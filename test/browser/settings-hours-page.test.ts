@@ -122,12 +122,19 @@ describe('Settings → Hours and SLAs in Chromium', function () {
 
   it('fits a phone screen', async () => {
     const page = await openPage({ width: 375, height: 740 });
+    // The parts drawn on demand fit too: an academic period with its own week, a rule.
+    await page.getByRole('button', { name: 'Add academic period' }).click();
+    await page.getByRole('button', { name: 'Add rule' }).click();
     if (shots) {
       await page.screenshot({ path: `${shots}/settings-hours-phone.png` });
       await page.getByRole('heading', { name: 'Holidays and closures' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${shots}/settings-hours-phone-closures.png` });
       await page.getByRole('heading', { name: 'SLA policies' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${shots}/settings-hours-phone-policies.png` });
+      await page.getByRole('heading', { name: 'Policy rules' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${shots}/settings-hours-phone-rules.png` });
+      await page.setViewportSize({ width: 1100, height: 800 });
+      await page.screenshot({ path: `${shots}/settings-hours-desktop-full.png`, fullPage: true });
     }
     const wide = await page.evaluate(() =>
       Array.from(document.querySelectorAll('main *'))

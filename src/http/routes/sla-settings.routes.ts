@@ -98,9 +98,10 @@ export function slaSettingsRoutes(deps: SlaSettingsRouteDeps): Router {
 
   router.post(
     '/api/settings/sla/ics',
-    express.text({ type: ['text/calendar', 'text/plain', 'application/octet-stream'], limit: ICS_LIMIT }),
     session,
     lead,
+    // Read only once the caller is known to be a lead.
+    express.text({ type: ['text/calendar', 'text/plain', 'application/octet-stream'], limit: ICS_LIMIT }),
     async (req, res) => {
       const raw = typeof req.body === 'string' ? { ics: req.body } : (req.body ?? {});
       const parsed = icsBody.safeParse(raw);
