@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
@@ -8,6 +9,8 @@ import { invalidateTenantSla } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, toolFrame } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
+
+const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/sla-holidays.ics');
 
 /** The tenant id a session token carries (its payload's `tid`). */
 const tenantOf = (token: string) =>
@@ -93,6 +96,27 @@ describe('Settings → Hours and SLAs in Chromium', function () {
     expect(stored?.closures).to.deep.equal([
       { name: 'Founders <b>Day</b>', start: '2027-02-15', end: '2027-02-15', source: 'manual' },
     ]);
+    expect(problems).to.deep.equal([]);
+    await page.close();
+  });
+
+  it('imports closures from an .ics file, with its status, saved at once', async () => {
+    const page = await openPage();
+    await page.getByLabel('Calendar file').setInputFiles(FIXTURE);
+    await page.getByRole('button', { name: 'Import file' }).click();
+    await page
+      .locator('#ics-status-text')
+      .getByText(/^Imported \d+ closures? from sla-holidays\.ics/)
+      .waitFor();
+    const christmas = page.getByRole('row', { name: /Christmas Day/ });
+    expect(await christmas.count()).to.be.greaterThan(0);
+    await christmas.first().getByRole('cell', { name: 'Calendar import' }).waitFor();
+    await page.reload();
+    await page
+      .getByRole('row', { name: /Christmas Day/ })
+      .first()
+      .waitFor();
+    await page.getByRole('row', { name: /Founders/ }).waitFor(); // the typed closure stays
     expect(problems).to.deep.equal([]);
     await page.close();
   });
