@@ -18,12 +18,13 @@ import {
 import type { NotificationKind } from './notify.types.js';
 import { channelAsRecipients, splitAddresses } from './recipients.js';
 
-/** The kinds a channel can subscribe to (learner follow-ups go to learners, never to channels). */
+/**
+ * The kinds a channel can subscribe to. Personal notices (`assigned`, `learner_replied`) go to that
+ * admin's email and learner follow-ups to the learner, never to channels.
+ */
 export const CHANNEL_KINDS: readonly NotificationKind[] = [
   'handoff_new',
   'handoff_urgent',
-  'assigned',
-  'learner_replied',
   'sla_warning',
   'sla_breach',
   'sla_escalation',
