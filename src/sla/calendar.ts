@@ -11,9 +11,9 @@ export {
 import type { Priority } from '../conversations/conversation.types.js';
 
 /**
- * Business time for one institution. Every "when will someone reply" answer goes through this interface,
- * so per-institution calendars, holidays and academic periods (the later SLA work) replace the
- * implementation without touching callers.
+ * Business time for one institution. Every "when will someone reply" answer goes through this interface:
+ * tenants' calendars (weekly hours, closures, academic periods; {@link ScheduledBusinessCalendar}) and the
+ * fixed default below implement it, and callers never see which.
  */
 export interface BusinessCalendar {
   /** IANA time zone the calendar's hours are expressed in. */
@@ -50,7 +50,10 @@ export const DEFAULT_WEEKLY_HOURS: WeeklyHours = Object.fromEntries(
   [1, 2, 3, 4, 5].map((day) => [day, [{ start: 9 * 60, end: 17 * 60 }]]),
 ) as WeeklyHours;
 
-/** Default reply targets in business minutes per priority. */
+/**
+ * Fixed reply targets in business minutes per priority, for {@link defaultReplyPolicy} without settings.
+ * Tenants' targets (urgent 5 minutes around the clock…) are DEFAULT_POLICY_TARGETS in tenant-sla.ts.
+ */
 export const DEFAULT_REPLY_TARGET_MINUTES: Readonly<Record<Priority, number>> = {
   urgent: 15,
   high: 60,

@@ -10,8 +10,8 @@ import { DEFAULT_POLICY_TARGETS, tenantSlas } from './tenant-sla.js';
 
 /**
  * What handoff code asks of the SLA side: the tenant's calendar and when a reply is due for a priority.
- * The later SLA issue returns policies built from per-institution calendars and SLA rules here; callers
- * only ever see this interface.
+ * Tenants' policies come from their SLA settings ({@link replyPolicyFromSla}); callers only ever see
+ * this interface.
  */
 export interface ReplyPolicy {
   readonly calendar: BusinessCalendar;
