@@ -136,7 +136,7 @@ export function isPublicAddress(address: string): boolean {
  * A DNS lookup that refuses private addresses at connection time, so a name that resolves (or re-resolves)
  * to 127.0.0.1 or 10.x cannot slip past a check made earlier.
  */
-function publicOnlyLookup(): LookupFunction {
+export function publicOnlyLookup(): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);

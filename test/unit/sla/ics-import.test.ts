@@ -4,7 +4,12 @@ import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { AppError } from '../../../src/lib/errors.js';
 import { ScheduledBusinessCalendar } from '../../../src/sla/calendar-schedule.js';
-import { checkIcsUrl, closuresFromIcs, isPublicAddress } from '../../../src/sla/ics-import.js';
+import {
+  checkIcsUrl,
+  closuresFromIcs,
+  isPublicAddress,
+  publicOnlyLookup,
+} from '../../../src/sla/ics-import.js';
 import { calendarRules, defaultSlaSettings } from '../../../src/sla/tenant-sla.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/sla-holidays.ics');
@@ -88,5 +93,17 @@ describe('.ics import', () => {
     expect(isPublicAddress('192.168.1.10')).to.equal(false);
     expect(isPublicAddress('::ffff:127.0.0.1')).to.equal(false);
     expect(isPublicAddress('169.254.169.254')).to.equal(false);
+    // Other spellings of loopback are normalised by the URL parser before the check.
+    expect(refusal(() => checkIcsUrl('http://127.1/cal.ics', false))).to.match(/loopback or private/);
+    expect(refusal(() => checkIcsUrl('http://2130706433/cal.ics', false))).to.match(/loopback or private/);
+  });
+
+  it('refuses, when connecting, a host name that resolves to a private address', async () => {
+    const code = await new Promise<string | undefined>((resolve) =>
+      publicOnlyLookup()('localhost', { all: true }, (error) =>
+        resolve((error as { code?: string } | null)?.code),
+      ),
+    );
+    expect(code).to.equal('EPRIVATE');
   });
 });
