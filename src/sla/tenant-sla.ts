@@ -205,11 +205,41 @@ export async function loadSlaSettings(
 
 /** Process-wide cache shared by every provider, so a save here is seen at once by every reader here. */
 const cache = new Map<string, { sla: BuiltTenantSla; loadedAt: number }>();
+/** Loads under way, so a burst of readers after expiry costs one read. */
+const loading = new Map<string, Promise<BuiltTenantSla>>();
+/** Bumped by invalidation: a load that started before it must not put older settings back. */
+let generation = 0;
 
 /** Forgets a tenant's cached SLA (after a save in this process, or a `retime` job from another). */
 export function invalidateTenantSla(tenantId?: string): void {
-  if (tenantId === undefined) cache.clear();
-  else cache.delete(tenantId);
+  generation++;
+  if (tenantId === undefined) {
+    cache.clear();
+    loading.clear();
+  } else {
+    cache.delete(tenantId);
+    loading.delete(tenantId);
+  }
+}
+
+async function load(tenantId: string): Promise<BuiltTenantSla> {
+  const started = generation;
+  const { settings, version } = await loadSlaSettings(tenantId);
+  const hit = cache.get(tenantId);
+  let sla: BuiltTenantSla;
+  if (hit && hit.sla.version === version && hit.sla.settings.timeZone === settings.timeZone) {
+    // Unchanged: keep the built calendar (and its cache of days) rather than rebuilding it.
+    sla = hit.sla;
+  } else {
+    try {
+      sla = buildTenantSla(settings, version);
+    } catch {
+      // Saved settings are validated; should a stored document still be unusable, staff get the defaults.
+      sla = defaultTenantSla(settings.timeZone);
+    }
+  }
+  if (started === generation) cache.set(tenantId, { sla, loadedAt: Date.now() });
+  return sla;
 }
 
 /**
@@ -221,20 +251,13 @@ export function tenantSlas(options: { cacheMs?: number } = {}): TenantSlaProvide
   return async (tenantId) => {
     const hit = cache.get(tenantId);
     if (hit && Date.now() - hit.loadedAt < cacheMs) return hit.sla;
-    const { settings, version } = await loadSlaSettings(tenantId);
-    if (hit && hit.sla.version === version && hit.sla.settings.timeZone === settings.timeZone) {
-      // Unchanged: keep the built calendar (and its cache of days) rather than rebuilding it.
-      hit.loadedAt = Date.now();
-      return hit.sla;
+    let pending = loading.get(tenantId);
+    if (!pending) {
+      pending = load(tenantId).finally(() => {
+        if (loading.get(tenantId) === pending) loading.delete(tenantId);
+      });
+      loading.set(tenantId, pending);
     }
-    let sla: BuiltTenantSla;
-    try {
-      sla = buildTenantSla(settings, version);
-    } catch {
-      // Saved settings are validated; should a stored document still be unusable, staff get the defaults.
-      sla = defaultTenantSla(settings.timeZone);
-    }
-    cache.set(tenantId, { sla, loadedAt: Date.now() });
-    return sla;
+    return pending;
   };
 }
