@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Config } from '../config/env.js';
+import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
 import { sendEmail } from './channels/email.js';
 import { ChannelError } from './channels/errors.js';
@@ -8,7 +9,7 @@ import { sendSlack } from './channels/slack.js';
 import { sendTeams } from './channels/teams.js';
 import { checkChannelUrl } from './channels/url-safety.js';
 import { sendWebhook } from './channels/webhook.js';
-import { tenantChannels } from './notifier.js';
+import { deliverJobId, deliverJobOptions, tenantChannels } from './notifier.js';
 import { DeadLetterModel, DeliveryModel, type DeliveryRecord, type NotifyChannel } from './notify.models.js';
 import { createThreadLink, landingLink, landingUrl } from './thread-link.js';
 
@@ -19,6 +20,12 @@ import { createThreadLink, landingLink, landingUrl } from './thread-link.js';
 export const SEND_LEASE_MS = 90_000;
 
 export type DeliverConfig = Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'NODE_ENV'>;
+
+export interface DeliverDeps {
+  config: DeliverConfig & Pick<Config, 'NOTIFY_ATTEMPTS' | 'NOTIFY_BACKOFF_MS'>;
+  logger: Logger;
+  queues: Queues;
+}
 
 /** The links of a delivery: a single-use sign-in link for an email to one admin, else a landing link. */
 async function linksFor(record: DeliveryRecord, publicUrl: string): Promise<MessageLinks> {
@@ -76,9 +83,12 @@ export async function sendDelivery(
   );
 }
 
-/** The attempt series a job belongs to: `notify-deliver-<id>` is 0, `…-retry<n>` is n. */
+/**
+ * The attempt series a job belongs to: `notify-deliver-<id>` is 0, `…-retry<n>` is n; a take-over job
+ * (`…-t<ms>`, see {@link runDeliver}) belongs to the series it was made for.
+ */
 export function attemptIdOf(jobId: string | undefined): number {
-  const match = /-retry(\d+)$/.exec(jobId ?? '');
+  const match = /-retry(\d+)(?:-t\d+)?$/.exec(jobId ?? '');
   return match ? Number(match[1]) : 0;
 }
 
@@ -94,10 +104,7 @@ const safeMessage = (error: unknown) =>
  * (Message-ID, Idempotency-Key), so receivers that keep keys see one message. After the last attempt the
  * delivery becomes a dead letter (listed on the settings page until retried).
  */
-export async function runDeliver(
-  job: Job<{ deliveryId: string }>,
-  deps: { config: DeliverConfig; logger: Logger },
-): Promise<unknown> {
+export async function runDeliver(job: Job<{ deliveryId: string }>, deps: DeliverDeps): Promise<unknown> {
   const id = job.data.deliveryId;
   const attemptId = attemptIdOf(job.id);
   const record = await DeliveryModel.findById(id).lean<DeliveryRecord>();
@@ -118,9 +125,26 @@ export async function runDeliver(
     { $set: { status: 'sending', sendingAt: now, updatedAt: now }, $inc: { attempts: 1 } },
   );
   if (claim.modifiedCount !== 1) {
-    const current = await DeliveryModel.findById(id, { status: 1 }).lean();
+    const current = await DeliveryModel.findById(id, { status: 1, sendingAt: 1 }).lean();
     if (!current || current.status === 'sent' || current.status === 'dead')
       return { skipped: current?.status };
+    const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (lastTry && current.status === 'sending' && current.sendingAt) {
+      // Out of tries while another worker holds it (or held it until it was killed): come back once its
+      // lease is over, in a job of its own (one per holder: the id names when the holder started).
+      const heldSince = new Date(current.sendingAt).getTime();
+      await deps.queues.enqueue(
+        'notify',
+        'deliver',
+        { deliveryId: id },
+        {
+          ...deliverJobOptions(deps.config, id, attemptId),
+          jobId: `${deliverJobId(id, attemptId)}-t${heldSince}`,
+          delay: Math.max(0, heldSince + SEND_LEASE_MS - Date.now()) + 1000,
+        },
+      );
+      return { deferred: true };
+    }
     // Another worker holds it (or held it until it died): try again later, as a retry.
     throw new Error('the delivery is being sent by another worker');
   }

@@ -71,6 +71,10 @@ export async function threadFacts(
   };
 }
 
+/** `notify-deliver-<id>` for a delivery's first series of tries, `…-retry<n>` after the n-th Retry. */
+export const deliverJobId = (id: string, attemptId = 0): string =>
+  attemptId ? `notify-deliver-${id}-retry${attemptId}` : `notify-deliver-${id}`;
+
 /** BullMQ options of a delivery job: its deterministic id, the retries and their backoff. */
 export function deliverJobOptions(
   config: NotifyDeps['config'],
@@ -78,7 +82,7 @@ export function deliverJobOptions(
   attemptId = 0,
 ): JobsOptions & { jobId: string } {
   return {
-    jobId: attemptId ? `notify-deliver-${id}-retry${attemptId}` : `notify-deliver-${id}`,
+    jobId: deliverJobId(id, attemptId),
     attempts: config.NOTIFY_ATTEMPTS,
     backoff: { type: 'exponential', delay: config.NOTIFY_BACKOFF_MS },
   };

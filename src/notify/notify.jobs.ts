@@ -9,7 +9,7 @@ export function notifyJobs(services: JobServices): QueueHandlers<'notify'> {
   const deps = { queues: services.queues, config: services.config, logger: services.logger };
   return {
     route: (job) => runRoute(job, { ...deps, store: services.conversations.store }),
-    deliver: (job) => runDeliver(job, { config: services.config, logger: services.logger }),
+    deliver: (job) => runDeliver(job, deps),
     followUp: (job) => runFollowUp(job, services),
   };
 }

@@ -317,6 +317,70 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
     expect(replied.subject).to.equal('Pia Learner replied in your thread (Introduction to Online Learning)');
   });
 
+  it('a delivery left "sending" by a killed worker is sent once, after its lease, with the same Message-ID', async () => {
+    const queue = app.runtime.queues.get('notify');
+    const now = Date.now();
+    const stored = (id: string, heldSinceMs: number) => ({
+      _id: id,
+      tenantId: lead.tenantId,
+      kind: 'sla_breach',
+      key: id,
+      recipient: { type: 'email', target: `${id}@example.edu` },
+      content: { kind: 'sla_breach', title: `Breach ${id}`, lines: [] },
+      status: 'sending',
+      sendingAt: new Date(heldSinceMs),
+      attempts: 1,
+      attemptId: 0,
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+    });
+    const finished = (jobId: string) =>
+      eventually(async () => {
+        const job = await queue.getJob(jobId);
+        const state = await job?.getState();
+        if (state === 'failed') throw new Error(`${jobId} failed: ${job?.failedReason}`);
+        return state === 'completed' ? job : undefined;
+      }, jobId);
+
+    // Killed 2 minutes ago (lease over): the next job takes it over and sends it.
+    const stale = 'dkilledlongago00000000000000000001';
+    await DeliveryModel.collection.insertOne(stored(stale, now - 120_000) as never);
+    await app.runtime.queues.enqueue(
+      'notify',
+      'deliver',
+      { deliveryId: stale },
+      { jobId: `notify-deliver-${stale}` },
+    );
+    const mail = await smtp.waitFor((m) => m.to.includes(`${stale}@example.edu`));
+    expect(mail.messageId).to.equal(`<${stale}@localhost>`);
+    await finished(`notify-deliver-${stale}`);
+    expect(await DeliveryModel.findById(stale).lean()).to.include({ status: 'sent', attempts: 2 });
+
+    // Killed 10 seconds ago (still within its lease): nothing is sent; its tries end in a take-over job
+    // scheduled for the end of the lease, which sends it once (the lease is ended here by moving the
+    // stored start back, not by waiting).
+    const recent = 'dkilledjustnow000000000000000000002';
+    const heldSince = now - 10_000;
+    await DeliveryModel.collection.insertOne(stored(recent, heldSince) as never);
+    await app.runtime.queues.enqueue(
+      'notify',
+      'deliver',
+      { deliveryId: recent },
+      { jobId: `notify-deliver-${recent}`, attempts: 2, backoff: { type: 'fixed', delay: 10 } },
+    );
+    const first = await finished(`notify-deliver-${recent}`);
+    expect(first.returnvalue).to.deep.equal({ deferred: true });
+    expect(smtp.messages.filter((m) => m.to.includes(`${recent}@example.edu`))).to.have.length(0);
+    const takeOver = await queue.getJob(`notify-deliver-${recent}-t${heldSince}`);
+    expect(await takeOver?.getState()).to.equal('delayed');
+    await DeliveryModel.updateOne({ _id: recent }, { $set: { sendingAt: new Date(now - 120_000) } });
+    await takeOver!.promote();
+    await smtp.waitFor((m) => m.to.includes(`${recent}@example.edu`));
+    await finished(`notify-deliver-${recent}-t${heldSince}`);
+    expect(smtp.messages.filter((m) => m.to.includes(`${recent}@example.edu`))).to.have.length(1);
+    expect(await DeliveryModel.findById(recent).lean()).to.include({ status: 'sent' });
+  });
+
   it('Settings → Notifications is for inbox leads only', async () => {
     const learner = await launchAs(app, { role: 'learner', name: 'Quinn Learner' });
     expect((await api(app, learner, '/api/settings/notifications')).status).to.equal(403);
