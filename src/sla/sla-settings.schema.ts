@@ -187,15 +187,15 @@ const rule = z
 const escalation = z
   .object({
     leadsAfterMinutes: z
-      .number()
+      .number({ error: 'must be a number of minutes' })
       .int('must be a whole number of minutes')
-      .min(0)
-      .max(7 * 24 * 60),
+      .min(0, 'must not be negative')
+      .max(7 * 24 * 60, 'must be at most 10,080 minutes (a week)'),
     finalAfterMinutes: z
-      .number()
+      .number({ error: 'must be a number of minutes' })
       .int('must be a whole number of minutes')
-      .min(0)
-      .max(14 * 24 * 60),
+      .min(0, 'must not be negative')
+      .max(14 * 24 * 60, 'must be at most 20,160 minutes (two weeks)'),
     finalAction: z.enum(['raise_priority', 'unassign', 'none'], {
       error: 'must be "raise_priority", "unassign" or "none"',
     }),
@@ -212,9 +212,9 @@ const escalation = z
 
 const digest = z
   .object({
-    enabled: z.boolean(),
+    enabled: z.boolean({ error: 'must be true or false' }),
     everyBusinessMinutes: z
-      .number()
+      .number({ error: 'must be a number of business minutes' })
       .int('must be a whole number of minutes')
       .min(15, 'must be at least 15 minutes')
       .max(5 * 8 * 60, 'must be at most 2,400 minutes (a business week)'),

@@ -156,5 +156,13 @@ describe('SLA settings validation (bad input names the field)', () => {
     expect(
       problem((s) => (s.escalation = { leadsAfterMinutes: 60, finalAfterMinutes: 30, finalAction: 'none' })),
     ).to.equal('ok');
+    expect(
+      problem(
+        (s) => (s.escalation = { leadsAfterMinutes: null, finalAfterMinutes: 30, finalAction: 'none' }),
+      ),
+    ).to.equal('escalation.leadsAfterMinutes: must be a number of minutes');
+    expect(problem((s) => (s.digest = { enabled: true, everyBusinessMinutes: 5 }))).to.equal(
+      'digest.everyBusinessMinutes: must be at least 15 minutes',
+    );
   });
 });
