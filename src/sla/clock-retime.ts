@@ -3,6 +3,7 @@ import type { JobPayloads } from '../jobs/queues.js';
 import { retimeClocks, sameClocks } from './clock.js';
 import type { SlaEngine } from './clock-engine.js';
 import { SlaClockModel } from './sla-clock.model.js';
+import { invalidateTenantSla } from './tenant-sla.js';
 
 type Retime = JobPayloads['sla']['retime'];
 
@@ -16,6 +17,8 @@ export async function retimeTenant(
   data: Retime,
   now = new Date(),
 ): Promise<{ retimed: number }> {
+  // Another process saved the settings: this one's cached copy is dropped so the new version is read.
+  invalidateTenantSla(data.tenantId);
   const sla = await engine.slas(data.tenantId);
   const seen = (sla as { version?: number }).version;
   if (typeof seen === 'number' && seen < data.version)
