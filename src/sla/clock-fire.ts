@@ -27,7 +27,7 @@ export function stageLine(input: {
   const what = input.stage === 'warning' ? 'target at risk' : 'target breached';
   const minutes = Math.max(1, Math.round((input.firedAt.getTime() - input.stageAt.getTime()) / 60_000));
   const late = input.late
-    ? ` Recorded late, about ${minutes} min after its time (no worker was running).`
+    ? ` Recorded late, about ${minutes} min after its time.`
     : '';
   return `${TARGET_LABEL[input.target]} ${what} (due ${due}).${late}`;
 }
