@@ -316,6 +316,47 @@ describe('Hours and SLAs settings over HTTP', function () {
     expect((await call('/api/settings/sla')).body.data.version).to.equal(before + 1);
   });
 
+  it("a policy rule chooses the learner's promised reply-by (learners: 30 minutes around the clock)", async () => {
+    const current = (await call('/api/settings/sla')).body.data;
+    const base = current.policies[0];
+    if (!base) throw new Error('no policy');
+    const fast = structuredClone(base);
+    fast.id = 'learners-fast';
+    fast.name = 'Learners, fast';
+    fast.targets.normal.first_response = { minutes: 30, clock: 'calendar' };
+    const saved = await put({
+      version: current.version,
+      policies: [base, fast],
+      rules: [{ id: 'learners', name: 'Learners', policyId: 'learners-fast', when: { roles: ['learner'] } }],
+    });
+    expect(saved.status, JSON.stringify(saved.body.error)).to.equal(200);
+
+    const { sessionToken } = await launchWith(app.url, {
+      role: 'learner',
+      change: (claims) => {
+        claims.sub = `sla-learner-${randomUUID()}`;
+      },
+    });
+    const opened = await call('/api/chat', {}, sessionToken);
+    const conversationId = (opened.body as unknown as { conversation: { id: string } }).conversation.id;
+    const before = Date.now();
+    const handoff = await call(
+      '/api/chat/handoff',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ conversationId }),
+      },
+      sessionToken,
+    );
+    const after = Date.now();
+    expect(handoff.status).to.equal(200);
+    // A learner asking for a person is a normal-priority handoff: the rule's policy sets its reply-by.
+    const { conversation } = handoff.body as unknown as { conversation: { replyBy: string } };
+    const replyBy = Date.parse(conversation.replyBy);
+    expect(replyBy).to.be.within(before + 30 * 60_000 - 1000, after + 30 * 60_000 + 1000);
+  });
+
   it('only inbox leads reach the page and the API', async () => {
     const page = await call('/settings/hours', { headers: { accept: 'text/html' } });
     expect(page.status).to.equal(200);
