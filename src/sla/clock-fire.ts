@@ -26,9 +26,7 @@ export function stageLine(input: {
   const due = describeInstant(input.dueAt, input.timeZone, 'en', input.stageAt);
   const what = input.stage === 'warning' ? 'target at risk' : 'target breached';
   const minutes = Math.max(1, Math.round((input.firedAt.getTime() - input.stageAt.getTime()) / 60_000));
-  const late = input.late
-    ? ` Recorded late, about ${minutes} min after its time.`
-    : '';
+  const late = input.late ? ` Recorded late, about ${minutes} min after its time.` : '';
   return `${TARGET_LABEL[input.target]} ${what} (due ${due}).${late}`;
 }
 
