@@ -70,7 +70,7 @@ export class SlaEngine {
   }
 
   /** Brings a thread's clocks in line with one event (see {@link ClockInput} for what each event does). */
-  async react(data: React): Promise<string> {
+  async react(data: React, options: { retry?: boolean } = {}): Promise<string> {
     const conversation = await this.conversation(data.tenantId, data.conversationId);
     if (!conversation) return 'no thread';
     const sla = await this.slas(data.tenantId);
@@ -79,7 +79,11 @@ export class SlaEngine {
       const input = inputFor(data, conversation, current);
       if (!input) return 'ignored';
       const next = applyClockInput(current, input, sla);
-      if (sameClocks(current, next)) return 'unchanged';
+      if (sameClocks(current, next)) {
+        // A retry whose first attempt stored the change but failed before its jobs were all in place.
+        if (options.retry && loaded) await this.resync(loaded, sla);
+        return 'unchanged';
+      }
       await this.commit(conversation, loaded, next, sla);
       return input.kind;
     });
@@ -112,6 +116,23 @@ export class SlaEngine {
     const shown = loaded !== null || next.active;
     if (options.tell !== false && shown && !sameSnapshot(previous, snapshot))
       await this.tell(conversation, snapshot);
+  }
+
+  /** Checks every timer job of a thread's clocks against them (adding or re-timing what is missing). */
+  async resync(loaded: LoadedClock, sla: TenantSla): Promise<void> {
+    const { tenantId, conversationId } = loaded.state;
+    const timers = timersOf(loaded.state, sla.escalation);
+    await this.scheduler.sync(
+      tenantId,
+      conversationId,
+      timers,
+      timers,
+      nextDueAt(loaded.state, sla.escalation),
+      {
+        full: true,
+      },
+    );
+    await this.scheduler.setActive(conversationId, loaded.state.active);
   }
 
   /** `sla.updated` for a thread (staff only: the inbox shows the state and time left). */

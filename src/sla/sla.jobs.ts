@@ -12,7 +12,7 @@ import { tenantSlas } from './tenant-sla.js';
 export function slaJobs(services: JobServices): QueueHandlers<'sla'> {
   const engine = new SlaEngine(services, services.sla ?? tenantSlas());
   return {
-    react: (job) => engine.react(job.data),
+    react: (job) => engine.react(job.data, { retry: job.attemptsMade > 0 }),
     fire: (job) => fireTimer(engine, job.data),
     escalate: (job) => escalateStep(engine, job.data),
     retime: (job) => retimeTenant(engine, job.data),

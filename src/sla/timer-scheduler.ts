@@ -55,7 +55,9 @@ export class TimerScheduler {
 
   /**
    * Moves from the timers `before` wanted to those `after` wants: jobs no longer wanted are removed,
-   * new ones added, moved ones re-timed. Then the pending set gets the thread's earliest time.
+   * new ones added, moved ones re-timed. Then the pending set gets the thread's earliest time. `full`
+   * checks every wanted job, not only the changed ones (a retry whose first attempt saved the clocks but
+   * failed to schedule).
    */
   async sync(
     tenantId: string,
@@ -63,6 +65,7 @@ export class TimerScheduler {
     before: readonly TimerJob[],
     after: readonly TimerJob[],
     nextAt: Date | undefined,
+    options: { full?: boolean } = {},
   ): Promise<void> {
     const wanted = new Map(after.map((timer) => [timerJobId(conversationId, timer), timer]));
     const had = new Map(before.map((timer) => [timerJobId(conversationId, timer), timer]));
@@ -71,7 +74,12 @@ export class TimerScheduler {
     for (const [id, timer] of wanted) {
       const previous = had.get(id);
       // Scheduled before for this very time: nothing to do (a job lost meanwhile is the sweep's to find).
-      if (previous && previous.at.getTime() === timer.at.getTime()) continue;
+      if (!options.full && previous && previous.at.getTime() === timer.at.getTime()) continue;
+      if (options.full) {
+        // Checking every job (a retry after a failed sync): each is looked up, added or re-timed.
+        work.push(this.ensure(tenantId, conversationId, timer));
+        continue;
+      }
       // A new timer is one add (its id has no job yet); a moved one is looked up and re-timed.
       work.push(
         previous ? this.ensure(tenantId, conversationId, timer) : this.add(tenantId, conversationId, timer),
