@@ -1,30 +1,46 @@
 import { model, Schema, type Types } from 'mongoose';
 
-/** A follow-up email whose replies are claimed but whose request may not have reached the notifier yet. */
+/** A staff reply as the learner's email shows it (kept with the claim, so sending reads no messages). */
+export interface FollowUpReplyRecord {
+  id: string;
+  author?: string;
+  text: string;
+  at: string;
+}
+
+/** An email claimed but maybe not yet handed to the notifier (the outbox entry). */
 export interface PendingFollowUp {
-  /** The notification's idempotency key: re-asking with it never sends twice. */
+  /** The notification's idempotency key, `followup-<conversation>-<first reply>`: asking again never sends twice. */
   key: string;
   to: string;
-  messageIds: string[];
+  replies: FollowUpReplyRecord[];
   at: Date;
 }
 
+/** What one run decided for the replies up to `handledKey`. */
+export interface FollowUpChange {
+  /** `<ISO time>|<message id>` of the newest reply dealt with: sorts as the replies do. */
+  handledKey: string;
+  outcome: string;
+  pending?: PendingFollowUp;
+}
+
 /**
- * What the learner follow-up of one thread has dealt with (`_id` is the conversation id, so every read is
- * by `_id`). Staff replies up to `handledThrough`/`handledId` (by time, then id) were emailed or needed no
- * email (seen, no address, turned off); every change is conditional on `version`, so two jobs never
- * claim the same replies. `pending` is the outbox entry between claiming and handing to the notifier.
+ * What the learner follow-up of one thread has dealt with; `_id` is the conversation id. Every read and
+ * write is by `_id` alone (FerretDB scans a collection for any other filter, conditional updates
+ * included), and every write is idempotent: `version` and `handledKey` only rise (`$max`), `pending`
+ * entries are keyed by their notification key, `sent` is a set. Who moves the record from one version to
+ * the next is decided by {@link FollowUpClaimModel}.
  */
 export interface FollowUpRecord {
   _id: Types.ObjectId;
   tenantId: Types.ObjectId;
-  handledThrough?: Date;
-  handledId?: string;
   version: number;
-  pending?: PendingFollowUp;
-  /** Emails handed to the notifier for this thread. */
-  emails: number;
-  /** What the last run decided (sent, seen, no_email, opted_out), for support and tests. */
+  handledKey?: string;
+  /** Outbox: claimed emails not yet confirmed handed to the notifier, by key. */
+  pending?: Record<string, PendingFollowUp>;
+  /** Keys of the emails handed to the notifier. */
+  sent: string[];
   lastOutcome?: string;
   updatedAt: Date;
 }
@@ -32,15 +48,39 @@ export interface FollowUpRecord {
 const recordSchema = new Schema<FollowUpRecord>(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true },
-    handledThrough: Date,
-    handledId: String,
     version: { type: Number, required: true, default: 0 },
+    handledKey: String,
     pending: { type: Schema.Types.Mixed },
-    emails: { type: Number, required: true, default: 0 },
+    sent: { type: [String], default: [] },
     lastOutcome: String,
     updatedAt: { type: Date, required: true },
   },
-  { collection: 'follow_up_records', versionKey: false },
+  { collection: 'follow_up_records', versionKey: false, minimize: false },
 );
 
 export const FollowUpRecordModel = model<FollowUpRecord>('FollowUpRecord', recordSchema);
+
+/**
+ * The move of a thread's record from version N: `_id` `<conversation>-<N>`. Inserting it is the
+ * compare-and-set (the unique `_id` lets one run win, and an insert costs the same on any collection
+ * size); it carries the change, so a run that lost, or the winner's retry after a crash, applies the same
+ * change instead of deciding again.
+ */
+export interface FollowUpClaim {
+  _id: string;
+  tenantId: Types.ObjectId;
+  change: FollowUpChange;
+  at: Date;
+}
+
+const claimSchema = new Schema<FollowUpClaim>(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: Schema.Types.ObjectId, required: true },
+    change: { type: Schema.Types.Mixed, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'follow_up_claims', versionKey: false },
+);
+
+export const FollowUpClaimModel = model<FollowUpClaim>('FollowUpClaim', claimSchema);
