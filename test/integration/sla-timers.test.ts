@@ -190,6 +190,31 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     await InboxSettingsModel.updateOne({ _id: admin.tenantId }, { $set: { leadUserIds: [] } });
   });
 
+  it('with the final action "unassign", the owner who let it breach loses the thread back to the queue', async () => {
+    current = uniform(
+      { first: 2, resolution: 600 },
+      { escalation: { leadsAfterMinutes: 0, finalAfterMinutes: seconds(1), finalAction: 'unassign' } },
+    );
+    const { conversationId } = await handOff();
+    expect((await claim(conversationId)).status).to.equal(200);
+    const steps = await until(() => {
+      const found = eventsOf(conversationId, 'sla.escalated');
+      return found.length >= 3 ? found : undefined;
+    }, 'three escalation steps');
+    expect(steps.map((e) => e.payload.step)).to.deep.equal(['notify_owner', 'notify_leads', 'unassign']);
+    expect(steps[2]?.payload.previousAssignee).to.deep.equal({ userId: admin.userId, name: admin.name });
+    const released = eventsOf(conversationId, 'conversation.released').at(-1);
+    expect(released?.actor.role).to.equal('system');
+    expect(released?.payload.previousAssignee?.userId).to.equal(admin.userId);
+    const thread = await ConversationModel.findById(conversationId).lean();
+    expect(thread?.status).to.equal('waiting');
+    expect(thread?.assigneeId).to.equal(undefined);
+    // The escalation is over: nothing else is scheduled for the breached clock.
+    expect((await timerJobsOf(conversationId)).map((job) => job.id)).not.to.include(
+      `sla-${conversationId}-first_response-1-esc-4`,
+    );
+  });
+
   it('pauses resolution while the thread waits on the learner and resumes it with the time left', async () => {
     current = uniform({ first: 60, next: 60, resolution: 6 });
     const { learner, conversationId } = await handOff();
