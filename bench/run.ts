@@ -5,7 +5,9 @@ import { benchChat } from './chat.bench.js';
 import { benchInbox } from './inbox.bench.js';
 import { benchIngestion } from './ingestion.bench.js';
 import { benchLaunch } from './launch.bench.js';
+import { benchNotify } from './notify.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
+import { benchSlaTimers } from './sla-timers.bench.js';
 import { benchVolume } from './volume.bench.js';
 
 const benches: Array<[string, () => Promise<Record<string, number | string>>]> = [
@@ -18,6 +20,11 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
     'Launch and chat at volume (empty database vs 50k users, 2k courses, 100k conversations, 5 tenants)',
     benchVolume,
   ],
+  [
+    'SLA timers (sla-timers: 100k pending in one Redis, 1,000 due in one second, re-arming; seeded database)',
+    benchSlaTimers,
+  ],
+  ['Notification delivery (notify: emails through the deliver jobs to a local SMTP server)', benchNotify],
 ];
 
 const only = process.argv.slice(2);
