@@ -215,6 +215,37 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     );
   });
 
+  it('a reply after the breach stops the rest of the escalation chain', async () => {
+    current = uniform(
+      { first: 2, resolution: 600 },
+      {
+        escalation: {
+          leadsAfterMinutes: seconds(4),
+          finalAfterMinutes: seconds(6),
+          finalAction: 'raise_priority',
+        },
+      },
+    );
+    const { conversationId } = await handOff();
+    expect((await claim(conversationId)).status).to.equal(200);
+    const owner = await until(() => eventsOf(conversationId, 'sla.escalated')[0], 'the owner step');
+    expect(owner.payload.step).to.equal('notify_owner');
+    expect((await reply(conversationId)).status).to.equal(201);
+    const met = await clockWhere(
+      conversationId,
+      (c) => c.targets.first_response?.state === 'met',
+      'the reply',
+    );
+    expect((await timerJobsOf(conversationId)).map((job) => job.id)).not.to.include(
+      `sla-${conversationId}-first_response-1-esc-2`,
+    );
+    const breachedAt = ms(met.targets.first_response?.breachedAt);
+    await pastInstant(breachedAt + 6000 + 1000, "the later steps' times");
+    expect(eventsOf(conversationId, 'sla.escalated').map((e) => e.payload.step)).to.deep.equal([
+      'notify_owner',
+    ]);
+  });
+
   it('pauses resolution while the thread waits on the learner and resumes it with the time left', async () => {
     current = uniform({ first: 60, next: 60, resolution: 6 });
     const { learner, conversationId } = await handOff();
