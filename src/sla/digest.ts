@@ -158,7 +158,7 @@ export async function runDigest(
       redis: services.redis,
       prefix: services.config.REDIS_PREFIX,
       index,
-      tenantSla: defaultProvider,
+      tenantSla: services.sla ?? defaultProvider,
       request: (request) => requestNotifications(notify, request),
       logger: services.logger,
     },

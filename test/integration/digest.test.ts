@@ -11,12 +11,14 @@ import { InboxIndex, indexWorkerEvents, TeamService } from '../../src/inbox/inde
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, NotifySettingsModel } from '../../src/notify/notify.models.js';
 import type { NotificationRequest } from '../../src/notify/notify.types.js';
+import type { BusinessCalendar } from '../../src/sla/calendar.js';
 import { type DigestDeps, sendDigestIfDue } from '../../src/sla/digest.js';
 import { buildTenantSla, defaultSlaSettings } from '../../src/sla/tenant-sla.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
 import { quietLogger } from '../support/services.js';
+import { startSlaWorkers, until } from '../support/sla.js';
 
 interface Person {
   token: string;
@@ -92,6 +94,27 @@ describe('review digest (real launches and handoffs; the notifier stores the del
     },
     now: () => now,
   });
+  /** The tenant sends digests to a webhook channel. */
+  async function digestChannel(id: string) {
+    await NotifySettingsModel.create({
+      _id: id,
+      channels: [
+        {
+          id: 'digest-hook',
+          type: 'webhook',
+          name: 'Digest hook',
+          target: 'https://hooks.example.edu/digest',
+          secret: 'digest-secret',
+          kinds: ['digest'],
+          enabled: true,
+          createdAt: new Date(),
+        },
+      ],
+      version: 1,
+      updatedAt: new Date(),
+    });
+  }
+
   const deliveries = () => DeliveryModel.find({ tenantId, kind: 'digest' }).lean();
 
   before(async () => {
@@ -113,24 +136,7 @@ describe('review digest (real launches and handoffs; the notifier stores the del
       prefix: app.config.REDIS_PREFIX,
       teams: new TeamService(),
     });
-    // The tenant sends digests to a webhook channel.
-    await NotifySettingsModel.create({
-      _id: tenantId,
-      channels: [
-        {
-          id: 'digest-hook',
-          type: 'webhook',
-          name: 'Digest hook',
-          target: 'https://hooks.example.edu/digest',
-          secret: 'digest-secret',
-          kinds: ['digest'],
-          enabled: true,
-          createdAt: new Date(),
-        },
-      ],
-      version: 1,
-      updatedAt: new Date(),
-    });
+    await digestChannel(tenantId);
 
     const admin = await launchAs('admin', 'Ada');
     // One thread waits with nobody on it; one is owned but its first response is at risk; one is owned
@@ -204,5 +210,58 @@ describe('review digest (real launches and handoffs; the notifier stores the del
     const before = requests.length;
     expect((await sendDigestIfDue(deps(WEDNESDAY_10), String(tenant._id))).outcome).to.equal('empty');
     expect(requests.length).to.equal(before);
+  });
+
+  it('the scheduled sla.digest job sends through a worker once, however often it runs', async () => {
+    // Its own tenant, open around the clock, so the job's real "now" is always inside staff hours.
+    deploymentId = `dep-digest-job-${randomUUID()}`;
+    const { tenant } = await addDeployment(
+      { issuer: platformUrls(app.url).issuer, clientId: DEV_LMS_CLIENT_ID, deploymentId },
+      { tenantName: 'Always Open College' },
+    );
+    const id = String(tenant._id);
+    await digestChannel(id);
+    const thread = await handOff(await launchAs('learner', 'Jo'));
+    // (A calendar, not weekly hours of 00:00–24:00 every day: the scheduled calendar does not end its
+    // search for the end of an open stretch that never closes.)
+    const alwaysOpen: BusinessCalendar = {
+      timeZone: 'UTC',
+      isOpen: () => true,
+      nextOpen: (at) => at,
+      addBusinessMinutes: (start, minutes) => new Date(start.getTime() + minutes * 60_000),
+      businessMinutesBetween: (from, to) => Math.max(0, (to.getTime() - from.getTime()) / 60_000),
+      describe: (at) => at.toISOString(),
+    };
+    const timers = await startSlaWorkers(app, async () => ({
+      ...buildTenantSla(defaultSlaSettings('UTC')),
+      calendar: alwaysOpen,
+    }));
+    try {
+      const stored = () => DeliveryModel.find({ tenantId: id, kind: 'digest' }).lean();
+      await app.runtime.queues.enqueue(
+        'sla',
+        'digest',
+        { tenantId: id },
+        { jobId: `digest-test-${randomUUID()}` },
+      );
+      const [delivery] = await until(async () => {
+        const found = await stored();
+        return found.length ? found : undefined;
+      }, 'the digest delivery');
+      expect(delivery?.content.rows?.map((row) => row.conversationId)).to.deep.equal([thread]);
+      // Twice more (as the scheduler would): each job completes, and nothing more is sent.
+      for (let run = 0; run < 2; run++) {
+        const job = await app.runtime.queues.enqueue(
+          'sla',
+          'digest',
+          { tenantId: id },
+          { jobId: `digest-test-${randomUUID()}` },
+        );
+        await until(async () => (await job.getState()) === 'completed' || undefined, 'the digest job done');
+      }
+      expect(await stored()).to.have.length(1);
+    } finally {
+      await timers.stop();
+    }
   });
 });
