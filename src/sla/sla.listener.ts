@@ -44,6 +44,10 @@ export function reactionTo(event: AnyDomainEvent): React | null {
 export const slaListener: JobListener = async (event, queues) => {
   const data = reactionTo(event);
   if (!data) return;
+  // Clocks start with this event: the thread counts as running from now, before its job runs (workers may
+  // be behind), so the learner messages that follow are not skipped below.
+  if (data.event === 'conversation.handed_off' || data.event === 'conversation.reopened')
+    await queues.redis.sadd(slaKeys(queues.prefix).active, data.conversationId);
   // Most learner messages go to the bot: only a thread whose clocks run needs a job for them.
   if (data.author === 'learner') {
     if (!(await queues.redis.sismember(slaKeys(queues.prefix).active, data.conversationId))) return;
