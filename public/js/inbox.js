@@ -190,12 +190,17 @@
     node.classList.toggle('overdue', new Date(iso).getTime() < Date.now());
   }
 
+  /** What rows and the thread header show: running and paused clocks; met or stopped ones say nothing. */
+  function rowSla(sla) {
+    return sla && sla.state !== 'met' && sla.state !== 'stopped' ? sla : undefined;
+  }
+
   /**
    * A row's SLA: the state in words with its colour ("At risk") and the time left, ticking on the page
    * ("32 min left", "overdue 5 min"). Nothing for a thread without a clock.
    */
   function fillSla(node, sla) {
-    const shown = slaText.describe(sla, Date.now());
+    const shown = slaText.describe(rowSla(sla), Date.now());
     node.replaceChildren();
     node.hidden = !shown.label;
     node.className = `item-sla sla-${shown.state || 'none'}`;
@@ -740,7 +745,7 @@
     if (conversation.assignee) parts.push(ownerText(conversation));
     else if (conversation.team) parts.push(`Team ${conversation.team.name}`);
     if (conversation.status !== 'resolved') {
-      const shown = slaText.describe(conversation.sla, Date.now());
+      const shown = slaText.describe(rowSla(conversation.sla), Date.now());
       if (shown.label) parts.push(`SLA ${shown.label.toLowerCase()}${shown.left ? `, ${shown.left}` : ''}`);
     }
     if (conversation.replyBy && conversation.status !== 'resolved')
