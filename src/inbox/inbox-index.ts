@@ -316,22 +316,32 @@ export class InboxIndex {
   /**
    * A thread's SLA snapshot from an `sla.*` event (every one carries it): state and times, and so its
    * place in the At risk and Breached views. An older event (lower sequence) never overwrites a newer one.
-   * The document is read too (by `_id`): the timers move the thread's reply-by to the running response
-   * clock without an event of its own, just before they tell of the new snapshot.
+   * For `sla.updated` the document is read too (by `_id`): the timers move the thread's reply-by to the
+   * running response clock without an event of its own, just before they tell of the new snapshot.
+   * Warnings, breaches and escalations change no reply-by: their entry is patched without a read.
    */
   private async applySla(
     event: DomainEvent<'sla.updated' | 'sla.warned' | 'sla.breached' | 'sla.escalated'>,
   ): Promise<void> {
     const { tenantId, conversationId } = event;
     if (!conversationId) return;
+    const read = event.name === 'sla.updated';
     for (let attempt = 0; attempt < 5; attempt++) {
       const [conversation, raw] = await Promise.all([
-        findInTenant(ConversationModel, conversationId, tenantId),
+        read ? findInTenant(ConversationModel, conversationId, tenantId) : undefined,
         this.deps.redis.hget(this.docsKey(tenantId), conversationId),
       ]);
-      if (!conversation) return;
+      if (conversation === null) return;
       const previous = raw ? (JSON.parse(raw) as IndexDoc) : null;
-      const fresh = await this.docFromConversation(conversation, previous);
+      if (!conversation && !previous) {
+        // Not indexed (yet): read the thread whole, then apply the snapshot to that entry.
+        await this.refresh(tenantId, conversationId);
+        if (!(await this.deps.redis.hexists(this.docsKey(tenantId), conversationId))) return;
+        continue;
+      }
+      const fresh = conversation
+        ? await this.docFromConversation(conversation, previous)
+        : (previous as IndexDoc);
       // An entry from a later reading (another process raced us) keeps its other fields.
       const newer = previous && (previous.v > fresh.v || (previous.v === fresh.v && previous.up > fresh.up));
       const base = newer ? previous : fresh;
