@@ -29,6 +29,7 @@ export interface CalendarRules {
 
 // Searching further than this for an open period means the calendar is effectively always closed.
 const MAX_SEARCH_DAYS = 400;
+const MAX_MERGED_MS = 7 * 24 * 3_600_000;
 const DAY_MINUTES = 24 * 60;
 // Day intervals are cached per local date: timers re-arm often and luxon's zone maths is the cost.
 const DAY_CACHE_LIMIT = 4000;
@@ -144,12 +145,17 @@ export class ScheduledBusinessCalendar implements BusinessCalendar {
       } else emptyDays = 0;
       for (const [start, end] of intervals) {
         if (end <= fromMs) continue;
-        if (pending && start <= pending[1]) {
+        // Touching periods merge (so 22:00–24:00 and 00:00–02:00 read as one), but a stretch open around
+        // the clock is handed out a week at a time: callers add consecutive intervals, so nothing changes
+        // for them, and a calendar open every hour never makes this loop run forever.
+        if (pending && start <= pending[1] && pending[1] - pending[0] < MAX_MERGED_MS) {
           pending[1] = Math.max(pending[1], end);
           continue;
         }
+        if (pending && end <= pending[1]) continue;
+        const from = pending ? Math.max(start, pending[1]) : start;
         if (pending) yield pending;
-        pending = [start, end];
+        pending = [from, end];
       }
     }
   }

@@ -198,6 +198,20 @@ describe('business-time tables (tenant calendars)', () => {
     expect(local(twoDays.addBusinessMinutes(at('2026-03-06T16:00'), 240))).to.equal('Thu 2026-03-12T12:00');
   });
 
+  it('a calendar open around the clock answers at once, counting every minute', () => {
+    const always = calendar(NY, (s) => {
+      const day = [{ start: '00:00', end: '24:00' }];
+      s.weeklyHours = { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day };
+    });
+    const start = at('2026-03-06T16:00');
+    expect(always.isOpen(start)).to.equal(true);
+    expect(always.nextOpen(start).getTime()).to.equal(start.getTime());
+    // 30 days later, across the spring DST change: real minutes, not wall-clock ones.
+    const due = always.addBusinessMinutes(start, 30 * 24 * 60);
+    expect(due.getTime() - start.getTime()).to.equal(30 * 24 * 3_600_000);
+    expect(always.businessMinutesBetween(start, due)).to.equal(30 * 24 * 60);
+  });
+
   it('several periods a day skip the gap between them', () => {
     const split = calendar(MADRID, (s) => {
       s.weeklyHours = {
