@@ -4,6 +4,7 @@ import type { JobListener } from '../jobs/listeners.js';
 /** Events people may be told about (see `route.ts` for who). */
 export const ROUTED_EVENTS: ReadonlySet<EventName> = new Set<EventName>([
   'conversation.handed_off',
+  'conversation.triaged',
   'conversation.transferred',
   'message.posted',
   'sla.warned',
@@ -16,6 +17,7 @@ export function isRouted(event: AnyDomainEvent): boolean {
   if (!ROUTED_EVENTS.has(event.name)) return false;
   if (event.name === 'message.posted')
     return event.payload.message.author === 'learner' && !event.payload.message.internal;
+  if (event.name === 'conversation.triaged') return (event.payload.notify?.length ?? 0) > 0;
   if (event.name === 'conversation.transferred')
     return Boolean(event.payload.assignee?.userId) && event.payload.assignee.userId !== event.actor.userId;
   return true;

@@ -54,6 +54,14 @@ export async function requestsFor(event: AnyDomainEvent): Promise<NotificationRe
       );
       return [{ ...base, kind, key, recipients: [...channels, ...event.payload.notify] }];
     }
+    case 'conversation.triaged': {
+      // A keyword rule matched on a thread already with people: its own targets hear of it.
+      if (!event.payload.notify?.length) return [];
+      const kind = event.payload.priority === 'urgent' ? 'handoff_urgent' : 'handoff_new';
+      return [
+        { ...base, kind, key: `triaged-${conversationId}-${event.seq}`, recipients: event.payload.notify },
+      ];
+    }
     case 'conversation.transferred':
       return [
         {

@@ -182,6 +182,58 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
     expect(after.body).to.deep.equal(before.body);
   });
 
+  it("a keyword rule's notify targets hear of the handoff it causes; Teams and http(s) URLs are accepted", async () => {
+    const bad = await api(app, lead, '/api/settings/keyword-rules', {
+      method: 'POST',
+      body: { pattern: 'printer on fire', category: 'Facilities', notify: 'ftp://hooks.example/x' },
+    });
+    expect(bad.status).to.equal(400);
+    expect(bad.body.error.message).to.match(
+      /^notify: "ftp:\/\/hooks.example\/x" is not an email address or an http\(s\):\/\/ URL/,
+    );
+    const teams = await api(app, lead, '/api/settings/keyword-rules', {
+      method: 'POST',
+      body: {
+        pattern: 'projector on fire',
+        category: 'Facilities',
+        notify: 'https://prod-12.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=x',
+      },
+    });
+    expect(teams.status, teams.text).to.equal(201);
+    expect(teams.body.data.notify[0].type).to.equal('teams');
+    const rule = await api(app, lead, '/api/settings/keyword-rules', {
+      method: 'POST',
+      body: {
+        pattern: 'printer on fire',
+        category: 'Facilities',
+        priority: 'high',
+        notify: `facilities@example.edu, ${http.url}/rule-hook`,
+      },
+    });
+    expect(rule.status, rule.text).to.equal(201);
+    expect(rule.body.data.notify).to.deep.equal([
+      { type: 'email', target: 'facilities@example.edu' },
+      { type: 'webhook', target: `${http.url}/rule-hook` },
+    ]);
+    const learner = await launchAs(app, { role: 'learner', name: 'Rafa Learner' });
+    const opened = await api(app, learner, '/api/chat');
+    const conversationId = opened.body.conversation.id as string;
+    const posted = await api(app, learner, '/api/chat/messages', {
+      method: 'POST',
+      body: { conversationId, clientId: `c-${Date.now()}`, text: 'The printer on fire in room 4, help' },
+    });
+    expect(posted.status, posted.text).to.equal(201);
+    const mail = await smtp.waitFor((m) => m.to.includes('facilities@example.edu'));
+    expect(mail.subject).to.equal('New handoff: Rafa Learner in Introduction to Online Learning');
+    expect(mail.text).to.include('Reason: keyword rule matched "printer on fire" (Facilities)');
+    const hook = await http.waitFor((r) => r.path === '/rule-hook');
+    expect((hook.json as Body).thread.conversationId).to.equal(conversationId);
+    // Not one of the tenant's channels: no secret to sign with.
+    expect(hook.headers['x-chatref-signature']).to.equal(undefined);
+    for (const id of [teams.body.data.id, rule.body.data.id])
+      await api(app, lead, `/api/settings/keyword-rules/${id}`, { method: 'DELETE' });
+  });
+
   it('a Slack URL answering 404 becomes a dead letter after the last retry; Retry delivers it once the URL answers', async () => {
     http.respondWith(404, Number.POSITIVE_INFINITY, '/slack/gone');
     const saved = await saveChannels([

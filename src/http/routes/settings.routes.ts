@@ -11,6 +11,7 @@ import {
 import type { HandoffConfigService, KeywordRuleView } from '../../handoff/handoff-config.service.js';
 import type { HandoffSettings } from '../../handoff/handoff-settings.model.js';
 import { AppError } from '../../lib/errors.js';
+import { checkChannelUrl } from '../../notify/channels/url-safety.js';
 import { requireSession } from '../middleware/session.js';
 import { pageContext } from './pages.routes.js';
 
@@ -88,7 +89,14 @@ export function presentKeywordRule(rule: KeywordRuleView): KeywordRuleDto {
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
-/** One notify entry typed by a person: an email address, or an https URL (Slack hooks become `slack`). */
+/** Microsoft Teams incoming webhooks and Workflows (Power Automate) URLs. */
+const TEAMS_HOST = /(^|\.)(webhook\.office\.com|logic\.azure\.com|powerplatform\.com|powerautomate\.com)$/i;
+
+/**
+ * One notify entry typed by a person: an email address, or an http(s) URL (Slack hooks become `slack`,
+ * Teams webhook and Workflows URLs `teams`, anything else `webhook`). Whether the URL may be used (no
+ * private addresses in production) is checked after parsing, by {@link checkNotifyTargets}.
+ */
 function notifyTarget(entry: string): NotifyTarget {
   if (EMAIL.test(entry)) return { type: 'email', target: entry };
   let url: URL | null = null;
@@ -97,10 +105,19 @@ function notifyTarget(entry: string): NotifyTarget {
   } catch {
     url = null;
   }
-  if (url?.protocol === 'https:') {
-    return { type: url.hostname === 'hooks.slack.com' ? 'slack' : 'webhook', target: url.toString() };
+  if (url?.protocol === 'https:' || url?.protocol === 'http:') {
+    const type =
+      url.hostname === 'hooks.slack.com' ? 'slack' : TEAMS_HOST.test(url.hostname) ? 'teams' : 'webhook';
+    return { type, target: url.toString() };
   }
-  throw new AppError('bad_request', `"${entry}" is not an email address or an https:// URL.`);
+  throw new AppError('bad_request', `notify: "${entry}" is not an email address or an http(s):// URL.`);
+}
+
+/** URL targets must be http(s) and, in production, point at public addresses only (400 naming the entry). */
+async function checkNotifyTargets(notify: NotifyTarget[] | undefined, production: boolean): Promise<void> {
+  for (const [index, target] of (notify ?? []).entries())
+    if (target.type === 'slack' || target.type === 'teams' || target.type === 'webhook')
+      await checkChannelUrl(target.target, `notify.${index}`, { production });
 }
 
 /** `notify` as a list of targets, or as the comma-separated text the settings page sends. */
@@ -166,7 +183,7 @@ const asNotFound = (error: unknown): never => {
 };
 
 export interface SettingsRouteDeps {
-  config: Pick<Config, 'LTI_ENCRYPTION_KEY'>;
+  config: Pick<Config, 'LTI_ENCRYPTION_KEY'> & Partial<Pick<Config, 'NODE_ENV'>>;
   handoff: HandoffConfigService;
 }
 
@@ -205,6 +222,7 @@ export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
   router.post('/api/settings/keyword-rules', admin, async (req, res) => {
     const session = res.locals.session;
     const body = parse(ruleBody, req.body ?? {});
+    await checkNotifyTargets(body.notify, config.NODE_ENV === 'production');
     const rule = await handoff.createRule(session.tenantId, body, session.userId);
     res.status(201).json({ data: presentKeywordRule(rule) });
   });
@@ -213,6 +231,7 @@ export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
     const tenantId = res.locals.session.tenantId;
     const id = ruleId(req.params);
     const patch = parse(rulePatch, req.body ?? {});
+    await checkNotifyTargets(patch.notify, config.NODE_ENV === 'production');
     const current = (await handoff.listRules(tenantId)).find((rule) => rule.id === id);
     if (!current) throw notFoundRule();
     const merged: KeywordRuleInputData = {
