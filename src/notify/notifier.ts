@@ -5,7 +5,7 @@ import { CourseModel } from '../courses/course.model.js';
 import { findInTenant } from '../db/by-id.js';
 import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
-import { TenantModel } from '../tenants/tenant.model.js';
+import { loadSlaSettings } from '../sla/tenant-sla.js';
 import { buildContent, type ThreadFacts } from './content.js';
 import {
   DeliveryModel,
@@ -105,13 +105,14 @@ export async function requestNotifications(
       : channelRecipients(channels, request.kind),
   );
   if (recipients.length === 0) return { deliveries: [], created: 0 };
-  const [facts, tenant] = await Promise.all([
+  // Times are written in the zone of the tenant's calendar (Hours and SLAs), as the inbox shows them.
+  const [facts, timeZone] = await Promise.all([
     request.conversationId ? threadFacts(request.tenantId, request.conversationId) : undefined,
-    TenantModel.findById(request.tenantId, { timeZone: 1 })
-      .lean()
-      .catch(() => null),
+    loadSlaSettings(request.tenantId)
+      .then(({ settings }) => settings.timeZone)
+      .catch(() => undefined),
   ]);
-  const content = buildContent(request, facts, tenant?.timeZone);
+  const content = buildContent(request, facts, timeZone);
   const now = new Date();
   const records: DeliveryRecord[] = recipients.map((recipient: DeliveryRecipient) => ({
     _id: deliveryId(request.tenantId, request.key, recipient),

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createConversationDomain } from '../../src/conversations/index.js';
+import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, ThreadLinkModel } from '../../src/notify/notify.models.js';
 import { createThreadLink, LINK_TTL_MS } from '../../src/notify/thread-link.js';
@@ -431,6 +433,96 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
     await finished(`notify-deliver-${recent}-t${heldSince}`);
     expect(smtp.messages.filter((m) => m.to.includes(`${recent}@example.edu`))).to.have.length(1);
     expect(await DeliveryModel.findById(recent).lean()).to.include({ status: 'sent' });
+  });
+
+  it('SLA warnings, breaches and escalations reach the owner, the channels and the notified admins, once each', async () => {
+    const saved = await saveChannels([
+      {
+        type: 'email',
+        name: 'SLA desk',
+        target: 'sla-desk@example.edu',
+        kinds: ['sla_warning', 'sla_breach'],
+      },
+    ]);
+    expect(saved.status).to.equal(200);
+    // The events come from the SLA engine in real use; here a bus of our own emits them (its listeners
+    // enqueue the same route jobs the engine's events do).
+    const domain = createConversationDomain({ redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
+    const stop = registerJobListeners(domain.bus, app.runtime.queues, app.runtime.logger);
+    try {
+      const omar = await launchAs(app, { role: 'admin', name: 'Omar Escalation' });
+      const waiting = await handOff(app, await launchAs(app, { role: 'learner', name: 'Sam Waiting' }));
+      const owned = await handOff(app, await launchAs(app, { role: 'learner', name: 'Tia Owned' }));
+      expect(
+        (await api(app, lead, `/api/inbox/conversations/${owned}/claim`, { method: 'POST' })).status,
+      ).to.equal(200);
+      const dueAt = '2026-03-09T17:00:00.000Z';
+      const sla = (conversationId: string, name: 'sla.warned' | 'sla.breached') =>
+        domain.bus.emit({
+          tenantId: lead.tenantId,
+          name,
+          conversationId,
+          actor: { role: 'system' },
+          payload: {
+            sla: { state: name === 'sla.warned' ? 'at_risk' : 'breached', target: 'first_response', dueAt },
+            target: 'first_response',
+            dueAt,
+            late: false,
+          },
+        });
+      await sla(waiting, 'sla.warned');
+      await sla(owned, 'sla.warned');
+      await sla(owned, 'sla.breached');
+      await sla(owned, 'sla.breached'); // told twice: one notification
+      await domain.bus.emit({
+        tenantId: lead.tenantId,
+        name: 'sla.escalated',
+        conversationId: owned,
+        actor: { role: 'system' },
+        payload: {
+          sla: { state: 'breached', target: 'first_response', dueAt },
+          target: 'first_response',
+          step: 'notify_leads',
+          notified: [{ userId: omar.userId, name: omar.name }],
+        },
+      });
+
+      const desk = (subject: string) =>
+        smtp.waitFor((m) => m.to.includes('sla-desk@example.edu') && m.subject === subject);
+      const warnedDesk = await desk(
+        'SLA at risk (first response): Sam Waiting in Introduction to Online Learning',
+      );
+      expect(warnedDesk.text).to.match(/Due Mon 9 Mar, \d\d:00 \([A-Za-z_/]+\)\./);
+      await desk('SLA breached (first response): Tia Owned in Introduction to Online Learning');
+      const toLead = (subject: string) =>
+        smtp.waitFor((m) => m.to.includes(lead.email ?? '') && m.subject === subject);
+      await toLead('SLA at risk (first response): Tia Owned in Introduction to Online Learning');
+      const breachedLead = await toLead(
+        'SLA breached (first response): Tia Owned in Introduction to Online Learning',
+      );
+      expect(breachedLead.text).to.match(/\/go\/[A-Za-z0-9_-]{43}/);
+      const escalated = await smtp.waitFor((m) => m.to.includes(omar.email ?? ''));
+      expect(escalated.subject).to.equal(
+        'Escalation (leads notified): Tia Owned in Introduction to Online Learning',
+      );
+
+      await eventually(async () => {
+        const all = await DeliveryModel.find({
+          conversationId: { $in: [waiting, owned] },
+          kind: { $in: ['sla_warning', 'sla_breach', 'sla_escalation'] },
+        }).lean();
+        return all.length === 5 && all.every((d) => d.status === 'sent') ? all : undefined;
+      }, 'five SLA deliveries sent');
+      const count = (to: string, subject: RegExp) =>
+        smtp.messages.filter((m) => m.to.includes(to) && subject.test(m.subject)).length;
+      // The owned thread's warning went to its owner, not the desk; the breach to both, once.
+      expect(count('sla-desk@example.edu', /Tia Owned/)).to.equal(1);
+      expect(count(lead.email ?? '', /^SLA breached .*Tia Owned/)).to.equal(1);
+      expect(count(lead.email ?? '', /Sam Waiting/)).to.equal(0);
+    } finally {
+      stop();
+      await saveChannels([]);
+    }
   });
 
   it('Settings → Notifications is for inbox leads only', async () => {
