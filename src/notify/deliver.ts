@@ -66,7 +66,8 @@ export async function sendDelivery(
     await checkChannelUrl(recipient.target, 'url', { production: config.NODE_ENV === 'production' });
   } catch (error) {
     throw new ChannelError(
-      `The ${recipient.type} URL is not allowed: ${(error as Error).message.replace(/^url: /, '')}`,
+      // Quoted values are left out: the message is stored and shown, and such URLs are credentials.
+      `The ${recipient.type} URL is not allowed: ${(error as Error).message.replace(/^url: /, '').replace(/"[^"]*"/g, 'the URL')}`,
     );
   }
   if (recipient.type === 'slack') return sendSlack(recipient.target, content, links);

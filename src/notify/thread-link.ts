@@ -56,7 +56,8 @@ export async function createThreadLink(input: {
     createdAt: now,
   } as never);
   return {
-    url: `${input.publicUrl}/go/${token}`,
+    // In the query as `token`: request logs redact that parameter (the path would be logged as is).
+    url: `${input.publicUrl}/go?token=${token}`,
     label: 'Open the thread in Chatref',
     note: 'This link signs you in once and only works for 15 minutes; afterwards open Chatref from your LMS.',
     expiresAt,

@@ -302,13 +302,13 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
       (m) => m.to.includes(omar.email ?? '') && m.subject.startsWith('Assigned to you'),
     );
     expect(mail.subject).to.equal('Assigned to you: Pia Learner in Introduction to Online Learning');
-    const link = /(http:\/\/localhost:\d+\/go\/[A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
+    const link = /(http:\/\/localhost:\d+\/go\?token=[A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
     expect(link, mail.text).to.be.a('string');
     expect(mail.text).to.include('only works for 15 minutes');
     const stored = await ThreadLinkModel.find({ conversationId, userId: omar.userId }).lean();
     expect(stored).to.have.length(1);
     expect(stored[0]!.expiresAt.getTime() - stored[0]!.createdAt.getTime()).to.equal(LINK_TTL_MS);
-    expect(JSON.stringify(stored[0])).not.to.include(link!.split('/go/')[1]);
+    expect(JSON.stringify(stored[0])).not.to.include(link!.split('token=')[1]);
 
     // Opening the link shows a button (mail scanners that fetch links do not use it up)…
     const page = await fetch(link!);
@@ -339,7 +339,7 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
       conversationId,
       publicUrl: app.url,
     });
-    const token = fresh.url.split('/go/')[1]!;
+    const token = fresh.url.split('token=')[1]!;
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(token).digest('hex');
     await ThreadLinkModel.updateOne({ _id: hash }, { $set: { expiresAt: new Date(Date.now() + 60_000) } });
@@ -349,14 +349,14 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
       conversationId,
       publicUrl: app.url,
     });
-    const lateHash = createHash('sha256').update(late.url.split('/go/')[1]!).digest('hex');
+    const lateHash = createHash('sha256').update(late.url.split('token=')[1]!).digest('hex');
     await ThreadLinkModel.updateOne({ _id: lateHash }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const expired = await fetch(late.url, { method: 'POST', redirect: 'manual' });
     expect(expired.status).to.equal(410);
     expect(await expired.text()).to.include('work for 15 minutes');
     expect((await fetch(fresh.url, { method: 'POST', redirect: 'manual' })).status).to.equal(303);
     expect(
-      (await fetch(`${app.url}/go/${'x'.repeat(43)}`, { method: 'POST', redirect: 'manual' })).status,
+      (await fetch(`${app.url}/go?token=${'x'.repeat(43)}`, { method: 'POST', redirect: 'manual' })).status,
     ).to.equal(410);
 
     // The learner writes in Omar's thread: Omar hears of it.
@@ -500,7 +500,7 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
       const breachedLead = await toLead(
         'SLA breached (first response): Tia Owned in Introduction to Online Learning',
       );
-      expect(breachedLead.text).to.match(/\/go\/[A-Za-z0-9_-]{43}/);
+      expect(breachedLead.text).to.match(/\/go\?token=[A-Za-z0-9_-]{43}/);
       const escalated = await smtp.waitFor((m) => m.to.includes(omar.email ?? ''));
       expect(escalated.subject).to.equal(
         'Escalation (leads notified): Tia Owned in Introduction to Online Learning',

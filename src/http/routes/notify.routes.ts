@@ -116,17 +116,18 @@ export function notifyRoutes({ config, inbox, queues, ...deps }: NotifyRouteDeps
   });
 
   /** A single-use link: a page with a button, so mail scanners that fetch links do not use it up. */
-  router.get('/go/:token', noStore, async (req, res) => {
-    const check = await inspectThreadLink(String(req.params.token));
+  router.get('/go', noStore, async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    const check = await inspectThreadLink(token);
     res.status(check.ok ? 200 : 410).render('thread-link', {
       state: check.ok ? 'ready' : check.reason,
       reference: check.ok ? check.link.conversationId : (check.conversationId ?? null),
-      token: check.ok ? String(req.params.token) : null,
+      token: check.ok ? token : null,
     });
   });
 
-  router.post('/go/:token', noStore, async (req, res) => {
-    const check = await consumeThreadLink(String(req.params.token));
+  router.post('/go', noStore, async (req, res) => {
+    const check = await consumeThreadLink(typeof req.query.token === 'string' ? req.query.token : '');
     if (!check.ok) {
       res
         .status(410)
