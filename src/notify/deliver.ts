@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
@@ -14,17 +16,26 @@ import { DeadLetterModel, DeliveryModel, type DeliveryRecord, type NotifyChannel
 import { createThreadLink, landingLink, landingUrl } from './thread-link.js';
 
 /**
- * A delivery marked `sending` longer than this is taken to belong to a worker that died mid-send
- * (SIGKILL): the next attempt takes it over. Longer than any send may take (HTTP 15 s, SMTP 30 s).
+ * How long a worker holds a delivery while sending it (a Redis key that expires): longer than any send
+ * may take (HTTP 15 s, SMTP 30 s). A worker killed mid-send (SIGKILL) leaves the key until it expires;
+ * then another job takes the delivery over.
  */
 export const SEND_LEASE_MS = 90_000;
+
+// Deletes the lease only when it is still ours (it may have expired and been taken over).
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+/** The Redis key that says a worker is sending a delivery (`SET NX PX`: one holder at a time). */
+export const sendingKey = (prefix: string, deliveryId: string) => `${prefix}:notify:sending:${deliveryId}`;
 
 export type DeliverConfig = Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'NODE_ENV'>;
 
 export interface DeliverDeps {
-  config: DeliverConfig & Pick<Config, 'NOTIFY_ATTEMPTS' | 'NOTIFY_BACKOFF_MS'>;
+  config: DeliverConfig & Pick<Config, 'NOTIFY_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'REDIS_PREFIX'>;
   logger: Logger;
   queues: Queues;
+  /** Holds the sending lease (see {@link SEND_LEASE_MS}). */
+  redis: Redis;
 }
 
 /** The links of a delivery: a single-use sign-in link for an email to one admin, else a landing link. */
@@ -86,10 +97,10 @@ export async function sendDelivery(
 
 /**
  * The attempt series a job belongs to: `notify-deliver-<id>` is 0, `…-retry<n>` is n; a take-over job
- * (`…-t<ms>`, see {@link runDeliver}) belongs to the series it was made for.
+ * (`…-h<holder>`, see {@link runDeliver}) belongs to the series it was made for.
  */
 export function attemptIdOf(jobId: string | undefined): number {
-  const match = /-retry(\d+)(?:-t\d+)?$/.exec(jobId ?? '');
+  const match = /-retry(\d+)(?:-h[0-9a-f-]+)?$/.exec(jobId ?? '');
   return match ? Number(match[1]) : 0;
 }
 
@@ -98,96 +109,103 @@ const safeMessage = (error: unknown) =>
     ? error.message
     : 'Sending failed with an unexpected error (see the worker log).';
 
+/** Why a delivery needs nothing from this job, or undefined when it is to be sent. */
+function nothingToDo(record: DeliveryRecord | null, attemptId: number): string | undefined {
+  if (!record) return 'missing';
+  if (record.status === 'sent') return 'sent';
+  if (record.attemptId !== attemptId) return 'superseded';
+  if (record.status === 'dead') return 'dead';
+  return undefined;
+}
+
 /**
- * The `notify.deliver` job. Idempotent: a delivery already `sent` is skipped; `pending`/`failed` →
- * `sending` is one conditional update, so of two workers only one sends. A worker killed mid-send leaves
- * `sending`; once the lease is over a retry takes it over and sends again with the same delivery id
- * (Message-ID, Idempotency-Key), so receivers that keep keys see one message. After the last attempt the
- * delivery becomes a dead letter (listed on the settings page until retried).
+ * The `notify.deliver` job. Idempotent: a delivery already `sent` is skipped. Only the worker holding the
+ * delivery's sending lease (Redis `SET NX PX`, atomic; FerretDB does not isolate conditional updates)
+ * sends it, after reading it again under the lease, so of two workers only one sends; the database is
+ * written by `_id` alone (any other filter scans the collection on FerretDB). A worker killed mid-send
+ * leaves the delivery `sending` and the lease until it expires; then a retry takes it over and sends again
+ * with the same delivery id (Message-ID, Idempotency-Key), so receivers that keep keys see one message.
+ * After the last attempt the delivery becomes a dead letter (listed on the settings page until retried).
  */
 export async function runDeliver(job: Job<{ deliveryId: string }>, deps: DeliverDeps): Promise<unknown> {
   const id = job.data.deliveryId;
   const attemptId = attemptIdOf(job.id);
-  const record = await DeliveryModel.findById(id).lean<DeliveryRecord>();
-  if (!record) return { skipped: 'missing' };
-  if (record.status === 'sent') return { skipped: 'sent' };
-  if (record.attemptId !== attemptId) return { skipped: 'superseded' };
-  if (record.status === 'dead') return { skipped: 'dead' };
-  const now = new Date();
-  const claim = await DeliveryModel.collection.updateOne(
-    {
-      _id: id,
-      attemptId,
-      $or: [
-        { status: { $in: ['pending', 'failed'] } },
-        { status: 'sending', sendingAt: { $lt: new Date(now.getTime() - SEND_LEASE_MS) } },
-      ],
-    } as never,
-    { $set: { status: 'sending', sendingAt: now, updatedAt: now }, $inc: { attempts: 1 } },
-  );
-  if (claim.modifiedCount !== 1) {
-    const current = await DeliveryModel.findById(id, { status: 1, sendingAt: 1 }).lean();
-    if (!current || current.status === 'sent' || current.status === 'dead')
-      return { skipped: current?.status };
+  const before = nothingToDo(await DeliveryModel.findById(id).lean<DeliveryRecord>(), attemptId);
+  if (before) return { skipped: before };
+  const key = sendingKey(deps.config.REDIS_PREFIX, id);
+  const lease = randomUUID();
+  if ((await deps.redis.set(key, lease, 'PX', SEND_LEASE_MS, 'NX')) !== 'OK') {
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (lastTry && current.status === 'sending' && current.sendingAt) {
+    const [holder, left] = await Promise.all([deps.redis.get(key), deps.redis.pttl(key)]);
+    if (lastTry && holder) {
       // Out of tries while another worker holds it (or held it until it was killed): come back once its
-      // lease is over, in a job of its own (one per holder: the id names when the holder started).
-      const heldSince = new Date(current.sendingAt).getTime();
+      // lease is over, in a job of its own (one per holder).
       await deps.queues.enqueue(
         'notify',
         'deliver',
         { deliveryId: id },
         {
           ...deliverJobOptions(deps.config, id, attemptId),
-          jobId: `${deliverJobId(id, attemptId)}-t${heldSince}`,
-          delay: Math.max(0, heldSince + SEND_LEASE_MS - Date.now()) + 1000,
+          jobId: `${deliverJobId(id, attemptId)}-h${holder}`,
+          delay: Math.max(0, left) + 1000,
         },
       );
       return { deferred: true };
     }
-    // Another worker holds it (or held it until it died): try again later, as a retry.
+    // Another worker holds it: try again later, as a retry (it will usually find it sent).
     throw new Error('the delivery is being sent by another worker');
   }
-  const mine = { _id: id, status: 'sending', sendingAt: now } as never;
   try {
-    await sendDelivery(record, deps.config);
-  } catch (error) {
-    const message = safeMessage(error);
-    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (!(error instanceof ChannelError))
-      deps.logger.warn({ err: error, deliveryId: id }, 'notification send failed');
-    if (!last) {
-      await DeliveryModel.collection.updateOne(mine, {
-        $set: { status: 'failed', lastError: message, updatedAt: new Date() },
-      });
-      throw new ChannelError(message);
-    }
-    await DeliveryModel.collection.updateOne(mine, {
-      $set: { status: 'dead', lastError: message, updatedAt: new Date() },
+    // Read again under the lease: a worker that just finished has marked it sent.
+    const record = await DeliveryModel.findById(id).lean<DeliveryRecord>();
+    const skip = nothingToDo(record, attemptId);
+    if (skip || !record) return { skipped: skip };
+    const byId = { _id: id } as never;
+    await DeliveryModel.collection.updateOne(byId, {
+      $set: { status: 'sending', sendingAt: new Date(), updatedAt: new Date() },
+      $inc: { attempts: 1 },
     });
-    await DeadLetterModel.collection.replaceOne(
-      { _id: id } as never,
-      {
-        tenantId: record.tenantId,
-        kind: record.kind,
-        recipient: record.recipient,
-        title: record.content.title,
-        error: message,
-        attempts: record.attempts + 1,
-        diedAt: new Date(),
-      },
-      { upsert: true },
-    );
-    deps.logger.warn(
-      { deliveryId: id, kind: record.kind, channel: record.recipient.type, error: message },
-      'notification dead-lettered',
-    );
-    return { dead: true, error: message };
+    try {
+      await sendDelivery(record, deps.config);
+    } catch (error) {
+      const message = safeMessage(error);
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!(error instanceof ChannelError))
+        deps.logger.warn({ err: error, deliveryId: id }, 'notification send failed');
+      if (!last) {
+        await DeliveryModel.collection.updateOne(byId, {
+          $set: { status: 'failed', lastError: message, updatedAt: new Date() },
+        });
+        throw new ChannelError(message);
+      }
+      await DeliveryModel.collection.updateOne(byId, {
+        $set: { status: 'dead', lastError: message, updatedAt: new Date() },
+      });
+      await DeadLetterModel.collection.replaceOne(
+        byId,
+        {
+          tenantId: record.tenantId,
+          kind: record.kind,
+          recipient: record.recipient,
+          title: record.content.title,
+          error: message,
+          attempts: record.attempts + 1,
+          diedAt: new Date(),
+        },
+        { upsert: true },
+      );
+      deps.logger.warn(
+        { deliveryId: id, kind: record.kind, channel: record.recipient.type, error: message },
+        'notification dead-lettered',
+      );
+      return { dead: true, error: message };
+    }
+    await DeliveryModel.collection.updateOne(byId, {
+      $set: { status: 'sent', sentAt: new Date(), updatedAt: new Date() },
+      $unset: { lastError: '' },
+    });
+    return { sent: true };
+  } finally {
+    await deps.redis.eval(RELEASE, 1, key, lease).catch(() => undefined);
   }
-  await DeliveryModel.collection.updateOne(mine, {
-    $set: { status: 'sent', sentAt: new Date(), updatedAt: new Date() },
-    $unset: { lastError: '' },
-  });
-  return { sent: true };
 }

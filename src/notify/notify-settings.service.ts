@@ -184,12 +184,11 @@ export class NotifySettingsService {
     if (!record || record.tenantId !== tenantId || record.status !== 'dead')
       throw new AppError('not_found', 'That dead letter was not found (it may have been retried already).');
     const attemptId = record.attemptId + 1;
-    const moved = await DeliveryModel.collection.updateOne(
-      { _id: deliveryId, tenantId, status: 'dead', attemptId: record.attemptId } as never,
-      { $set: { status: 'pending', attemptId, updatedAt: new Date() } },
-    );
-    if (moved.modifiedCount !== 1)
-      throw new AppError('conflict', 'That dead letter is already being retried.');
+    // By `_id` alone (other filters scan on FerretDB). Two Retry presses at once both write attempt n+1
+    // and enqueue the same job id, so the delivery still gets one new series of tries.
+    await DeliveryModel.collection.updateOne({ _id: deliveryId } as never, {
+      $set: { status: 'pending', attemptId, updatedAt: new Date() },
+    });
     await DeadLetterModel.collection.deleteOne({ _id: deliveryId } as never);
     await queues.enqueue(
       'notify',

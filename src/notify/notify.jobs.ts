@@ -9,7 +9,7 @@ export function notifyJobs(services: JobServices): QueueHandlers<'notify'> {
   const deps = { queues: services.queues, config: services.config, logger: services.logger };
   return {
     route: (job) => runRoute(job, { ...deps, store: services.conversations.store }),
-    deliver: (job) => runDeliver(job, deps),
+    deliver: (job) => runDeliver(job, { ...deps, redis: services.redis }),
     followUp: (job) => runFollowUp(job, services),
   };
 }

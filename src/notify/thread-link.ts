@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import { LaunchModel } from '../lti/launch.model.js';
 import { issueSessionToken } from '../lti/session.js';
@@ -9,8 +10,8 @@ import { ThreadLinkModel, type ThreadLinkRecord } from './notify.models.js';
  * How an admin lands in a thread from a notification (README "Thread links"):
  * - an email to one admin carries a signed single-use link, bound to that admin, valid 15 minutes. Only a
  *   hash of its token is stored; opening it (a POST from its landing page, so mail scanners that fetch
- *   links do not use it up) marks it used with one conditional update and signs the admin in from their
- *   latest launch;
+ *   links do not use it up) marks it used (once: see {@link consumeThreadLink}) and signs the admin in
+ *   from their latest launch;
  * - every other message (Slack, Teams, webhooks, shared addresses) links to a landing page that carries no
  *   credential and asks to open Chatref from the LMS.
  */
@@ -79,19 +80,26 @@ export async function inspectThreadLink(token: string, now = new Date()): Promis
   return { ok: true, link };
 }
 
-/** Uses a token: one conditional update on `usedAt`, so of two concurrent uses exactly one succeeds. */
-export async function consumeThreadLink(token: string, now = new Date()): Promise<LinkCheck> {
-  if (!TOKEN_PATTERN.test(token)) return { ok: false, reason: 'unknown' };
+/**
+ * Uses a token, once: the first to set its Redis mark (`SET NX`, atomic) wins; the database then records
+ * `usedAt` by `_id` (FerretDB neither isolates conditional updates nor answers other filters from an
+ * index), so a link stays used should Redis lose the mark.
+ */
+export async function consumeThreadLink(
+  token: string,
+  options: { redis?: Redis; prefix?: string; now?: Date } = {},
+): Promise<LinkCheck> {
+  const now = options.now ?? new Date();
+  const check = await inspectThreadLink(token, now);
+  if (!check.ok) return check;
   const _id = hashToken(token);
-  const result = await ThreadLinkModel.collection.updateOne(
-    { _id, usedAt: null, expiresAt: { $gt: now } } as never,
-    { $set: { usedAt: now } },
-  );
-  if (result.modifiedCount === 1) {
-    const link = await ThreadLinkModel.findById(_id).lean();
-    if (link) return { ok: true, link };
+  if (options.redis) {
+    const key = `${options.prefix ?? 'chatref'}:notify:link-used:${_id}`;
+    const won = await options.redis.set(key, '1', 'PX', LINK_TTL_MS * 2, 'NX');
+    if (won !== 'OK') return { ok: false, reason: 'used', conversationId: check.link.conversationId };
   }
-  return inspectThreadLink(token, now);
+  await ThreadLinkModel.collection.updateOne({ _id } as never, { $set: { usedAt: now } });
+  return check;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createConversationDomain } from '../../src/conversations/index.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
+import { sendingKey } from '../../src/notify/deliver.js';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, ThreadLinkModel } from '../../src/notify/notify.models.js';
 import { createThreadLink, LINK_TTL_MS } from '../../src/notify/thread-link.js';
@@ -396,7 +397,7 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
         return state === 'completed' ? job : undefined;
       }, jobId);
 
-    // Killed 2 minutes ago (lease over): the next job takes it over and sends it.
+    // Killed 2 minutes ago: its lease (a Redis key) has expired; the next job takes it over and sends it.
     const stale = 'dkilledlongago00000000000000000001';
     await DeliveryModel.collection.insertOne(stored(stale, now - 120_000) as never);
     await app.runtime.queues.enqueue(
@@ -410,12 +411,14 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
     await finished(`notify-deliver-${stale}`);
     expect(await DeliveryModel.findById(stale).lean()).to.include({ status: 'sent', attempts: 2 });
 
-    // Killed 10 seconds ago (still within its lease): nothing is sent; its tries end in a take-over job
-    // scheduled for the end of the lease, which sends it once (the lease is ended here by moving the
-    // stored start back, not by waiting).
+    // Killed 10 seconds ago: its lease still runs. Nothing is sent; the job's tries end in a take-over job
+    // delayed to the end of the lease, which sends it once (the lease is ended here by deleting its key,
+    // not by waiting).
     const recent = 'dkilledjustnow000000000000000000002';
-    const heldSince = now - 10_000;
-    await DeliveryModel.collection.insertOne(stored(recent, heldSince) as never);
+    const holder = 'dead0000-0000-0000-0000-000000000001';
+    await DeliveryModel.collection.insertOne(stored(recent, now - 10_000) as never);
+    const lease = sendingKey(app.config.REDIS_PREFIX, recent);
+    await app.runtime.redis.set(lease, holder, 'PX', 80_000);
     await app.runtime.queues.enqueue(
       'notify',
       'deliver',
@@ -425,12 +428,13 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
     const first = await finished(`notify-deliver-${recent}`);
     expect(first.returnvalue).to.deep.equal({ deferred: true });
     expect(smtp.messages.filter((m) => m.to.includes(`${recent}@example.edu`))).to.have.length(0);
-    const takeOver = await queue.getJob(`notify-deliver-${recent}-t${heldSince}`);
+    const takeOver = await queue.getJob(`notify-deliver-${recent}-h${holder}`);
     expect(await takeOver?.getState()).to.equal('delayed');
-    await DeliveryModel.updateOne({ _id: recent }, { $set: { sendingAt: new Date(now - 120_000) } });
+    expect(takeOver!.opts.delay).to.be.greaterThan(60_000);
+    await app.runtime.redis.del(lease);
     await takeOver!.promote();
     await smtp.waitFor((m) => m.to.includes(`${recent}@example.edu`));
-    await finished(`notify-deliver-${recent}-t${heldSince}`);
+    await finished(`notify-deliver-${recent}-h${holder}`);
     expect(smtp.messages.filter((m) => m.to.includes(`${recent}@example.edu`))).to.have.length(1);
     expect(await DeliveryModel.findById(recent).lean()).to.include({ status: 'sent' });
   });

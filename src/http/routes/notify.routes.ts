@@ -127,7 +127,10 @@ export function notifyRoutes({ config, inbox, queues, ...deps }: NotifyRouteDeps
   });
 
   router.post('/go', noStore, async (req, res) => {
-    const check = await consumeThreadLink(typeof req.query.token === 'string' ? req.query.token : '');
+    const check = await consumeThreadLink(typeof req.query.token === 'string' ? req.query.token : '', {
+      redis: queues?.redis,
+      prefix: config.REDIS_PREFIX,
+    });
     if (!check.ok) {
       res
         .status(410)
