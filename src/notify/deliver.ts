@@ -121,17 +121,15 @@ function nothingToDo(record: DeliveryRecord | null, attemptId: number): string |
 /**
  * The `notify.deliver` job. Idempotent: a delivery already `sent` is skipped. Only the worker holding the
  * delivery's sending lease (Redis `SET NX PX`, atomic; FerretDB does not isolate conditional updates)
- * sends it, after reading it again under the lease, so of two workers only one sends; the database is
+ * sends it, after reading it under the lease, so of two workers only one sends; the database is read and
  * written by `_id` alone (any other filter scans the collection on FerretDB). A worker killed mid-send
- * leaves the delivery `sending` and the lease until it expires; then a retry takes it over and sends again
+ * leaves the lease until it expires; then a retry takes it over and sends again
  * with the same delivery id (Message-ID, Idempotency-Key), so receivers that keep keys see one message.
  * After the last attempt the delivery becomes a dead letter (listed on the settings page until retried).
  */
 export async function runDeliver(job: Job<{ deliveryId: string }>, deps: DeliverDeps): Promise<unknown> {
   const id = job.data.deliveryId;
   const attemptId = attemptIdOf(job.id);
-  const before = nothingToDo(await DeliveryModel.findById(id).lean<DeliveryRecord>(), attemptId);
-  if (before) return { skipped: before };
   const key = sendingKey(deps.config.REDIS_PREFIX, id);
   const lease = randomUUID();
   if ((await deps.redis.set(key, lease, 'PX', SEND_LEASE_MS, 'NX')) !== 'OK') {
@@ -156,15 +154,12 @@ export async function runDeliver(job: Job<{ deliveryId: string }>, deps: Deliver
     throw new Error('the delivery is being sent by another worker');
   }
   try {
-    // Read again under the lease: a worker that just finished has marked it sent.
+    // Read under the lease: a worker that just finished has marked it sent.
     const record = await DeliveryModel.findById(id).lean<DeliveryRecord>();
     const skip = nothingToDo(record, attemptId);
     if (skip || !record) return { skipped: skip };
     const byId = { _id: id } as never;
-    await DeliveryModel.collection.updateOne(byId, {
-      $set: { status: 'sending', sendingAt: new Date(), updatedAt: new Date() },
-      $inc: { attempts: 1 },
-    });
+    // One read and one write per send (each by `_id`): the lease, not a stored status, says it is being sent.
     try {
       await sendDelivery(record, deps.config);
     } catch (error) {
@@ -175,11 +170,13 @@ export async function runDeliver(job: Job<{ deliveryId: string }>, deps: Deliver
       if (!last) {
         await DeliveryModel.collection.updateOne(byId, {
           $set: { status: 'failed', lastError: message, updatedAt: new Date() },
+          $inc: { attempts: 1 },
         });
         throw new ChannelError(message);
       }
       await DeliveryModel.collection.updateOne(byId, {
         $set: { status: 'dead', lastError: message, updatedAt: new Date() },
+        $inc: { attempts: 1 },
       });
       await DeadLetterModel.collection.replaceOne(
         byId,
@@ -203,6 +200,7 @@ export async function runDeliver(job: Job<{ deliveryId: string }>, deps: Deliver
     await DeliveryModel.collection.updateOne(byId, {
       $set: { status: 'sent', sentAt: new Date(), updatedAt: new Date() },
       $unset: { lastError: '' },
+      $inc: { attempts: 1 },
     });
     return { sent: true };
   } finally {

@@ -106,8 +106,9 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';
 
 /**
  * One message to one recipient. `_id` is derived from the request key and the recipient, so a second
- * request for the same thing finds it and sends nothing. Status moves by conditional single-document
- * updates: pending/failed → sending (one worker wins) → sent | failed | dead.
+ * request for the same thing finds it and sends nothing. Status: pending → sent, or failed (a try
+ * failed; retried) → … → dead (the last try failed). Who sends it is settled by a Redis lease, not here
+ * (`deliver.ts`); `sending`/`sendingAt` are only found on records written before that.
  */
 export interface DeliveryRecord {
   _id: string;
