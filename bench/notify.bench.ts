@@ -2,7 +2,7 @@
  * Notification delivery (issue 15): emails per second from stored deliveries to a local SMTP server
  * (`smtp-server` in this process), through the product's own path: `requestNotifications` stores one
  * delivery per recipient and enqueues its `notify.deliver` job; a worker built by the product's
- * `startWorkers` (WORKER_CONCURRENCY jobs at once) claims each delivery, renders it and sends it with the
+ * `startWorkers` (NOTIFY_WORKER_CONCURRENCY jobs at once) claims each delivery, renders it and sends it with the
  * pooled nodemailer transport (SMTP_URL, up to 5 connections), then marks it sent.
  *
  * On a database that is not empty: BENCH_NOTIFY_HISTORY (default 100,000) earlier deliveries over five
@@ -194,12 +194,12 @@ export async function benchNotify(): Promise<Record<string, number | string>> {
     const workerConnection = createRedis(config.REDIS_URL ?? '', 'worker', logger);
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
     const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
-    progress(`delivering with ${config.WORKER_CONCURRENCY} jobs at once`);
+    progress(`delivering with ${config.NOTIFY_WORKER_CONCURRENCY} jobs at once`);
     const deliverStarted = performance.now();
     const workers = startWorkers({
       connection: workerConnection,
       prefix: config.REDIS_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
+      concurrency: config.NOTIFY_WORKER_CONCURRENCY,
       logger,
       queues: ['notify'],
       services: { config, logger, redis, queues, conversations },
@@ -225,7 +225,7 @@ export async function benchNotify(): Promise<Record<string, number | string>> {
     const rawStarted = performance.now();
     await pool(
       Array.from({ length: EMAILS }, (_, i) => i),
-      config.WORKER_CONCURRENCY,
+      config.NOTIFY_WORKER_CONCURRENCY,
       (i) =>
         transport.sendMail({
           from: config.MAIL_FROM,
@@ -245,7 +245,7 @@ export async function benchNotify(): Promise<Record<string, number | string>> {
       node: process.version,
       earlierDeliveries: HISTORY,
       emails: EMAILS,
-      workerConcurrency: config.WORKER_CONCURRENCY,
+      workerConcurrency: config.NOTIFY_WORKER_CONCURRENCY,
       requestsPerSecond: Math.round(EMAILS / requestSeconds),
       deliveredPerSecond: `${Math.round(deliveredPerSecond)} (target ≥ ${TARGET_PER_SECOND}: ${deliveredPerSecond >= TARGET_PER_SECOND ? 'meets' : 'MISSES'})`,
       deliveredInSeconds: round(deliverSeconds),

@@ -6,13 +6,13 @@
  *
  * - Memory: Redis `INFO memory` used_memory after scheduling minus before, per pending timer.
  * - Firing lateness: with the 100k pending, 1,000 more timers come due within the same second; a worker
- *   built as the product builds them (own `worker` connection, WORKER_CONCURRENCY jobs at once, or
+ *   built as the product builds them (own `worker` connection, SLA_WORKER_CONCURRENCY jobs at once, or
  *   BENCH_SLA_WORKER_CONCURRENCY) records fired-at (the handler starting) minus due-at for each, then
  *   reads the thread by `_id` as an SLA handler does first. p50 / p99 / max. A second round of 1,000
  *   whose handler does nothing else shows BullMQ's own dispatch ("dispatchOnly").
  * - Re-arming: a learner message restarts a thread's next-response clock: `TimerScheduler.sync` moves its
  *   warning and breach jobs from one cycle to the next (old jobs removed, new ones added, pending set
- *   updated). Threads re-armed per second, BENCH_SLA_REARM_CONCURRENCY (default: WORKER_CONCURRENCY, one
+ *   updated). Threads re-armed per second, BENCH_SLA_REARM_CONCURRENCY (default: SLA_WORKER_CONCURRENCY, one
  *   worker process's reactions) at once; the queue still holds exactly 100k timers afterwards.
  *
  * Everything runs in this process against the bench's own embedded FerretDB and Redis, under a prefix of
@@ -144,7 +144,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     // ------------------------------------------------------------------ 1,000 due in the same second
     const workerConnection = createRedis(config.REDIS_URL ?? '', 'worker', logger);
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
-    const workerConcurrency = Number(process.env.BENCH_SLA_WORKER_CONCURRENCY ?? config.WORKER_CONCURRENCY);
+    const workerConcurrency = Number(process.env.BENCH_SLA_WORKER_CONCURRENCY ?? config.SLA_WORKER_CONCURRENCY);
     /** One round: DUE_TOGETHER timers due within one second; a worker records each one's lateness. */
     const fireRound = async (dueThreads: typeof threads, readThread: boolean) => {
       const lateness: number[] = [];
@@ -188,7 +188,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     const fired = lateness.length;
 
     // ------------------------------------------------------------------ re-arming on a learner message
-    const rearmConcurrency = Number(process.env.BENCH_SLA_REARM_CONCURRENCY ?? config.WORKER_CONCURRENCY);
+    const rearmConcurrency = Number(process.env.BENCH_SLA_REARM_CONCURRENCY ?? config.SLA_WORKER_CONCURRENCY);
     const rearmThreads = pendingThreads.slice(0, Math.min(REARMS, pendingThreads.length));
     // Their current timers, as the clock engine knows them (read back from the jobs' payloads).
     const before = new Map<string, TimerJob[]>();

@@ -33,7 +33,11 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     connection,
     prefix: config.REDIS_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
-    queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
+    queueConcurrency: {
+      knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY,
+      notify: config.NOTIFY_WORKER_CONCURRENCY,
+      sla: config.SLA_WORKER_CONCURRENCY,
+    },
     logger,
     services: { config, logger, redis: runtime.redis, queues, conversations },
   });

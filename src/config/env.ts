@@ -147,21 +147,28 @@ const schema = z.object({
     .describe(
       'ingestion jobs a worker runs at once (1-256): their database writes are batched together, so small files want many; memory is bounded by the jobs themselves',
     ),
+  NOTIFY_WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe(
+      'notification deliveries a worker sends at once (1-256): a send waits on the mail or webhook server, so several at once keep up with bursts',
+    ),
+  SLA_WORKER_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe('SLA jobs (timers, reactions to thread changes) a worker runs at once (1-256)'),
   KB_MAX_FILE_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .default(25 * 1024 * 1024)
     .describe('the largest knowledge-base upload in bytes (≥ 1024), e.g. 26214400 for 25 MB'),
-  FOLLOW_UP_GRACE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(86_400)
-    .default(120)
-    .describe(
-      'seconds a staff reply waits for the learner to come back before it is emailed to them (0-86400); replies within the wait share one email',
-    ),
   FOLLOW_UP_GRACE_SECONDS: z.coerce
     .number()
     .int()
