@@ -144,7 +144,9 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     // ------------------------------------------------------------------ 1,000 due in the same second
     const workerConnection = createRedis(config.REDIS_URL ?? '', 'worker', logger);
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
-    const workerConcurrency = Number(process.env.BENCH_SLA_WORKER_CONCURRENCY ?? config.SLA_WORKER_CONCURRENCY);
+    const workerConcurrency = Number(
+      process.env.BENCH_SLA_WORKER_CONCURRENCY ?? config.SLA_WORKER_CONCURRENCY,
+    );
     /** One round: DUE_TOGETHER timers due within one second; a worker records each one's lateness. */
     const fireRound = async (dueThreads: typeof threads, readThread: boolean) => {
       const lateness: number[] = [];
