@@ -26,7 +26,7 @@ import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { closeSmtpTransports, smtpTransport } from '../src/notify/channels/email.js';
 import { requestNotifications } from '../src/notify/notifier.js';
 import { createRedis } from '../src/redis/connection.js';
-import { startBenchStack } from './support.js';
+import { pool, round, startBenchStack } from './support.js';
 
 const EMAILS = Number(process.env.BENCH_NOTIFY_EMAILS ?? 2_000);
 const HISTORY = Number(process.env.BENCH_NOTIFY_HISTORY ?? 100_000);
@@ -36,20 +36,6 @@ const DELIVERY_LIMIT_MS = Number(process.env.BENCH_NOTIFY_LIMIT_SECONDS ?? 120) 
 const TARGET_PER_SECOND = 200;
 
 const progress = (line: string) => process.stderr.write(`  notify bench: ${line}\n`);
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
-
-async function pool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
 
 /** A local SMTP server that counts what it accepts and resolves when `count` messages arrived. */
 async function startCountingSmtp() {

@@ -31,7 +31,7 @@ import { stableObjectId } from '../src/lib/ids.js';
 import { createRedis } from '../src/redis/connection.js';
 import { type TimerJob, TimerScheduler } from '../src/sla/timer-scheduler.js';
 import { seedVolume, VOLUME } from './seed-volume.js';
-import { percentile, startBenchStack } from './support.js';
+import { percentile, pool, round, startBenchStack } from './support.js';
 
 const PENDING = Number(process.env.BENCH_SLA_PENDING ?? 100_000);
 const DUE_TOGETHER = Number(process.env.BENCH_SLA_DUE_TOGETHER ?? 1_000);
@@ -40,23 +40,8 @@ const SCHEDULE_CONCURRENCY = 64;
 
 const TARGETS = { lateP50Ms: 50, lateP99Ms: 500, bytesPerTimer: 1536, rearmPerSecond: 2000 };
 
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 const progress = (line: string) => process.stderr.write(`  sla-timers bench: ${line}\n`);
 const meets = (ok: boolean) => (ok ? 'meets' : 'MISSES');
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function pool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');

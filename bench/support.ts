@@ -1,6 +1,7 @@
 /**
  * What the benches share: the product as separate processes on embedded FerretDB and Redis (as deployed,
- * with this process playing the LMS), percentiles, and the development LMS's signing key.
+ * with this process playing the LMS), percentiles, a bounded pool of work, and the development LMS's signing
+ * key.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +21,23 @@ import { waitUntilReachable } from '../src/lib/retry.js';
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+/** A number rounded to `digits` decimals, for printing. */
+export const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 /** CPU time (user + system) a process has used so far, in ms; Linux /proc, clock ticks of 10 ms. */
