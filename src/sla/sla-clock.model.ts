@@ -1,26 +1,14 @@
 import { model, Schema, Types } from 'mongoose';
-import type { Priority } from '../conversations/conversation.types.js';
-import type { ClockState, TargetClock } from './clock.js';
-import type { SlaTargetName } from './sla.types.js';
-import type { SlaMatch } from './sla-plan.js';
+import type { ClockState } from './clock.js';
 
 /**
  * The SLA clocks of one thread, stored with `_id` = the conversation's id (FerretDB answers `{ _id }` from its
  * index). Written only under the thread's SLA lock (see clock-store.ts), by `_id` alone.
  */
-export interface SlaClockDoc {
+export interface SlaClockDoc extends Omit<ClockState, 'conversationId' | 'tenantId'> {
+  /** The conversation's id. */
   _id: Types.ObjectId;
   tenantId: Types.ObjectId;
-  active: boolean;
-  policyId?: string;
-  policyName?: string;
-  priority: Priority;
-  match: SlaMatch;
-  targets: Partial<Record<SlaTargetName, TargetClock>>;
-  lastStaffReplyAt?: Date;
-  lastLearnerAt?: Date;
-  startedAt?: Date;
-  stoppedAt?: Date;
   /** The earliest timer still to fire (warning, breach or escalation step); absent when none. */
   nextAt?: Date;
   version: number;
