@@ -1,13 +1,9 @@
 import { DateTime } from 'luxon';
 import { uiLanguage } from '../i18n/ui-messages.js';
+import type { QuotedReply, ReadyEmail } from './notify.types.js';
 
 /** A staff reply as the learner's email shows it. */
-export interface FollowUpReply {
-  author?: string;
-  text: string;
-  /** ISO time it was posted. */
-  at: string;
-}
+export type FollowUpReply = QuotedReply;
 
 /** What a learner follow-up email says. */
 export interface FollowUpContent {
@@ -27,11 +23,8 @@ export interface FollowUpContent {
   courseUrl?: string;
 }
 
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-}
+/** The follow-up email as the learner reads it. */
+export type RenderedEmail = ReadyEmail;
 
 const strings = {
   en: {

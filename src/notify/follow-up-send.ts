@@ -1,6 +1,7 @@
 import type { JobServices } from '../jobs/job-services.js';
 import type { RenderedEmail } from './follow-up-message.js';
 import { requestNotifications } from './notifier.js';
+import type { QuotedReply } from './notify.types.js';
 
 /** One learner follow-up email, ready to hand to the notifier. */
 export interface FollowUpEmail {
@@ -9,7 +10,7 @@ export interface FollowUpEmail {
   /** Idempotency key: the notifier stores one delivery per key and recipient. */
   key: string;
   to: string;
-  replies: { author?: string; text: string; at: string }[];
+  replies: QuotedReply[];
   courseUrl?: string;
   /** The email as the learner should read it (their language, escaped HTML). */
   email: RenderedEmail;

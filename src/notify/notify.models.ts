@@ -1,5 +1,5 @@
 import { model, Schema } from 'mongoose';
-import type { NotificationKind } from './notify.types.js';
+import type { DigestRow, NotificationKind, QuotedReply, ReadyEmail } from './notify.types.js';
 
 /** The channel types a tenant can configure (a `user` target is a person, not a channel). */
 export type ChannelType = 'email' | 'slack' | 'teams' | 'webhook';
@@ -85,19 +85,12 @@ export interface NotificationContent {
     category?: string;
     question?: string;
   };
-  rows?: {
-    conversationId: string;
-    learner?: string;
-    course?: string;
-    reason?: string;
-    state?: string;
-    dueAt?: string;
-  }[];
-  replies?: { author?: string; text: string; at: string }[];
+  rows?: DigestRow[];
+  replies?: QuotedReply[];
   /** Learner follow-ups: where the learner goes back to (the course in the LMS). */
   courseUrl?: string;
   /** A ready email (learner follow-ups, in the learner's language, escaped): sent as is by the email channel. */
-  email?: { subject: string; text: string; html: string };
+  email?: ReadyEmail;
   /** The tenant's time zone, for times in the text. */
   timeZone?: string;
 }

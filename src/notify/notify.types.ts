@@ -35,6 +35,21 @@ export interface DigestRow {
   dueAt?: string;
 }
 
+/** A staff reply quoted in a learner follow-up. */
+export interface QuotedReply {
+  author?: string;
+  text: string;
+  /** ISO time it was posted. */
+  at: string;
+}
+
+/** A ready email (subject, plain text and escaped HTML), sent as is. */
+export interface ReadyEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
 /**
  * A request to tell people something. Deliveries are stored one per recipient with an id derived from
  * `key` and the recipient, so asking twice (a retried job, two workers) never sends twice.
@@ -55,13 +70,13 @@ export interface NotificationRequest {
     step?: string;
     rows?: DigestRow[];
     /** Staff replies of a learner follow-up, oldest first. */
-    replies?: { author?: string; text: string; at: string }[];
+    replies?: QuotedReply[];
     /** Learner follow-ups: the link back to the course in the LMS (never a Chatref session link). */
     courseUrl?: string;
     /**
      * Learner follow-ups: the email as the learner reads it (their language, every value escaped), from
      * `renderFollowUpEmail` in src/notify/follow-up-message.ts; the email channel sends it as is.
      */
-    email?: { subject: string; text: string; html: string };
+    email?: ReadyEmail;
   };
 }
