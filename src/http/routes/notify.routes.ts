@@ -10,9 +10,15 @@ import {
   NotifySettingsService,
 } from '../../notify/notify-settings.service.js';
 import { consumeThreadLink, inspectThreadLink, sessionForLink } from '../../notify/thread-link.js';
+import { requireLead } from '../middleware/lead.js';
 import { requireSession } from '../middleware/session.js';
 import { KIND_LABELS, presentChannel, presentDeadLetter } from '../presenters/notify.presenter.js';
+import { parseInput } from '../validate.js';
 import { pageContext } from './pages.routes.js';
+
+/** A body that is wrong as a whole (not an object, unknown keys) gets this page's general refusal. */
+const parse = <T extends z.ZodType>(schema: T, input: unknown) =>
+  parseInput(schema, input, 'The request was not valid.');
 
 export interface NotifyRouteDeps {
   config: Config;
@@ -21,20 +27,6 @@ export interface NotifyRouteDeps {
   queues?: Queues;
   /** Tests pass their own (e.g. with a host resolver); default: one built from `config` and `queues`. */
   settings?: NotifySettingsService;
-}
-
-/** Validates with zod; the first problem becomes a 400 naming the field. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue?.path.join('.');
-    throw new AppError(
-      'bad_request',
-      field ? `${field}: ${issue?.message ?? 'is not valid'}` : 'The request was not valid.',
-    );
-  }
-  return result.data;
 }
 
 const testBody = z.object({ channelId: z.string().min(1).max(64) }).strict();
@@ -46,15 +38,7 @@ export function notifyRoutes({ config, inbox, queues, ...deps }: NotifyRouteDeps
   const router = Router();
   const settings = deps.settings ?? new NotifySettingsService({ queues, config });
   const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
-  const lead: RequestHandler = async (_req, res, next) => {
-    try {
-      const ctx = await inbox.context(res.locals.session);
-      if (!ctx.isLead) throw new AppError('forbidden', 'Only inbox leads can change notifications.');
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
+  const lead = requireLead(inbox, { notLead: 'Only inbox leads can change notifications.' });
 
   router.get('/settings/notifications', admin, lead, async (_req, res) => {
     res.render('settings-notifications', {

@@ -13,6 +13,7 @@ import type { HandoffSettings } from '../../handoff/handoff-settings.model.js';
 import { AppError } from '../../lib/errors.js';
 import { checkChannelUrl } from '../../notify/channels/url-safety.js';
 import { requireSession } from '../middleware/session.js';
+import { parseInput as parse } from '../validate.js';
 import { pageContext } from './pages.routes.js';
 
 /** A tenant's handoff settings as the settings page and API clients see them. */
@@ -154,22 +155,6 @@ const rulePatch = z
 const ruleParams = z.object({ id: z.string().regex(/^[0-9a-fA-F]{24}$/) });
 
 const notFoundRule = () => new AppError('not_found', 'That keyword rule was not found.');
-
-/** Validates with zod; the first problem becomes a 400 naming the field. */
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue?.path.join('.');
-    throw new AppError(
-      'bad_request',
-      field
-        ? `${field}: ${issue?.message ?? 'is not valid'}`
-        : (issue?.message ?? 'The request was not valid.'),
-    );
-  }
-  return result.data;
-}
 
 const ruleId = (params: unknown): string => {
   const parsed = ruleParams.safeParse(params);

@@ -6,6 +6,7 @@ import type { Queues } from '../../jobs/queues.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { SlaSettingsService } from '../../sla/sla-settings.service.js';
+import { requireLead } from '../middleware/lead.js';
 import { requireSession } from '../middleware/session.js';
 import { presentSlaSettings } from '../presenters/sla-settings.presenter.js';
 import { pageContext } from './pages.routes.js';
@@ -60,22 +61,10 @@ export function slaSettingsRoutes(deps: SlaSettingsRouteDeps): Router {
   const session = requireSession(deps.config.LTI_ENCRYPTION_KEY);
 
   /** Leads only: learners and instructors, and admins without the lead permission, get a 403 saying why. */
-  const lead: express.RequestHandler = async (_req, res, next) => {
-    try {
-      const current = res.locals.session;
-      if (current.role !== 'admin')
-        throw new AppError('forbidden', 'Hours and SLAs are set by inbox leads (LMS administrators).');
-      const ctx = await deps.inbox.context(current);
-      if (!ctx.isLead)
-        throw new AppError(
-          'forbidden',
-          'Hours and SLAs are set by inbox leads; ask a lead to give you the lead permission.',
-        );
-      next();
-    } catch (error) {
-      next(error);
-    }
-  };
+  const lead = requireLead(deps.inbox, {
+    notAdmin: 'Hours and SLAs are set by inbox leads (LMS administrators).',
+    notLead: 'Hours and SLAs are set by inbox leads; ask a lead to give you the lead permission.',
+  });
 
   const tenantOf = (res: Response) => res.locals.session.tenantId;
 
