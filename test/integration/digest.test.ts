@@ -16,14 +16,10 @@ import { type DigestDeps, sendDigestIfDue } from '../../src/sla/digest.js';
 import { buildTenantSla, defaultSlaSettings } from '../../src/sla/tenant-sla.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { eventually } from '../support/eventually.js';
+import { api, handOff as handOffThread, launchSession, type Person } from '../support/people.js';
 import { quietLogger } from '../support/services.js';
-import { startSlaWorkers, until } from '../support/sla.js';
-
-interface Person {
-  token: string;
-  userId: string;
-}
+import { startSlaWorkers } from '../support/sla.js';
 
 // Wednesday 4 March 2026, 10:00 in New York (open, Mon–Fri 9–17); the Sunday before (closed).
 const WEDNESDAY_10 = new Date('2026-03-04T15:00:00Z');
@@ -41,46 +37,18 @@ describe('review digest (real launches and handoffs; the notifier stores the del
   const requests: NotificationRequest[] = [];
 
   async function launchAs(role: 'learner' | 'admin', given: string): Promise<Person> {
-    const step = await beginLaunch(app.url, { role });
-    const idToken = await forgedToken(step, {
-      role,
-      baseUrl: app.url,
-      change: (claims) => {
-        claims.sub = `digest-${given}-${randomUUID()}`;
-        claims.name = `${given} Digest`;
-        claims.given_name = given;
-        claims.email = `${given.toLowerCase()}@example.edu`;
-        claims[`${LTI}deployment_id`] = deploymentId;
-        claims[`${LTI}context`] = { id: 'digest-course', label: 'DIG1', title: 'Digest Course' };
-      },
+    const session = await launchSession(app, role, (claims) => {
+      claims.sub = `digest-${given}-${randomUUID()}`;
+      claims.name = `${given} Digest`;
+      claims.given_name = given;
+      claims.email = `${given.toLowerCase()}@example.edu`;
+      claims[`${LTI}deployment_id`] = deploymentId;
+      claims[`${LTI}context`] = { id: 'digest-course', label: 'DIG1', title: 'Digest Course' };
     });
-    const response = await postLaunch(step, { id_token: idToken, state: step.state });
-    expect(response.status, 'launch').to.equal(303);
-    const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-    return { token, userId: payload.uid };
+    return { ...session, name: `${given} Digest` };
   }
 
-  async function call(who: Person, path: string, body?: unknown) {
-    const response = await fetch(`${app.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status, path).to.be.lessThan(300);
-    return (await response.json()) as { conversation: { id: string } };
-  }
-
-  async function handOff(learner: Person): Promise<string> {
-    const conversationId = (await call(learner, '/api/chat')).conversation.id;
-    await call(learner, '/api/chat/messages', {
-      conversationId,
-      clientId: randomUUID(),
-      text: 'I need a person',
-    });
-    await call(learner, '/api/chat/handoff', { conversationId });
-    return conversationId;
-  }
+  const handOff = (learner: Person) => handOffThread(app, learner, 'I need a person');
 
   const deps = (now: Date): DigestDeps => ({
     redis: app.runtime.redis,
@@ -144,7 +112,13 @@ describe('review digest (real launches and handoffs; the notifier stores the del
     unattended = await handOff(await launchAs('learner', 'Una'));
     atRisk = await handOff(await launchAs('learner', 'Rick'));
     const onTrack = await handOff(await launchAs('learner', 'Otis'));
-    for (const id of [atRisk, onTrack]) await call(admin, `/api/inbox/conversations/${id}/claim`, {});
+    for (const id of [atRisk, onTrack]) {
+      const claimed = await api(app, admin, `/api/inbox/conversations/${id}/claim`, {
+        method: 'POST',
+        body: {},
+      });
+      expect(claimed.status, claimed.text).to.equal(200);
+    }
     const due = new Date(Date.now() + 20 * 60_000).toISOString();
     for (const [id, state] of [
       [atRisk, 'at_risk'],
@@ -244,7 +218,7 @@ describe('review digest (real launches and handoffs; the notifier stores the del
         { tenantId: id },
         { jobId: `digest-test-${randomUUID()}` },
       );
-      const [delivery] = await until(async () => {
+      const [delivery] = await eventually(async () => {
         const found = await stored();
         return found.length ? found : undefined;
       }, 'the digest delivery');
@@ -257,7 +231,10 @@ describe('review digest (real launches and handoffs; the notifier stores the del
           { tenantId: id },
           { jobId: `digest-test-${randomUUID()}` },
         );
-        await until(async () => (await job.getState()) === 'completed' || undefined, 'the digest job done');
+        await eventually(
+          async () => (await job.getState()) === 'completed' || undefined,
+          'the digest job done',
+        );
       }
       expect(await stored()).to.have.length(1);
     } finally {

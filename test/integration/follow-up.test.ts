@@ -8,82 +8,44 @@ import { LearnerPresence } from '../../src/notify/follow-up-presence.js';
 import { FollowUpRecordModel } from '../../src/notify/follow-up-record.model.js';
 import { DeliveryModel } from '../../src/notify/notify.models.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { eventually } from '../support/eventually.js';
+import { api, handOff, launchSession, type Person } from '../support/people.js';
 import { type SmtpReceiver, startSmtpReceiver } from '../support/receivers.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
-type Body = any;
-
-interface Person {
-  token: string;
-  userId: string;
-  name: string;
-  email?: string;
-}
 
 /** A real launch through the development LMS as a new person; `email: false` launches without one. */
 async function launchAs(
   app: TestApp,
   options: { role: 'learner' | 'admin'; given: string; email?: boolean; locale?: string; course?: string },
 ): Promise<Person> {
-  const step = await beginLaunch(app.url, { role: options.role });
   const email =
     options.email === false
       ? undefined
       : `${options.given.toLowerCase()}-${randomUUID().slice(0, 8)}@example.edu`;
-  const idToken = await forgedToken(step, {
-    role: options.role,
-    baseUrl: app.url,
-    change: (claims) => {
-      claims.sub = `follow-up-${options.given}-${randomUUID()}`;
-      claims.name = `${options.given} Tester`;
-      claims.given_name = options.given;
-      claims.family_name = 'Tester';
-      if (email) claims.email = email;
-      else delete claims.email;
-      if (options.locale) {
-        claims.locale = options.locale;
-        const presentation = claims[`${LTI}launch_presentation`] as Record<string, unknown>;
-        claims[`${LTI}launch_presentation`] = { ...presentation, locale: options.locale };
-      }
-      if (options.course)
-        claims[`${LTI}context`] = {
-          id: options.course,
-          label: options.course,
-          title: `Course <${options.course}>`,
-        };
-    },
+  const session = await launchSession(app, options.role, (claims) => {
+    claims.sub = `follow-up-${options.given}-${randomUUID()}`;
+    claims.name = `${options.given} Tester`;
+    claims.given_name = options.given;
+    claims.family_name = 'Tester';
+    if (email) claims.email = email;
+    else delete claims.email;
+    if (options.locale) {
+      claims.locale = options.locale;
+      const presentation = claims[`${LTI}launch_presentation`] as Record<string, unknown>;
+      claims[`${LTI}launch_presentation`] = { ...presentation, locale: options.locale };
+    }
+    if (options.course)
+      claims[`${LTI}context`] = {
+        id: options.course,
+        label: options.course,
+        title: `Course <${options.course}>`,
+      };
   });
-  const response = await postLaunch(step, { id_token: idToken, state: step.state });
-  expect(response.status, 'launch').to.equal(303);
-  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-  return { token, userId: payload.uid, name: `${options.given} Tester`, email };
-}
-
-async function api(app: TestApp, who: Person, path: string, init: { method?: string; body?: unknown } = {}) {
-  const response = await fetch(`${app.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body, text };
+  return { ...session, name: `${options.given} Tester`, email };
 }
 
 /** The learner opens the chat and asks for a person; the lead takes the thread. */
 async function handedOff(app: TestApp, learner: Person, lead: Person): Promise<string> {
-  const opened = await api(app, learner, '/api/chat');
-  expect(opened.status).to.equal(200);
-  const conversationId = opened.body.conversation.id as string;
-  const posted = await api(app, learner, '/api/chat/messages', {
-    method: 'POST',
-    body: { conversationId, clientId: `c-${randomUUID()}`, text: 'I want to talk to a person please' },
-  });
-  expect(posted.status).to.equal(201);
-  expect(
-    (await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } })).status,
-  ).to.equal(200);
+  const conversationId = await handOff(app, learner, 'I want to talk to a person please');
   expect(
     (await api(app, lead, `/api/inbox/conversations/${conversationId}/claim`, { method: 'POST' })).status,
   ).to.equal(200);
@@ -97,21 +59,6 @@ async function reply(app: TestApp, lead: Person, conversationId: string, text: s
   });
   expect(response.status, response.text).to.equal(201);
   return response.body.message.id as string;
-}
-
-/** Polls until `check` gives a value (bounded); synchronises on state, never on a fixed sleep. */
-async function eventually<T>(
-  check: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The result of a reply's follow-up job once it completed (its return value says what it decided). */

@@ -5,69 +5,17 @@ import {
   ConversationModel,
   createConversationDomain,
 } from '../../src/conversations/index.js';
-import { LTI } from '../../src/devlms/constants.js';
 import type { EventName, NewEvent } from '../../src/events/catalog.js';
 import { InboxIndex, indexWorkerEvents, TeamService } from '../../src/inbox/index.js';
 import type { SlaSnapshot } from '../../src/sla/sla.types.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
+import { eventually } from '../support/eventually.js';
+import { api, type Body, handOff, type Person } from '../support/people.js';
 import { quietLogger } from '../support/services.js';
-import { type SlaWorkers, startSlaWorkers, testTenantSla, until } from '../support/sla.js';
+import { launchPerson, type SlaWorkers, startSlaWorkers, testTenantSla } from '../support/sla.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
-type Body = any;
-
-interface Person {
-  token: string;
-  userId: string;
-  name: string;
-}
-
-/** A real launch through the development LMS as a person of our choosing. */
-async function launchAs(app: TestApp, role: 'learner' | 'admin', given: string): Promise<Person> {
-  const step = await beginLaunch(app.url, { role });
-  const idToken = await forgedToken(step, {
-    role,
-    baseUrl: app.url,
-    change: (claims) => {
-      claims.sub = `sla-${given}-${randomUUID()}`;
-      claims.name = `${given} Tester`;
-      claims.given_name = given;
-      claims.family_name = 'Tester';
-      claims.email = `${given.toLowerCase()}@example.edu`;
-      claims[`${LTI}context`] = { id: 'sla-course', label: 'SLA101', title: 'Course SLA101' };
-    },
-  });
-  const response = await postLaunch(step, { id_token: idToken, state: step.state });
-  expect(response.status, 'launch').to.equal(303);
-  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-  return { token, userId: payload.uid, name: `${given} Tester` };
-}
-
-async function api(app: TestApp, who: Person, path: string, init: { method?: string; body?: unknown } = {}) {
-  const response = await fetch(`${app.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body };
-}
-
-/** A learner asks for a person: the thread is handed off and waits in the inbox. */
-async function handOff(app: TestApp, learner: Person): Promise<string> {
-  const opened = await api(app, learner, '/api/chat');
-  const conversationId = opened.body.conversation.id as string;
-  const posted = await api(app, learner, '/api/chat/messages', {
-    method: 'POST',
-    body: { conversationId, clientId: `c-${randomUUID()}`, text: 'I need a person, my quiz is locked' },
-  });
-  expect(posted.status).to.equal(201);
-  const handoff = await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } });
-  expect(handoff.status).to.equal(200);
-  return conversationId;
-}
+/** What a learner writes before asking for a person (the thread then waits in the inbox). */
+const ask = 'I need a person, my quiz is locked';
 
 describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a worker-side bus)', function () {
   this.timeout(120_000);
@@ -78,7 +26,7 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
 
   before(async () => {
     app = await startTestApp();
-    lead = await launchAs(app, 'admin', 'Lena');
+    lead = await launchPerson(app, 'admin', 'Lena');
     worker = createConversationDomain({
       redis: app.runtime.redis,
       prefix: app.config.REDIS_PREFIX,
@@ -116,8 +64,8 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
   const ids = (page: { items: Body[] }) => page.items.map((item) => item.id);
 
   it('moves a thread into At risk, then Breached, with counts; a resolved thread leaves both', async () => {
-    const learner = await launchAs(app, 'learner', 'Rosa');
-    const conversationId = await handOff(app, learner);
+    const learner = await launchPerson(app, 'learner', 'Rosa');
+    const conversationId = await handOff(app, learner, ask);
     const before = await list('at_risk');
     expect(ids(before)).not.to.include(conversationId);
 
@@ -186,8 +134,8 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
   });
 
   it('a clock met (a staff reply) takes the thread out of At risk; the item says met', async () => {
-    const learner = await launchAs(app, 'learner', 'Mia');
-    const conversationId = await handOff(app, learner);
+    const learner = await launchPerson(app, 'learner', 'Mia');
+    const conversationId = await handOff(app, learner, ask);
     const due = new Date(Date.now() + 10 * 60_000).toISOString();
     await emitSla(
       conversationId,
@@ -203,8 +151,8 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
   });
 
   it('a rebuilt index (Redis lost it) has every thread back in its SLA view, from the stored events', async () => {
-    const learner = await launchAs(app, 'learner', 'Noor');
-    const conversationId = await handOff(app, learner);
+    const learner = await launchPerson(app, 'learner', 'Noor');
+    const conversationId = await handOff(app, learner, ask);
     const due = new Date(Date.now() - 60_000).toISOString();
     await emitSla(
       conversationId,
@@ -235,7 +183,7 @@ describe('inbox SLA state from the real timers (BullMQ jobs, targets of seconds)
 
   before(async () => {
     app = await startTestApp();
-    lead = await launchAs(app, 'admin', 'Tim');
+    lead = await launchPerson(app, 'admin', 'Tim');
     // Normal priority: first response due 6 s after the handoff, its warning at 75 % (4.5 s).
     timers = await startSlaWorkers(app, async () => testTenantSla());
     // The timer workers' bus keeps the inbox index current, as a worker process's does.
@@ -256,10 +204,10 @@ describe('inbox SLA state from the real timers (BullMQ jobs, targets of seconds)
   };
 
   it('a handed-off thread goes At risk, then Breached, with staff notes in its timeline; a reply takes it out', async () => {
-    const learner = await launchAs(app, 'learner', 'Tara');
-    const conversationId = await handOff(app, learner);
-    await until(() => inView('at_risk', conversationId), 'the thread in At risk');
-    await until(() => inView('breached', conversationId), 'the thread in Breached');
+    const learner = await launchPerson(app, 'learner', 'Tara');
+    const conversationId = await handOff(app, learner, ask);
+    await eventually(() => inView('at_risk', conversationId), 'the thread in At risk');
+    await eventually(() => inView('breached', conversationId), 'the thread in Breached');
     expect(await inView('at_risk', conversationId)).to.equal(false);
 
     const thread = await api(app, lead, `/api/inbox/conversations/${conversationId}`);
@@ -277,6 +225,6 @@ describe('inbox SLA state from the real timers (BullMQ jobs, targets of seconds)
       body: { clientId: randomUUID(), text: 'Sorry for the wait, looking at it now.' },
     });
     expect(replied.status).to.equal(201);
-    await until(async () => !(await inView('breached', conversationId)), 'the thread out of Breached');
+    await eventually(async () => !(await inView('breached', conversationId)), 'the thread out of Breached');
   });
 });

@@ -6,20 +6,11 @@ import { DEV_LMS_CLIENT_ID, LTI, platformUrls } from '../../src/devlms/constants
 import { InboxIndex, TeamService } from '../../src/inbox/index.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { beginLaunch, forgedToken, launch, postLaunch } from '../support/lms-client.js';
+import { launch } from '../support/lms-client.js';
+import { api, type Body, handOff, launchSession, type Person } from '../support/people.js';
 import { readyRedis } from './conversations-support.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
-type Body = any;
-
 const SYS_ADMIN = 'http://purl.imsglobal.org/vocab/lis/v2/system/person#SysAdmin';
-
-interface Person {
-  token: string;
-  userId: string;
-  launchId: string;
-  name: string;
-}
 
 /** A real launch through the development LMS as a person of our choosing (own subject, name, course). */
 async function launchAs(
@@ -33,58 +24,28 @@ async function launchAs(
     deploymentId?: string;
   },
 ): Promise<Person> {
-  const step = await beginLaunch(app.url, { role: options.role });
   const family = options.family ?? 'Tester';
-  const idToken = await forgedToken(step, {
-    role: options.role,
-    baseUrl: app.url,
-    change: (claims) => {
-      claims.sub = `inbox-${options.given}-${randomUUID()}`;
-      claims.name = `${options.given} ${family}`;
-      claims.given_name = options.given;
-      claims.family_name = family;
-      claims.email = `${options.given.toLowerCase()}@example.edu`;
-      if (options.roles) claims[`${LTI}roles`] = options.roles;
-      if (options.course)
-        claims[`${LTI}context`] = {
-          id: options.course,
-          label: options.course,
-          title: `Course ${options.course}`,
-        };
-      if (options.deploymentId) claims[`${LTI}deployment_id`] = options.deploymentId;
-    },
+  const session = await launchSession(app, options.role, (claims) => {
+    claims.sub = `inbox-${options.given}-${randomUUID()}`;
+    claims.name = `${options.given} ${family}`;
+    claims.given_name = options.given;
+    claims.family_name = family;
+    claims.email = `${options.given.toLowerCase()}@example.edu`;
+    if (options.roles) claims[`${LTI}roles`] = options.roles;
+    if (options.course)
+      claims[`${LTI}context`] = {
+        id: options.course,
+        label: options.course,
+        title: `Course ${options.course}`,
+      };
+    if (options.deploymentId) claims[`${LTI}deployment_id`] = options.deploymentId;
   });
-  const response = await postLaunch(step, { id_token: idToken, state: step.state });
-  expect(response.status, 'launch').to.equal(303);
-  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-  return { token, userId: payload.uid, launchId: payload.sub, name: `${options.given} ${family}` };
-}
-
-async function api(app: TestApp, who: Person, path: string, init: { method?: string; body?: unknown } = {}) {
-  const response = await fetch(`${app.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body, text };
+  return { ...session, name: `${options.given} ${family}` };
 }
 
 /** A learner opens the chat and asks for a person: the thread lands in the inbox as waiting. */
-async function escalate(app: TestApp, learner: Person, text = 'I want to talk to a person please') {
-  const opened = await api(app, learner, '/api/chat');
-  expect(opened.status).to.equal(200);
-  const conversationId = opened.body.conversation.id as string;
-  const posted = await api(app, learner, '/api/chat/messages', {
-    method: 'POST',
-    body: { conversationId, clientId: `c-${randomUUID()}`, text },
-  });
-  expect(posted.status).to.equal(201);
-  const handoff = await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } });
-  expect(handoff.status).to.equal(200);
-  return conversationId;
-}
+const escalate = (app: TestApp, learner: Person, text = 'I want to talk to a person please') =>
+  handOff(app, learner, text);
 
 /** Reads SSE frames from a URL for a while. */
 async function readSse(url: string, token: string, ms: number, lastEventId?: string): Promise<string> {

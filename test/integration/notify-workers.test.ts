@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel } from '../../src/notify/notify.models.js';
 import { startTestApp, type TestApp, testEnv } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { api } from '../support/people.js';
 import { type RunningProcess, runEntry } from '../support/processes.js';
 import { type SmtpReceiver, startSmtpReceiver } from '../support/receivers.js';
-import { api, eventually, launchAs } from './notify-support.js';
+import { launchAs } from './notify-support.js';
 
 describe('notifications with two worker processes', function () {
   this.timeout(120_000);

@@ -6,21 +6,15 @@ import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, ThreadLinkModel } from '../../src/notify/notify.models.js';
 import { createThreadLink, LINK_TTL_MS } from '../../src/notify/thread-link.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { api, type Body, handOff, type Person } from '../support/people.js';
 import {
   type HttpReceiver,
   type SmtpReceiver,
   startHttpReceiver,
   startSmtpReceiver,
 } from '../support/receivers.js';
-import {
-  api,
-  type Body,
-  eventually,
-  handOff,
-  launchAs,
-  type Person,
-  verifyChatrefSignature,
-} from './notify-support.js';
+import { launchAs, verifyChatrefSignature } from './notify-support.js';
 
 describe('notifications (real launches, worker, local SMTP and HTTP receivers)', function () {
   this.timeout(120_000);

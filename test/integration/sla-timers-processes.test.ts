@@ -7,9 +7,11 @@ import { SlaClockModel } from '../../src/sla/sla-clock.model.js';
 import { SlaSettingsModel } from '../../src/sla/sla-settings.model.js';
 import { defaultSlaSettings } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp, testEnv } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { api } from '../support/people.js';
 import { type RunningProcess, runEntry } from '../support/processes.js';
 import { testServices } from '../support/services.js';
-import { callApi, launchPerson, until } from '../support/sla.js';
+import { launchPerson } from '../support/sla.js';
 
 /**
  * Two worker processes started as `npm run start:worker` starts one, with the tenant's own stored SLA
@@ -50,9 +52,9 @@ describe('SLA timers with two worker processes', function () {
     const threads: string[] = [];
     for (let i = 0; i < 3; i++) {
       const learner = i === 0 ? first : await launchPerson(app, 'learner', `Procs${i}`);
-      const opened = await callApi(app, learner, '/api/chat');
+      const opened = await api(app, learner, '/api/chat');
       const conversationId = opened.body.conversation.id as string;
-      const handoff = await callApi(app, learner, '/api/chat/handoff', {
+      const handoff = await api(app, learner, '/api/chat/handoff', {
         method: 'POST',
         body: { conversationId },
       });
@@ -67,7 +69,7 @@ describe('SLA timers with two worker processes', function () {
     // A worker process may have read the tenant's SLA (cached up to 5 s) just before the save: the save's
     // retime job (as the settings service enqueues it) brings every running clock to the new targets.
     for (const conversationId of threads)
-      await until(
+      await eventually(
         async () => (await SlaClockModel.findById(conversationId).lean())?.active,
         'the clocks to start',
       );
@@ -78,7 +80,7 @@ describe('SLA timers with two worker processes', function () {
       { jobId: `sla-retime-${first.tenantId}-1` },
     );
     for (const conversationId of threads) {
-      await until(
+      await eventually(
         async () => (await count(conversationId, 'sla.escalated')) >= 1,
         'breach and first escalation step',
         60_000,

@@ -9,15 +9,10 @@ import { type SlaClockDoc, SlaClockModel } from '../../src/sla/sla-clock.model.j
 import type { TenantSla } from '../../src/sla/sla-plan.js';
 import { sweepTimers } from '../../src/sla/sweep.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { api } from '../support/people.js';
 import { quietLogger } from '../support/services.js';
-import {
-  callApi,
-  launchPerson,
-  type SlaWorkers,
-  startSlaWorkers,
-  testTenantSla,
-  until,
-} from '../support/sla.js';
+import { launchPerson, type SlaWorkers, startSlaWorkers, testTenantSla } from '../support/sla.js';
 
 /** The same calendar-time targets (seconds) for every priority. */
 function uniform(first: number): TenantSla {
@@ -62,18 +57,17 @@ for (const persist of [true, false])
       workers = await startSlaWorkers(app, async () => sla);
       await sweepTimers(workers.engine); // the pending set is built, as a running system has it
       const learner = await launchPerson(app, 'learner', persist ? 'Aof' : 'Lost');
-      const opened = await callApi(app, learner, '/api/chat');
+      const opened = await api(app, learner, '/api/chat');
       const conversationId = opened.body.conversation.id as string;
       expect(
-        (await callApi(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } }))
-          .status,
+        (await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } })).status,
       ).to.equal(200);
-      const clock = await until(async () => {
+      const clock = await eventually(async () => {
         const doc = await SlaClockModel.findById(conversationId).lean<SlaClockDoc>();
         return doc?.active ? doc : undefined;
       }, 'the clocks to start');
       const jobId = `sla-${conversationId}-first_response-1-breach`;
-      await until(
+      await eventually(
         async () => (await app.runtime.queues.get('sla').getJob(jobId)) ?? undefined,
         'the breach job',
       );
@@ -89,7 +83,7 @@ for (const persist of [true, false])
         redisPort: port,
         persistRedis: persist,
       });
-      await until(() => app.runtime.redis.status === 'ready', 'the app to reconnect');
+      await eventually(() => app.runtime.redis.status === 'ready', 'the app to reconnect');
       const survived = await app.runtime.queues.get('sla').getJob(jobId);
       expect(Boolean(survived), 'the breach job after the restart').to.equal(persist);
 
@@ -98,7 +92,7 @@ for (const persist of [true, false])
       const swept = await sweepTimers(workers.engine);
       expect(swept.rebuilt > 0).to.equal(!persist);
       const current = workers;
-      const breached = await until(
+      const breached = await eventually(
         () =>
           current.events.find((e) => e.conversationId === conversationId && e.name === 'sla.breached') as
             | DomainEvent<'sla.breached'>
@@ -106,7 +100,7 @@ for (const persist of [true, false])
         'the breach after the restart',
       );
       expect(breached.payload.dueAt).to.equal(clock.targets.first_response?.dueAt?.toISOString());
-      await until(
+      await eventually(
         () => current.events.find((e) => e.conversationId === conversationId && e.name === 'sla.escalated'),
         'the first escalation step',
       );

@@ -13,16 +13,10 @@ import { sweepTimers } from '../../src/sla/sweep.js';
 import { tenantSlas } from '../../src/sla/tenant-sla.js';
 import { slaKeys } from '../../src/sla/timer-scheduler.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
+import { api, type Person } from '../support/people.js';
 import { testServices } from '../support/services.js';
-import {
-  callApi,
-  type LaunchedPerson,
-  launchPerson,
-  type SlaWorkers,
-  startSlaWorkers,
-  testTenantSla,
-  until,
-} from '../support/sla.js';
+import { launchPerson, type SlaWorkers, startSlaWorkers, testTenantSla } from '../support/sla.js';
 
 const seconds = (s: number) => s / 60;
 /** An instant's milliseconds; fails the test when it is missing. */
@@ -48,7 +42,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   this.timeout(120_000);
   let app: TestApp;
   let workers: SlaWorkers;
-  let admin: LaunchedPerson;
+  let admin: Person;
   let current: TenantSla = uniform({ first: 600, next: 600, resolution: 3600 });
   const provider: TenantSlaProvider = async () => current;
   let n = 0;
@@ -66,12 +60,12 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   });
 
   /** A learner launches, opens the chat and presses "Talk to a person": a waiting thread. */
-  async function handOff(): Promise<{ learner: LaunchedPerson; conversationId: string }> {
+  async function handOff(): Promise<{ learner: Person; conversationId: string }> {
     const learner = await launchPerson(app, 'learner', `Lea${++n}`);
-    const opened = await callApi(app, learner, '/api/chat');
+    const opened = await api(app, learner, '/api/chat');
     expect(opened.status).to.equal(200);
     const conversationId = opened.body.conversation.id as string;
-    const handoff = await callApi(app, learner, '/api/chat/handoff', {
+    const handoff = await api(app, learner, '/api/chat/handoff', {
       method: 'POST',
       body: { conversationId },
     });
@@ -79,12 +73,12 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     return { learner, conversationId };
   }
 
-  const staffPost = (path: string, body?: unknown) => callApi(app, admin, path, { method: 'POST', body });
+  const staffPost = (path: string, body?: unknown) => api(app, admin, path, { method: 'POST', body });
   const claim = (id: string) => staffPost(`/api/inbox/conversations/${id}/claim`);
   const reply = (id: string, text = 'Here is what to do.') =>
     staffPost(`/api/inbox/conversations/${id}/reply`, { clientId: `r-${Date.now()}-${Math.random()}`, text });
-  const learnerWrites = (learner: LaunchedPerson, conversationId: string, text = 'It still does not work') =>
-    callApi(app, learner, '/api/chat/messages', {
+  const learnerWrites = (learner: Person, conversationId: string, text = 'It still does not work') =>
+    api(app, learner, '/api/chat/messages', {
       method: 'POST',
       body: { conversationId, clientId: `m-${Date.now()}-${Math.random()}`, text },
     });
@@ -100,7 +94,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   }
   const clockOf = (id: string) => SlaClockModel.findById(id).lean<SlaClockDoc>();
   const clockWhere = (id: string, test: (clock: SlaClockDoc) => boolean, what: string) =>
-    until(async () => {
+    eventually(async () => {
       const clock = await clockOf(id);
       return clock && test(clock) ? clock : undefined;
     }, what);
@@ -110,12 +104,12 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   }
   /** Waits (bounded) until the wall clock is past an instant: used only to show that nothing fired by then. */
   const pastInstant = (at: Date | number, what: string) =>
-    until(() => Date.now() > new Date(at).getTime(), what, 60_000);
+    eventually(() => Date.now() > new Date(at).getTime(), what, 60_000);
 
   it('a breach fires within 2 s of its due time (warning first), told once with a staff-only line on the thread', async () => {
     current = uniform({ first: 3, resolution: 600 });
     const { learner, conversationId } = await handOff();
-    const breached = await until(() => eventsOf(conversationId, 'sla.breached')[0], 'the breach');
+    const breached = await eventually(() => eventsOf(conversationId, 'sla.breached')[0], 'the breach');
     const lateness = Date.parse(breached.at) - Date.parse(breached.payload.dueAt);
     expect(lateness, 'breach event time minus due time (ms)').to.be.within(0, 2000);
     expect(breached.payload).to.include({ target: 'first_response', late: false });
@@ -125,7 +119,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     expect(warned?.payload.sla.state).to.equal('at_risk');
     expect((warned as DomainEvent).seq).to.be.below(breached.seq);
     // The escalation chain's first step: nobody owns the thread, so the tenant's channels are told.
-    const owner = await until(
+    const owner = await eventually(
       () => eventsOf(conversationId, 'sla.escalated')[0],
       'the first escalation step',
     );
@@ -143,7 +137,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
       texts.join('\n'),
     ).to.equal(true);
     expect(texts.some((t) => t.startsWith('First response target at risk'))).to.equal(true);
-    const learnerView = await callApi(app, learner, '/api/chat');
+    const learnerView = await api(app, learner, '/api/chat');
     const learnerTexts = (learnerView.body.messages as { text: string }[]).map((m) => m.text).join('\n');
     expect(learnerTexts).not.to.match(/target (breached|at risk)|Escalation/);
   });
@@ -167,7 +161,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     const { conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
     const before = (await ConversationModel.findById(conversationId).lean())?.priority;
-    const steps = await until(() => {
+    const steps = await eventually(() => {
       const found = eventsOf(conversationId, 'sla.escalated');
       return found.length >= 3 ? found : undefined;
     }, 'three escalation steps');
@@ -197,7 +191,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     );
     const { conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
-    const steps = await until(() => {
+    const steps = await eventually(() => {
       const found = eventsOf(conversationId, 'sla.escalated');
       return found.length >= 3 ? found : undefined;
     }, 'three escalation steps');
@@ -228,7 +222,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     );
     const { conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
-    const owner = await until(() => eventsOf(conversationId, 'sla.escalated')[0], 'the owner step');
+    const owner = await eventually(() => eventsOf(conversationId, 'sla.escalated')[0], 'the owner step');
     expect(owner.payload.step).to.equal('notify_owner');
     expect((await reply(conversationId)).status).to.equal(201);
     const met = await clockWhere(
@@ -261,7 +255,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     expect(paused.targets.first_response?.state).to.equal('met');
     const used = paused.targets.resolution?.usedMinutes as number;
     expect(used).to.be.above(0).and.below(seconds(6));
-    await until(
+    await eventually(
       () => eventsOf(conversationId, 'sla.updated').find((e) => e.payload.sla.state === 'paused'),
       'sla.updated telling the pause',
     );
@@ -281,7 +275,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     const left = ms(resolution?.dueAt) - ms(resolution?.segmentStart);
     expect(left).to.be.closeTo((seconds(6) - used) * 60_000, 5);
     expect(resumed.targets.next_response).to.include({ state: 'running', cycle: 1 });
-    const breached = await until(
+    const breached = await eventually(
       () => eventsOf(conversationId, 'sla.breached').find((e) => e.payload.target === 'resolution'),
       'the resolution breach after resuming',
     );
@@ -368,7 +362,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
       const threads = await Promise.all([handOff(), handOff(), handOff(), handOff()]);
       const both = () => [workers.events, second.events];
       for (const { conversationId } of threads) {
-        await until(
+        await eventually(
           () => eventsOf(conversationId, 'sla.escalated', both())[0],
           'breach and first escalation',
         );
@@ -390,9 +384,12 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     await pastInstant(dueAt.getTime() + LATE_AFTER_MS + 1000, 'the due time, with no worker running');
     expect(eventsOf(conversationId, 'sla.breached')).to.have.length(0);
     workers = await startSlaWorkers(app, provider);
-    const breached = await until(() => eventsOf(conversationId, 'sla.breached')[0], 'the breach on recovery');
+    const breached = await eventually(
+      () => eventsOf(conversationId, 'sla.breached')[0],
+      'the breach on recovery',
+    );
     expect(breached.payload.late).to.equal(true);
-    await until(() => eventsOf(conversationId, 'sla.escalated')[0], 'the first escalation step');
+    await eventually(() => eventsOf(conversationId, 'sla.escalated')[0], 'the first escalation step');
     expect(eventsOf(conversationId, 'sla.breached')).to.have.length(1);
     expect(await EventModel.countDocuments({ conversationId, name: 'sla.breached' })).to.equal(1);
     const lines = await workers.services.conversations.service.history({
@@ -418,7 +415,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     expect(eventsOf(conversationId, 'sla.breached')).to.have.length(0);
     const swept = await sweepTimers(workers.engine, Date.now(), 0);
     expect(swept.repaired).to.be.at.least(1);
-    await until(() => eventsOf(conversationId, 'sla.breached')[0], 'the repaired breach');
+    await eventually(() => eventsOf(conversationId, 'sla.breached')[0], 'the repaired breach');
     expect(await sweepTimers(workers.engine, Date.now(), 0)).to.include({ repaired: 0 });
     expect(eventsOf(conversationId, 'sla.breached')).to.have.length(1);
   });
@@ -439,7 +436,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
       (c) => (c.targets.first_response?.target.minutes ?? 0) === seconds(3),
       'the clocks to move',
     );
-    const breached = await until(
+    const breached = await eventually(
       () => eventsOf(conversationId, 'sla.breached')[0],
       'the breach at the new time',
     );

@@ -79,7 +79,7 @@ import { createRedis } from '../../src/redis/connection.js';
 import { SlaEngine } from '../../src/sla/clock-engine.js';
 import type { TenantSlaProvider } from '../../src/sla/sla-plan.js';
 import type { TestApp } from './app.js';
-import { beginLaunch, forgedToken, postLaunch } from './lms-client.js';
+import { launchSession, type Person } from './people.js';
 import { quietLogger } from './services.js';
 
 async function ready(url: string, purpose: 'producer' | 'worker'): Promise<Redis> {
@@ -88,54 +88,17 @@ async function ready(url: string, purpose: 'producer' | 'worker'): Promise<Redis
   return redis;
 }
 
-/** A person launched through the development LMS. */
-export interface LaunchedPerson {
-  token: string;
-  userId: string;
-  tenantId: string;
-  name: string;
-}
-
 /** A real LTI launch through the development LMS as a new person of the given role. */
-export async function launchPerson(
-  app: TestApp,
-  role: 'learner' | 'admin',
-  given: string,
-): Promise<LaunchedPerson> {
-  const step = await beginLaunch(app.url, { role });
-  const idToken = await forgedToken(step, {
-    role,
-    baseUrl: app.url,
-    change: (claims) => {
-      claims.sub = `sla-${given}-${randomUUID()}`;
-      claims.name = `${given} Tester`;
-      claims.given_name = given;
-      claims.family_name = 'Tester';
-      claims.email = `${given.toLowerCase()}@example.edu`;
-      claims[`${LTI}context`] = { id: 'SLA-101', label: 'SLA-101', title: 'Course SLA-101' };
-    },
+export async function launchPerson(app: TestApp, role: 'learner' | 'admin', given: string): Promise<Person> {
+  const session = await launchSession(app, role, (claims) => {
+    claims.sub = `sla-${given}-${randomUUID()}`;
+    claims.name = `${given} Tester`;
+    claims.given_name = given;
+    claims.family_name = 'Tester';
+    claims.email = `${given.toLowerCase()}@example.edu`;
+    claims[`${LTI}context`] = { id: 'SLA-101', label: 'SLA-101', title: 'Course SLA-101' };
   });
-  const response = await postLaunch(step, { id_token: idToken, state: step.state });
-  if (response.status !== 303) throw new Error(`launch answered ${response.status}`);
-  const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-  return { token, userId: payload.uid, tenantId: payload.tid, name: `${given} Tester` };
-}
-
-export async function callApi(
-  app: TestApp,
-  who: LaunchedPerson,
-  path: string,
-  init: { method?: string; body?: unknown } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field.
-): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { ...session, name: `${given} Tester` };
 }
 
 /**
@@ -190,19 +153,4 @@ export async function startSlaWorkers(
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-/** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function until<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
