@@ -82,35 +82,14 @@ export function slaOf(doc: IndexDoc): InboxSla | undefined {
 }
 
 /** The lists of the inbox (`mine` is per admin). */
-export type InboxView =
-  | 'attention'
-  | 'mine'
-  | 'unassigned'
-  | 'at_risk'
-  | 'breached'
-  | 'open'
-  | 'resolved'
-  | 'all';
-export const INBOX_VIEWS: readonly InboxView[] = [
-  'attention',
-  'mine',
-  'unassigned',
-  'at_risk',
-  'breached',
-  'open',
-  'resolved',
-  'all',
-];
+const VIEWS = ['attention', 'mine', 'unassigned', 'at_risk', 'breached', 'open', 'resolved', 'all'] as const;
+export type InboxView = (typeof VIEWS)[number];
+export const INBOX_VIEWS: readonly InboxView[] = VIEWS;
 export type CountedView = Exclude<InboxView, 'all'>;
-export const COUNTED_VIEWS: readonly CountedView[] = [
-  'attention',
-  'mine',
-  'unassigned',
-  'at_risk',
-  'breached',
-  'open',
-  'resolved',
-];
+/** Every list but `all` keeps a count. */
+export const COUNTED_VIEWS: readonly CountedView[] = INBOX_VIEWS.filter(
+  (view): view is CountedView => view !== 'all',
+);
 
 /** The filters a list can combine; each is one "dimension" of the index. */
 export interface InboxFilters {
