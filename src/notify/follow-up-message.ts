@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { uiLanguage } from '../i18n/ui-messages.js';
+import { escapeHtml } from './channels/escape.js';
 import type { QuotedReply, ReadyEmail } from './notify.types.js';
 
 /** A staff reply as the learner's email shows it. */
@@ -59,16 +60,6 @@ const strings = {
     why: 'Recibes este correo porque pediste ayuda y no estabas en la página cuando llegó la respuesta. Puedes desactivar estos correos en la página Pedir ayuda («Enviarme las respuestas por correo cuando no esté»).',
   },
 } as const;
-
-/** HTML-escapes text (replies are raw text as staff typed it). */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /** Only http(s) links are offered (a javascript: or data: return URL from a launch never becomes a link). */
 export function safeCourseUrl(value: string | undefined): string | undefined {
