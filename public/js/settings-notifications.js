@@ -133,17 +133,22 @@
     resetForm();
   });
 
+  /** A table row whose first cell heads it (`label` names it in the phone layout), and its empty Actions cell. */
+  function headedRow(label, text) {
+    const row = document.createElement('tr');
+    const head = document.createElement('th');
+    head.scope = 'row';
+    head.dataset.label = label;
+    head.textContent = text;
+    return { row, head, actions: cell('Actions') };
+  }
+
   function renderChannels() {
     channelsBody.replaceChildren();
     channelsEmpty.hidden = channels.length > 0;
     for (const channel of channels) {
-      const row = document.createElement('tr');
+      const { row, head, actions } = headedRow('Name', channel.name);
       row.dataset.channelId = channel.id;
-      const head = document.createElement('th');
-      head.scope = 'row';
-      head.dataset.label = 'Name';
-      head.textContent = channel.name;
-      const actions = cell('Actions');
       const status = cell('Status', channel.enabled ? 'On' : 'Off');
       actions.append(
         actionButton('Send test', `to ${channel.name}`, async (event) => {
@@ -199,13 +204,8 @@
     deadBody.replaceChildren();
     deadEmpty.hidden = letters.length > 0;
     for (const letter of letters) {
-      const row = document.createElement('tr');
+      const { row, head, actions } = headedRow('When', when(letter.diedAt));
       row.dataset.deliveryId = letter.id;
-      const head = document.createElement('th');
-      head.scope = 'row';
-      head.dataset.label = 'When';
-      head.textContent = when(letter.diedAt);
-      const actions = cell('Actions');
       actions.append(
         actionButton('Retry', letter.title, async (event) => {
           const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
