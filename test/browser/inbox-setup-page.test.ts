@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser } from '../support/browser.js';
+import { openBrowser, openToolPage } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 describe('the Inbox setup page (canned replies, teams, audit log) in Chromium', function () {
@@ -34,10 +34,12 @@ describe('the Inbox setup page (canned replies, teams, audit log) in Chromium', 
   });
 
   async function openPage(token: string, viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await browser.context.newPage();
-    if (viewport) await page.setViewportSize(viewport);
-    collectPageProblems(page, problems);
-    await page.goto(`${app.url}/inbox/setup?ltik=${encodeURIComponent(token)}`);
+    const page = await openToolPage(
+      browser.context,
+      `${app.url}/inbox/setup?ltik=${encodeURIComponent(token)}`,
+      problems,
+      viewport,
+    );
     await page.locator('#audit[aria-busy="false"]').waitFor();
     return page;
   }

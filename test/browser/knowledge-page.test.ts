@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startWorker } from '../../src/app/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser } from '../support/browser.js';
+import { openBrowser, openToolPage } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 describe('the admin Knowledge page in Chromium', function () {
@@ -30,10 +30,12 @@ describe('the admin Knowledge page in Chromium', function () {
   });
 
   async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await browser.context.newPage();
-    if (viewport) await page.setViewportSize(viewport);
-    collectPageProblems(page, problems);
-    await page.goto(`${app.url}/knowledge?ltik=${encodeURIComponent(token)}`);
+    const page = await openToolPage(
+      browser.context,
+      `${app.url}/knowledge?ltik=${encodeURIComponent(token)}`,
+      problems,
+      viewport,
+    );
     await page.getByRole('table', { name: 'Knowledge sources' }).waitFor();
     return page;
   }

@@ -7,7 +7,7 @@ import { freePort } from '../../src/app/embedded-services.js';
 import { SlaSettingsModel } from '../../src/sla/sla-settings.model.js';
 import { invalidateTenantSla } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser, toolFrame } from '../support/browser.js';
+import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/sla-holidays.ics');
@@ -47,10 +47,12 @@ describe('Settings → Hours and SLAs in Chromium', function () {
   });
 
   async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await browser.context.newPage();
-    if (viewport) await page.setViewportSize(viewport);
-    collectPageProblems(page, problems);
-    await page.goto(`${app.url}/settings/hours?ltik=${encodeURIComponent(token)}`);
+    const page = await openToolPage(
+      browser.context,
+      `${app.url}/settings/hours?ltik=${encodeURIComponent(token)}`,
+      problems,
+      viewport,
+    );
     await page.getByText('A normal-priority handoff now would be answered by').waitFor();
     return page;
   }

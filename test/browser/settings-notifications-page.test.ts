@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser } from '../support/browser.js';
+import { openBrowser, openToolPage } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 import { type HttpReceiver, startHttpReceiver } from '../support/receivers.js';
 
@@ -29,10 +29,12 @@ describe('the Settings → Notifications page in Chromium', function () {
   });
 
   async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await browser.context.newPage();
-    if (viewport) await page.setViewportSize(viewport);
-    collectPageProblems(page, problems);
-    await page.goto(`${app.url}/settings/notifications?ltik=${encodeURIComponent(token)}`);
+    const page = await openToolPage(
+      browser.context,
+      `${app.url}/settings/notifications?ltik=${encodeURIComponent(token)}`,
+      problems,
+      viewport,
+    );
     await page.getByRole('table', { name: 'Channels' }).waitFor();
     return page;
   }

@@ -79,6 +79,23 @@ export function collectPageProblems(page: Page, problems: string[]): void {
 }
 
 /**
+ * A page opened directly (not in the LMS frame) in a new tab, at a phone's size when `viewport` is given,
+ * collecting page problems into `problems` from the start.
+ */
+export async function openToolPage(
+  context: BrowserContext,
+  url: string,
+  problems: string[],
+  viewport?: { width: number; height: number },
+): Promise<Page> {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  collectPageProblems(page, problems);
+  await page.goto(url);
+  return page;
+}
+
+/**
  * Reloads the tool inside its LMS frame and resolves once the new page has loaded. (`location.reload()`
  * alone returns while the old page is still shown, so a check right after could pass on the old page.)
  */
