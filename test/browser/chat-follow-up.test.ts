@@ -28,6 +28,13 @@ describe("chat page: the learner's follow-up email switch, in Chromium inside th
     const frame = await toolFrame(page, '/chat');
     const toggle = frame.getByRole('switch', { name: "Email me replies when I'm away" });
     await toggle.waitFor();
+    // On by default: the switch shows once the stored preference has loaded (read from the page itself,
+    // so a frame still settling after the launch cannot answer for a half-loaded document).
+    await frame.waitForFunction(() => {
+      const box = document.getElementById('follow-up-pref');
+      const input = document.getElementById('follow-up-email') as HTMLInputElement | null;
+      return Boolean(box && !box.hidden && input?.checked && !input.disabled);
+    });
     expect(await toggle.isChecked()).to.equal(true);
     // Its explanation is tied to it for screen readers.
     expect(await toggle.getAttribute('aria-describedby')).to.equal('follow-up-email-hint');
