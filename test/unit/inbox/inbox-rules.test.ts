@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import {
-  type IndexDoc,
   isLead,
   openSortKey,
   renderCanned,
@@ -10,17 +9,9 @@ import {
   sortMember,
   viewsOf,
 } from '../../../src/inbox/index.js';
+import { doc } from './index-doc.fixture.js';
 
 const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
-const doc = (fields: Partial<IndexDoc>): IndexDoc => ({
-  v: 1,
-  up: 0,
-  s: 'waiting',
-  p: 'normal',
-  lm: 0,
-  u: 'u',
-  ...fields,
-});
 
 describe('canned replies: variables filled in', () => {
   const vars = {

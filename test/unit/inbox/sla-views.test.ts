@@ -1,15 +1,7 @@
 import { expect } from 'chai';
-import { type IndexDoc, slaOf, viewsOf, withSla } from '../../../src/inbox/index.js';
+import { slaOf, viewsOf, withSla } from '../../../src/inbox/index.js';
+import { doc } from './index-doc.fixture.js';
 
-const doc = (fields: Partial<IndexDoc>): IndexDoc => ({
-  v: 1,
-  up: 0,
-  s: 'waiting',
-  p: 'normal',
-  lm: 0,
-  u: 'u',
-  ...fields,
-});
 const DUE = '2026-03-02T14:00:00.000Z';
 const WARN = '2026-03-02T13:00:00.000Z';
 
