@@ -1,9 +1,11 @@
 import type { JobsOptions } from 'bullmq';
+import type { Collection } from 'mongodb';
 import type { Config } from '../config/env.js';
 import { ConversationModel } from '../conversations/conversation.model.js';
 import { CourseModel } from '../courses/course.model.js';
 import { findInTenant } from '../db/by-id.js';
 import type { Queues } from '../jobs/queues.js';
+import { InsertBatcher } from '../lib/insert-batcher.js';
 import type { Logger } from '../lib/logger.js';
 import { loadSlaSettings } from '../sla/tenant-sla.js';
 import { buildContent, type ThreadFacts } from './content.js';
@@ -30,6 +32,9 @@ export interface NotificationOutcome {
   /** Deliveries this call created (a repeated request creates none). */
   created: number;
 }
+
+/** Deliveries of requests made at once (route jobs run side by side) go to the database together. */
+const deliveryInserts = new InsertBatcher(() => DeliveryModel.collection as unknown as Collection);
 
 /** The tenant's channels (one `_id` read). */
 export async function tenantChannels(tenantId: string): Promise<NotifyChannel[]> {
@@ -128,24 +133,14 @@ export async function requestNotifications(
     createdAt: now,
     updatedAt: now,
   }));
-  let created = 0;
-  try {
-    const result = await DeliveryModel.collection.insertMany(records as never[], {
-      ordered: false,
-      ignoreUndefined: true,
-    });
-    created = result.insertedCount;
-  } catch (error) {
-    // Duplicates are deliveries an earlier request stored: that is the idempotency working.
-    const bulk = error as {
-      code?: number;
-      result?: { insertedCount?: number };
-      writeErrors?: { code?: number }[];
-    };
-    const errors = bulk.writeErrors ?? (bulk.code ? [{ code: bulk.code }] : []);
-    if (errors.length === 0 || errors.some((e) => e.code !== 11000)) throw error;
-    created = bulk.result?.insertedCount ?? records.length - errors.length;
-  }
+  // Duplicates are deliveries an earlier request stored: that is the idempotency working.
+  const stored = await Promise.allSettled(deliveryInserts.insertAll(records));
+  const failed = stored.find(
+    (result): result is PromiseRejectedResult =>
+      result.status === 'rejected' && (result.reason as { code?: number })?.code !== 11000,
+  );
+  if (failed) throw failed.reason;
+  const created = stored.filter((result) => result.status === 'fulfilled').length;
   // Enqueued whether new or not: a request retried after a failed enqueue still gets its jobs (same ids).
   await deps.queues.enqueueBulk(
     'notify',
