@@ -940,6 +940,16 @@ export class ConversationService {
 
   // ---------------------------------------------------------------- reading
 
+  /**
+   * A thread document of the tenant for system jobs (the SLA timers), or null: the Redis copy its writers
+   * keep, else the database's by `_id`, as every read here, so a job does not cost a FerretDB read per run.
+   */
+  async findForSystem(tenantId: string, conversationId: string): Promise<Conversation | null> {
+    if (!Types.ObjectId.isValid(conversationId)) return null;
+    const conversation = await this.document(conversationId);
+    return conversation && String(conversation.tenantId) === tenantId ? conversation : null;
+  }
+
   /** One thread (staff view). Learners get only their own (404 otherwise). */
   async get(input: ActorInput & { conversationId: string }): Promise<ConversationView> {
     const conversation =

@@ -1,5 +1,4 @@
 import type { Conversation } from '../conversations/conversation.model.js';
-import { ConversationModel } from '../conversations/conversation.model.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobPayloads } from '../jobs/queues.js';
 import {
@@ -63,10 +62,9 @@ export class SlaEngine {
     this.slas = slas;
   }
 
-  /** A thread of the tenant (by `_id` alone, checked here), or null. */
-  async conversation(tenantId: string, conversationId: string): Promise<Conversation | null> {
-    const conversation = await ConversationModel.findById(conversationId).lean<Conversation>();
-    return conversation && String(conversation.tenantId) === tenantId ? conversation : null;
+  /** A thread of the tenant, or null: through the conversation service's Redis copy, as its own reads are. */
+  conversation(tenantId: string, conversationId: string): Promise<Conversation | null> {
+    return this.services.conversations.service.findForSystem(tenantId, conversationId);
   }
 
   /** Brings a thread's clocks in line with one event (see {@link ClockInput} for what each event does). */
