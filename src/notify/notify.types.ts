@@ -12,18 +12,6 @@ export type NotificationKind =
   | 'digest'
   | 'learner_followup';
 
-export const NOTIFICATION_KINDS: readonly NotificationKind[] = [
-  'handoff_new',
-  'handoff_urgent',
-  'assigned',
-  'learner_replied',
-  'sla_warning',
-  'sla_breach',
-  'sla_escalation',
-  'digest',
-  'learner_followup',
-];
-
 /** A row of a digest: one thread waiting for people. */
 export interface DigestRow {
   conversationId: string;
