@@ -12,68 +12,59 @@ function problem(change: (settings: Record<string, unknown>) => void): string {
   return `${fieldName(issue?.path ?? [])}: ${issue?.message}`;
 }
 
+/** The first problem of the defaults with these weekly hours. */
+const hoursProblem = (weeklyHours: unknown) => problem((s) => (s.weeklyHours = weeklyHours));
+
 describe('SLA settings validation (bad input names the field)', () => {
   it('accepts the defaults', () => {
     expect(problem(() => {})).to.equal('ok');
   });
 
   it('refuses a calendar with no open hours', () => {
-    expect(problem((s) => (s.weeklyHours = {}))).to.match(/^weeklyHours: the calendar has no open hours/);
-    expect(problem((s) => (s.weeklyHours = { mon: [], sat: [] }))).to.match(/^weeklyHours: .*no open hours/);
+    expect(hoursProblem({})).to.match(/^weeklyHours: the calendar has no open hours/);
+    expect(hoursProblem({ mon: [], sat: [] })).to.match(/^weeklyHours: .*no open hours/);
   });
 
   it('refuses overlapping periods, also an overnight period running into the next day', () => {
     expect(
-      problem(
-        (s) =>
-          (s.weeklyHours = {
-            mon: [
-              { start: '09:00', end: '12:00' },
-              { start: '11:00', end: '13:00' },
-            ],
-          }),
-      ),
+      hoursProblem({
+        mon: [
+          { start: '09:00', end: '12:00' },
+          { start: '11:00', end: '13:00' },
+        ],
+      }),
     ).to.equal('weeklyHours.mon[1]: 11:00–13:00 overlaps 09:00–12:00 on Monday');
     expect(
-      problem(
-        (s) =>
-          (s.weeklyHours = {
-            mon: [{ start: '22:00', end: '02:00' }],
-            tue: [{ start: '01:00', end: '09:00' }],
-          }),
-      ),
+      hoursProblem({
+        mon: [{ start: '22:00', end: '02:00' }],
+        tue: [{ start: '01:00', end: '09:00' }],
+      }),
     ).to.equal('weeklyHours.tue[0]: 01:00–09:00 overlaps 22:00–02:00 on Monday');
     expect(
-      problem(
-        (s) =>
-          (s.weeklyHours = {
-            sun: [{ start: '23:00', end: '03:00' }],
-            mon: [{ start: '02:00', end: '09:00' }],
-          }),
-      ),
+      hoursProblem({
+        sun: [{ start: '23:00', end: '03:00' }],
+        mon: [{ start: '02:00', end: '09:00' }],
+      }),
     ).to.match(/^weeklyHours\.mon\[0\]: 02:00–09:00 overlaps 23:00–03:00 on Sunday/);
   });
 
   it('accepts touching periods and a period ending at 24:00', () => {
     expect(
-      problem(
-        (s) =>
-          (s.weeklyHours = {
-            mon: [
-              { start: '09:00', end: '12:00' },
-              { start: '12:00', end: '24:00' },
-            ],
-            tue: [{ start: '00:00', end: '02:00' }],
-          }),
-      ),
+      hoursProblem({
+        mon: [
+          { start: '09:00', end: '12:00' },
+          { start: '12:00', end: '24:00' },
+        ],
+        tue: [{ start: '00:00', end: '02:00' }],
+      }),
     ).to.equal('ok');
   });
 
   it('refuses malformed times and empty periods', () => {
-    expect(problem((s) => (s.weeklyHours = { mon: [{ start: '9am', end: '17:00' }] }))).to.match(
+    expect(hoursProblem({ mon: [{ start: '9am', end: '17:00' }] })).to.match(
       /^weeklyHours\.mon\[0\]\.start: must be a time/,
     );
-    expect(problem((s) => (s.weeklyHours = { mon: [{ start: '09:00', end: '09:00' }] }))).to.match(
+    expect(hoursProblem({ mon: [{ start: '09:00', end: '09:00' }] })).to.match(
       /^weeklyHours\.mon\[0\]\.end: must differ from the start/,
     );
   });
