@@ -851,38 +851,26 @@
     markSelected();
   }
 
-  /** The list fields of a thread's conversation (it is an InboxItem with more). */
+  /** The fields a list row shows, taken from a thread's conversation (it is an InboxItem with more). */
+  const ITEM_FIELDS = [
+    'id',
+    'status',
+    'priority',
+    'category',
+    'learner',
+    'course',
+    'assignee',
+    'team',
+    'replyBy',
+    'sla',
+    'lastMessageAt',
+  ];
+
   function pickItem(conversation) {
-    const {
-      id,
-      status,
-      priority,
-      category,
-      reasons,
-      learner,
-      course,
-      assignee,
-      team,
-      replyBy,
-      sla,
-      lastMessageAt,
-      preview,
-    } = conversation;
-    const item = {
-      id,
-      status,
-      priority,
-      category,
-      learner,
-      course,
-      assignee,
-      team,
-      replyBy,
-      sla,
-      lastMessageAt,
-    };
-    item.reasons = reasons || [];
-    if (preview !== undefined) item.preview = preview;
+    /** @type {Record<string, any>} */
+    const item = Object.fromEntries(ITEM_FIELDS.map((key) => [key, conversation[key]]));
+    item.reasons = conversation.reasons || [];
+    if (conversation.preview !== undefined) item.preview = conversation.preview;
     return item;
   }
 
