@@ -29,7 +29,7 @@ import {
 } from './inbox.models.js';
 import type { InboxIndex } from './inbox-index.js';
 import type { InboxItem } from './inbox-item.js';
-import { type InboxFilters, type InboxView, type IndexDoc, slaOf } from './index-doc.js';
+import { COUNTED_VIEWS, type InboxFilters, type InboxView, type IndexDoc, slaOf } from './index-doc.js';
 import { isLead } from './leads.js';
 import type { InboxPresence, PresencePerson } from './presence.js';
 import type { TeamService, TeamView } from './teams.js';
@@ -229,19 +229,7 @@ export class InboxService {
     if (ctx.role === 'instructor') {
       // An instructor's inbox is their course's threads; another course is simply empty.
       if (!ctx.courseId || (filters.courseId && filters.courseId !== ctx.courseId))
-        return {
-          items: [],
-          counts: {
-            attention: 0,
-            mine: 0,
-            unassigned: 0,
-            at_risk: 0,
-            breached: 0,
-            open: 0,
-            resolved: 0,
-          },
-          zone,
-        };
+        return { items: [], counts: Object.fromEntries(COUNTED_VIEWS.map((view) => [view, 0])), zone };
       filters.courseId = ctx.courseId;
     }
     await this.deps.index.ensureBuilt(ctx.tenantId);
