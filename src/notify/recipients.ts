@@ -61,10 +61,15 @@ export async function resolveTargets(
   channels: readonly NotifyChannel[],
   lookup: UserEmailLookup = lookupUserEmail,
 ): Promise<DeliveryRecipient[]> {
+  // Each admin read once, the reads side by side (each by `_id`, see findInTenant).
+  const userIds = [...new Set(targets.filter((t) => t.type === 'user').map((t) => t.target))];
+  const users = new Map(
+    await Promise.all(userIds.map(async (userId) => [userId, await lookup(tenantId, userId)] as const)),
+  );
   const resolved: DeliveryRecipient[] = [];
   for (const target of targets) {
     if (target.type === 'user') {
-      const user = await lookup(tenantId, target.target);
+      const user = users.get(target.target);
       if (user?.email)
         resolved.push({
           type: 'email',
