@@ -8,7 +8,7 @@ import { LATE_AFTER_MS } from '../../src/sla/clock-engine.js';
 import { fireTimer } from '../../src/sla/clock-fire.js';
 import { escalateStep } from '../../src/sla/escalation.js';
 import { type SlaClockDoc, SlaClockModel } from '../../src/sla/sla-clock.model.js';
-import type { TenantSla, TenantSlaProvider } from '../../src/sla/sla-plan.js';
+import type { EscalationSettings, TenantSla, TenantSlaProvider } from '../../src/sla/sla-plan.js';
 import { sweepTimers } from '../../src/sla/sweep.js';
 import { tenantSlas } from '../../src/sla/tenant-sla.js';
 import { slaKeys } from '../../src/sla/timer-scheduler.js';
@@ -36,6 +36,11 @@ function uniform(
     ...(targets.resolution ? { resolution: seconds(targets.resolution) } : {}),
   };
   return testTenantSla({ ...options, targets: { low: set, normal: set, high: set, urgent: set } });
+}
+
+/** A first response breached 2 s after handoff (resolution far off), then the given escalation chain. */
+function breachingFirst(escalation: Partial<EscalationSettings>): TenantSla {
+  return uniform({ first: 2, resolution: 600 }, { escalation });
 }
 
 describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', function () {
@@ -92,6 +97,11 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
       .flat()
       .filter((e) => e.conversationId === conversationId && e.name === name) as unknown as DomainEvent<N>[];
   }
+  const threeEscalationSteps = (conversationId: string) =>
+    eventually(() => {
+      const found = eventsOf(conversationId, 'sla.escalated');
+      return found.length >= 3 ? found : undefined;
+    }, 'three escalation steps');
   const clockOf = (id: string) => SlaClockModel.findById(id).lean<SlaClockDoc>();
   const clockWhere = (id: string, test: (clock: SlaClockDoc) => boolean, what: string) =>
     eventually(async () => {
@@ -143,16 +153,11 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   });
 
   it('escalates: the owner at once, the leads after their minutes, then the priority is raised through the normal change', async () => {
-    current = uniform(
-      { first: 2, resolution: 600 },
-      {
-        escalation: {
-          leadsAfterMinutes: seconds(1),
-          finalAfterMinutes: seconds(2),
-          finalAction: 'raise_priority',
-        },
-      },
-    );
+    current = breachingFirst({
+      leadsAfterMinutes: seconds(1),
+      finalAfterMinutes: seconds(2),
+      finalAction: 'raise_priority',
+    });
     await InboxSettingsModel.updateOne(
       { _id: admin.tenantId },
       { $set: { leadUserIds: [admin.userId], leadRoles: [], updatedAt: new Date() } },
@@ -161,10 +166,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     const { conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
     const before = (await ConversationModel.findById(conversationId).lean())?.priority;
-    const steps = await eventually(() => {
-      const found = eventsOf(conversationId, 'sla.escalated');
-      return found.length >= 3 ? found : undefined;
-    }, 'three escalation steps');
+    const steps = await threeEscalationSteps(conversationId);
     expect(steps.map((e) => e.payload.step)).to.deep.equal([
       'notify_owner',
       'notify_leads',
@@ -185,16 +187,14 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   });
 
   it('with the final action "unassign", the owner who let it breach loses the thread back to the queue', async () => {
-    current = uniform(
-      { first: 2, resolution: 600 },
-      { escalation: { leadsAfterMinutes: 0, finalAfterMinutes: seconds(1), finalAction: 'unassign' } },
-    );
+    current = breachingFirst({
+      leadsAfterMinutes: 0,
+      finalAfterMinutes: seconds(1),
+      finalAction: 'unassign',
+    });
     const { conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
-    const steps = await eventually(() => {
-      const found = eventsOf(conversationId, 'sla.escalated');
-      return found.length >= 3 ? found : undefined;
-    }, 'three escalation steps');
+    const steps = await threeEscalationSteps(conversationId);
     expect(steps.map((e) => e.payload.step)).to.deep.equal(['notify_owner', 'notify_leads', 'unassign']);
     expect(steps[2]?.payload.previousAssignee).to.deep.equal({ userId: admin.userId, name: admin.name });
     const released = eventsOf(conversationId, 'conversation.released').at(-1);
@@ -210,16 +210,11 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   });
 
   it('a reply after the breach stops the rest of the escalation chain', async () => {
-    current = uniform(
-      { first: 2, resolution: 600 },
-      {
-        escalation: {
-          leadsAfterMinutes: seconds(4),
-          finalAfterMinutes: seconds(6),
-          finalAction: 'raise_priority',
-        },
-      },
-    );
+    current = breachingFirst({
+      leadsAfterMinutes: seconds(4),
+      finalAfterMinutes: seconds(6),
+      finalAction: 'raise_priority',
+    });
     const { conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
     const owner = await eventually(() => eventsOf(conversationId, 'sla.escalated')[0], 'the owner step');
