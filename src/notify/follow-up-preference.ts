@@ -1,3 +1,4 @@
+import { findInTenant } from '../db/by-id.js';
 import { AppError } from '../lib/errors.js';
 import { UserModel } from '../users/user.model.js';
 
@@ -15,10 +16,8 @@ export interface FollowUpPreference {
 
 /** Reads the person's follow-up email preference (records stored before preferences existed: on). */
 export async function getFollowUpPreference(owner: PreferenceOwner): Promise<FollowUpPreference> {
-  // By _id (FerretDB's indexed lookup), then the tenant checked.
-  const user = await UserModel.findById(owner.userId, { tenantId: 1, preferences: 1 }).lean();
-  if (!user || String(user.tenantId) !== owner.tenantId)
-    throw new AppError('not_found', 'Your user record was not found.');
+  const user = await findInTenant(UserModel, owner.userId, owner.tenantId, { preferences: 1 });
+  if (!user) throw new AppError('not_found', 'Your user record was not found.');
   return { enabled: user.preferences?.followUpEmail !== false };
 }
 
@@ -35,7 +34,6 @@ export async function setFollowUpPreference(
 
 /** Whether a learner wants follow-up emails (read by the follow-up job). Unknown user: no. */
 export async function wantsFollowUpEmail(tenantId: string, userId: string): Promise<boolean> {
-  const user = await UserModel.findById(userId, { tenantId: 1, preferences: 1 }).lean();
-  if (!user || String(user.tenantId) !== tenantId) return false;
-  return user.preferences?.followUpEmail !== false;
+  const user = await findInTenant(UserModel, userId, tenantId, { preferences: 1 });
+  return user ? user.preferences?.followUpEmail !== false : false;
 }
