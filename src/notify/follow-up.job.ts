@@ -2,6 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { Types } from 'mongoose';
 import { ConversationModel } from '../conversations/conversation.model.js';
 import type { MessageView } from '../conversations/conversation.views.js';
+import { findInTenant } from '../db/by-id.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobPayloads } from '../jobs/queues.js';
 import { LaunchModel } from '../lti/launch.model.js';
@@ -145,21 +146,19 @@ async function deliver(
   conversationId: string,
   pending: PendingFollowUp,
 ): Promise<void> {
-  const conversation = await ConversationModel.findById(conversationId, {
-    tenantId: 1,
+  const conversation = await findInTenant(ConversationModel, conversationId, tenantId, {
     user: 1,
     locale: 1,
     context: 1,
-  }).lean();
-  if (!conversation || String(conversation.tenantId) !== tenantId) return;
+  });
+  if (!conversation) return;
   const [launch, tenant] = await Promise.all([
-    conversation.context?.launchId && Types.ObjectId.isValid(conversation.context.launchId)
-      ? LaunchModel.findById(conversation.context.launchId, { tenantId: 1, returnUrl: 1 }).lean()
+    conversation.context?.launchId
+      ? findInTenant(LaunchModel, conversation.context.launchId, tenantId, { returnUrl: 1 })
       : null,
     TenantModel.findById(conversation.tenantId, { timeZone: 1 }).lean(),
   ]);
-  const courseUrl =
-    launch && String(launch.tenantId) === tenantId ? safeCourseUrl(launch.returnUrl) : undefined;
+  const courseUrl = launch ? safeCourseUrl(launch.returnUrl) : undefined;
   const replies = pending.replies.map((reply) => ({
     ...(reply.author ? { author: reply.author } : {}),
     text: reply.text,
@@ -225,12 +224,11 @@ export async function runFollowUp(
       throw new DelayedError();
     }
 
-    const conversation = await ConversationModel.findById(conversationId, {
-      tenantId: 1,
+    const conversation = await findInTenant(ConversationModel, conversationId, tenantId, {
       user: 1,
       contactEmail: 1,
-    }).lean();
-    if (!conversation || String(conversation.tenantId) !== tenantId) return { outcome: 'gone' };
+    });
+    if (!conversation) return { outcome: 'gone' };
 
     const presence = new LearnerPresence({ redis: services.redis, prefix: services.config.REDIS_PREFIX });
     const status = await presence.status(tenantId, conversationId);
