@@ -33,7 +33,7 @@ export async function sweepTimers(
     const sla = await engine.slas(loaded.state.tenantId);
     const timers = timersOf(loaded.state, sla.escalation);
     for (const timer of timers.filter((t) => t.at.getTime() <= now - graceMs))
-      if (await scheduler.ensureAdded(loaded.state.tenantId, conversationId, timer)) repaired++;
+      if (await scheduler.ensure(loaded.state.tenantId, conversationId, timer)) repaired++;
     await scheduler.setPending(conversationId, nextDueAt(loaded.state, sla.escalation));
   }
   return { checked: due.length, repaired, rebuilt };

@@ -92,9 +92,14 @@ export class TimerScheduler {
   /**
    * Makes sure the job of a timer exists for its time: added when missing (or left finished), re-timed when
    * delayed for another time. A job already waiting or running is left alone: its handler re-reads the
-   * clocks and does nothing when they moved.
+   * clocks and does nothing when they moved. True when the job was added (the sweep counts these repairs).
    */
-  async ensure(tenantId: string, conversationId: string, timer: TimerJob, options: { jobId?: string } = {}) {
+  async ensure(
+    tenantId: string,
+    conversationId: string,
+    timer: TimerJob,
+    options: { jobId?: string } = {},
+  ): Promise<boolean> {
     const jobId = options.jobId ?? timerJobId(conversationId, timer);
     const queue = this.queues.get('sla');
     const delay = Math.max(0, timer.at.getTime() - Date.now());
@@ -113,7 +118,7 @@ export class TimerScheduler {
               .updateData({ ...existing.data, dueAt: timer.at.toISOString() })
               .catch(() => undefined);
         }
-        return;
+        return false;
       }
       if (
         state === 'waiting' ||
@@ -121,11 +126,12 @@ export class TimerScheduler {
         state === 'prioritized' ||
         state === 'waiting-children'
       )
-        return;
+        return false;
       // Completed or failed (kept for inspection): make room for the new run.
       await existing.remove().catch(() => undefined);
     }
     await this.add(tenantId, conversationId, timer, jobId);
+    return true;
   }
 
   /** Adds a timer's job (a no-op when a job with its id exists). */
@@ -157,17 +163,6 @@ export class TimerScheduler {
         { tenantId, conversationId, target: timer.target, cycle: timer.cycle, step: timer.step },
         { ...TIMER_OPTIONS, jobId, delay },
       );
-  }
-
-  /**
-   * {@link ensure} for the sweep: true when the job was missing (or finished without firing) and is added
-   * now, false when it is still there.
-   */
-  async ensureAdded(tenantId: string, conversationId: string, timer: TimerJob): Promise<boolean> {
-    const job = await this.queues.get('sla').getJob(timerJobId(conversationId, timer));
-    const state = job ? await job.getState() : 'missing';
-    await this.ensure(tenantId, conversationId, timer);
-    return state !== 'delayed' && state !== 'waiting' && state !== 'active' && state !== 'prioritized';
   }
 
   /** Removes a timer's job; one that is running cannot be removed and finds its clock changed instead. */
