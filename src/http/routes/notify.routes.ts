@@ -29,6 +29,9 @@ export interface NotifyRouteDeps {
   settings?: NotifySettingsService;
 }
 
+/** The kinds a channel can send, with their labels (the page and the API list the same). */
+const KIND_OPTIONS = CHANNEL_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind] ?? kind }));
+
 const testBody = z.object({ channelId: z.string().min(1).max(64) }).strict();
 const deliveryParam = z.object({ id: z.string().regex(/^d[0-9a-f]{32}$/) });
 const conversationParam = z.object({ id: z.string().regex(/^[0-9a-fA-F]{24}$/) });
@@ -44,7 +47,7 @@ export function notifyRoutes({ config, inbox, queues, ...deps }: NotifyRouteDeps
     res.render('settings-notifications', {
       ...(await pageContext(res.locals.session)),
       lang: 'en',
-      kinds: CHANNEL_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind] ?? kind })),
+      kinds: KIND_OPTIONS,
     });
   });
 
@@ -53,7 +56,7 @@ export function notifyRoutes({ config, inbox, queues, ...deps }: NotifyRouteDeps
     res.json({
       data: {
         channels: channels.map(presentChannel),
-        kinds: CHANNEL_KINDS.map((kind) => ({ kind, label: KIND_LABELS[kind] ?? kind })),
+        kinds: KIND_OPTIONS,
       },
     });
   });
