@@ -170,7 +170,7 @@ export class SlaEngine {
 }
 
 /** What an event means for the clocks, or null when nothing (e.g. a learner message to a thread without clocks). */
-export function inputFor(data: React, conversation: Conversation, current: ClockState): ClockInput | null {
+function inputFor(data: React, conversation: Conversation, current: ClockState): ClockInput | null {
   const at = new Date(data.at);
   switch (data.event) {
     case 'conversation.handed_off':

@@ -13,7 +13,7 @@ import type { TenantSlaProvider } from './sla-plan.js';
 import { tenantSlas } from './tenant-sla.js';
 
 /** Most threads one digest lists (the most pressing first); the inbox has the rest. */
-export const DIGEST_MAX_ROWS = 50;
+const DIGEST_MAX_ROWS = 50;
 
 /** What became of one tenant's digest on a run. */
 export type DigestOutcome =
@@ -51,7 +51,7 @@ const lastSentKey = (prefix: string, tenantId: string) => `${prefix}:sla:digest:
  * The threads a digest reports, most pressing first: breached, then at risk, then unattended (waiting,
  * nobody has taken them), each once, from the inbox index (no database read).
  */
-export async function digestRows(index: InboxIndex, tenantId: string): Promise<DigestRow[]> {
+async function digestRows(index: InboxIndex, tenantId: string): Promise<DigestRow[]> {
   await index.ensureBuilt(tenantId);
   const views: InboxView[] = ['breached', 'at_risk', 'unassigned'];
   const pages = await Promise.all(
@@ -115,7 +115,7 @@ export async function sendDigestIfDue(
  * tenant's SLA is cached, and the rows come from the inbox index in Redis. A failing tenant does not stop
  * the others; the job then fails and is retried, and tenants already done are simply not due.
  */
-export async function sendDueDigests(
+async function sendDueDigests(
   deps: DigestDeps,
   tenantIds?: readonly string[],
 ): Promise<Record<string, DigestOutcome>> {

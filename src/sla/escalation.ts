@@ -34,7 +34,7 @@ const names = (people: readonly AssigneeRef[]) =>
  * them or the thread has no team. Leads given only by LTI role cannot be listed: the notification falls back
  * to the tenant's channels when nobody is named.
  */
-export async function leadsFor(conversation: Conversation): Promise<AssigneeRef[]> {
+async function leadsFor(conversation: Conversation): Promise<AssigneeRef[]> {
   const tenantId = String(conversation.tenantId);
   const settings = await InboxSettingsModel.findById(conversation.tenantId).lean();
   const leadIds = (settings?.leadUserIds ?? []).filter((id) => Types.ObjectId.isValid(id));

@@ -3,7 +3,7 @@ import { type SlaEngine, timersOf } from './clock-engine.js';
 import { clockFromDoc, type SlaClockDoc, SlaClockModel } from './sla-clock.model.js';
 
 /** A timer this long past its time without having run is looked at (before that, its job is just on its way). */
-export const SWEEP_GRACE_MS = 10_000;
+const SWEEP_GRACE_MS = 10_000;
 /** Threads looked at per sweep run (the rest wait for the next run, a minute later). */
 const SWEEP_BATCH = 500;
 

@@ -43,10 +43,10 @@ export const DEFAULT_POLICY_TARGETS: PolicyTargets = {
   low: { first_response: businessDays(2), next_response: businessDays(2), resolution: businessDays(5) },
 };
 
-export const DEFAULT_POLICY_ID = 'default';
+const DEFAULT_POLICY_ID = 'default';
 
 /** Monday to Friday, 9:00 to 17:00. */
-export const DEFAULT_WEEKLY_SCHEDULE: WeeklySchedule = Object.fromEntries(
+const DEFAULT_WEEKLY_SCHEDULE: WeeklySchedule = Object.fromEntries(
   WEEKDAYS.slice(0, 5).map((day) => [day, [{ start: '09:00', end: '17:00' }]]),
 );
 
@@ -174,7 +174,7 @@ export function defaultTenantSla(timeZone: string): BuiltTenantSla {
 }
 
 /** The settings stored for a tenant, without the document's bookkeeping. */
-export function settingsOf(doc: StoredSlaSettings): SlaSettings {
+function settingsOf(doc: StoredSlaSettings): SlaSettings {
   const defaults = defaultSlaSettings(doc.timeZone);
   return {
     timeZone: doc.timeZone,
