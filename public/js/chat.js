@@ -409,7 +409,7 @@
       if (saved?.ok) {
         const stored = await saved.json();
         followUpInput.checked = stored.followUpEmail !== false;
-        announce(stored.followUpEmail ? t.followUpEmailOn : t.followUpEmailOff);
+        announce(followUpInput.checked ? t.followUpEmailOn : t.followUpEmailOff);
       } else {
         followUpInput.checked = !wanted;
         announce(t.followUpEmailFailed);

@@ -225,11 +225,17 @@ export class InboxService {
     zone: InboxZone;
   }> {
     const filters = { ...query.filters };
-    const zone = await this.zone(ctx.tenantId);
+    // Read beside the list (a cold settings cache costs a database read, which the list need not wait for).
+    const zoneRead = this.zone(ctx.tenantId);
+    zoneRead.catch(() => undefined);
     if (ctx.role === 'instructor') {
       // An instructor's inbox is their course's threads; another course is simply empty.
       if (!ctx.courseId || (filters.courseId && filters.courseId !== ctx.courseId))
-        return { items: [], counts: Object.fromEntries(COUNTED_VIEWS.map((view) => [view, 0])), zone };
+        return {
+          items: [],
+          counts: Object.fromEntries(COUNTED_VIEWS.map((view) => [view, 0])),
+          zone: await zoneRead,
+        };
       filters.courseId = ctx.courseId;
     }
     await this.deps.index.ensureBuilt(ctx.tenantId);
@@ -240,7 +246,7 @@ export class InboxService {
         : this.deps.index.page(ctx.tenantId, input),
       this.deps.index.counts(ctx.tenantId, ctx.userId, filters),
     ]);
-    const items = await this.items(ctx, page.ids);
+    const [items, zone] = await Promise.all([this.items(ctx, page.ids), zoneRead]);
     return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), counts, zone };
   }
 
