@@ -1,7 +1,20 @@
 import { expect } from 'chai';
+import type { Frame } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
 import { startAppWithDevLms } from '../support/dev-lms-app.js';
+
+/**
+ * Waits until the chat shows the loaded preference in this state. A reload may still be replacing the
+ * document when the switch is first found, so the state is read in the page, from a switch that is shown.
+ */
+async function shownAs(frame: Frame, checked: boolean): Promise<void> {
+  await frame.waitForFunction((wanted) => {
+    const box = document.getElementById('follow-up-pref');
+    const input = document.getElementById('follow-up-email') as HTMLInputElement | null;
+    return Boolean(box && !box.hidden && input && !input.disabled && input.checked === wanted);
+  }, checked);
+}
 
 describe("chat page: the learner's follow-up email switch, in Chromium inside the LMS page", function () {
   this.timeout(120_000);
@@ -28,13 +41,8 @@ describe("chat page: the learner's follow-up email switch, in Chromium inside th
     const frame = await toolFrame(page, '/chat');
     const toggle = frame.getByRole('switch', { name: "Email me replies when I'm away" });
     await toggle.waitFor();
-    // On by default: the switch shows once the stored preference has loaded (read from the page itself,
-    // so a frame still settling after the launch cannot answer for a half-loaded document).
-    await frame.waitForFunction(() => {
-      const box = document.getElementById('follow-up-pref');
-      const input = document.getElementById('follow-up-email') as HTMLInputElement | null;
-      return Boolean(box && !box.hidden && input?.checked && !input.disabled);
-    });
+    // On by default (read from the page once it shows the loaded preference).
+    await shownAs(frame, true);
     expect(await toggle.isChecked()).to.equal(true);
     // Its explanation is tied to it for screen readers.
     expect(await toggle.getAttribute('aria-describedby')).to.equal('follow-up-email-hint');
@@ -53,6 +61,7 @@ describe("chat page: the learner's follow-up email switch, in Chromium inside th
     await reloadFrame(frame);
     const reloaded = frame.getByRole('switch', { name: "Email me replies when I'm away" });
     await reloaded.waitFor();
+    await shownAs(frame, false);
     expect(await reloaded.isChecked()).to.equal(false);
 
     // And back on, by click this time; a reload keeps that too.
@@ -63,6 +72,7 @@ describe("chat page: the learner's follow-up email switch, in Chromium inside th
     await reloadFrame(frame);
     const again = frame.getByRole('switch', { name: "Email me replies when I'm away" });
     await again.waitFor();
+    await shownAs(frame, true);
     expect(await again.isChecked()).to.equal(true);
     expect(problems).to.deep.equal([]);
     await page.close();
