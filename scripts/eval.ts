@@ -4,16 +4,19 @@
  * loaded by the index registry and asked through `answerQuestion` (model mode when OPENAI_API_KEY is
  * set, extractive otherwise). The scratch tenant is dropped at the end.
  *
- *   npm run eval -- [--docs FOLDER] [--questions FILE] [--report FILE] [--verbose] [--memory]
- *                   [--without-vocabulary]
+ *   npm run eval -- [--docs FOLDER] [--questions FILE[,FILE…]]… [--threshold T] [--report FILE]
+ *                   [--verbose] [--memory] [--without-vocabulary]
  *
  * Defaults: the repository's own samples/knowledge (the articles) and samples/eval/questions.jsonl, so a
- * fresh clone evaluates with nothing beside it; give --docs/--questions to evaluate on other files
- * (e.g. --questions samples/eval/questions-hard.jsonl).
+ * fresh clone evaluates with nothing beside it. `--questions` may be repeated or take a comma list:
+ * every figure is printed per set, then for all sets pooled. Each question is asked once, at the
+ * threshold (default: the product's DEFAULT_NOT_COVERED_THRESHOLD); the answered/not-covered curve over
+ * the threshold is computed from the confidences of that one pass.
  * Without MONGODB_URL/REDIS_URL, private FerretDB and Redis are started for the run. `--memory` skips
  * storage and the queue (in-memory engine only), for quick tuning runs; with it, `--without-vocabulary`
  * turns the LMS synonym vocabulary off (an ablation).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,12 +28,14 @@ import { openRuntime } from '../src/app/runtime.js';
 import { createAssistant } from '../src/assistant/index.js';
 import { ConfigError, loadConfig } from '../src/config/env.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
+import { formatSummary, reportJson } from '../src/knowledge/eval-report.js';
+import { askEngine, evaluateSets, questionFiles, readQuestionSets } from '../src/knowledge/eval-sets.js';
 import {
   ATTRIBUTION_FILE,
   configureKnowledge,
+  DEFAULT_NOT_COVERED_THRESHOLD,
   type EvalAnswer,
   type EvalQuestion,
-  type EvalSummary,
   KnowledgeChunkModel,
   KnowledgeEngine,
   KnowledgeIndexRegistry,
@@ -39,12 +44,8 @@ import {
   KnowledgeStateModel,
   KnowledgeUploadModel,
   readDocumentFolder,
-  readQuestions,
-  runEvaluation,
   SAMPLE_KNOWLEDGE_DIR,
   SUPPORTED_EXTENSIONS,
-  splitHalves,
-  summarise,
 } from '../src/knowledge/index.js';
 import { Lifecycle } from '../src/lib/lifecycle.js';
 import { createLogger } from '../src/lib/logger.js';
@@ -53,7 +54,8 @@ import { createRedis } from '../src/redis/connection.js';
 const { values } = parseArgs({
   options: {
     docs: { type: 'string' },
-    questions: { type: 'string' },
+    questions: { type: 'string', multiple: true },
+    threshold: { type: 'string' },
     report: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
@@ -61,9 +63,14 @@ const { values } = parseArgs({
   },
 });
 const docsDir = path.resolve(values.docs ?? SAMPLE_KNOWLEDGE_DIR);
-const questionsFile = path.resolve(
-  values.questions ?? path.join(PROJECT_ROOT, 'samples', 'eval', 'questions.jsonl'),
+const files = questionFiles(
+  values.questions ?? [path.join(PROJECT_ROOT, 'samples', 'eval', 'questions.jsonl')],
 );
+const threshold = values.threshold === undefined ? DEFAULT_NOT_COVERED_THRESHOLD : Number(values.threshold);
+if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
+  console.error(`eval: --threshold must be a number from 0 to 1, got "${values.threshold}"`);
+  process.exit(1);
+}
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -76,47 +83,58 @@ try {
   throw error;
 }
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'eval' });
-const questions = await readQuestions(questionsFile);
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const line = (label: string, s: EvalSummary) =>
-  `${label.padEnd(8)} top1 ${pct(s.top1HitRate).padStart(6)}  top3 ${pct(s.top3HitRate).padStart(6)}  answered ${pct(
-    s.answeredRate,
-  ).padStart(
-    6,
-  )}  not-covered ${pct(s.notCoveredRate).padStart(6)}  (answerable ${s.answerable}, out_of_scope ${
-    s.outOfScope
-  })`;
+const sets = await readQuestionSets(files);
+
+/** The commit the figures come from (and whether the tree had changes), for the report. */
+function revision(): { commit: string | null; dirty: boolean | null } {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    return {
+      commit: git('rev-parse', 'HEAD').trim(),
+      dirty: git('status', '--porcelain', '--', 'src').trim() !== '',
+    };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
 
 async function report(
   ask: (q: EvalQuestion) => Promise<EvalAnswer> | EvalAnswer,
   mode: string,
   loaded: string,
 ): Promise<void> {
-  const { summary, outcomes } = await runEvaluation({ questions, ask, mode });
-  const halves = splitHalves(outcomes);
+  const result = await evaluateSets(sets, { ask, mode, threshold });
+  const rev = revision();
   console.log(loaded);
   console.log(
-    `questions: ${Object.entries(summary.counts)
-      .map(([k, n]) => `${k} ${n}`)
-      .join(', ')}`,
+    `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
   );
-  console.log(line('all', summary));
-  console.log(line('half A', summarise(halves.a)));
-  console.log(line('half B', summarise(halves.b)));
-  console.log(`latency  p50 ${summary.p50Ms} ms  p95 ${summary.p95Ms} ms`);
-  console.log(`mode     ${summary.mode}`);
+  for (const set of result.sets) {
+    console.log('');
+    for (const l of formatSummary(`${set.name} (${path.relative(process.cwd(), set.file)})`, set))
+      console.log(l);
+  }
+  if (result.sets.length > 1) {
+    console.log('');
+    for (const l of formatSummary(`pooled (${result.sets.map((s) => s.name).join(' + ')})`, {
+      summary: result.pooled,
+    }))
+      console.log(l);
+  }
   if (values.verbose) {
-    for (const o of outcomes) {
+    for (const o of result.outcomes) {
+      const conf = o.confidence === null ? '' : ` confidence=${o.confidence.toFixed(3)}`;
       if (o.kind === 'answerable' && o.hitRank !== 1)
-        console.log(`  miss@1 ${o.id} rank=${o.hitRank} ${o.topSources.join(', ')}`);
-      if (o.kind === 'answerable' && o.notCovered) console.log(`  unanswered ${o.id}`);
+        console.log(`  miss@1 ${o.id} rank=${o.hitRank}${conf} ${o.topSources.join(', ')}`);
+      if (o.kind === 'answerable' && o.notCovered) console.log(`  unanswered ${o.id}${conf}`);
       if (o.kind === 'out_of_scope' && !o.notCovered)
-        console.log(`  answered out-of-scope ${o.id} ${o.topSources[0]}`);
+        console.log(`  answered out-of-scope ${o.id}${conf} ${o.topSources[0]}`);
     }
   }
   if (values.report) {
-    const { counts: _counts, ...rest } = summary;
-    await writeFile(path.resolve(values.report), `${JSON.stringify(rest, null, 2)}\n`);
+    const json = reportJson(result.sets, result.pooled, { ...rev, docs: docsDir, loaded });
+    await writeFile(path.resolve(values.report), `${JSON.stringify(json, null, 2)}\n`);
   }
 }
 
@@ -126,7 +144,7 @@ if (values.memory) {
   const started = performance.now();
   await engine.index('eval', docs);
   await report(
-    (q) => engine.ask('eval', q.question, { locale: 'en' }),
+    askEngine(engine, 'eval', threshold),
     'extractive',
     `docs: ${docs.length} (${engine.size('eval')} chunks, in memory, indexed in ${(performance.now() - started).toFixed(0)} ms)`,
   );
@@ -194,8 +212,18 @@ try {
   const mode = config.OPENAI_API_KEY ? 'model' : 'extractive';
   await report(
     async (q) => {
-      const result = await assistant.answerQuestion({ tenantId, question: q.question, locale: 'en' });
-      return { sources: result.sources, notCovered: result.notCovered };
+      const result = await assistant.answerQuestion({
+        tenantId,
+        question: q.question,
+        locale: 'en',
+        threshold,
+      });
+      return {
+        sources: result.sources,
+        notCovered: result.notCovered,
+        confidence: result.confidence,
+        text: result.text,
+      };
     },
     mode,
     `docs: ${names.length} (${registry.size(tenantId)} chunks, ingested through MongoDB + the queue in ${(

@@ -1,7 +1,22 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import {
+  type CurvePoint,
+  DEFAULT_CURVE_THRESHOLDS,
+  hitInTop3,
+  type Reliability,
+  rate,
+  reliabilityTable,
+  round,
+  thresholdAgreement,
+  thresholdCurve,
+} from './eval-curve.js';
+import { detectQuestionLanguage, type EvalLanguage } from './eval-language.js';
 import type { SourceDocument } from './knowledge.types.js';
 import { ATTRIBUTION_FILE } from './sample-knowledge.js';
+
+export * from './eval-curve.js';
+export * from './eval-language.js';
 
 /** One labelled question (see samples/eval/README.md). */
 export interface EvalQuestion {
@@ -16,33 +31,64 @@ export interface EvalQuestion {
 
 /** What the evaluation needs back from whatever answers questions. */
 export interface EvalAnswer {
+  /** Ranked sources (best first); hits are scored on these. */
   sources: readonly { sourceId: string; path?: string }[];
+  /** The pipeline's decision at the threshold it was asked with. */
   notCovered: boolean;
+  /** 0-1 confidence the decision compares with the threshold; without it there is no curve. */
+  confidence?: number;
+  /** The reply shown, for its length in words. */
+  text?: string;
 }
 
 /** How one question went. */
 export interface QuestionOutcome {
   id: string;
   kind: string;
+  role: string | null;
+  language: EvalLanguage;
   ms: number;
   notCovered: boolean;
+  confidence: number | null;
+  /** Retrieval found at least one source. */
+  retrieved: boolean;
   /** 1-based rank of the first correct source, or null (answerable only). */
   hitRank: number | null;
+  /** Answerable, answered, and a correct article among the top 3 sources. */
+  useful: boolean;
+  /** Words of the reply when the question was answered, else null. */
+  answerWords: number | null;
   topSources: string[];
 }
 
-/** Aggregate figures; the field names are the report's JSON keys. */
-export interface EvalSummary {
-  counts: Record<string, number>;
+/** Figures of a subset of questions (one language, one role). */
+export interface EvalGroupSummary {
   answerable: number;
   top1HitRate: number;
   top3HitRate: number;
   answeredRate: number;
+  usefulRate: number;
   outOfScope: number;
   notCoveredRate: number;
+}
+
+/** Aggregate figures; the field names are the report's JSON keys. */
+export interface EvalSummary extends EvalGroupSummary {
+  counts: Record<string, number>;
   p50Ms: number;
   p95Ms: number;
   mode: string;
+  /** Median and 90th percentile of the reply's length in words, over answered scored questions. */
+  answerWordsP50: number;
+  answerWordsP90: number;
+  byLanguage: Record<string, EvalGroupSummary>;
+  byRole: Record<string, EvalGroupSummary>;
+  /** The threshold the questions were asked with, when known. */
+  threshold: number | null;
+  /** See {@link thresholdAgreement}: 1 when the curve reproduces the decisions at `threshold`. */
+  thresholdAgreement: number | null;
+  curve: CurvePoint[];
+  reliability: Reliability;
 }
 
 /** Input of {@link runEvaluation}: `ask` is whatever pipeline is under test (in-memory, or DB + queue). */
@@ -51,6 +97,12 @@ export interface RunEvaluationInput {
   questions: readonly EvalQuestion[];
   /** Reported as is ('extractive' or 'model'). Default 'extractive'. */
   mode?: string;
+  /** The threshold `ask` decides with (reported, and checked against the curve). */
+  threshold?: number;
+  /** Thresholds of the curve. Default 0.05 … 0.95 by 0.05. */
+  curveThresholds?: readonly number[];
+  /** Milliseconds clock for latencies. Default `performance.now`. */
+  now?: () => number;
 }
 
 /** Result of {@link runEvaluation}. */
@@ -59,64 +111,135 @@ export interface EvaluationResult {
   outcomes: QuestionOutcome[];
 }
 
+/** Options of {@link summarise}. */
+export interface SummariseOptions {
+  mode?: string;
+  threshold?: number;
+  curveThresholds?: readonly number[];
+}
+
 const fileName = (s: { sourceId: string; path?: string }) => basename(s.path ?? s.sourceId);
 
-function percentile(sorted: readonly number[], p: number): number {
+/** Nearest-rank percentile of sorted numbers (0 when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? 0;
 }
 
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
-
 /**
- * Summarises outcomes. Only answerable and out_of_scope questions are scored (other kinds belong to
- * the handoff and keyword modules) but every kind is counted; latency covers answerable and out_of_scope.
+ * Words of a reply as a reader counts them: link targets, bare URLs and citation markers ("[2]") are
+ * not words.
  */
-export function summarise(outcomes: readonly QuestionOutcome[], mode = 'extractive'): EvalSummary {
-  const counts: Record<string, number> = {};
-  for (const o of outcomes) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+export function countWords(text: string): number {
+  const plain = text
+    .replace(/\]\([^)\s]*\)/g, ']')
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/\[\d{1,3}\]/g, ' ');
+  return plain.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+function groupSummary(outcomes: readonly QuestionOutcome[]): EvalGroupSummary {
   const answerable = outcomes.filter((o) => o.kind === 'answerable');
   const outOfScope = outcomes.filter((o) => o.kind === 'out_of_scope');
-  const rate = (n: number, d: number) => (d === 0 ? 0 : round(n / d));
-  const times = [...answerable, ...outOfScope].map((o) => o.ms).sort((a, b) => a - b);
   return {
-    counts,
     answerable: answerable.length,
     top1HitRate: rate(answerable.filter((o) => o.hitRank === 1).length, answerable.length),
-    top3HitRate: rate(
-      answerable.filter((o) => o.hitRank !== null && o.hitRank <= 3).length,
-      answerable.length,
-    ),
+    top3HitRate: rate(answerable.filter(hitInTop3).length, answerable.length),
     answeredRate: rate(answerable.filter((o) => !o.notCovered).length, answerable.length),
+    usefulRate: rate(answerable.filter((o) => o.useful).length, answerable.length),
     outOfScope: outOfScope.length,
     notCoveredRate: rate(outOfScope.filter((o) => o.notCovered).length, outOfScope.length),
-    p50Ms: round(percentile(times, 50)),
-    p95Ms: round(percentile(times, 95)),
-    mode,
   };
 }
 
-/** Runs every question through `ask` (sequentially, so latencies are not contended) and scores it. */
+/** Figures of the scored outcomes grouped by `key` (groups sorted by name, for stable output). */
+function groupBy(
+  outcomes: readonly QuestionOutcome[],
+  key: (o: QuestionOutcome) => string,
+): Record<string, EvalGroupSummary> {
+  const groups = new Map<string, QuestionOutcome[]>();
+  for (const o of outcomes) {
+    if (o.kind !== 'answerable' && o.kind !== 'out_of_scope') continue;
+    const k = key(o);
+    groups.set(k, [...(groups.get(k) ?? []), o]);
+  }
+  return Object.fromEntries(
+    [...groups.keys()].sort().map((k) => [k, groupSummary(groups.get(k) ?? [])] as const),
+  );
+}
+
+/**
+ * Summarises outcomes. Only answerable and out_of_scope questions are scored (other kinds belong to
+ * the handoff and keyword modules) but every kind is counted; latency and answer length cover
+ * answerable and out_of_scope.
+ */
+export function summarise(outcomes: readonly QuestionOutcome[], o: SummariseOptions = {}): EvalSummary {
+  const counts: Record<string, number> = {};
+  for (const item of outcomes) counts[item.kind] = (counts[item.kind] ?? 0) + 1;
+  const scored = outcomes.filter((x) => x.kind === 'answerable' || x.kind === 'out_of_scope');
+  const times = scored.map((x) => x.ms).sort((a, b) => a - b);
+  const words = scored
+    .map((x) => x.answerWords)
+    .filter((w): w is number => w !== null)
+    .sort((a, b) => a - b);
+  return {
+    counts,
+    ...groupSummary(outcomes),
+    p50Ms: round(percentile(times, 50)),
+    p95Ms: round(percentile(times, 95)),
+    mode: o.mode ?? 'extractive',
+    answerWordsP50: percentile(words, 50),
+    answerWordsP90: percentile(words, 90),
+    byLanguage: groupBy(outcomes, (x) => x.language),
+    byRole: groupBy(outcomes, (x) => x.role ?? 'unknown'),
+    threshold: o.threshold ?? null,
+    thresholdAgreement: o.threshold === undefined ? null : thresholdAgreement(outcomes, o.threshold),
+    curve: thresholdCurve(outcomes, o.curveThresholds ?? DEFAULT_CURVE_THRESHOLDS),
+    reliability: reliabilityTable(outcomes),
+  };
+}
+
+/**
+ * Runs every question through `ask` once (sequentially, so latencies are not contended) and scores
+ * it; the curve over the threshold comes from the confidences of this one pass.
+ */
 export async function runEvaluation(input: RunEvaluationInput): Promise<EvaluationResult> {
+  const now = input.now ?? (() => performance.now());
   const outcomes: QuestionOutcome[] = [];
   for (const q of input.questions) {
-    const started = performance.now();
+    const started = now();
     const answer = await input.ask(q);
-    const ms = performance.now() - started;
+    const ms = now() - started;
     const top = answer.sources.map(fileName);
     const expected = new Set(q.sources ?? []);
     const rank = top.findIndex((name) => expected.has(name));
-    outcomes.push({
+    const hitRank = q.kind === 'answerable' && rank >= 0 ? rank + 1 : null;
+    const confidence =
+      typeof answer.confidence === 'number' && Number.isFinite(answer.confidence) ? answer.confidence : null;
+    const outcome: QuestionOutcome = {
       id: q.id,
       kind: q.kind,
+      role: q.role ?? null,
+      language: detectQuestionLanguage(q.question),
       ms,
       notCovered: answer.notCovered,
-      hitRank: q.kind === 'answerable' && rank >= 0 ? rank + 1 : null,
+      confidence,
+      retrieved: top.length > 0,
+      hitRank,
+      useful: false,
+      answerWords: !answer.notCovered && answer.text !== undefined ? countWords(answer.text) : null,
       topSources: top.slice(0, 3),
-    });
+    };
+    outcome.useful = !outcome.notCovered && hitInTop3(outcome);
+    outcomes.push(outcome);
   }
-  return { summary: summarise(outcomes, input.mode), outcomes };
+  const summary = summarise(outcomes, {
+    mode: input.mode,
+    threshold: input.threshold,
+    curveThresholds: input.curveThresholds,
+  });
+  return { summary, outcomes };
 }
 
 /**
