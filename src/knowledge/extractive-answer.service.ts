@@ -1,4 +1,12 @@
-import { answerStrings, fill } from './answer-strings.catalog.js';
+import {
+  type AnswerLocale,
+  type AnswerStrings,
+  answerStrings,
+  detectAnswerLanguage,
+  fill,
+  resolveAnswerLocale,
+} from './answer-strings.catalog.js';
+import { analyze, foldText, tokenize } from './text-analysis.service.js';
 
 /** A passage an answer may be built from. */
 export interface AnswerPassage {
@@ -22,66 +30,344 @@ export interface Citation {
 
 /** An answer ready to show. */
 export interface Answer {
+  /**
+   * The answer as the chat shows it: the short answer, its source line, and — after
+   * {@link SECTION_MARKER} — the whole section for "Show the whole section" (see {@link splitAnswerText}).
+   */
   text: string;
   citations: Citation[];
 }
 
 /** Options for {@link buildExtractiveAnswer}. */
 export interface ExtractiveAnswerOptions {
+  /** UI locale ('en', 'es-MX'…): the framing language when the question's own language is unclear. */
   locale?: string;
-  /** Passage text beyond this is cut at a block boundary (never inside a list). Default 1800. */
-  maxChars?: number;
-  /** A best passage shorter than this is followed by the next section of the same document. Default 350. */
-  minChars?: number;
+  /** The learner's question: picks the sentences or steps that answer it, and the framing language. */
+  question?: string;
+  /**
+   * Soft length of the short answer in words: sentences are added around the best one up to this.
+   * A single list or sentence that answers is kept whole even when longer. Default 120.
+   */
+  maxWords?: number;
+  /** Most sentences (or table rows) in a short answer, lists counting as one. Default 3. */
+  maxSentences?: number;
 }
 
-const LIST_LINE = /^\s{0,6}(?:[-*+]|\d{1,3}[.)])\s+\S/m;
+/**
+ * Separates what the chat shows at once from the whole section it shows on request. Chosen to read
+ * naturally where an answer is shown as plain text (the inbox, the model's history): a rule, then the
+ * label, then the section.
+ */
+export const SECTION_MARKER = '\n\n---\n';
+
+/** An answer's text split into what is shown at once and the section behind "Show the whole section". */
+export interface AnswerParts {
+  shown: string;
+  section?: { label: string; text: string };
+}
+
+/** Splits an answer's text at {@link SECTION_MARKER} (answers without one are all `shown`). */
+export function splitAnswerText(text: string): AnswerParts {
+  const at = text.indexOf(SECTION_MARKER);
+  if (at < 0) return { shown: text };
+  const rest = text.slice(at + SECTION_MARKER.length);
+  const newline = rest.indexOf('\n');
+  if (newline < 0) return { shown: text };
+  return {
+    shown: text.slice(0, at),
+    section: { label: rest.slice(0, newline).trim(), text: rest.slice(newline + 1) },
+  };
+}
+
+/** Words in a text, numbers and "don't" or "1.3" counting once. */
+function wordCount(text: string): number {
+  return text.match(/[\p{L}\p{N}]+(?:['’.][\p{L}\p{N}]+)*/gu)?.length ?? 0;
+}
+
+const LIST_ITEM = /^\s{0,6}(?:[-*+]|\d{1,3}[.)])\s+\S/;
+const NUMBERED_ITEM = /^\s{0,6}\d{1,3}[.)]\s+\S/m;
+const INDENTED = /^(?: {2,}|\t)\S/;
+const TABLE_ROW = /^\s*\|/;
+const TABLE_RULE = /^\s*\|?\s*:?-{3,}/;
+const FENCE = /^ {0,3}(```|~~~)/;
+// A sentence that leans on the one before it ("This…", "It…") is not shown without it.
+const LEANS_BACK = /^(?:this|that|these|those|it|they|then|however|also|otherwise|in this case)\b/i;
+// Questions asking for a procedure prefer a numbered list when the section has one.
+const ASKS_HOW =
+  /\b(?:how|steps?|c[oó]mo|pasos?|passos?|comment|[ée]tapes?|procedure|procedimiento|procedimento|proc[ée]dure)\b/i;
+
+type UnitKind = 'sentence' | 'list' | 'row' | 'code';
+
+/** A piece of a section that is shown whole or not at all. */
+interface Unit {
+  kind: UnitKind;
+  text: string;
+  /** Units of one paragraph are joined with a space, others with a blank line. */
+  paragraph: number;
+  words: number;
+  tokens: string[];
+}
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+function sentencesOf(paragraph: string): string[] {
+  const flat = paragraph.replace(/\s*\n\s*/g, ' ').trim();
+  return [...segmenter.segment(flat)].map((s) => s.segment.trim()).filter((s) => /[\p{L}\p{N}]/u.test(s));
+}
+
+/** Paragraphs of a section, fenced code kept whole. */
+function paragraphsOf(text: string): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let inFence = false;
+  const flush = () => {
+    if (current.some((l) => l.trim())) out.push(current.join('\n').replace(/\s+$/, ''));
+    current = [];
+  };
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    if (FENCE.test(line)) inFence = !inFence;
+    if (!inFence && line.trim() === '') flush();
+    else current.push(line);
+  }
+  flush();
+  return out;
+}
 
 /**
- * Cuts text to about `maxChars` at paragraph boundaries. A block that contains list items is taken
- * whole or not at all, so a procedure never loses its last steps.
+ * Cuts a section into units: sentences, whole lists (with the sentence that leads into them, when it
+ * ends with a colon or is a short paragraph of its own), table rows, and fenced code.
  */
-function trimAtBlocks(text: string, maxChars: number): string {
-  if (text.length <= maxChars) return text;
-  const blocks = text.split(/\n{2,}/);
-  const kept: string[] = [];
-  let length = 0;
-  let inList = false;
-  for (const block of blocks) {
-    const isListPart: boolean = LIST_LINE.test(block) || (inList && /^\s{2,}\S/.test(block));
-    // Parts of one list are separated by blank lines too; never stop in the middle of one.
-    if (length + block.length > maxChars && kept.length > 0 && !(inList && isListPart)) break;
-    kept.push(block);
-    length += block.length + 2;
-    inList = isListPart;
+function unitsOf(section: string): Unit[] {
+  const units: Unit[] = [];
+  const add = (kind: UnitKind, text: string, paragraph: number) => {
+    if (!/[\p{L}\p{N}]/u.test(text)) return; // rules, empty quotes
+    units.push({ kind, text, paragraph, words: wordCount(text), tokens: tokenize(text) });
+  };
+  const paragraphs = paragraphsOf(section);
+  let listOpen = false;
+  paragraphs.forEach((raw, index) => {
+    const paragraph = raw.replace(/^\s*>\s?/gm, ''); // quoted notes read as ordinary text
+    const last = units.at(-1);
+    if (listOpen && last?.kind === 'list' && (LIST_ITEM.test(paragraph) || INDENTED.test(raw))) {
+      // Items and indented continuations separated by blank lines are still one list.
+      last.text += `\n\n${raw}`;
+      last.words = wordCount(last.text);
+      last.tokens = tokenize(last.text);
+      return;
+    }
+    listOpen = false;
+    if (FENCE.test(raw)) {
+      add('code', raw, index);
+      return;
+    }
+    if (LIST_ITEM.test(paragraph)) {
+      listOpen = true;
+      const leadIn = last && last.kind === 'sentence' && last.paragraph === index - 1 ? last : undefined;
+      const previousParagraph = paragraphs[index - 1] ?? '';
+      if (leadIn && (/:\s*$/.test(leadIn.text) || previousParagraph.length <= 300)) {
+        units.pop();
+        add('list', `${leadIn.text}\n\n${raw}`, index);
+      } else add('list', raw, index);
+      return;
+    }
+    if (TABLE_ROW.test(paragraph)) {
+      for (const line of paragraph.split('\n'))
+        if (TABLE_ROW.test(line) && !TABLE_RULE.test(line.replace(/^\s*\|/, '')))
+          add('row', line.trim(), index);
+      return;
+    }
+    for (const sentence of sentencesOf(paragraph)) add('sentence', sentence, index);
+  });
+  return units;
+}
+
+/** The question's terms, matched against units' stems and, across languages, shared word beginnings. */
+interface QueryTerms {
+  stems: Set<string>;
+  /** Folded question words of five letters or more, for cognates ("configuro"/"configure"). */
+  words: string[];
+  asksHow: boolean;
+}
+
+function queryTerms(question: string, crossLanguage: boolean): QueryTerms {
+  const stems = new Set(analyze(question, { language: 'en' }));
+  if (crossLanguage) for (const s of analyze(question, { language: 'es' })) stems.add(s);
+  const words = crossLanguage
+    ? [...new Set(tokenize(question).map(foldText))].filter((w) => w.length >= 5)
+    : [];
+  return { stems, words, asksHow: ASKS_HOW.test(question) };
+}
+
+/** Shares a beginning of at least five letters and three quarters of the shorter word. */
+function cognate(a: string, b: string): boolean {
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < 5) return false;
+  let common = 0;
+  while (common < shorter && a.charCodeAt(common) === b.charCodeAt(common)) common++;
+  return common >= 5 && common >= 0.75 * shorter;
+}
+
+/** The question terms a unit contains (each once), with their weights. */
+function matchedTerms(unit: Unit, query: QueryTerms): Set<string> {
+  const found = new Set<string>();
+  for (const s of analyze(unit.text, { language: 'en' })) if (query.stems.has(s)) found.add(s);
+  if (query.words.length > 0)
+    for (const token of unit.tokens) {
+      const folded = foldText(token);
+      for (const w of query.words) if (cognate(w, folded)) found.add(`~${w}`);
+    }
+  return found;
+}
+
+/**
+ * Chooses the contiguous units that answer the question: the best-scoring unit (question terms it
+ * contains, rarer terms weighing more, long units slightly discounted), then its neighbours while they
+ * add question terms or carry the sentence it leans on, within `maxWords` and `maxSentences`. With no
+ * question term anywhere (a question in another language than the guide), the section's first steps,
+ * or its first sentences.
+ */
+function chooseSpan(units: Unit[], query: QueryTerms, maxWords: number, maxSentences: number): Unit[] {
+  const matches = units.map((u) => matchedTerms(u, query));
+  const df = new Map<string, number>();
+  for (const m of matches) for (const t of m) df.set(t, (df.get(t) ?? 0) + 1);
+  const weight = (t: string) => Math.log(1 + units.length / (df.get(t) ?? 1));
+  const raw = matches.map((m) => [...m].reduce((sum, t) => sum + weight(t), 0));
+  const score = units.map((u, i) => {
+    const lengthPenalty = 1 + Math.max(0, u.words / 40 - 1) * 0.25;
+    const steps = u.kind === 'list' && query.asksHow && NUMBERED_ITEM.test(u.text) ? 1.3 : 1;
+    return ((raw[i] ?? 0) * steps) / lengthPenalty;
+  });
+
+  let anchor = 0;
+  for (let i = 1; i < units.length; i++) if ((score[i] ?? 0) > (score[anchor] ?? 0)) anchor = i;
+  if ((score[anchor] ?? 0) === 0) {
+    const steps = units.findIndex((u) => u.kind === 'list' && NUMBERED_ITEM.test(u.text));
+    anchor = query.asksHow && steps >= 0 ? steps : 0;
   }
-  return kept.join('\n\n');
+  let start = anchor;
+  let end = anchor;
+  const first = units[anchor];
+  if (!first) return [];
+  let words = first.words;
+  let sentences = first.kind === 'list' ? 0 : 1;
+  const fits = (u: Unit) =>
+    words + u.words <= maxWords && (u.kind === 'list' || sentences < maxSentences) && u.kind !== 'code';
+  const take = (i: number) => {
+    const u = units[i] as Unit;
+    words += u.words;
+    if (u.kind !== 'list') sentences++;
+    if (i < start) start = i;
+    else end = i;
+  };
+  // A sentence that leans on the one before it takes it along when it fits.
+  const before = units[start - 1];
+  if (first.kind === 'sentence' && LEANS_BACK.test(first.text) && before && fits(before)) take(start - 1);
+  const noMatch = (score[anchor] ?? 0) === 0;
+  for (;;) {
+    const options = [start - 1, end + 1].filter((i) => {
+      const u = units[i];
+      if (!u || !fits(u)) return false;
+      // Without matches, read on from the start; with them, only add what helps (or finishes a thought).
+      if (noMatch) return i > end && u.kind === first.kind && u.paragraph === first.paragraph;
+      if ((raw[i] ?? 0) > 0) return true;
+      return i === end + 1 && u.paragraph === (units[end] as Unit).paragraph && words < maxWords / 3;
+    });
+    if (options.length === 0) break;
+    const next = options.reduce((a, b) => ((score[b] ?? 0) > (score[a] ?? 0) ? b : a));
+    take(next);
+  }
+  return units.slice(start, end + 1);
+}
+
+function joinUnits(units: readonly Unit[]): string {
+  let out = '';
+  units.forEach((u, i) => {
+    const previous = units[i - 1];
+    const sameParagraph =
+      previous && previous.paragraph === u.paragraph && u.kind === 'sentence' && previous.kind === 'sentence';
+    const sep = !previous
+      ? ''
+      : sameParagraph
+        ? ' '
+        : previous.kind === 'row' && u.kind === 'row'
+          ? '\n'
+          : '\n\n';
+    out += sep + u.text;
+  });
+  return out;
+}
+
+/** The passages of the best passage's section (same document and heading), in document order. */
+function sectionOf(best: AnswerPassage, passages: readonly AnswerPassage[]): AnswerPassage[] {
+  const same = new Map<number, AnswerPassage>();
+  for (const p of passages)
+    if (p.sourceId === best.sourceId && p.heading === best.heading && !same.has(p.ordinal))
+      same.set(p.ordinal, p);
+  // Only the run of consecutive chunks around the best one: a gap means a chunk we were not given.
+  let from = best.ordinal;
+  let to = best.ordinal;
+  while (same.has(from - 1)) from--;
+  while (same.has(to + 1)) to++;
+  const out: AnswerPassage[] = [];
+  for (let o = from; o <= to; o++) out.push(same.get(o) as AnswerPassage);
+  return out;
 }
 
 function headingLabel(passage: AnswerPassage): string {
-  return passage.heading ? `${passage.title} › ${passage.heading}` : passage.title;
+  const heading = passage.heading.split(' > ').join(' › ');
+  return heading ? `${passage.title} › ${heading}` : passage.title;
+}
+
+/** The learner's language: the question's own when it is clear, otherwise the UI locale. */
+function answerLocaleFor(question: string | undefined, locale: string | undefined): AnswerLocale {
+  return (question ? detectAnswerLanguage(question) : null) ?? resolveAnswerLocale(locale);
 }
 
 /**
- * Builds an answer without a language model: the best passage verbatim (lists and numbered steps
- * intact), framed by its document title and followed by numbered citations. `passages` are the
- * chosen passages, best first; those of the first document are used for the text, one passage of
- * each other document is offered as "see also".
+ * The short answer to `question` from a section: the best one to three sentences, or the list of steps
+ * (never cut), contiguous, about `maxWords` at most. Exported for tests; answers come from
+ * {@link buildExtractiveAnswer}.
+ */
+export function shortAnswer(
+  section: string,
+  question: string,
+  options: { crossLanguage?: boolean; maxWords?: number; maxSentences?: number } = {},
+): string {
+  const units = unitsOf(section);
+  if (units.length === 0) return section.trim();
+  const query = queryTerms(question, options.crossLanguage ?? false);
+  return joinUnits(chooseSpan(units, query, options.maxWords ?? 120, options.maxSentences ?? 3));
+}
+
+/**
+ * Builds an answer without a language model: from the best passage's section only, the sentences or
+ * numbered steps that answer the question (see {@link shortAnswer}), in the learner's language's
+ * framing — "Esto dice la guía (en inglés):" first when the guide is in another language than the
+ * question — then "From: <title> › <section> [1]", other documents as "See also", and the whole
+ * section after {@link SECTION_MARKER} when the short answer is only part of it. `passages` are the
+ * chosen passages, best first; one passage of each other document is offered as "see also".
  */
 export function buildExtractiveAnswer(
   passages: readonly AnswerPassage[],
   options: ExtractiveAnswerOptions = {},
 ): Answer {
-  const strings = answerStrings(options.locale);
-  const maxChars = options.maxChars ?? 1800;
-  const minChars = options.minChars ?? 350;
+  const language = answerLocaleFor(options.question, options.locale);
+  const strings: AnswerStrings = answerStrings(language);
   const best = passages[0];
   if (!best) return { text: strings.notCovered, citations: [] };
 
-  const used: AnswerPassage[] = [best];
-  const next = passages.find((p) => p.sourceId === best.sourceId && p.ordinal === best.ordinal + 1);
-  if (next && best.text.length < minChars && next.heading === best.heading) used.push(next);
-  const body = trimAtBlocks(used.map((p) => p.text).join('\n\n'), maxChars);
+  const section = sectionOf(best, passages)
+    .map((p) => p.text)
+    .join('\n\n');
+  const guideLanguage = detectAnswerLanguage(section) ?? 'en';
+  const crossLanguage = guideLanguage !== language;
+  const short = options.question
+    ? shortAnswer(section, options.question, {
+        crossLanguage,
+        maxWords: options.maxWords,
+        maxSentences: options.maxSentences,
+      })
+    : section;
 
   const citations: Citation[] = [
     { index: 1, sourceId: best.sourceId, title: best.title, heading: best.heading, path: best.path },
@@ -97,10 +383,16 @@ export function buildExtractiveAnswer(
       path: p.path,
     });
   }
-  const lines = [`${fill(strings.from, { title: headingLabel(best) })} [1]`, '', body];
+  const lines: string[] = [];
+  if (crossLanguage) lines.push(fill(strings.guideSays, { language: strings.languages[guideLanguage] }), '');
+  lines.push(short, '', `${fill(strings.from, { title: headingLabel(best) })} [1]`);
   if (citations.length > 1) {
     const others = citations.slice(1).map((c) => `${c.title} [${c.index}]`);
-    lines.push('', fill(strings.seeAlso, { titles: others.join('; ') }));
+    lines.push(fill(strings.seeAlso, { titles: others.join('; ') }));
   }
-  return { text: lines.join('\n'), citations };
+  let text = lines.join('\n');
+  // Nothing more to show when the short answer is (nearly) the whole section.
+  if (wordCount(short) < 0.9 * wordCount(section))
+    text += `${SECTION_MARKER}${strings.wholeSection}\n${section}`;
+  return { text, citations };
 }

@@ -301,9 +301,9 @@ export class KnowledgeEngine {
         .slice(1, 3)
         .map((s) => (s.passages[0] ? toPassage(s.passages[0].chunkId, s.score, {}) : null)),
     ].filter((p): p is PassageResult => p !== null);
-    const answer = notCovered
-      ? buildExtractiveAnswer([], { locale })
-      : buildExtractiveAnswer(answerPassages, { locale });
+    // The question picks the sentences or steps shown and, with the UI locale, the framing language.
+    const framing = { locale: options.locale ?? locale, question };
+    const answer = buildExtractiveAnswer(notCovered ? [] : answerPassages, framing);
     return { passages, sources, confidence, notCovered, answer, mode: 'extractive', language };
   }
 
