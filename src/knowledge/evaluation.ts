@@ -128,14 +128,15 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * Words of a reply as a reader counts them: link targets, bare URLs and citation markers ("[2]") are
- * not words.
+ * Words of a reply as a reader counts them: link targets, bare URLs, citation markers ("[2]") and the
+ * numbers of numbered steps are not words.
  */
 export function countWords(text: string): number {
   const plain = text
     .replace(/\]\([^)\s]*\)/g, ']')
     .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/\[\d{1,3}\]/g, ' ');
+    .replace(/\[\d{1,3}\]/g, ' ')
+    .replace(/^\s*\d{1,3}[.)]\s/gm, ' ');
   return plain.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
