@@ -178,6 +178,8 @@ const workers = startWorkers({
   connection: workerConnection,
   prefix: config.REDIS_PREFIX,
   concurrency: config.WORKER_CONCURRENCY,
+  // Ingestion only: the SLA and notification queues need services this script does not start.
+  queues: ['maintenance', 'knowledge'],
   queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
   logger,
 });
