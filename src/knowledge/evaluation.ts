@@ -170,6 +170,13 @@ function groupBy(
   );
 }
 
+/** The curve's thresholds, with the one the questions were asked with among them. */
+function curveThresholds(o: SummariseOptions): number[] {
+  const list = [...(o.curveThresholds ?? DEFAULT_CURVE_THRESHOLDS)];
+  if (o.threshold !== undefined && !list.includes(o.threshold)) list.push(o.threshold);
+  return list.sort((a, b) => a - b);
+}
+
 /**
  * Summarises outcomes. Only answerable and out_of_scope questions are scored (other kinds belong to
  * the handoff and keyword modules) but every kind is counted; latency and answer length cover
@@ -196,7 +203,7 @@ export function summarise(outcomes: readonly QuestionOutcome[], o: SummariseOpti
     byRole: groupBy(outcomes, (x) => x.role ?? 'unknown'),
     threshold: o.threshold ?? null,
     thresholdAgreement: o.threshold === undefined ? null : thresholdAgreement(outcomes, o.threshold),
-    curve: thresholdCurve(outcomes, o.curveThresholds ?? DEFAULT_CURVE_THRESHOLDS),
+    curve: thresholdCurve(outcomes, curveThresholds(o)),
     reliability: reliabilityTable(outcomes),
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { reportJson } from '../../../src/knowledge/eval-report.js';
 import { evaluateSets, questionFiles, readQuestionSets } from '../../../src/knowledge/eval-sets.js';
-import type { EvalAnswer, EvalQuestion } from '../../../src/knowledge/evaluation.js';
+import { type EvalAnswer, type EvalQuestion, summarise } from '../../../src/knowledge/evaluation.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/eval-small');
 
@@ -170,6 +170,14 @@ describe('eval figures on a fixture set with known answers', () => {
       balanced: 0.6,
     });
     expect(at(0.85)).to.deep.include({ answeredRate: 0, usefulRate: 0, notCoveredRate: 1, balanced: 0.5 });
+  });
+
+  it('puts the threshold the questions were asked with on the curve when it is between its steps', async () => {
+    const { outcomes } = await evaluate();
+    const curve = summarise(outcomes, { threshold: 0.33 }).curve;
+    expect(curve.map((p) => p.threshold).slice(5, 8)).to.deep.equal([0.3, 0.33, 0.35]);
+    // a1 .82, a2 .45, a3 .35, b1 .7, b2 .55 answered of 7; b3 (.32) now flagged with a6.
+    expect(curve[6]).to.deep.include({ answeredRate: 0.714, notCoveredRate: 0.667 });
   });
 
   it('tabulates how often answering was right per confidence bin', async () => {
