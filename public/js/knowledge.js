@@ -8,12 +8,15 @@
   const maxSize = root.dataset.maxFileSize || '';
   const maxFiles = Number(root.dataset.maxFiles) || 20;
   const POLL_MS = 1000;
+  // Vectors filled by the retry job arrive over minutes, not seconds.
+  const MEANING_POLL_MS = 5000;
 
   const $ = (id) => document.getElementById(id);
   const announcer = $('announcer');
   const tbody = $('sources-body');
   const empty = $('sources-empty');
   const listError = $('sources-error');
+  const meaningSummary = $('meaning-summary');
   const uploadForm = $('upload-form');
   const fileInput = $('upload-files');
   const uploadButton = $('upload-button');
@@ -29,6 +32,7 @@
   /** id -> { source, row, cells } */
   const rows = new Map();
   let pollTimer = null;
+  let meaningTimer = null;
 
   const STATUS = { queued: 'Waiting to start', processing: 'Processing', ready: 'Ready', failed: 'Failed' };
   const isBusy = (source) => source.status === 'queued' || source.status === 'processing';
@@ -60,6 +64,10 @@
     progress.className = 'status-progress';
     status.append(statusText, progress);
     const chunks = cell('Passages');
+    const meaning = cell('Search by meaning');
+    const meaningText = document.createElement('span');
+    meaningText.className = 'meaning-text';
+    meaning.append(meaningText);
 
     const actions = cell('Actions');
     const remove = document.createElement('button');
@@ -73,8 +81,11 @@
     remove.addEventListener('click', () => removeSource(source.id));
     actions.append(remove);
 
-    row.append(title, type, scope, status, chunks, actions);
-    return { row, cells: { titleText, fileName, type, scope, statusText, progress, chunks, removeWhat } };
+    row.append(title, type, scope, status, chunks, meaning, actions);
+    return {
+      row,
+      cells: { titleText, fileName, type, scope, statusText, progress, chunks, meaningText, removeWhat },
+    };
   }
 
   /** Writes a source into its row, changing only what changed (keeps focus and screen reader position). */
@@ -96,6 +107,8 @@
       if (source.version > 0) status += ' The previous version is still in use.';
     }
     set(c.statusText, status);
+    set(c.meaningText, meaningText(source));
+    entry.row.dataset.meaning = source.meaning ? source.meaning.state : 'none';
     entry.row.dataset.status = source.status;
     c.progress.hidden = !isBusy(source);
     if (isBusy(source)) {
@@ -107,6 +120,48 @@
       c.progress.textContent = `${source.progress}%`;
     }
     entry.source = source;
+  }
+
+  const passages = (n) => (n === 1 ? '1 passage' : `${n} passages`);
+
+  /** Search by meaning for one source, in words (the error is the server's failure in plain words). */
+  function meaningText(source) {
+    const { meaning } = source;
+    if (!meaning) return source.version > 0 ? 'Checking…' : 'Not live yet';
+    const why = meaning.error ? ` Last error: ${meaning.error}.` : '';
+    switch (meaning.state) {
+      case 'ready':
+        return 'Ready';
+      case 'pending':
+        return `Pending: ${passages(meaning.pending)} waiting for the embedding server; word search works meanwhile.${why}`;
+      case 'failing':
+        return `Failing: ${passages(meaning.pending)} without vectors, found by word search only.${why}`;
+      case 'missing':
+        return 'Not available: stored before the embedding server was set up; upload it again.';
+      default:
+        return 'Off';
+    }
+  }
+
+  function showSummary(summary) {
+    if (!summary?.text) return;
+    if (meaningSummary.textContent !== summary.text) meaningSummary.textContent = summary.text;
+    meaningSummary.hidden = false;
+  }
+
+  /** Refreshes the whole list every few seconds while some document waits for its vectors. */
+  function scheduleMeaningPoll() {
+    if (meaningTimer) return;
+    const waiting = [...rows.values()].some(
+      (entry) =>
+        entry.source.status === 'ready' &&
+        (!entry.source.meaning || entry.source.meaning.state === 'pending'),
+    );
+    if (!waiting) return;
+    meaningTimer = setTimeout(() => {
+      meaningTimer = null;
+      loadSources();
+    }, MEANING_POLL_MS);
   }
 
   /** Adds or updates a source's row; announces "ready"/"failed" when a known upload finishes. */
@@ -145,6 +200,7 @@
   async function poll() {
     pollTimer = null;
     const busy = [...rows.values()].filter((entry) => isBusy(entry.source)).map((entry) => entry.source.id);
+    let finished = false;
     await Promise.all(
       busy.map(async (id) => {
         try {
@@ -153,13 +209,18 @@
           });
           if (response.status === 404) return drop(id);
           const body = await readJson(response);
-          if (response.ok && body?.data) upsert(body.data);
+          if (response.ok && body?.data) {
+            upsert({ ...body.data, meaning: body.meaning ?? null });
+            if (!isBusy(body.data)) finished = true;
+          }
         } catch {
           // A dropped request is retried on the next tick.
         }
       }),
     );
-    schedulePoll();
+    // A finished upload changes the search-by-meaning line too: read the whole list once.
+    if (finished) await loadSources();
+    else schedulePoll();
   }
 
   async function loadSources() {
@@ -171,9 +232,13 @@
         return;
       }
       showError(listError, '');
-      for (const source of body.data) upsert(source, { append: true });
+      const meanings = body.meaning?.sources ?? {};
+      for (const source of body.data)
+        upsert({ ...source, meaning: meanings[source.id] ?? null }, { append: true });
+      showSummary(body.meaning?.summary);
       empty.hidden = rows.size > 0;
       schedulePoll();
+      scheduleMeaningPoll();
     } catch {
       showError(listError, 'The knowledge sources could not be loaded. Check your connection and reload.');
     }
@@ -288,6 +353,7 @@
         return;
       }
       upsert(body.data);
+      scheduleMeaningPoll();
       announce(`Added Q&A: ${body.data.title}`);
       qaForm.reset();
       qaQuestion.focus();

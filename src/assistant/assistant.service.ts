@@ -3,13 +3,11 @@ import { ChatOpenAI } from '@langchain/openai';
 import type { Config } from '../config/env.js';
 import { answerStrings } from '../knowledge/answer-strings.catalog.js';
 import { combineWithModelJudgement } from '../knowledge/confidence.service.js';
-import type { Embedder } from '../knowledge/embeddings.service.js';
-import { createEmbedder } from '../knowledge/embeddings.service.js';
+import { createEmbedder, type Embedder, type EmbeddingConfig } from '../knowledge/embeddings.service.js';
 import type { Citation } from '../knowledge/extractive-answer.service.js';
 import type { KnowledgeIndexRegistry } from '../knowledge/index-registry.service.js';
 import { DEFAULT_NOT_COVERED_THRESHOLD, type PassageResult } from '../knowledge/knowledge-engine.service.js';
 import type { Logger } from '../lib/logger.js';
-import { withTimeout } from '../lib/timeout.js';
 import { ConfidenceLineFilter, groundedUserMessage, groundingSystemPrompt } from './grounding-prompt.js';
 
 /** A question as the chat sends it. */
@@ -54,10 +52,13 @@ export interface AnswerResult {
 /** What {@link createAssistant} needs. */
 export interface AssistantDeps {
   registry: KnowledgeIndexRegistry;
-  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_CHAT_MODEL' | 'OPENAI_EMBEDDING_MODEL'>;
+  /** OPENAI_* turn on the chat model; the embedder comes from EMBEDDINGS_* (see embeddingSettings). */
+  config: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_CHAT_MODEL'> & EmbeddingConfig;
   logger?: Logger;
-  /** Longest wait for the model (and for the question's embedding) before falling back. Default 20 s. */
+  /** Longest wait for the chat model before falling back. Default 20 s. */
   timeoutMs?: number;
+  /** Longest wait for the question's embedding before searching lexically. Default EMBEDDINGS_QUERY_WAIT_MS. */
+  queryWaitMs?: number;
   /** Passages given to the model. Default 5. */
   maxPassages?: number;
   /** History turns given to the model. Default 6. */
@@ -88,10 +89,10 @@ const contentText = (content: unknown): string => {
  */
 export function createAssistant(deps: AssistantDeps): Assistant {
   const timeoutMs = deps.timeoutMs ?? 20_000;
-  const embedder =
-    deps.embedder !== undefined
-      ? deps.embedder
-      : createEmbedder(deps.config, { timeoutMs: Math.min(timeoutMs, 5000), maxRetries: 0 });
+  // The process's shared embedder (same limit as ingestion, questions first in its line).
+  const embedder = deps.embedder !== undefined ? deps.embedder : createEmbedder(deps.config);
+  const queryWaitMs = deps.queryWaitMs ?? deps.config.EMBEDDINGS_QUERY_WAIT_MS ?? 400;
+  // Chat only from OPENAI_API_KEY: an embedding server alone never makes answers try a chat model.
   const chat = deps.config.OPENAI_API_KEY
     ? new ChatOpenAI({
         apiKey: deps.config.OPENAI_API_KEY,
@@ -105,13 +106,29 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       })
     : null;
 
+  /**
+   * The question's vector if it comes within `queryWaitMs`; otherwise undefined and the question is
+   * answered lexically at once (a request still waiting for a slot is dropped; one already sent is
+   * left to finish on its own, unawaited).
+   */
   async function questionEmbedding(tenantId: string, question: string): Promise<number[] | undefined> {
     if (!embedder || !(await deps.registry.hasVectors(tenantId))) return undefined;
-    try {
-      return await withTimeout(embedder.embedQuery(question), Math.min(timeoutMs, 5000));
-    } catch (error) {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error(`no question embedding within ${queryWaitMs} ms`));
+        resolve(undefined);
+      }, queryWaitMs);
+    });
+    const embedding = embedder.embedQuery(question, { signal: controller.signal }).catch((error) => {
       deps.logger?.warn({ err: error }, 'question embedding failed; searching lexically');
       return undefined;
+    });
+    try {
+      return await Promise.race([embedding, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -26,6 +26,12 @@ export interface JobPayloads {
       /** Ids of the stored upload's parts, in order (read by id; older jobs without them query). */
       parts?: string[];
     };
+    /**
+     * Fills the vectors a live source version's chunks lack (the embedding server failed, was too slow, or
+     * the version was stored to be embedded later) and loads them into every process's index. Job id
+     * `kb-embed-<tenant>-<source>-v<version>`; retried with exponential backoff while chunks still lack vectors.
+     */
+    embed: { tenantId: string; sourceId: string; version: number };
   };
   sla: {
     /**

@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Types } from 'mongoose';
 import type { Logger } from '../lib/logger.js';
 import { documentToRecords } from './chunking.service.js';
-import { type Embedder, embeddingText } from './embeddings.service.js';
+import { embedTexts } from './embedding-fill.js';
+import { EMBED_BACKOFF_MS, scheduleEmbedding } from './embedding-retry.js';
+import { createEmbedder, type Embedder, embeddingText } from './embeddings.service.js';
 import {
   KnowledgeChunkModel,
   type KnowledgeSource,
@@ -12,10 +14,9 @@ import {
   nextKnowledgeVersion,
 } from './knowledge.models.js';
 import type { ChunkRecord, DocumentFormat } from './knowledge.types.js';
-import { announceSources, encodeEmbedding, type WireChunk } from './knowledge-context.js';
+import { announceSources, encodeEmbedding, knowledgeRuntime, type WireChunk } from './knowledge-context.js';
 
 const WRITE_BATCH = 500;
-const EMBED_BATCH = 128;
 
 /** Input of {@link writeSourceVersion}. */
 export interface WriteVersionInput {
@@ -24,7 +25,13 @@ export interface WriteVersionInput {
   document: { format: DocumentFormat; content: string; title?: string };
   /** Recorded on the source when this version goes live (what the file turned out to be). */
   mimeType?: string;
+  /**
+   * The embedder to use (null: none). Left out, the configured one is used, and the chunks are stored
+   * at once without vectors for the `knowledge.embed` job to fill (a request does not wait for them).
+   */
   embedder?: Embedder | null;
+  /** How long chunks wait for the embedder's limit before they are stored without vectors. */
+  embedWaitMs?: number;
   /** Called with 0-100 as the work advances. */
   onProgress?: (pct: number) => Promise<void> | void;
   /** False on a first attempt: no partial chunks of this version can exist. Default true. */
@@ -45,7 +52,10 @@ export interface PreparedVersion {
   source: WriteVersionInput['source'];
   version: number;
   records: ChunkRecord[];
-  embeddings?: number[][];
+  /** A vector per record where one was made (none at all without an embedder). */
+  embeddings?: (number[] | undefined)[];
+  /** With an embedder: the model, and how many records still lack a vector and why. */
+  vectors?: { model: string; pending: number; error: string | null; later: boolean };
   title: string;
   mimeType?: string;
   retry: boolean;
@@ -81,22 +91,29 @@ export async function prepareSourceVersion(input: WriteVersionInput): Promise<Pr
   if (records.length === 0) throw new EmptyDocumentError();
   await input.onProgress?.(30);
 
-  let embeddings: number[][] | undefined;
-  if (input.embedder) {
-    embeddings = [];
-    for (let i = 0; i < records.length; i += EMBED_BATCH) {
-      const batch = records.slice(i, i + EMBED_BATCH);
-      embeddings.push(...(await input.embedder.embedDocuments(batch.map(embeddingText))));
-      await input.onProgress?.(
-        30 + Math.round((50 * Math.min(records.length, i + EMBED_BATCH)) / records.length),
-      );
-    }
+  // Embedding never decides whether a document is stored: whatever fails or waits too long is stored
+  // lexically now and filled by the `knowledge.embed` job (see embedding-retry.ts).
+  let embeddings: (number[] | undefined)[] | undefined;
+  let vectors: PreparedVersion['vectors'];
+  const later = input.embedder === undefined;
+  const embedder = later ? createEmbedder(knowledgeRuntime().config) : input.embedder;
+  if (embedder && later) {
+    vectors = { model: embedder.model, pending: records.length, error: null, later: true };
+  } else if (embedder) {
+    const filled = await embedTexts(embedder, records.map(embeddingText), {
+      waitMs: input.embedWaitMs ?? knowledgeRuntime().config.EMBEDDINGS_TIMEOUT_MS,
+      logger: input.publish.logger,
+    });
+    embeddings = filled.vectors;
+    vectors = { model: embedder.model, pending: filled.pending, error: filled.error, later: false };
+    await input.onProgress?.(80);
   }
   return {
     source,
     version,
     records,
     embeddings,
+    vectors,
     title,
     mimeType: input.mimeType,
     retry: input.retry !== false,
@@ -167,6 +184,7 @@ export async function commitSourceVersions(
       ...(version === 1 ? { status: 'ready', progress: 100 } : { progress: 98 }),
       error: null,
       chunkCount: item.records.length,
+      vectors: vectorsOf(item),
       pendingHash: null,
       pendingVersion: null,
       ...(item.mimeType ? { mimeType: item.mimeType } : {}),
@@ -178,6 +196,14 @@ export async function commitSourceVersions(
     if (!switched[i]) await discardVersion(item.source.tenantId, item.source._id, item.version);
   }
   const live = items.filter((_, i) => switched[i]);
+  for (const item of live) {
+    if (!item.vectors || item.vectors.pending === 0) continue;
+    await scheduleEmbedding(
+      publish,
+      { tenantId: String(item.source.tenantId), sourceId: String(item.source._id), version: item.version },
+      item.vectors.later ? 0 : EMBED_BACKOFF_MS,
+    );
+  }
   await finishLiveVersions(
     live.map((item) => ({ source: item.source, version: item.version, item, ready: item.version === 1 })),
     publish,
@@ -251,8 +277,25 @@ export async function finishLiveVersions(
   }
 }
 
+/** The source's search-by-meaning state as its switch records it (null: no embedder). */
+function vectorsOf(item: PreparedVersion): KnowledgeSource['vectors'] {
+  if (!item.vectors) return null;
+  const { model, pending, error, later } = item.vectors;
+  return {
+    version: item.version,
+    model,
+    total: item.records.length,
+    pending,
+    error,
+    attempts: pending > 0 && !later ? 1 : 0,
+    gaveUp: false,
+    updatedAt: new Date(),
+  };
+}
+
 function chunkRows(item: PreparedVersion) {
   const { source, version, records, embeddings } = item;
+  const marked = Boolean(item.vectors);
   return records.map((r, j) => ({
     tenantId: source.tenantId,
     courseId: source.courseId ?? null,
@@ -263,7 +306,7 @@ function chunkRows(item: PreparedVersion) {
     heading: r.heading,
     path: r.path,
     text: r.text,
-    ...(embeddings?.[j] ? { embedding: embeddings[j] } : {}),
+    ...(embeddings?.[j] ? { embedding: embeddings[j] } : marked ? { embedPending: true } : {}),
   }));
 }
 
@@ -300,4 +343,40 @@ export class EmptyDocumentError extends Error {
     super('the document has no text to index');
     this.name = 'EmptyDocumentError';
   }
+}
+
+/**
+ * Tells every process that some chunks of a live version changed in place (their vectors were filled):
+ * the tenant's version is bumped and the source's live chunks go out in the change message.
+ */
+export async function announceChunks(
+  source: Pick<KnowledgeSource, '_id' | 'tenantId' | 'courseId'>,
+  rows: readonly {
+    ordinal: number;
+    title: string;
+    heading: string;
+    path: string;
+    text: string;
+    embedding?: readonly number[];
+  }[],
+  publish: WriteVersionInput['publish'],
+): Promise<void> {
+  const versions = await bumpVersions([source.tenantId]);
+  const version = versions.get(String(source.tenantId)) as number;
+  const records: WireChunk[] = rows.map((r) => ({
+    sourceId: String(source._id),
+    courseId: source.courseId ?? null,
+    title: r.title,
+    heading: r.heading,
+    path: r.path,
+    ordinal: r.ordinal,
+    text: r.text,
+    ...(r.embedding && r.embedding.length > 0 ? { e: encodeEmbedding(r.embedding) } : {}),
+  }));
+  await announceSources(
+    publish.redis,
+    publish.prefix,
+    { tenantId: String(source.tenantId), version, sourceIds: [String(source._id)], records },
+    publish.logger,
+  );
 }

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import type { JobPayload } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
 import { parseDocument, UnsupportedDocumentError } from './document-parser.service.js';
+import { fillMissingVectors } from './embedding-backfill.js';
 import { createEmbedder } from './embeddings.service.js';
 import {
   KnowledgeChunkModel,
@@ -230,6 +231,7 @@ export const knowledgeJobs: QueueHandlers<'knowledge'> = {
           version,
           document: { format: parsed.format, content: parsed.content },
           mimeType: parsed.mimeType,
+          // The process's shared embedder: its limit holds across all the jobs running here.
           embedder: createEmbedder(config),
           onProgress: progress,
           retry: job.attemptsMade > 0,
@@ -244,7 +246,11 @@ export const knowledgeJobs: QueueHandlers<'knowledge'> = {
         { sourceId: String(sourceId), version, chunks: result.chunkCount },
         'knowledge source ingested',
       );
-      return { live: result.live, chunks: result.chunkCount };
+      return {
+        live: result.live,
+        chunks: result.chunkCount,
+        ...(prepared.vectors ? { vectorsPending: prepared.vectors.pending } : {}),
+      };
     } catch (error) {
       if (error instanceof UnsupportedDocumentError || error instanceof EmptyDocumentError) {
         await fail(tenantId, sourceId, version, error.message);
@@ -253,6 +259,12 @@ export const knowledgeJobs: QueueHandlers<'knowledge'> = {
       await recordFailure(job, source, version, error);
       throw error;
     }
+  },
+
+  /** Fills the vectors a live version lacks; throws (so BullMQ backs off and retries) while some still do. */
+  async embed(job, { logger }) {
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return fillMissingVectors(job.data, { number: job.attemptsMade + 1, last }, logger);
   },
 };
 

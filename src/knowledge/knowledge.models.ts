@@ -33,7 +33,25 @@ export interface KnowledgeSource {
   progress: number;
   chunkCount: number;
   sizeBytes: number;
+  /** Search by meaning for the live version (absent: no embedding server was configured when it was stored). */
+  vectors?: SourceVectors | null;
   createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * How far the live version's chunks have their vectors: `pending` chunks still lack one (the embedding
+ * server failed or was too slow; the `knowledge.embed` job fills them), `error` is the last failure in
+ * plain words, `attempts` the failed tries since the last success, `gaveUp` once the retry job stopped.
+ */
+export interface SourceVectors {
+  version: number;
+  model: string;
+  total: number;
+  pending: number;
+  error: string | null;
+  attempts: number;
+  gaveUp: boolean;
   updatedAt: Date;
 }
 
@@ -55,6 +73,7 @@ const sourceSchema = new Schema<KnowledgeSource>(
     progress: { type: Number, default: 0, min: 0, max: 100 },
     chunkCount: { type: Number, default: 0 },
     sizeBytes: { type: Number, default: 0 },
+    vectors: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'knowledge_sources', timestamps: true, versionKey: false },
 );
@@ -77,6 +96,8 @@ export interface KnowledgeChunk {
   text: string;
   /** From the configured embeddings model, when there is one. */
   embedding?: number[];
+  /** True while an embedding server is configured but this chunk's vector is still missing. */
+  embedPending?: boolean;
 }
 
 const chunkSchema = new Schema<KnowledgeChunk>(
@@ -91,12 +112,36 @@ const chunkSchema = new Schema<KnowledgeChunk>(
     path: { type: String, required: true },
     text: { type: String, required: true },
     embedding: { type: [Number], default: undefined },
+    embedPending: { type: Boolean, default: undefined },
   },
   { collection: 'knowledge_chunks', versionKey: false },
 );
 chunkSchema.index({ tenantId: 1, sourceId: 1, version: 1, ordinal: 1 }, { unique: true });
 
 export const KnowledgeChunkModel = model<KnowledgeChunk>('KnowledgeChunk', chunkSchema);
+
+/**
+ * A vector already computed, by model and text: re-ingesting an unchanged passage (a new version of a
+ * document, the same file in another tenant, an eval run again) costs no embedding call. `_id` is the
+ * sha256 of model and text (see embedding-cache.ts); `v` the vector as float32 bytes. Vectors are not
+ * personal data and are never shown, so the cache is shared by tenants.
+ */
+export interface KnowledgeEmbedding {
+  _id: string;
+  model: string;
+  v: Buffer;
+}
+
+const embeddingSchema = new Schema<KnowledgeEmbedding>(
+  {
+    _id: { type: String, required: true },
+    model: { type: String, required: true },
+    v: { type: Buffer, required: true },
+  },
+  { collection: 'knowledge_embeddings', versionKey: false },
+);
+
+export const KnowledgeEmbeddingModel = model<KnowledgeEmbedding>('KnowledgeEmbedding', embeddingSchema);
 
 /**
  * Raw bytes of an upload, in parts below the 16 MB document limit (FerretDB 1.x has no GridFS

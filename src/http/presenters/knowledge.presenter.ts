@@ -1,3 +1,4 @@
+import type { MeaningSummary, SourceMeaning } from '../../knowledge/embedding-status.js';
 import type { SourceView } from '../../knowledge/index.js';
 
 /** Where a source is used: everywhere in the institution, or only inside the course it was added from. */
@@ -80,4 +81,20 @@ export function presentKnowledgeSource(source: SourceView): KnowledgeSourceDto {
     sizeBytes: source.sizeBytes,
     updatedAt: new Date(source.updatedAt).toISOString(),
   };
+}
+
+/**
+ * Search by meaning beside the list (`meaning` next to `data`): the tenant's line and each live
+ * source's state by id (ready, pending with a count, failing with the last error…).
+ */
+export interface KnowledgeMeaningDto {
+  summary: MeaningSummary;
+  sources: Record<string, SourceMeaning>;
+}
+
+export function presentMeaning(
+  summary: MeaningSummary,
+  states: ReadonlyMap<string, SourceMeaning>,
+): KnowledgeMeaningDto {
+  return { summary, sources: Object.fromEntries(states) };
 }

@@ -2,6 +2,8 @@ import busboy from 'busboy';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/env.js';
+import { meaningBySource, summariseMeaning } from '../../knowledge/embedding-status.js';
+import { type EmbeddingConfig, embeddingSettings } from '../../knowledge/embeddings.service.js';
 import { type KnowledgeService, SUPPORTED_EXTENSIONS } from '../../knowledge/index.js';
 import { AppError } from '../../lib/errors.js';
 import type { Session } from '../../lti/session.js';
@@ -10,6 +12,7 @@ import {
   type FileOutcomeDto,
   type KnowledgeScope,
   presentKnowledgeSource,
+  presentMeaning,
 } from '../presenters/knowledge.presenter.js';
 import { pageContext } from './pages.routes.js';
 
@@ -179,7 +182,7 @@ function overallStatus(files: FileOutcomeDto[]): number {
 }
 
 export interface KnowledgeRouteDeps {
-  config: Pick<Config, 'LTI_ENCRYPTION_KEY' | 'KB_MAX_FILE_BYTES'>;
+  config: Pick<Config, 'LTI_ENCRYPTION_KEY' | 'KB_MAX_FILE_BYTES'> & EmbeddingConfig;
   knowledge: KnowledgeService;
 }
 
@@ -191,6 +194,8 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
   const router = Router();
   const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
   const maxBytes = config.KB_MAX_FILE_BYTES;
+  // Whether this process has an embedding server (the workers run on the same settings).
+  const embeddings = embeddingSettings(config) !== null;
 
   router.get('/knowledge', admin, async (_req, res) => {
     const session = res.locals.session;
@@ -210,16 +215,25 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
   });
 
   router.get('/api/knowledge/sources', admin, async (_req, res) => {
-    const sources = await knowledge.listSources(res.locals.session.tenantId);
-    res.json({ data: sources.map(presentKnowledgeSource) });
+    const tenantId = res.locals.session.tenantId;
+    const [sources, meaning] = await Promise.all([
+      knowledge.listSources(tenantId),
+      meaningBySource(tenantId, embeddings),
+    ]);
+    res.json({
+      data: sources.map(presentKnowledgeSource),
+      meaning: presentMeaning(summariseMeaning(meaning.values(), embeddings), meaning),
+    });
   });
 
   router.get('/api/knowledge/sources/:id', admin, async (req, res) => {
     const params = sourceParams.safeParse(req.params);
     if (!params.success) throw notFoundSource();
-    const source = await knowledge.getSource(res.locals.session.tenantId, params.data.id);
+    const tenantId = res.locals.session.tenantId;
+    const source = await knowledge.getSource(tenantId, params.data.id);
     if (!source) throw notFoundSource();
-    res.json({ data: presentKnowledgeSource(source) });
+    const meaning = await meaningBySource(tenantId, embeddings, source.id);
+    res.json({ data: presentKnowledgeSource(source), meaning: meaning.get(source.id) ?? null });
   });
 
   router.post('/api/knowledge/files', admin, async (req, res) => {

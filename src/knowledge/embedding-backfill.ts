@@ -1,0 +1,100 @@
+import { Types } from 'mongoose';
+import type { Logger } from '../lib/logger.js';
+import { embedTexts } from './embedding-fill.js';
+import { createEmbedder, embeddingText } from './embeddings.service.js';
+import { KnowledgeChunkModel, KnowledgeSourceModel, type SourceVectors } from './knowledge.models.js';
+import { knowledgeRuntime } from './knowledge-context.js';
+import { announceChunks } from './knowledge-writer.js';
+
+/** Still missing after a try: the job fails so BullMQ tries again after its backoff. */
+export class VectorsStillMissingError extends Error {
+  constructor(
+    readonly pending: number,
+    reason: string,
+  ) {
+    super(`${pending} passages still lack vectors: ${reason}`);
+    this.name = 'VectorsStillMissingError';
+  }
+}
+
+type ChunkRow = {
+  _id: Types.ObjectId;
+  ordinal: number;
+  title: string;
+  heading: string;
+  path: string;
+  text: string;
+  embedding?: number[];
+};
+
+/**
+ * The `knowledge.embed` job: gives the chunks of a live source version the vectors they lack (cache
+ * first, then the embedding server through the process's shared limit), records the state on the
+ * source, and loads the filled chunks into every process's index. Safe to run twice: chunks with a
+ * vector are left alone, and a version that is no longer live is skipped.
+ */
+export async function fillMissingVectors(
+  target: { tenantId: string; sourceId: string; version: number },
+  attempt: { number: number; last: boolean },
+  logger?: Logger,
+): Promise<{ filled: number; pending: number } | { skipped: string }> {
+  const { config, redis } = knowledgeRuntime();
+  const tenantId = new Types.ObjectId(target.tenantId);
+  const sourceId = new Types.ObjectId(target.sourceId);
+  const { version } = target;
+  const source = await KnowledgeSourceModel.findById(sourceId).lean();
+  if (!source?.tenantId.equals(tenantId) || source.version !== version) return { skipped: 'not live' };
+  const embedder = createEmbedder(config);
+  if (!embedder) return { skipped: 'no embedding server configured' };
+
+  const rows = await KnowledgeChunkModel.find({ tenantId, sourceId, version })
+    .sort({ ordinal: 1 })
+    .lean<ChunkRow[]>();
+  const missing = rows.filter((r) => !r.embedding || r.embedding.length === 0);
+  let error: string | null = null;
+  let filled = 0;
+  if (missing.length > 0) {
+    const result = await embedTexts(embedder, missing.map(embeddingText), {
+      waitMs: config.EMBEDDINGS_TIMEOUT_MS,
+      logger,
+    });
+    error = result.error;
+    const writes = missing.flatMap((row, i) => {
+      const vector = result.vectors[i];
+      if (!vector) return [];
+      row.embedding = vector;
+      return [
+        {
+          updateOne: {
+            filter: { _id: row._id },
+            update: { $set: { embedding: vector }, $unset: { embedPending: '' } },
+          },
+        },
+      ];
+    });
+    filled = writes.length;
+    if (writes.length > 0) await KnowledgeChunkModel.collection.bulkWrite(writes, { ordered: false });
+  }
+  const pending = rows.filter((r) => !r.embedding || r.embedding.length === 0).length;
+  const previous = source.vectors;
+  const vectors: SourceVectors = {
+    version,
+    model: embedder.model,
+    total: rows.length,
+    pending,
+    error: pending > 0 ? error : null,
+    attempts: pending > 0 ? (previous?.version === version ? previous.attempts : 0) + 1 : 0,
+    gaveUp: pending > 0 && attempt.last,
+    updatedAt: new Date(),
+  };
+  // Loaded into the indexes first, so "ready" on the page means questions can use the vectors.
+  if (filled > 0) {
+    const still = await KnowledgeSourceModel.findById(sourceId, { version: 1 }).lean();
+    if (still?.version === version)
+      await announceChunks(source, rows, { redis, prefix: config.REDIS_PREFIX, logger });
+  }
+  // Only while this version is still the live one (a newer upload brings its own state).
+  await KnowledgeSourceModel.updateOne({ _id: sourceId, version }, { $set: { vectors } });
+  if (pending > 0) throw new VectorsStillMissingError(pending, error ?? 'no vector was returned');
+  return { filled, pending };
+}
