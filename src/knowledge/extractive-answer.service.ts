@@ -96,7 +96,9 @@ const LEANS_BACK = /^(?:this|that|these|those|it|they|then|however|also|otherwis
 const ASKS_HOW =
   /\b(?:how|steps?|c[oó]mo|pasos?|passos?|comment|[ée]tapes?|procedure|procedimiento|procedimento|proc[ée]dure)\b/i;
 
-type UnitKind = 'sentence' | 'list' | 'row' | 'code';
+const SEE_ALSO = /^\W*(?:see also|related (?:topics|articles|pages))\b/i;
+
+type UnitKind = 'sentence' | 'list' | 'item' | 'row' | 'code';
 
 /** A piece of a section that is shown whole or not at all. */
 interface Unit {
@@ -106,6 +108,8 @@ interface Unit {
   paragraph: number;
   words: number;
   tokens: string[];
+  /** For a list: the sentence leading into it, if it was joined to it. */
+  leadIn?: string;
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
@@ -167,6 +171,7 @@ function unitsOf(section: string): Unit[] {
       if (leadIn && (/:\s*$/.test(leadIn.text) || previousParagraph.length <= 300)) {
         units.pop();
         add('list', `${leadIn.text}\n\n${raw}`, index);
+        (units.at(-1) as Unit).leadIn = leadIn.text;
       } else add('list', raw, index);
       return;
     }
@@ -178,7 +183,47 @@ function unitsOf(section: string): Unit[] {
     }
     for (const sentence of sentencesOf(paragraph)) add('sentence', sentence, index);
   });
-  return units;
+  return units.flatMap(splitDefinitionList);
+}
+
+const TOP_ITEM = /^ {0,3}(?:[-*+]|\d{1,3}[.)])\s+/;
+const BULLET_ITEM = /^ {0,3}[-*+]\s+/;
+// "8. **Show captions**: You can…", "- **Term:** …", or a bold line of its own followed by its text.
+const DEFINED_TERM = /^ {0,3}(?:[-*+]|\d{1,3}[.)])\s+\*\*[^*\n]+(?:\*\*\s*:|:\*\*|\*\*\s*(?:\n|$))/;
+// Bulleted items this long are paragraphs of their own (descriptions, cases), not steps.
+const PARAGRAPH_ITEM_WORDS = 40;
+
+/**
+ * Lists that are references rather than steps have items that stand alone, so each item is a unit of
+ * its own: a list whose every item defines a term ("8. **Show captions**: You can…"), or a bulleted list
+ * whose items are paragraphs (over 40 words on average). Every other list — numbered steps above all —
+ * stays one unit, shown whole or not at all.
+ */
+function splitDefinitionList(unit: Unit): Unit[] {
+  if (unit.kind !== 'list') return [unit];
+  const body = unit.leadIn ? unit.text.slice(unit.leadIn.length).replace(/^\s+/, '') : unit.text;
+  const items: string[] = [];
+  for (const line of body.split('\n')) {
+    if (TOP_ITEM.test(line)) items.push(line);
+    else if (items.length > 0) items[items.length - 1] += `\n${line}`;
+    else return [unit];
+  }
+  const definitions = items.every((item) => DEFINED_TERM.test(item));
+  const paragraphs =
+    items.every((item) => BULLET_ITEM.test(item)) &&
+    items.reduce((sum, item) => sum + wordCount(item), 0) / items.length > PARAGRAPH_ITEM_WORDS;
+  if (items.length < 3 || !(definitions || paragraphs)) return [unit];
+  const make = (kind: UnitKind, text: string): Unit => ({
+    kind,
+    text,
+    paragraph: unit.paragraph,
+    words: wordCount(text),
+    tokens: tokenize(text),
+  });
+  return [
+    ...(unit.leadIn ? [make('sentence', unit.leadIn)] : []),
+    ...items.map((item) => make('item', item.replace(/\s+$/, ''))),
+  ];
 }
 
 /** The question's terms, matched against units' stems and, across languages, shared word beginnings. */
@@ -231,18 +276,23 @@ function chooseSpan(units: Unit[], query: QueryTerms, maxWords: number, maxSente
   const df = new Map<string, number>();
   for (const m of matches) for (const t of m) df.set(t, (df.get(t) ?? 0) + 1);
   const weight = (t: string) => Math.log(1 + units.length / (df.get(t) ?? 1));
-  const raw = matches.map((m) => [...m].reduce((sum, t) => sum + weight(t), 0));
+  // Pointers to other pages ("See also: …") never answer a question themselves.
+  const raw = matches.map((m, i) =>
+    SEE_ALSO.test(units[i]?.text ?? '') ? 0 : [...m].reduce((sum, t) => sum + weight(t), 0),
+  );
+  // Long units are discounted a little, except numbered steps asked for by a "how" question: there the
+  // procedure is the answer, however long.
   const score = units.map((u, i) => {
-    const lengthPenalty = 1 + Math.max(0, u.words / 40 - 1) * 0.25;
-    const steps = u.kind === 'list' && query.asksHow && NUMBERED_ITEM.test(u.text) ? 1.3 : 1;
-    return ((raw[i] ?? 0) * steps) / lengthPenalty;
+    const steps = u.kind === 'list' && query.asksHow && NUMBERED_ITEM.test(u.text);
+    const lengthPenalty = steps ? 1 : 1 + Math.max(0, u.words / 40 - 1) * 0.25;
+    return ((raw[i] ?? 0) * (steps ? 1.3 : 1)) / lengthPenalty;
   });
 
   let anchor = 0;
   for (let i = 1; i < units.length; i++) if ((score[i] ?? 0) > (score[anchor] ?? 0)) anchor = i;
   if ((score[anchor] ?? 0) === 0) {
     const steps = units.findIndex((u) => u.kind === 'list' && NUMBERED_ITEM.test(u.text));
-    anchor = query.asksHow && steps >= 0 ? steps : 0;
+    anchor = Math.max(steps, 0); // the first steps, or else the first unit
   }
   let start = anchor;
   let end = anchor;
@@ -267,15 +317,20 @@ function chooseSpan(units: Unit[], query: QueryTerms, maxWords: number, maxSente
     const options = [start - 1, end + 1].filter((i) => {
       const u = units[i];
       if (!u || !fits(u)) return false;
-      // Without matches, read on from the start; with them, only add what helps (or finishes a thought).
+      // Without matches, read on from the start; with them, only add what helps, or what a sentence
+      // ending in a colon announces.
       if (noMatch) return i > end && u.kind === first.kind && u.paragraph === first.paragraph;
       if ((raw[i] ?? 0) > 0) return true;
-      return i === end + 1 && u.paragraph === (units[end] as Unit).paragraph && words < maxWords / 3;
+      return i === end + 1 && /:\s*$/.test((units[end] as Unit).text);
     });
     if (options.length === 0) break;
     const next = options.reduce((a, b) => ((score[b] ?? 0) > (score[a] ?? 0) ? b : a));
     take(next);
   }
+  // A sentence announcing what follows ("…as per the following table:") is dropped when what it
+  // announces is not shown.
+  while (end > anchor && /:\s*$/.test((units[end] as Unit).text) && (units[end] as Unit).kind === 'sentence')
+    end--;
   return units.slice(start, end + 1);
 }
 
@@ -314,8 +369,9 @@ function sectionOf(best: AnswerPassage, passages: readonly AnswerPassage[]): Ans
 }
 
 function headingLabel(passage: AnswerPassage): string {
-  const heading = passage.heading.split(' > ').join(' › ');
-  return heading ? `${passage.title} › ${heading}` : passage.title;
+  // The section itself, not its whole heading path: the source line stays one short line.
+  const section = passage.heading.split(' > ').at(-1)?.trim();
+  return section ? `${passage.title} › ${section}` : passage.title;
 }
 
 /** The learner's language: the question's own when it is clear, otherwise the UI locale. */
