@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { MessageModel } from '../../src/conversations/index.js';
 import type {
   KnowledgeMeaningDto,
   KnowledgeSourceDto,
@@ -151,6 +152,9 @@ describe('embeddings degrade, never drop (local embeddings server)', function ()
 
     const answer = await ask('where is the turnitin similarity report');
     expect(answer.citations.map((c) => c.title).join(' ')).to.contain(`Plagiarism checker ${run}`);
+    // An embedding server alone never turns the chat model on: the answer is extractive, not "degraded".
+    const record = await MessageModel.findById(answer.id).lean();
+    expect(record?.answer).to.include({ mode: 'extractive', degraded: false, model: null });
 
     const { meaning, states } = await list();
     expect(states[downId]).to.include({ state: 'pending' });
