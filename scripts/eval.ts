@@ -51,17 +51,22 @@ import { Lifecycle } from '../src/lib/lifecycle.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createRedis } from '../src/redis/connection.js';
 
-const { values } = parseArgs({
-  options: {
-    docs: { type: 'string' },
-    questions: { type: 'string', multiple: true },
-    threshold: { type: 'string' },
-    report: { type: 'string' },
-    verbose: { type: 'boolean', default: false },
-    memory: { type: 'boolean', default: false },
-    'without-vocabulary': { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  docs: { type: 'string' },
+  questions: { type: 'string', multiple: true },
+  threshold: { type: 'string' },
+  report: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+  memory: { type: 'boolean', default: false },
+  'without-vocabulary': { type: 'boolean', default: false },
+} as const;
+let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+try {
+  values = parseArgs({ options: OPTIONS }).values;
+} catch (error) {
+  console.error(`eval: ${(error as Error).message}`);
+  process.exit(1);
+}
 const docsDir = path.resolve(values.docs ?? SAMPLE_KNOWLEDGE_DIR);
 const files = questionFiles(
   values.questions ?? [path.join(PROJECT_ROOT, 'samples', 'eval', 'questions.jsonl')],
@@ -83,7 +88,11 @@ try {
   throw error;
 }
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'eval' });
-const sets = await readQuestionSets(files);
+const sets = await readQuestionSets(files).catch((error: Error & { code?: string }) => {
+  const file = (error as { path?: string }).path;
+  console.error(`eval: ${error.code === 'ENOENT' && file ? `no questions file ${file}` : error.message}`);
+  process.exit(1);
+});
 
 /** The commit the figures come from (and whether the tree had changes), for the report. */
 function revision(): { commit: string | null; dirty: boolean | null } {

@@ -269,10 +269,20 @@ export function splitHalves<T extends { id: string; kind: string }>(items: reado
 /** Reads a JSON Lines question file. */
 export async function readQuestions(file: string): Promise<EvalQuestion[]> {
   const text = await readFile(file, 'utf8');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as EvalQuestion);
+  const questions: EvalQuestion[] = [];
+  for (const [index, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let item: Partial<EvalQuestion>;
+    try {
+      item = JSON.parse(line) as Partial<EvalQuestion>;
+    } catch {
+      throw new Error(`${file}:${index + 1}: not a JSON object`);
+    }
+    if (typeof item.id !== 'string' || typeof item.question !== 'string' || typeof item.kind !== 'string')
+      throw new Error(`${file}:${index + 1}: needs string fields id, question and kind`);
+    questions.push(item as EvalQuestion);
+  }
+  return questions;
 }
 
 const FORMATS: Record<string, SourceDocument['format']> = {

@@ -1,5 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
-import { type EvalQuestion, runEvaluation, splitHalves } from '../../../src/knowledge/evaluation.js';
+import {
+  type EvalQuestion,
+  readQuestions,
+  runEvaluation,
+  splitHalves,
+} from '../../../src/knowledge/evaluation.js';
 
 describe('evaluation', () => {
   const questions: EvalQuestion[] = [
@@ -30,6 +38,24 @@ describe('evaluation', () => {
       mode: 'extractive',
     });
     expect(summary.counts).to.deep.equal({ answerable: 2, out_of_scope: 1, human_request: 1 });
+  });
+
+  it('names the file and line of a question it cannot read', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'eval-questions-'));
+    try {
+      const file = path.join(dir, 'q.jsonl');
+      await writeFile(
+        file,
+        '{"id":"q1","question":"a","kind":"answerable"}\n\n{"id":"q2","kind":"answerable"}\n',
+      );
+      let message = '';
+      await readQuestions(file).catch((error: Error) => {
+        message = error.message;
+      });
+      expect(message).to.equal(`${file}:3: needs string fields id, question and kind`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('splits questions into two halves with every kind on both sides', () => {
