@@ -84,6 +84,16 @@ export class Bm25Index {
     };
   }
 
+  /** Changes whenever the index learns a new term (see typo-correction.ts). */
+  get vocabularyVersion(): number {
+    return this.termIds.size;
+  }
+
+  /** Every term the index has seen. */
+  vocabulary(): Iterable<string> {
+    return this.termIds.keys();
+  }
+
   /** Number of live chunks. */
   get size(): number {
     return this.liveCount;

@@ -1,7 +1,9 @@
+import { CONFIDENCE_CALIBRATION } from './confidence-calibration.data.js';
+
 /** Retrieval evidence for one question, gathered by the engine. */
 export interface ConfidenceEvidence {
-  /** Key terms of the question (analysed) with their idf in the tenant's index. */
-  queryTerms: readonly { term: string; idf: number }[];
+  /** Key terms of the question (analysed) with their idf and document frequency in the tenant's index. */
+  queryTerms: readonly { term: string; idf: number; df?: number }[];
   /** Key terms found in the best passages (the passages an answer would be built from). */
   matchedTerms: ReadonlySet<string>;
   /** BM25 score of the best passage, and the BM25 k1 it was computed with. */
@@ -10,64 +12,140 @@ export interface ConfidenceEvidence {
   /** Scores of the best and the second-best source (any scale; only their ratio is used). */
   topSourceScore: number;
   secondSourceScore: number;
+  /** The best source's title similarity and its share of the best title-and-headings score (0-1). */
+  topTitleMatch?: number;
+  topDocumentMatch?: number;
   /** Cosine of the best passage when vectors were used. */
   topVectorScore?: number;
+  /** Cosine of the best passage of the second-best source, when vectors were used. */
+  secondVectorScore?: number;
 }
 
-/** Weights and shape of the confidence formula. */
-export interface ConfidenceOptions {
-  /** Weight of term coverage. Default 0.6. */
-  coverageWeight?: number;
-  /** Weight of the normalised top BM25 score. Default 0.25. */
-  strengthWeight?: number;
-  /** Weight of the margin over the next source. Default 0.15. */
-  marginWeight?: number;
-  /** When a vector score is present, the share of the result it takes. Default 0.3. */
-  vectorWeight?: number;
-  /** Cosine mapped to 0 and to 1 (embedding models differ in their typical range). Default 0.2 and 0.8. */
-  vectorFloor?: number;
-  vectorCeiling?: number;
+/**
+ * What the confidence is computed from, each in [0, 1] (the calibration's inputs):
+ *
+ * - coverage: Σ idf of question terms found in the best passages / Σ idf of all question terms. The words a
+ *   question is about ("webcam", "cohort") are rare and decisive, "course" or "use" match everywhere.
+ * - strength: top BM25 / (Σ idf · (k1 + 1)), 1 only if every term saturates in one passage.
+ * - margin: (best source − next source) / best source, times coverage (a lone weak match leads by default).
+ * - unknown: idf share of question terms the corpus never uses ("gym", "parking"): off-topic questions have many.
+ * - missing: idf of the rarest question term the best passages lack, over the rarest term's idf: a question
+ *   about something specific whose specific word is absent ("spell checker" in an editor article).
+ * - title, document: how well the best source's title (times coverage, as margin), and its title and
+ *   headings, match the question.
+ * - vector / vectorMargin: the best cosine, and its lead over the next source's, with vectors only.
+ */
+export interface ConfidenceFeatures {
+  coverage: number;
+  strength: number;
+  margin: number;
+  unknown: number;
+  missing: number;
+  title: number;
+  document: number;
+  vector?: number;
+  vectorMargin?: number;
 }
+
+/** A logistic model over the features: p = σ(intercept + Σ weight · feature). */
+export interface LogisticCalibration {
+  intercept: number;
+  weights: Partial<Record<keyof ConfidenceFeatures, number>>;
+}
+
+/**
+ * Calibrations fitted on the pooled development questions (see scripts/calibrate.ts): one for lexical
+ * retrieval, one per embedding model for hybrid retrieval (cosines differ by model: multilingual-e5-small
+ * puts nearly everything between 0.8 and 0.9). An unknown model falls back to `anyModel`.
+ */
+export interface ConfidenceCalibrationSet {
+  lexical: LogisticCalibration;
+  byModel: Record<string, LogisticCalibration>;
+  anyModel: LogisticCalibration;
+}
+
+export interface ConfidenceOptions {
+  /** Replaces the fitted calibrations (tests, experiments). */
+  calibration?: ConfidenceCalibrationSet;
+  /** The embedding model the vectors came from (chooses the hybrid calibration). */
+  embeddingModel?: string;
+}
+
+/** The features of a question with no evidence at all (no terms, or nothing indexed). */
+export const NO_EVIDENCE: ConfidenceFeatures = {
+  coverage: 0,
+  strength: 0,
+  margin: 0,
+  unknown: 1,
+  missing: 1,
+  title: 0,
+  document: 0,
+};
 
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
-/**
- * Confidence in [0, 1] that the best passages answer the question:
- *
- *   coverage = Σ idf(t) over question terms t found in the best passages / Σ idf(t) over all question terms
- *   strength = topBM25 / (Σ idf(t) · (k1 + 1))       — 1 only if every term saturates in one passage
- *   margin   = (best source − next source) / best source
- *   lexical  = wc·coverage + ws·strength + wm·margin   (weights sum to 1)
- *   result   = lexical, or with vectors (1 − wv)·lexical + wv·rescale(topCosine, floor, ceiling)
- *
- * Coverage is idf-weighted because the words a question is about ("webcam", "cohort") are rare and
- * decisive, while "course" or "use" match everywhere; a word the corpus never uses gets the highest
- * idf, which is what makes off-topic questions ("gym", "parking") score low.
- */
-export function retrievalConfidence(evidence: ConfidenceEvidence, options: ConfidenceOptions = {}): number {
-  const wc = options.coverageWeight ?? 0.6;
-  const ws = options.strengthWeight ?? 0.25;
-  const wm = options.marginWeight ?? 0.15;
-  const total = wc + ws + wm || 1;
+/** The calibration's inputs for one question (see {@link ConfidenceFeatures}). */
+export function confidenceFeatures(evidence: ConfidenceEvidence): ConfidenceFeatures {
   const idfSum = evidence.queryTerms.reduce((sum, t) => sum + t.idf, 0);
-  if (idfSum <= 0) return 0;
+  if (idfSum <= 0) return NO_EVIDENCE;
   const covered = evidence.queryTerms.reduce(
     (sum, t) => sum + (evidence.matchedTerms.has(t.term) ? t.idf : 0),
     0,
   );
+  const unknown = evidence.queryTerms.reduce((sum, t) => sum + (t.df === 0 ? t.idf : 0), 0);
+  const maxIdf = Math.max(...evidence.queryTerms.map((t) => t.idf));
+  const missing = Math.max(
+    0,
+    ...evidence.queryTerms.filter((t) => !evidence.matchedTerms.has(t.term)).map((t) => t.idf),
+  );
   const coverage = covered / idfSum;
-  const strength = clamp01(evidence.topLexicalScore / (idfSum * (evidence.k1 + 1)));
-  const margin =
-    evidence.topSourceScore > 0
-      ? clamp01((evidence.topSourceScore - evidence.secondSourceScore) / evidence.topSourceScore)
-      : 0;
-  const lexical = (wc * coverage + ws * strength + wm * margin) / total;
-  if (evidence.topVectorScore === undefined) return clamp01(lexical);
-  const floor = options.vectorFloor ?? 0.2;
-  const ceiling = options.vectorCeiling ?? 0.8;
-  const vector = clamp01((evidence.topVectorScore - floor) / (ceiling - floor || 1));
-  const wv = clamp01(options.vectorWeight ?? 0.3);
-  return clamp01((1 - wv) * lexical + wv * vector);
+  const features: ConfidenceFeatures = {
+    coverage,
+    strength: clamp01(evidence.topLexicalScore / (idfSum * (evidence.k1 + 1))),
+    // A lead over the next source means something only as far as the question's words were found.
+    margin:
+      coverage *
+      (evidence.topSourceScore > 0
+        ? clamp01((evidence.topSourceScore - evidence.secondSourceScore) / evidence.topSourceScore)
+        : 0),
+    unknown: unknown / idfSum,
+    missing: maxIdf > 0 ? missing / maxIdf : 0,
+    title: coverage * clamp01(evidence.topTitleMatch ?? 0),
+    document: clamp01(evidence.topDocumentMatch ?? 0),
+  };
+  if (evidence.topVectorScore !== undefined) {
+    features.vector = clamp01(evidence.topVectorScore);
+    features.vectorMargin = clamp01(evidence.topVectorScore - (evidence.secondVectorScore ?? 0));
+  }
+  return features;
+}
+
+/** σ(intercept + Σ weight · feature): a probability that answering helps. */
+export function applyCalibration(features: ConfidenceFeatures, calibration: LogisticCalibration): number {
+  let z = calibration.intercept;
+  for (const [name, weight] of Object.entries(calibration.weights) as [keyof ConfidenceFeatures, number][])
+    z += weight * (features[name] ?? 0);
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** The calibration that applies to a question's features. */
+export function calibrationFor(
+  features: ConfidenceFeatures,
+  options: ConfidenceOptions = {},
+): LogisticCalibration {
+  const set = options.calibration ?? CONFIDENCE_CALIBRATION;
+  if (features.vector === undefined) return set.lexical;
+  return (options.embeddingModel && set.byModel[options.embeddingModel]) || set.anyModel;
+}
+
+/**
+ * Confidence in [0, 1] that the best passages answer the question: the calibrated probability, fitted on
+ * labelled questions, that answering gives a correct article (an answerable question whose correct article
+ * is among the top 3), as opposed to an out-of-scope question or a wrong article.
+ */
+export function retrievalConfidence(evidence: ConfidenceEvidence, options: ConfidenceOptions = {}): number {
+  const features = confidenceFeatures(evidence);
+  return clamp01(applyCalibration(features, calibrationFor(features, options)));
 }
 
 /** Options for {@link combineWithModelJudgement}. */

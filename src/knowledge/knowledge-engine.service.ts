@@ -1,7 +1,14 @@
 import { resolveLocale } from './answer-strings.catalog.js';
 import { Bm25Index, type Bm25Options } from './bm25.index.js';
 import { type ChunkingOptions, documentToRecords } from './chunking.service.js';
-import { type ConfidenceOptions, retrievalConfidence } from './confidence.service.js';
+import {
+  applyCalibration,
+  type ConfidenceFeatures,
+  type ConfidenceOptions,
+  calibrationFor,
+  confidenceFeatures,
+  NO_EVIDENCE,
+} from './confidence.service.js';
 import { type Answer, type AnswerPassage, buildExtractiveAnswer } from './extractive-answer.service.js';
 import {
   type FusionOptions,
@@ -15,6 +22,7 @@ import type { ChunkRecord, SourceDocument } from './knowledge.types.js';
 import { lmsVocabulary, type VocabularyGroup } from './lms-vocabulary.data.js';
 import { QueryExpander, type WeightedTerm } from './query-expansion.service.js';
 import { analyze, detectLanguage, type Language, sharesDerivationalStem } from './text-analysis.service.js';
+import { TypoCorrector } from './typo-correction.js';
 import { VectorIndex, type VectorIndexOptions } from './vector.index.js';
 
 /** Tuning knobs of the engine; every field has a default. */
@@ -102,6 +110,8 @@ export interface AskResult {
   mode: 'extractive';
   /** Language the question was analysed in. */
   language: 'en' | 'es';
+  /** What the confidence was computed from (for calibration and the eval). */
+  features: ConfidenceFeatures;
 }
 
 interface TenantIndex {
@@ -115,10 +125,26 @@ interface TenantIndex {
   titleTerms: Map<string, string[]>;
   /** The tenant's own vocabulary (built-in plus its groups), when it has one. */
   expander?: QueryExpander;
+  corrector: TypoCorrector;
 }
 
-/** Default `notCoveredThreshold`, chosen on half of the labelled questions (see scripts/eval.ts). */
-export const DEFAULT_NOT_COVERED_THRESHOLD = 0.3;
+/** A source ranked with whole-document evidence: its heading/title BM25 share and its title similarity. */
+type EvidencedSource = RankedSource & { document?: number; title?: number };
+
+/** The best cosine among a ranked source's passages, when vectors were searched. */
+function bestVectorOf(source: RankedSource | undefined): number | undefined {
+  const scores = (source?.passages ?? [])
+    .map((p) => p.scores.vector)
+    .filter((v): v is number => v !== undefined);
+  return scores.length > 0 ? Math.max(...scores) : undefined;
+}
+
+/**
+ * Default `notCoveredThreshold`. The confidence is a calibrated probability that answering helps (see
+ * confidence.service.ts), so 0.5 is where answering and handing off cost the same when answering an
+ * out-of-scope question is as bad as declining an answerable one.
+ */
+export const DEFAULT_NOT_COVERED_THRESHOLD = 0.5;
 
 /**
  * Retrieval and extractive answering over per-tenant in-memory indexes. It owns no storage: `index`
@@ -217,12 +243,13 @@ export class KnowledgeEngine {
       answer: buildExtractiveAnswer([], { locale }),
       mode: 'extractive',
       language,
+      features: NO_EVIDENCE,
     });
     if (!tenant || tenant.records.size === 0) return empty();
 
     const pool = o.candidatePool ?? 60;
     const scope = { k: pool, courseId: options.courseId ?? null };
-    const { terms, weighted } = this.expandQuery(tenant, question, language);
+    const { terms, weighted } = this.correctTypos(tenant, this.expandQuery(tenant, question, language));
     const lists: RankedList[] = [{ name: 'lexical', hits: tenant.bm25.search(weighted, scope) }];
     if (options.queryEmbedding && tenant.vectors.size > 0) {
       lists.push({ name: 'vector', hits: tenant.vectors.search(options.queryEmbedding, scope) });
@@ -244,18 +271,19 @@ export class KnowledgeEngine {
     for (const p of evidence) for (const t of tenant.bm25.matchedTerms(p.chunkId, ownTerms)) matched.add(t);
 
     const vectorScores = fused.map((p) => p.scores.vector).filter((s): s is number => s !== undefined);
-    const confidence = retrievalConfidence(
-      {
-        queryTerms: tenant.bm25.termStats(ownTerms),
-        matchedTerms: matched,
-        topLexicalScore: lists[0]?.hits[0]?.score ?? 0,
-        k1: o.bm25?.k1 ?? 1.2,
-        topSourceScore: top.score,
-        secondSourceScore: ranked[1]?.score ?? 0,
-        topVectorScore: vectorScores.length > 0 ? Math.max(...vectorScores) : undefined,
-      },
-      o.confidence,
-    );
+    const features = confidenceFeatures({
+      queryTerms: tenant.bm25.termStats(ownTerms),
+      matchedTerms: matched,
+      topLexicalScore: lists[0]?.hits[0]?.score ?? 0,
+      k1: o.bm25?.k1 ?? 1.2,
+      topSourceScore: top.score,
+      secondSourceScore: ranked[1]?.score ?? 0,
+      topTitleMatch: top.title ?? 0,
+      topDocumentMatch: top.document ?? 0,
+      topVectorScore: vectorScores.length > 0 ? Math.max(...vectorScores) : undefined,
+      secondVectorScore: bestVectorOf(ranked[1]),
+    });
+    const confidence = applyCalibration(features, calibrationFor(features, o.confidence));
     const notCovered =
       confidence < (options.notCoveredThreshold ?? o.notCoveredThreshold ?? DEFAULT_NOT_COVERED_THRESHOLD);
 
@@ -304,7 +332,7 @@ export class KnowledgeEngine {
     // The question picks the sentences or steps shown and, with the UI locale, the framing language.
     const framing = { locale: options.locale ?? locale, question };
     const answer = buildExtractiveAnswer(notCovered ? [] : answerPassages, framing);
-    return { passages, sources, confidence, notCovered, answer, mode: 'extractive', language };
+    return { passages, sources, confidence, notCovered, answer, mode: 'extractive', language, features };
   }
 
   /**
@@ -351,6 +379,36 @@ export class KnowledgeEngine {
     return { terms, weighted };
   }
 
+  /**
+   * A question term the index has never seen but one edit from terms it has ("pasword") is read as the
+   * most frequent of them; the others search at half weight. Only unseen terms are corrected: a real word
+   * is never rewritten into another.
+   */
+  private correctTypos(
+    tenant: TenantIndex,
+    query: { terms: WeightedTerm[]; weighted: WeightedTerm[] },
+  ): { terms: WeightedTerm[]; weighted: WeightedTerm[] } {
+    const stats = tenant.bm25.termStats(query.terms.map((t) => t.term));
+    const replaced = new Map<string, WeightedTerm>();
+    const extra: WeightedTerm[] = [];
+    query.terms.forEach((t, i) => {
+      if ((stats[i]?.df ?? 0) > 0) return;
+      const candidates = tenant.corrector.corrections(t.term);
+      if (candidates.length === 0) return;
+      const ranked = tenant.bm25
+        .termStats(candidates)
+        .filter((c) => c.df > 0)
+        .sort((a, b) => b.df - a.df || a.term.localeCompare(b.term));
+      const [best, ...rest] = ranked;
+      if (!best) return;
+      replaced.set(t.term, { ...t, term: best.term });
+      for (const other of rest.slice(0, 2)) extra.push({ ...t, term: other.term, weight: t.weight * 0.5 });
+    });
+    if (replaced.size === 0) return query;
+    const fix = (t: WeightedTerm) => replaced.get(t.term) ?? t;
+    return { terms: query.terms.map(fix), weighted: [...query.weighted.map(fix), ...extra] };
+  }
+
   /** Re-ranks sources by (passage score / best) + weight · (document score / best document score). */
   private withDocumentEvidence(
     tenant: TenantIndex,
@@ -358,7 +416,7 @@ export class KnowledgeEngine {
     weighted: readonly WeightedTerm[],
     scope: { k: number; courseId: string | null },
     ranked: RankedSource[],
-  ): RankedSource[] {
+  ): EvidencedSource[] {
     const weight = this.options.documentLevel?.weight ?? 0.5;
     const titleWeight = this.options.titleWeight ?? 1;
     const derivational = this.options.derivationalWeight ?? 0.75;
@@ -418,13 +476,11 @@ export class KnowledgeEngine {
       return norm > 0 && queryNorm > 0 ? Math.min(1, dot / (Math.sqrt(norm) * queryNorm)) : 0;
     };
     return ranked
-      .map((s) => ({
-        ...s,
-        score:
-          s.score / best +
-          weight * (docScore.get(s.sourceId) ?? 0) +
-          (titleWeight > 0 ? titleWeight * titleSimilarity(s.sourceId) : 0),
-      }))
+      .map((s) => {
+        const document = docScore.get(s.sourceId) ?? 0;
+        const title = titleWeight > 0 ? titleSimilarity(s.sourceId) : 0;
+        return { ...s, score: s.score / best + weight * document + titleWeight * title, document, title };
+      })
       .sort((a, b) => b.score - a.score || a.sourceId.localeCompare(b.sourceId));
   }
 
@@ -462,8 +518,10 @@ export class KnowledgeEngine {
   private tenant(tenantId: string): TenantIndex {
     let tenant = this.tenants.get(tenantId);
     if (!tenant) {
+      const bm25 = new Bm25Index(this.options.bm25);
       tenant = {
-        bm25: new Bm25Index(this.options.bm25),
+        bm25,
+        corrector: new TypoCorrector(bm25),
         vectors: new VectorIndex(this.options.vector),
         records: new Map(),
         documents: new Bm25Index(this.options.documentLevel?.bm25),

@@ -1,0 +1,162 @@
+/**
+ * Fits the answer-or-hand-off confidence (src/knowledge/confidence-calibration.data.ts) on the pooled
+ * development questions, and prints how the fit does on questions it was not fitted on (5-fold
+ * cross-validation, folds holding both sets in proportion).
+ *
+ *   npm run calibrate -- [--docs FOLDER] [--questions FILE]... [--write]
+ *
+ * Defaults: samples/knowledge and both samples/eval sets. The label of a question is "answering helps":
+ * answerable, with a correct article among the top 3 sources. An out-of-scope question, or an answerable
+ * one whose article retrieval missed, is one to hand off. The confidence is the fitted probability of
+ * "answering helps", so 0.5 is where answering and handing off cost the same when both mistakes are
+ * equally bad (the product's default threshold).
+ *
+ * With embeddings configured (EMBEDDINGS_BASE_URL, or OPENAI_API_KEY), the hybrid calibration of that
+ * model is fitted as well, from the same questions searched with vectors.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../src/app/embedded-services.js';
+import { loadConfig } from '../src/config/env.js';
+import {
+  type CalibrationSample,
+  crossValidate,
+  fitLogistic,
+  logLoss,
+} from '../src/knowledge/calibration-fit.js';
+import type {
+  ConfidenceCalibrationSet,
+  ConfidenceFeatures,
+  LogisticCalibration,
+} from '../src/knowledge/confidence.service.js';
+import { CONFIDENCE_CALIBRATION } from '../src/knowledge/confidence-calibration.data.js';
+import { createEmbedder, embeddingText } from '../src/knowledge/embeddings.service.js';
+import { type EvalQuestion, readDocumentFolder, readQuestions } from '../src/knowledge/evaluation.js';
+import { KnowledgeEngine } from '../src/knowledge/knowledge-engine.service.js';
+
+const { values } = parseArgs({
+  options: {
+    docs: { type: 'string' },
+    questions: { type: 'string', multiple: true },
+    write: { type: 'boolean', default: false },
+  },
+});
+
+const LEXICAL: (keyof ConfidenceFeatures)[] = [
+  'coverage',
+  'strength',
+  'margin',
+  'unknown',
+  'missing',
+  'title',
+  'document',
+];
+const HYBRID: (keyof ConfidenceFeatures)[] = [...LEXICAL, 'vector', 'vectorMargin'];
+const L2 = 1;
+const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7];
+const DATA_FILE = path.join(PROJECT_ROOT, 'src/knowledge/confidence-calibration.data.ts');
+
+const docsFolder = values.docs ?? path.join(PROJECT_ROOT, 'samples/knowledge');
+const questionFiles = values.questions?.length
+  ? values.questions
+  : ['questions.jsonl', 'questions-hard.jsonl'].map((f) => path.join(PROJECT_ROOT, 'samples/eval', f));
+
+interface Labelled extends CalibrationSample {
+  question: EvalQuestion;
+}
+
+async function collect(engine: KnowledgeEngine, embed?: (q: string) => Promise<number[]>) {
+  const samples: Labelled[] = [];
+  for (const file of questionFiles) {
+    const set = path.basename(file);
+    for (const question of await readQuestions(file)) {
+      if (question.kind !== 'answerable' && question.kind !== 'out_of_scope') continue;
+      const result = engine.ask('calibrate', question.question, {
+        locale: 'en',
+        ...(embed ? { queryEmbedding: await embed(question.question) } : {}),
+      });
+      const rank = result.sources.findIndex((s) => question.sources?.includes(s.sourceId));
+      const good = question.kind === 'answerable' && rank >= 0 && rank < 3;
+      samples.push({ features: result.features, good, set, question });
+    }
+  }
+  return samples;
+}
+
+function report(name: string, samples: Labelled[], names: (keyof ConfidenceFeatures)[]) {
+  const p = crossValidate(samples, names, { l2: L2, folds: 5 });
+  console.log(
+    `\n## ${name}: ${samples.length} questions, cross-validated log loss ${logLoss(p, samples).toFixed(3)}`,
+  );
+  console.log('threshold  set                     answered  useful  out-of-scope flagged');
+  for (const threshold of THRESHOLDS)
+    for (const set of [...new Set(samples.map((s) => s.set))]) {
+      const rows = samples.map((s, i) => ({ s, p: p[i] ?? 0 })).filter((r) => r.s.set === set);
+      const answerable = rows.filter((r) => r.s.question.kind === 'answerable');
+      const outOfScope = rows.filter((r) => r.s.question.kind === 'out_of_scope');
+      const share = (n: number, d: number) => (d > 0 ? (n / d).toFixed(2) : ' —  ');
+      console.log(
+        `${threshold.toFixed(2).padEnd(10)} ${String(set).padEnd(23)} ${share(answerable.filter((r) => r.p >= threshold).length, answerable.length).padEnd(9)} ${share(answerable.filter((r) => r.p >= threshold && r.s.good).length, answerable.length).padEnd(7)} ${share(outOfScope.filter((r) => r.p < threshold).length, outOfScope.length)}`,
+      );
+    }
+  console.log(
+    'reliability (cross-validated): confidence bin, questions, mean confidence, share where answering helps',
+  );
+  for (let bin = 0; bin < 5; bin++) {
+    const lo = bin / 5;
+    const hi = (bin + 1) / 5;
+    const inBin = samples
+      .map((s, i) => ({ s, p: p[i] ?? 0 }))
+      .filter((r) => r.p >= lo && (r.p < hi || (bin === 4 && r.p <= 1)));
+    if (inBin.length === 0) continue;
+    const mean = inBin.reduce((sum, r) => sum + r.p, 0) / inBin.length;
+    const good = inBin.filter((r) => r.s.good).length / inBin.length;
+    console.log(
+      `  ${lo.toFixed(1)}–${hi.toFixed(1)}  ${String(inBin.length).padStart(4)}  ${mean.toFixed(2)}  ${good.toFixed(2)}`,
+    );
+  }
+  return fitLogistic(samples, names, { l2: L2 });
+}
+
+const docs = await readDocumentFolder(docsFolder);
+const engine = new KnowledgeEngine();
+const records = await engine.index('calibrate', docs);
+console.log(`docs: ${docs.length} (${records.length} chunks); questions: ${questionFiles.join(', ')}`);
+const lexical = report('lexical', await collect(engine), LEXICAL);
+
+const config = loadConfig(process.env);
+const embedder = createEmbedder(config);
+const byModel: Record<string, LogisticCalibration> = { ...CONFIDENCE_CALIBRATION.byModel };
+// Until a model is fitted, vectors rank but the confidence reads the lexical evidence only.
+let anyModel = lexical;
+if (embedder) {
+  console.log(`\nembedding ${records.length} chunks with ${embedder.model}…`);
+  const vectors = await embedder.embedDocuments(records.map(embeddingText));
+  engine.load(
+    'calibrate',
+    records.map((r, i) => ({ ...r, embedding: vectors[i] })),
+  );
+  const hybrid = report(
+    `hybrid (${embedder.model})`,
+    await collect(engine, (q) => embedder.embedQuery(q)),
+    HYBRID,
+  );
+  byModel[embedder.model] = hybrid;
+  anyModel = hybrid;
+}
+
+const fitted: ConfidenceCalibrationSet = { lexical, byModel, anyModel };
+console.log(`\nfitted: ${JSON.stringify(fitted)}`);
+if (values.write) {
+  const text = readFileSync(DATA_FILE, 'utf8');
+  const start = text.indexOf('export const CONFIDENCE_CALIBRATION');
+  writeFileSync(
+    DATA_FILE,
+    `${text.slice(0, start)}export const CONFIDENCE_CALIBRATION: ConfidenceCalibrationSet = ${JSON.stringify(fitted, null, 2)};\n`,
+  );
+  console.log(
+    `written to ${path.relative(PROJECT_ROOT, DATA_FILE)} (format it with npx biome check --write)`,
+  );
+}
+process.exit(0);
