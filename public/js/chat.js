@@ -239,7 +239,7 @@
       renderText(body, parts.shown);
     } else {
       const before = document.createElement('span');
-      renderText(before, `${lines.slice(0, at).join('\n')}\n`);
+      renderText(before, at > 0 ? `${lines.slice(0, at).join('\n')}\n` : '');
       const link = document.createElement('a');
       link.className = 'answer-source';
       link.href = `#${details.id}`;

@@ -29,7 +29,7 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
     languages: { en: 'English', es: 'Spanish', pt: 'Portuguese', fr: 'French' },
   },
   es: {
-    from: 'Fuente: {title}',
+    from: 'De: {title}',
     seeAlso: 'Ver también: {titles}',
     notCovered:
       'No encontré esto en la documentación que tengo disponible y prefiero no adivinar. ¿Quieres que pase tu pregunta a una persona que pueda ayudarte?',

@@ -397,10 +397,10 @@ export function shortAnswer(
 
 /**
  * Builds an answer without a language model: from the best passage's section only, the sentences or
- * numbered steps that answer the question (see {@link shortAnswer}), in the learner's language's
- * framing — "Esto dice la guía (en inglés):" first when the guide is in another language than the
- * question — then "From: <title> › <section> [1]", other documents as "See also", and the whole
- * section after {@link SECTION_MARKER} when the short answer is only part of it. `passages` are the
+ * numbered steps that answer the question (see {@link shortAnswer}), framed in the learner's language:
+ * "From: <title> › <section> [1]", then "Esto dice la guía (en inglés):" when the guide is in another
+ * language than the question, the short answer, other documents as "See also", and the whole section
+ * after {@link SECTION_MARKER} when the short answer is only part of it. `passages` are the
  * chosen passages, best first; one passage of each other document is offered as "see also".
  */
 export function buildExtractiveAnswer(
@@ -439,12 +439,12 @@ export function buildExtractiveAnswer(
       path: p.path,
     });
   }
-  const lines: string[] = [];
+  const lines = [`${fill(strings.from, { title: headingLabel(best) })} [1]`, ''];
   if (crossLanguage) lines.push(fill(strings.guideSays, { language: strings.languages[guideLanguage] }), '');
-  lines.push(short, '', `${fill(strings.from, { title: headingLabel(best) })} [1]`);
+  lines.push(short);
   if (citations.length > 1) {
     const others = citations.slice(1).map((c) => `${c.title} [${c.index}]`);
-    lines.push(fill(strings.seeAlso, { titles: others.join('; ') }));
+    lines.push('', fill(strings.seeAlso, { titles: others.join('; ') }));
   }
   let text = lines.join('\n');
   // Nothing more to show when the short answer is (nearly) the whole section.

@@ -59,12 +59,15 @@ describe('a Spanish question answered from an English article, in Chromium insid
     const { frame, answer } = await ask(page);
 
     const text = (await answer.locator('.message-text').textContent()) ?? '';
-    expect(text.startsWith(`${FRAMING}\n\n`)).to.equal(true);
-    // The source line: "Fuente: <article> › <section> [1]", a link to the passage.
-    const source = answer.getByRole('link', { name: /^Fuente: .+ › .+ \[1\]$/ });
+    // The source line first: "De: <article> › <section> [1]", a link to the passage; then the framing.
+    const source = answer.getByRole('link', { name: /^De: .+ › .+ \[1\]$/ });
     expect(await source.count()).to.equal(1);
     const sourceLine = (await source.textContent()) ?? '';
-    const short = text.slice(FRAMING.length, text.indexOf(sourceLine)).trim();
+    expect(text.startsWith(`${sourceLine}\n\n${FRAMING}\n\n`)).to.equal(true);
+    const short = text
+      .slice(sourceLine.length + FRAMING.length + 4)
+      .split('\n\nVer también:')[0]
+      ?.trim() as string;
     expect(short.length).to.be.greaterThan(0);
     expect(short.split(/\s+/).length).to.be.at.most(120);
     // Read out without the section behind the disclosure.

@@ -139,7 +139,7 @@ describe('extractive answers: framing', () => {
     path: 'sso.md',
   });
 
-  it('in English: the short answer, then "From: <title> › <section> [1]", the other articles, then the whole section', () => {
+  it('in English: "From: <title> › <section> [1]", the short answer, the other articles, then the whole section', () => {
     const answer = buildExtractiveAnswer([section, otherSection, otherArticle], {
       question: 'Can an administrator send me my password?',
       locale: 'en',
@@ -147,9 +147,10 @@ describe('extractive answers: framing', () => {
     const parts = splitAnswerText(answer.text);
     expect(parts.shown).to.equal(
       [
+        'From: Managing Your Account › Reset Your Password [1]',
+        '',
         '**Note:** Administrators cannot see or send you your password.',
         '',
-        'From: Managing Your Account › Reset Your Password [1]',
         'See also: Single Sign-On [2]',
       ].join('\n'),
     );
@@ -174,7 +175,7 @@ describe('extractive answers: framing', () => {
       language: 'Spanish',
       question: '¿Cómo puedo restablecer mi contraseña? No me llega el correo.',
       says: 'Esto dice la guía (en inglés):',
-      from: 'Fuente: Managing Your Account › Reset Your Password [1]',
+      from: 'De: Managing Your Account › Reset Your Password [1]',
       whole: 'Ver la sección completa',
     },
     {
@@ -197,9 +198,8 @@ describe('extractive answers: framing', () => {
       // The UI is in English: the learner's language is the question's.
       const answer = buildExtractiveAnswer([section], { question: c.question, locale: 'en' });
       const parts = splitAnswerText(answer.text);
-      expect(parts.shown.startsWith(`${c.says}\n\n`)).to.equal(true);
-      expect(parts.shown).to.contain('1. Open the sign-in page');
-      expect(parts.shown).to.contain(c.from);
+      expect(parts.shown.startsWith(`${c.from}\n\n${c.says}\n\nTo reset your password`)).to.equal(true);
+      expect(parts.shown).to.contain('8. Sign in again');
       expect(parts.section?.label).to.equal(c.whole);
     });
   }
@@ -209,10 +209,13 @@ describe('extractive answers: framing', () => {
       question: 'How do I reset my password?',
       locale: 'es',
     });
-    expect(english.text.startsWith('To reset your password')).to.equal(true);
-    expect(english.text).to.contain('From: Managing Your Account');
+    expect(
+      english.text.startsWith('From: Managing Your Account › Reset Your Password [1]\n\nTo reset'),
+    ).to.equal(true);
     const bare = buildExtractiveAnswer([section], { question: 'password reset', locale: 'es-MX' });
-    expect(bare.text.startsWith('Esto dice la guía (en inglés):')).to.equal(true);
+    expect(
+      bare.text.startsWith('De: Managing Your Account › Reset Your Password [1]\n\nEsto dice la guía'),
+    ).to.equal(true);
   });
 
   it('says "not covered" in the question’s language', () => {
