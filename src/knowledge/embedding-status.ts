@@ -18,7 +18,7 @@ export interface SourceMeaning {
 }
 
 /** Failed tries after which waiting is reported as failing (the retry job keeps going). */
-const FAILING_AFTER_ATTEMPTS = 3;
+const FAILING_AFTER_ATTEMPTS = 4;
 
 /** One source's state, from what its switch and the retry job recorded. */
 export function meaningOf(

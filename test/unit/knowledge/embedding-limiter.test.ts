@@ -203,7 +203,7 @@ describe('search by meaning state', () => {
       pending: 4,
       error: 'the embedding server did not answer in time',
     });
-    expect(meaningOf({ ...live, vectors: vectors(4, { attempts: 3 }) }, true)?.state).to.equal('failing');
+    expect(meaningOf({ ...live, vectors: vectors(4, { attempts: 4 }) }, true)?.state).to.equal('failing');
     expect(meaningOf({ ...live, vectors: vectors(4, { gaveUp: true }) }, true)?.state).to.equal('failing');
     expect(
       meaningOf(
