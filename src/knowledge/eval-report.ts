@@ -84,6 +84,12 @@ export function formatSummary(
       );
     }
   }
+  for (const [role, c] of Object.entries(s.calibrationByRole)) {
+    if (c.bestThreshold === null) continue;
+    lines.push(
+      `${`calibration ${role}`.padEnd(20)} ECE ${num(c.ece, 3)}  best balanced ${pct(c.bestBalanced ?? 0).trim()} at threshold ${c.bestThreshold}`,
+    );
+  }
   return lines;
 }
 

@@ -89,6 +89,19 @@ export interface EvalSummary extends EvalGroupSummary {
   thresholdAgreement: number | null;
   curve: CurvePoint[];
   reliability: Reliability;
+  /**
+   * Per role: the calibration error and the curve's best balanced point, to see whether a threshold per
+   * role would help.
+   */
+  calibrationByRole: Record<string, RoleCalibration>;
+}
+
+/** See {@link EvalSummary.calibrationByRole}. */
+export interface RoleCalibration {
+  ece: number | null;
+  /** Threshold of the best balanced score (the lowest one on a tie); null without a curve. */
+  bestThreshold: number | null;
+  bestBalanced: number | null;
 }
 
 /** Input of {@link runEvaluation}: `ask` is whatever pipeline is under test (in-memory, or DB + queue). */
@@ -170,6 +183,28 @@ function groupBy(
   );
 }
 
+function calibrationByRole(
+  outcomes: readonly QuestionOutcome[],
+  thresholds: readonly number[],
+): Record<string, RoleCalibration> {
+  const roles = [...new Set(outcomes.map((x) => x.role ?? 'unknown'))].sort();
+  return Object.fromEntries(
+    roles.map((role) => {
+      const mine = outcomes.filter((x) => (x.role ?? 'unknown') === role);
+      const best = thresholdCurve(mine, thresholds).reduce<CurvePoint | null>(
+        (top, p) => (top === null || p.balanced > top.balanced ? p : top),
+        null,
+      );
+      const calibration: RoleCalibration = {
+        ece: reliabilityTable(mine).ece,
+        bestThreshold: best?.threshold ?? null,
+        bestBalanced: best?.balanced ?? null,
+      };
+      return [role, calibration] as const;
+    }),
+  );
+}
+
 /** The curve's thresholds, with the one the questions were asked with among them. */
 function curveThresholds(o: SummariseOptions): number[] {
   const list = [...(o.curveThresholds ?? DEFAULT_CURVE_THRESHOLDS)];
@@ -205,6 +240,7 @@ export function summarise(outcomes: readonly QuestionOutcome[], o: SummariseOpti
     thresholdAgreement: o.threshold === undefined ? null : thresholdAgreement(outcomes, o.threshold),
     curve: thresholdCurve(outcomes, curveThresholds(o)),
     reliability: reliabilityTable(outcomes),
+    calibrationByRole: calibrationByRole(outcomes, curveThresholds(o)),
   };
 }
 
