@@ -85,10 +85,12 @@ export function formatSummary(
     }
   }
   for (const [role, c] of Object.entries(s.calibrationByRole)) {
-    if (c.bestThreshold === null) continue;
-    lines.push(
-      `${`calibration ${role}`.padEnd(20)} ECE ${num(c.ece, 3)}  best balanced ${pct(c.bestBalanced ?? 0).trim()} at threshold ${c.bestThreshold}`,
-    );
+    if (c.ece === null) continue;
+    const best =
+      c.bestThreshold === null || c.bestBalanced === null
+        ? 'no balance (needs answerable and out-of-scope questions)'
+        : `best balanced ${pct(c.bestBalanced).trim()} at threshold ${c.bestThreshold}`;
+    lines.push(`${`calibration ${role}`.padEnd(20)} ECE ${num(c.ece, 3)}  ${best}`);
   }
   return lines;
 }

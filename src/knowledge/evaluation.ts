@@ -99,7 +99,10 @@ export interface EvalSummary extends EvalGroupSummary {
 /** See {@link EvalSummary.calibrationByRole}. */
 export interface RoleCalibration {
   ece: number | null;
-  /** Threshold of the best balanced score (the lowest one on a tie); null without a curve. */
+  /**
+   * Threshold of the best balanced score (the lowest one on a tie); null without a curve or when the
+   * role has no answerable or no out-of-scope question.
+   */
   bestThreshold: number | null;
   bestBalanced: number | null;
 }
@@ -191,7 +194,10 @@ function calibrationByRole(
   return Object.fromEntries(
     roles.map((role) => {
       const mine = outcomes.filter((x) => (x.role ?? 'unknown') === role);
-      const best = thresholdCurve(mine, thresholds).reduce<CurvePoint | null>(
+      // A balance needs both sides: with no out-of-scope (or no answerable) question it means nothing.
+      const bothKinds =
+        mine.some((x) => x.kind === 'answerable') && mine.some((x) => x.kind === 'out_of_scope');
+      const best = (bothKinds ? thresholdCurve(mine, thresholds) : []).reduce<CurvePoint | null>(
         (top, p) => (top === null || p.balanced > top.balanced ? p : top),
         null,
       );

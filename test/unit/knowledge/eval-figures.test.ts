@@ -213,8 +213,8 @@ describe('eval figures on a fixture set with known answers', () => {
     expect(sets[0]?.summary.calibrationByRole).to.deep.equal({
       // a5 (nothing retrieved) is never useful; a7 (.62) is flagged from 0.65 on: balanced (0 + 1) / 2.
       admin: { ece: 0.31, bestThreshold: 0.65, bestBalanced: 0.5 },
-      // No out-of-scope question: balanced is useful / 2, a4 (.25) useful up to 0.25; |.25-1| and |.35-0|.
-      instructor: { ece: 0.55, bestThreshold: 0.05, bestBalanced: 0.25 },
+      // No out-of-scope question, so no balance to find; |.25-1| and |.35-0|.
+      instructor: { ece: 0.55, bestThreshold: null, bestBalanced: null },
       // a1 .82 and a2 .45 useful, a6 .15 flagged above it: both from 0.2 on. (.15 + .55 + .18) / 3.
       learner: { ece: 0.293, bestThreshold: 0.2, bestBalanced: 1 },
     });
