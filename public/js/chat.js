@@ -68,9 +68,11 @@
       const item = document.createElement('li');
       item.value = citation.index;
       const label = citation.heading ? `${citation.title} — ${citation.heading}` : citation.title;
-      if (citation.url) {
+      // A document ingested from a web page links to it (its path is its address).
+      const href = citation.url || (/^https?:\/\//i.test(citation.path ?? '') ? citation.path : '');
+      if (href) {
         const link = document.createElement('a');
-        link.href = citation.url;
+        link.href = href;
         link.target = '_blank';
         link.rel = 'noopener noreferrer';
         link.textContent = label;
@@ -196,6 +198,14 @@
   // An extractive answer carries the whole section it quotes after this marker, then a label line
   // (src/knowledge/extractive-answer.service.ts, SECTION_MARKER): shown behind a disclosure.
   const SECTION_MARKER = '\n\n---\n';
+  // The labels of answer-strings.catalog.ts (`wholeSection`), so that a model's answer with a Markdown
+  // rule in it is never mistaken for one (a unit test keeps the two lists equal).
+  const SECTION_LABELS = [
+    'Show the whole section',
+    'Ver la sección completa',
+    'Ver a seção completa',
+    'Afficher toute la section',
+  ];
 
   /**
    * Splits an answer into what is shown at once and the section behind "Show the whole section".
@@ -207,7 +217,7 @@
     if (at < 0) return { shown: text };
     const rest = text.slice(at + SECTION_MARKER.length);
     const newline = rest.indexOf('\n');
-    if (newline < 0) return { shown: text };
+    if (newline < 0 || !SECTION_LABELS.includes(rest.slice(0, newline).trim())) return { shown: text };
     return {
       shown: text.slice(0, at),
       section: { label: rest.slice(0, newline).trim(), text: rest.slice(newline + 1) },

@@ -1,5 +1,6 @@
 /** Languages an answer can be framed in: the learner's, whatever the UI says. */
-export type AnswerLocale = 'en' | 'es' | 'pt' | 'fr';
+export const ANSWER_LOCALES = ['en', 'es', 'pt', 'fr'] as const;
+export type AnswerLocale = (typeof ANSWER_LOCALES)[number];
 
 /** Locales the text analysis has stop words and a stemmer for (see text-analysis.service.ts). */
 export type AnalysisLocale = 'en' | 'es';

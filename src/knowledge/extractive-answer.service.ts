@@ -1,4 +1,5 @@
 import {
+  ANSWER_LOCALES,
   type AnswerLocale,
   type AnswerStrings,
   answerStrings,
@@ -66,13 +67,16 @@ export interface AnswerParts {
   section?: { label: string; text: string };
 }
 
+const SECTION_LABELS = new Set(ANSWER_LOCALES.map((locale) => answerStrings(locale).wholeSection));
+
 /** Splits an answer's text at {@link SECTION_MARKER} (answers without one are all `shown`). */
 export function splitAnswerText(text: string): AnswerParts {
   const at = text.indexOf(SECTION_MARKER);
   if (at < 0) return { shown: text };
   const rest = text.slice(at + SECTION_MARKER.length);
   const newline = rest.indexOf('\n');
-  if (newline < 0) return { shown: text };
+  // Only a label of ours opens a section: a model's answer may contain a Markdown rule.
+  if (newline < 0 || !SECTION_LABELS.has(rest.slice(0, newline).trim())) return { shown: text };
   return {
     shown: text.slice(0, at),
     section: { label: rest.slice(0, newline).trim(), text: rest.slice(newline + 1) },

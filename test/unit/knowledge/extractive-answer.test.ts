@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { groundingSystemPrompt } from '../../../src/assistant/grounding-prompt.js';
-import { answerStrings, detectAnswerLanguage } from '../../../src/knowledge/answer-strings.catalog.js';
+import {
+  ANSWER_LOCALES,
+  answerStrings,
+  detectAnswerLanguage,
+} from '../../../src/knowledge/answer-strings.catalog.js';
 import {
   type AnswerPassage,
   buildExtractiveAnswer,
@@ -216,6 +221,16 @@ describe('extractive answers: framing', () => {
     expect(
       bare.text.startsWith('De: Managing Your Account › Reset Your Password [1]\n\nEsto dice la guía'),
     ).to.equal(true);
+  });
+
+  it('never takes a Markdown rule in a model’s answer for the whole section', () => {
+    const model = 'Open the Progress page [1].\n\n---\nYour grade is shown at the top [1].';
+    expect(splitAnswerText(model)).to.deep.equal({ shown: model });
+  });
+
+  it('the chat page knows every language’s "Show the whole section" label', () => {
+    const page = readFileSync(new URL('../../../public/js/chat.js', import.meta.url), 'utf8');
+    for (const locale of ANSWER_LOCALES) expect(page).to.contain(`'${answerStrings(locale).wholeSection}'`);
   });
 
   it('says "not covered" in the question’s language', () => {
