@@ -52,6 +52,7 @@ export async function fillMissingVectors(
     .lean<ChunkRow[]>();
   const missing = rows.filter((r) => !r.embedding || r.embedding.length === 0);
   let error: string | null = null;
+  let onlyWaited = false;
   let filled = 0;
   if (missing.length > 0) {
     const result = await embedTexts(embedder, missing.map(embeddingText), {
@@ -59,6 +60,7 @@ export async function fillMissingVectors(
       logger,
     });
     error = result.error;
+    onlyWaited = result.onlyWaited;
     const writes = missing.flatMap((row, i) => {
       const vector = result.vectors[i];
       if (!vector) return [];
@@ -83,7 +85,9 @@ export async function fillMissingVectors(
     total: rows.length,
     pending,
     error: pending > 0 ? error : null,
-    attempts: pending > 0 ? (previous?.version === version ? previous.attempts : 0) + 1 : 0,
+    // A busy server (passages still waiting for a slot) is not a failing one: such tries do not count.
+    attempts:
+      pending > 0 ? (previous?.version === version ? previous.attempts : 0) + (onlyWaited ? 0 : 1) : 0,
     gaveUp: pending > 0 && attempt.last,
     updatedAt: new Date(),
   };

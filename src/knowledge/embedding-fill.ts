@@ -12,7 +12,12 @@ export interface FilledEmbeddings {
   error: string | null;
   /** Embedding requests sent. */
   requests: number;
+  /** True when nothing failed at the server: the missing texts only waited too long for a slot. */
+  onlyWaited: boolean;
 }
+
+/** The failure of passages that waited for a slot past their time (the server itself did not fail). */
+export const WAITED_TOO_LONG = 'the embedding server was too busy to take these passages in time';
 
 /**
  * Vectors for some texts: from the cache first (by model and text), then from the embedder in batches
@@ -27,7 +32,7 @@ export async function embedTexts(
 ): Promise<FilledEmbeddings> {
   const vectors = await cachedEmbeddings(embedder.model, texts, options.logger);
   const missing = [...new Set(texts.filter((_, i) => !vectors[i]))];
-  if (missing.length === 0) return { vectors, pending: 0, error: null, requests: 0 };
+  if (missing.length === 0) return { vectors, pending: 0, error: null, requests: 0, onlyWaited: false };
 
   // Waiting for a slot ends after `waitMs`; a request already sent runs to its own timeout.
   const signal = AbortSignal.timeout(options.waitMs);
@@ -47,7 +52,7 @@ export async function embedTexts(
       } catch (error) {
         failures.push(
           signal.aborted && !(error instanceof EmbeddingError)
-            ? new EmbeddingError('the embedding server was too busy to take these passages in time', true)
+            ? new EmbeddingError(WAITED_TOO_LONG, true)
             : describeEmbeddingError(error),
         );
       }
@@ -70,5 +75,6 @@ export async function embedTexts(
     pending,
     error: pending > 0 ? (error?.message ?? 'no vector was returned') : null,
     requests,
+    onlyWaited: failures.length > 0 && failures.every((f) => f.message === WAITED_TOO_LONG),
   };
 }

@@ -5,7 +5,8 @@ import { type KnowledgeSource, KnowledgeSourceModel } from './knowledge.models.j
 /**
  * Search by meaning for one source: `ready` (every passage has a vector), `pending` (some wait for the
  * embedding server; the retry job fills them), `failing` (the server keeps refusing, or the retry gave
- * up: `error` says why), `missing` (stored while no embedding server was configured), `off` (none is).
+ * up: `error` says why), `missing` (stored while no embedding server, or another model, was configured),
+ * `off` (none is).
  */
 export type MeaningState = 'ready' | 'pending' | 'failing' | 'missing' | 'off';
 
@@ -23,12 +24,14 @@ const FAILING_AFTER_ATTEMPTS = 4;
 /** One source's state, from what its switch and the retry job recorded. */
 export function meaningOf(
   source: Pick<KnowledgeSource, 'version' | 'chunkCount' | 'vectors'>,
-  configured: boolean,
+  /** The configured embedding model; null when none is configured. */
+  model: string | null,
 ): SourceMeaning | null {
   if (source.version === 0) return null;
-  if (!configured) return { state: 'off', pending: 0, error: null };
+  if (model === null) return { state: 'off', pending: 0, error: null };
   const v = source.vectors;
-  if (!v || v.version !== source.version)
+  // Vectors of another model cannot be compared with this model's questions: as good as none.
+  if (!v || v.version !== source.version || v.model !== model)
     return { state: 'missing', pending: source.chunkCount, error: null };
   if (v.pending === 0) return { state: 'ready', pending: 0, error: null };
   const failing = v.gaveUp || v.attempts >= FAILING_AFTER_ATTEMPTS || isLastingEmbeddingError(v.error);
@@ -38,7 +41,7 @@ export function meaningOf(
 /** The states of a tenant's live sources, by source id (one read of the tenant's sources). */
 export async function meaningBySource(
   tenantId: string,
-  configured: boolean,
+  model: string | null,
   sourceId?: string,
 ): Promise<Map<string, SourceMeaning>> {
   const out = new Map<string, SourceMeaning>();
@@ -51,7 +54,7 @@ export async function meaningBySource(
       : await KnowledgeSourceModel.find({ tenantId: tenant }, fields).lean();
   for (const row of rows) {
     if (!row?.tenantId.equals(tenant)) continue;
-    const meaning = meaningOf(row, configured);
+    const meaning = meaningOf(row, model);
     if (meaning) out.set(String(row._id), meaning);
   }
   return out;
@@ -87,6 +90,7 @@ export function summariseMeaning(states: Iterable<SourceMeaning>, configured: bo
   const parts = [`Search by meaning: ${counts.ready} of ${documentsWord(documents)} ready`];
   if (counts.pending > 0) parts.push(`${counts.pending} waiting for the embedding server`);
   if (counts.failing > 0) parts.push(`${counts.failing} failing`);
-  if (counts.missing > 0) parts.push(`${counts.missing} stored before embeddings were set up (upload again)`);
+  if (counts.missing > 0)
+    parts.push(`${counts.missing} stored before this embedding model was set up (upload again)`);
   return { ...base, text: `${parts.join('; ')}.` };
 }

@@ -55,7 +55,7 @@ export interface PreparedVersion {
   /** A vector per record where one was made (none at all without an embedder). */
   embeddings?: (number[] | undefined)[];
   /** With an embedder: the model, and how many records still lack a vector and why. */
-  vectors?: { model: string; pending: number; error: string | null; later: boolean };
+  vectors?: { model: string; pending: number; error: string | null; later: boolean; onlyWaited?: boolean };
   title: string;
   mimeType?: string;
   retry: boolean;
@@ -105,7 +105,13 @@ export async function prepareSourceVersion(input: WriteVersionInput): Promise<Pr
       logger: input.publish.logger,
     });
     embeddings = filled.vectors;
-    vectors = { model: embedder.model, pending: filled.pending, error: filled.error, later: false };
+    vectors = {
+      model: embedder.model,
+      pending: filled.pending,
+      error: filled.error,
+      later: false,
+      onlyWaited: filled.onlyWaited,
+    };
     await input.onProgress?.(80);
   }
   return {
@@ -280,14 +286,14 @@ export async function finishLiveVersions(
 /** The source's search-by-meaning state as its switch records it (null: no embedder). */
 function vectorsOf(item: PreparedVersion): KnowledgeSource['vectors'] {
   if (!item.vectors) return null;
-  const { model, pending, error, later } = item.vectors;
+  const { model, pending, error, later, onlyWaited } = item.vectors;
   return {
     version: item.version,
     model,
     total: item.records.length,
     pending,
     error,
-    attempts: pending > 0 && !later ? 1 : 0,
+    attempts: pending > 0 && !later && !onlyWaited ? 1 : 0,
     gaveUp: false,
     updatedAt: new Date(),
   };

@@ -194,8 +194,8 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
   const router = Router();
   const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
   const maxBytes = config.KB_MAX_FILE_BYTES;
-  // Whether this process has an embedding server (the workers run on the same settings).
-  const embeddings = embeddingSettings(config) !== null;
+  // This process's embedding model, null without one (the workers run on the same settings).
+  const embeddingModel = embeddingSettings(config)?.model ?? null;
 
   router.get('/knowledge', admin, async (_req, res) => {
     const session = res.locals.session;
@@ -218,11 +218,11 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
     const tenantId = res.locals.session.tenantId;
     const [sources, meaning] = await Promise.all([
       knowledge.listSources(tenantId),
-      meaningBySource(tenantId, embeddings),
+      meaningBySource(tenantId, embeddingModel),
     ]);
     res.json({
       data: sources.map(presentKnowledgeSource),
-      meaning: presentMeaning(summariseMeaning(meaning.values(), embeddings), meaning),
+      meaning: presentMeaning(summariseMeaning(meaning.values(), embeddingModel !== null), meaning),
     });
   });
 
@@ -232,7 +232,7 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
     const tenantId = res.locals.session.tenantId;
     const source = await knowledge.getSource(tenantId, params.data.id);
     if (!source) throw notFoundSource();
-    const meaning = await meaningBySource(tenantId, embeddings, source.id);
+    const meaning = await meaningBySource(tenantId, embeddingModel, source.id);
     res.json({ data: presentKnowledgeSource(source), meaning: meaning.get(source.id) ?? null });
   });
 

@@ -5,7 +5,11 @@ import {
   EmbeddingLimiter,
 } from '../../../src/knowledge/embedding-limiter.js';
 import { meaningOf, summariseMeaning } from '../../../src/knowledge/embedding-status.js';
-import { type EmbeddingConfig, embeddingSettings } from '../../../src/knowledge/embeddings.service.js';
+import {
+  describeEmbeddingError,
+  type EmbeddingConfig,
+  embeddingSettings,
+} from '../../../src/knowledge/embeddings.service.js';
 
 /** A task that runs until the test lets it finish. */
 function held() {
@@ -193,28 +197,29 @@ describe('search by meaning state', () => {
 
   it('tells ready, pending (with a count), failing (with the error), stored-before-setup and off apart', () => {
     const live = { version: 2, chunkCount: 10 };
-    expect(meaningOf({ ...live, vectors: vectors(0) }, true)).to.deep.equal({
+    expect(meaningOf({ ...live, vectors: vectors(0) }, 'e5')).to.deep.equal({
       state: 'ready',
       pending: 0,
       error: null,
     });
-    expect(meaningOf({ ...live, vectors: vectors(4) }, true)).to.deep.equal({
+    expect(meaningOf({ ...live, vectors: vectors(4) }, 'e5')).to.deep.equal({
       state: 'pending',
       pending: 4,
       error: 'the embedding server did not answer in time',
     });
-    expect(meaningOf({ ...live, vectors: vectors(4, { attempts: 4 }) }, true)?.state).to.equal('failing');
-    expect(meaningOf({ ...live, vectors: vectors(4, { gaveUp: true }) }, true)?.state).to.equal('failing');
+    expect(meaningOf({ ...live, vectors: vectors(4, { attempts: 4 }) }, 'e5')?.state).to.equal('failing');
+    expect(meaningOf({ ...live, vectors: vectors(4, { gaveUp: true }) }, 'e5')?.state).to.equal('failing');
     expect(
       meaningOf(
         { ...live, vectors: vectors(4, { error: 'the embedding server refused the API key (HTTP 401)' }) },
-        true,
+        'e5',
       )?.state,
     ).to.equal('failing');
-    expect(meaningOf({ ...live, vectors: null }, true)).to.include({ state: 'missing', pending: 10 });
-    expect(meaningOf({ ...live, vectors: vectors(0, { version: 1 }) }, true)?.state).to.equal('missing');
-    expect(meaningOf({ ...live, vectors: vectors(0) }, false)?.state).to.equal('off');
-    expect(meaningOf({ version: 0, chunkCount: 0, vectors: null }, true)).to.equal(null);
+    expect(meaningOf({ ...live, vectors: null }, 'e5')).to.include({ state: 'missing', pending: 10 });
+    expect(meaningOf({ ...live, vectors: vectors(0, { version: 1 }) }, 'e5')?.state).to.equal('missing');
+    expect(meaningOf({ ...live, vectors: vectors(0) }, 'another-model')?.state).to.equal('missing');
+    expect(meaningOf({ ...live, vectors: vectors(0) }, null)?.state).to.equal('off');
+    expect(meaningOf({ version: 0, chunkCount: 0, vectors: null }, 'e5')).to.equal(null);
   });
 
   it('sums a tenant up in one line', () => {
@@ -226,5 +231,26 @@ describe('search by meaning state', () => {
     );
     expect(summariseMeaning([ready], true).text).to.equal('Search by meaning: 1 of 1 document ready.');
     expect(summariseMeaning([], false).text).to.match(/^Search by meaning is off/);
+  });
+});
+
+describe('embedding failures in plain words', () => {
+  it('names timeouts, rate limits, server errors, refused keys and an unreachable server; blames the texts only for 400s', () => {
+    const timeout = Object.assign(new Error('Request timed out.'), { name: 'TimeoutError' });
+    expect(describeEmbeddingError(timeout).message).to.equal('the embedding server did not answer in time');
+    const limited = Object.assign(new Error('429 Rate limit reached'), { status: 429 });
+    expect(describeEmbeddingError(limited).message).to.contain('HTTP 429');
+    expect(describeEmbeddingError(Object.assign(new Error('boom'), { status: 503 })).message).to.equal(
+      'the embedding server failed (HTTP 503)',
+    );
+    expect(describeEmbeddingError(Object.assign(new Error('no'), { status: 401 })).message).to.contain(
+      'refused the API key',
+    );
+    expect(describeEmbeddingError(new Error('Connection error.')).message).to.equal(
+      'the embedding server could not be reached',
+    );
+    const tooLong = describeEmbeddingError(Object.assign(new Error('too long'), { status: 400 }));
+    expect(tooLong.serverFault).to.equal(false);
+    expect(describeEmbeddingError(limited).serverFault).to.equal(true);
   });
 });
