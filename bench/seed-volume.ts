@@ -4,7 +4,7 @@
  * launches into. Written with the raw driver in big unordered batches, shaped as the product writes them:
  * user and course ids from `stableObjectId(tenant, issuer, natural key)`, `openKey` as
  * `open:<user>:<course>` / `closed:<id>`, message and event payloads from the product's own presenters,
- * event sequences of the bench tenant reserved through the product's EventStore (so the tool's next
+ * event sequences of every tenant reserved through the product's EventStore (so the tool's next
  * events never clash with seeded ones). FerretDB 1.x reads whole collections (every tenant's documents)
  * for any filter but `{ _id }`, so the other tenants' documents count as much as the bench tenant's.
  *
@@ -178,7 +178,7 @@ export function seededCourse(j: number): SeededCourse {
 }
 
 /**
- * Seeds the volume. `events` reserves the bench tenant's event sequences (the product's Redis counter),
+ * Seeds the volume. `events` reserves every tenant's event sequences (the product's Redis counter),
  * `progress` gets a line per collection.
  */
 export async function seedVolume(input: {
@@ -373,12 +373,18 @@ export async function seedVolume(input: {
   const messagesOut = writer('messages');
   const eventsOut = writer('events');
   const t0 = performance.now();
+  // Sequences are reserved from the product's counter for every tenant, as a running system has them
+  // (without a counter, a tenant's first new event reads its latest sequence from the database). All are
+  // reserved before any event is written: on FerretDB that read is a scan of the whole collection.
+  const perConversation = 12; // more than the events of any thread below (at most 10)
+  const reservedTops = new Map<Types.ObjectId, number>();
+  for (const tenant of tenants)
+    reservedTops.set(
+      tenant.tenantId,
+      await events.nextSeq(String(tenant.tenantId), tenant.conversations * perConversation),
+    );
   for (const tenant of tenants) {
-    // Sequences: the bench tenant's are reserved from the product's counter; the others start at 1.
-    const perConversation = 12; // more than the events of any thread below (at most 10)
-    const reservedTop = tenant.bench
-      ? await events.nextSeq(String(tenant.tenantId), tenant.conversations * perConversation)
-      : tenant.conversations * perConversation;
+    const reservedTop = reservedTops.get(tenant.tenantId) ?? 0;
     let seq = reservedTop - tenant.conversations * perConversation;
     const admins = Array.from({ length: 5 }, (_, a) => a * 50).filter((i) => i < tenant.users);
     const pointers = new Map<

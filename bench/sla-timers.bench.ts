@@ -6,10 +6,14 @@
  *
  * - Memory: Redis `INFO memory` used_memory after scheduling minus before, per pending timer.
  * - Firing lateness: with the 100k pending, 1,000 more timers come due within the same second; a worker
- *   built as the product builds them (own `worker` connection, SLA_WORKER_CONCURRENCY jobs at once, or
- *   BENCH_SLA_WORKER_CONCURRENCY) records fired-at (the handler starting) minus due-at for each, then
- *   reads the thread by `_id` as an SLA handler does first. p50 / p99 / max. A second round of 1,000
- *   whose handler does nothing else shows BullMQ's own dispatch ("dispatchOnly").
+ *   on its own `worker` connection, SLA_WORKER_CONCURRENCY jobs at once (or BENCH_SLA_WORKER_CONCURRENCY),
+ *   records fired-at (its handler starting) minus due-at for each. p50 / p99 / max. This is the timer
+ *   itself: how late the queue hands a due job to a worker.
+ * - Breach recorded: 1,000 real clocks (stored in `sla_clocks`, first response running) breach within the
+ *   same second, and the product's own `sla` worker (`startWorkers`, the real `fireTimer`, listeners on)
+ *   records each breach on its thread. Lateness of the handler starting and of the breach stored, and
+ *   breaches recorded per second. No target: it is bounded by the database's writes (each breach is a
+ *   lock, two reads, a staff-only note with its events and the clock's save).
  * - Re-arming: a learner message restarts a thread's next-response clock: `TimerScheduler.sync` moves its
  *   warning and breach jobs from one cycle to the next (old jobs removed, new ones added, pending set
  *   updated). Threads re-armed per second, BENCH_SLA_REARM_CONCURRENCY (default: SLA_WORKER_CONCURRENCY, one
@@ -24,11 +28,16 @@ import { pathToFileURL } from 'node:url';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { ConversationModel } from '../src/conversations/conversation.model.js';
+import { createConversationDomain } from '../src/conversations/conversation-domain.js';
+import { buildDeclaredIndexes } from '../src/db/indexes.js';
 import { EventStore } from '../src/events/index.js';
+import { registerJobListeners } from '../src/jobs/listeners.js';
 import { type JobPayloads, Queues } from '../src/jobs/queues.js';
+import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { stableObjectId } from '../src/lib/ids.js';
 import { createRedis } from '../src/redis/connection.js';
+import type { ClockState } from '../src/sla/clock.js';
+import { ClockStore } from '../src/sla/clock-store.js';
 import { type TimerJob, TimerScheduler } from '../src/sla/timer-scheduler.js';
 import { seedVolume, VOLUME } from './seed-volume.js';
 import { percentile, pool, round, startBenchStack } from './support.js';
@@ -92,7 +101,8 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
       events: new EventStore({ redis, prefix: config.REDIS_PREFIX }),
       progress,
     });
-    await ConversationModel.createIndexes();
+    // Every declared index, as the web process builds them at start-up (the fire handler writes messages).
+    await buildDeclaredIndexes(logger);
     const threads = (
       await db
         .collection('conversations')
@@ -132,8 +142,18 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     const workerConcurrency = Number(
       process.env.BENCH_SLA_WORKER_CONCURRENCY ?? config.SLA_WORKER_CONCURRENCY,
     );
-    /** One round: DUE_TOGETHER timers due within one second; a worker records each one's lateness. */
-    const fireRound = async (dueThreads: typeof threads, readThread: boolean) => {
+    /** The second a round's timers come due: far enough ahead that scheduling them is over well before. */
+    const nextDueSecond = () => Math.ceil((Date.now() + 8_000) / 1000) * 1000;
+    const within = <T>(work: Promise<T>, what: string) =>
+      Promise.race([
+        work.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000).unref()),
+      ]).then((ok) => {
+        if (!ok) progress(`${what}: not all within 60 s`);
+      });
+
+    // Round 1, the timer: DUE_TOGETHER timers due within one second, each one's lateness as a worker takes it.
+    const firingRound = async (dueThreads: typeof threads) => {
       const lateness: number[] = [];
       let allFired: () => void = () => undefined;
       const done = new Promise<void>((resolve) => {
@@ -143,17 +163,13 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
         'sla',
         async (job: Job<JobPayloads['sla']['fire']>) => {
           lateness.push(Date.now() - Date.parse(job.data.dueAt));
-          // What an SLA handler reads first: the thread, by _id.
-          if (readThread)
-            await ConversationModel.findById(job.data.conversationId, { status: 1, assigneeId: 1 }).lean();
           if (lateness.length >= dueThreads.length) allFired();
         },
         { connection: workerConnection, prefix: config.REDIS_PREFIX, concurrency: workerConcurrency },
       );
       worker.on('error', () => undefined);
       await worker.waitUntilReady();
-      // The second they come due: far enough ahead that scheduling them is over well before.
-      const second = Math.ceil((Date.now() + 8_000) / 1000) * 1000;
+      const second = nextDueSecond();
       progress(`${dueThreads.length} timers due within the second at ${new Date(second).toISOString()}`);
       await pool(dueThreads, SCHEDULE_CONCURRENCY, async (thread) => {
         const at = new Date(second + Math.floor(Math.random() * 1000));
@@ -161,17 +177,103 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
         await scheduler.sync(thread.tenantId, thread.id, [], [timer], at);
       });
       if (Date.now() > second) progress('warning: scheduling ran into the due second');
-      const firing = await Promise.race([
-        done.then(() => 'ok'),
-        new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 60_000).unref()),
-      ]);
+      await within(done, 'firing');
       await worker.close();
-      if (firing !== 'ok') progress(`only ${lateness.length} of ${dueThreads.length} fired within 60 s`);
       return lateness;
     };
+
+    // Round 2, the product's handler: real clocks breach within one second; the `sla` worker records them.
+    const breachRound = async (dueThreads: typeof threads) => {
+      const started: number[] = [];
+      const recorded: number[] = [];
+      const results = new Map<string, number>();
+      const store = new ClockStore(redis, config.REDIS_PREFIX);
+      const second = nextDueSecond();
+      progress(
+        `${dueThreads.length} real clocks breaching within the second at ${new Date(second).toISOString()}`,
+      );
+      await pool(dueThreads, SCHEDULE_CONCURRENCY, async (thread) => {
+        const dueAt = new Date(second + Math.floor(Math.random() * 1000));
+        const startedAt = new Date(dueAt.getTime() - 4 * 3600_000);
+        const warnAt = new Date(dueAt.getTime() - 3600_000);
+        // Handed off four hours ago, warned at 75 %: the breach is the one timer left.
+        const state: ClockState = {
+          conversationId: thread.id,
+          tenantId: thread.tenantId,
+          active: true,
+          priority: 'normal',
+          match: { priority: 'normal' },
+          startedAt,
+          targets: {
+            first_response: {
+              cycle: 0,
+              state: 'running',
+              startedAt,
+              target: { minutes: 240, clock: 'calendar' },
+              usedMinutes: 0,
+              segmentStart: startedAt,
+              warnAt,
+              warnedAt: warnAt,
+              dueAt,
+              escalated: 0,
+            },
+          },
+        };
+        await store.save(state, 0, dueAt);
+        const timer: TimerJob = {
+          kind: 'fire',
+          target: 'first_response',
+          cycle: 0,
+          stage: 'breach',
+          at: dueAt,
+        };
+        await scheduler.sync(thread.tenantId, thread.id, [], [timer], dueAt);
+        await scheduler.setActive(thread.id, true);
+      });
+      if (Date.now() > second) progress('warning: scheduling ran into the due second');
+      const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
+      const stopListening = registerJobListeners(conversations.bus, queues, logger);
+      let allRecorded: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => {
+        allRecorded = resolve;
+      });
+      const [worker] = startWorkers({
+        connection: workerConnection,
+        prefix: config.REDIS_PREFIX,
+        concurrency: workerConcurrency,
+        logger,
+        queues: ['sla'],
+        services: { config, logger, redis, queues, conversations },
+      });
+      if (!worker) throw new Error('no sla worker');
+      const dueOf = (job: Job) => Date.parse(String((job.data as { dueAt?: string }).dueAt));
+      worker.on('active', (job) => {
+        if (job.name === 'fire') started.push(Date.now() - dueOf(job));
+      });
+      const failures = new Map<string, number>();
+      worker.on('failed', (job, error) => {
+        const reason = `failed: ${error.message}`;
+        if (!failures.has(reason)) progress(`a breach job ${reason}`);
+        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+      });
+      worker.on('completed', (job, result) => {
+        if (job.name !== 'fire') return;
+        recorded.push(Date.now() - dueOf(job));
+        results.set(String(result), (results.get(String(result)) ?? 0) + 1);
+        if (recorded.length >= dueThreads.length) allRecorded();
+      });
+      const firstDueAt = second;
+      await within(done, 'breaches');
+      const seconds = (Date.now() - firstDueAt) / 1000;
+      // Past the minute, what is still running is abandoned (the queue is removed below).
+      if (recorded.length < dueThreads.length) await worker.close(true);
+      else await closeWorkers([worker]);
+      stopListening();
+      return { started, recorded, results, perSecond: recorded.length / seconds };
+    };
+
     const firstDue = pendingThreads.length;
-    const lateness = await fireRound(threads.slice(firstDue, firstDue + DUE_TOGETHER), true);
-    const floor = await fireRound(threads.slice(firstDue + DUE_TOGETHER, firstDue + 2 * DUE_TOGETHER), false);
+    const lateness = await firingRound(threads.slice(firstDue, firstDue + DUE_TOGETHER));
     const fired = lateness.length;
 
     // ------------------------------------------------------------------ re-arming on a learner message
@@ -198,8 +300,12 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     const rearmPerSecond = rearmThreads.length / rearmSeconds;
     const delayedAfterRearm = await queues.get('sla').getDelayedCount();
 
+    // Last, as its breaches schedule escalation steps that would change the queue the re-arming counts.
+    const breaches = await breachRound(threads.slice(firstDue + DUE_TOGETHER, firstDue + 2 * DUE_TOGETHER));
+
     // ------------------------------------------------------------------ clean up the prefix
     await queues.get('sla').obliterate({ force: true });
+    await queues.get('notify').obliterate({ force: true });
     await redis.del(scheduler.pendingKey, scheduler.activeKey);
 
     const p50 = percentile(lateness, 50);
@@ -217,8 +323,12 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
       latenessP50Ms: `${round(p50)} (target ≤ ${TARGETS.lateP50Ms}: ${meets(p50 <= TARGETS.lateP50Ms)})`,
       latenessP99Ms: `${round(p99)} (target ≤ ${TARGETS.lateP99Ms}: ${meets(p99 <= TARGETS.lateP99Ms)})`,
       latenessMaxMs: round(Math.max(...lateness, 0)),
-      dispatchOnlyP50Ms: round(percentile(floor, 50)),
-      dispatchOnlyP99Ms: round(percentile(floor, 99)),
+      breachesRecorded: `${breaches.recorded.length} of ${DUE_TOGETHER} (${[...breaches.results].map(([result, count]) => `${count} ${result}`).join(', ')})`,
+      breachHandlerStartP50Ms: round(percentile(breaches.started, 50)),
+      breachHandlerStartP99Ms: round(percentile(breaches.started, 99)),
+      breachRecordedP50Ms: round(percentile(breaches.recorded, 50)),
+      breachRecordedP99Ms: round(percentile(breaches.recorded, 99)),
+      breachesRecordedPerSecond: round(breaches.perSecond),
       rearmPerSecond: `${Math.round(rearmPerSecond)} (target ≥ ${TARGETS.rearmPerSecond}: ${meets(rearmPerSecond >= TARGETS.rearmPerSecond)})`,
       rearmConcurrency,
       rearmP50Ms: round(percentile(rearmMs, 50), 2),

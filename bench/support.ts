@@ -12,6 +12,7 @@ import mongoose from 'mongoose';
 import { request } from 'undici';
 import { freePort, startEmbeddedServices } from '../src/app/embedded-services.js';
 import { type Config, loadConfig } from '../src/config/env.js';
+import { logSlowCommands } from '../src/db/mongo.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
 import { Lifecycle } from '../src/lib/lifecycle.js';
 import { createLogger, type Logger } from '../src/lib/logger.js';
@@ -165,7 +166,13 @@ export async function startBenchStack(
     rmSync(dataDir, { recursive: true, force: true });
   });
   // The web process builds the indexes (only those the server can use).
-  await mongoose.connect(config.MONGODB_URL ?? '', { autoIndex: false });
+  // BENCH_SLOW_MS=<ms> prints this process's database commands slower than that (command, collection, filter fields).
+  const slowMs = Number(process.env.BENCH_SLOW_MS ?? 0);
+  await mongoose.connect(config.MONGODB_URL ?? '', {
+    autoIndex: false,
+    ...(slowMs > 0 ? { monitorCommands: true } : {}),
+  });
+  if (slowMs > 0) logSlowCommands(mongoose.connection.getClient(), createLogger({ level: 'warn' }), slowMs);
   lifecycle.onShutdown('bench mongo', () => mongoose.disconnect());
 
   const logFile = (entry: string, listenPort: number) =>
