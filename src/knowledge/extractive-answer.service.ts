@@ -180,9 +180,12 @@ function unitsOf(section: string): Unit[] {
       return;
     }
     if (TABLE_ROW.test(paragraph)) {
-      for (const line of paragraph.split('\n'))
-        if (TABLE_ROW.test(line) && !TABLE_RULE.test(line.replace(/^\s*\|/, '')))
-          add('row', line.trim(), index);
+      // Data rows only: a header row ("| Setting | Guidance |", the one above the rule) says nothing alone.
+      const lines = paragraph.split('\n');
+      const isRule = (line?: string) => line !== undefined && TABLE_RULE.test(line.replace(/^\s*\|/, ''));
+      lines.forEach((line, i) => {
+        if (TABLE_ROW.test(line) && !isRule(line) && !isRule(lines[i + 1])) add('row', line.trim(), index);
+      });
       return;
     }
     for (const sentence of sentencesOf(paragraph)) add('sentence', sentence, index);
@@ -325,7 +328,7 @@ function chooseSpan(units: Unit[], query: QueryTerms, maxWords: number, maxSente
       // ending in a colon announces.
       if (noMatch) return i > end && u.kind === first.kind && u.paragraph === first.paragraph;
       if ((raw[i] ?? 0) > 0) return true;
-      return i === end + 1 && /:\s*$/.test((units[end] as Unit).text);
+      return i === end + 1 && u.kind !== 'row' && /:\s*$/.test((units[end] as Unit).text);
     });
     if (options.length === 0) break;
     const next = options.reduce((a, b) => ((score[b] ?? 0) > (score[a] ?? 0) ? b : a));

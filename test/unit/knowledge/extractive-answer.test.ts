@@ -124,6 +124,17 @@ describe('extractive answers: the short answer', () => {
     expect(answer).not.to.contain('Volume');
   });
 
+  it('answers from the matching table row, never from a header row alone', () => {
+    const text = [
+      'Configure the tab as per the following table:',
+      '| Setting | Guidance |\n|---|---|\n| Deep linking | Lets course teams pick content from the tool. |\n| Launch URL | The address of the tool activity. |',
+    ].join('\n\n');
+    expect(shortAnswer(text, 'what is the launch URL setting?')).to.equal(
+      '| Launch URL | The address of the tool activity. |',
+    );
+    expect(shortAnswer(text, 'how do I configure the tab?')).not.to.contain('| Setting | Guidance |');
+  });
+
   it('with no word in common (another language), gives the section’s steps', () => {
     const answer = shortAnswer(PROCEDURE, '¿Qué hago si olvidé la clave?', { crossLanguage: true });
     expect(answer).to.contain('1. Open the sign-in page');
