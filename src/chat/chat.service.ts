@@ -137,9 +137,10 @@ export class ChatService {
   ): Promise<boolean> {
     const { assistant, conversations } = this.deps;
     // The typing signal is transient: it goes out while the context is read, not before.
-    const [, context] = await Promise.all([
+    const [, context, threshold] = await Promise.all([
       publish({ type: 'typing', data: { author: 'bot', active: true } }),
       conversations.learnerContext({ tenantId: session.tenantId, conversationId, limit: 8 }),
+      conversations.answerThreshold(session.tenantId),
     ]);
     const history = context
       .filter(
@@ -157,6 +158,7 @@ export class ChatService {
         question: question.text,
         locale: session.locale,
         history,
+        threshold,
       },
       { onToken: (text) => void publish({ type: 'token', data: { streamId, index: index++, text } }) },
     );

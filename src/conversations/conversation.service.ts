@@ -975,6 +975,14 @@ export class ConversationService {
   }
 
   /**
+   * The confidence below which the bot declines and offers a person: the tenant's low-confidence
+   * threshold, so moving it moves the answered / handed-off trade-off (confidence is calibrated; 0.5 is even).
+   */
+  async answerThreshold(tenantId: string): Promise<number> {
+    return (await this.config.getSettings(tenantId)).lowConfidence.confidenceThreshold;
+  }
+
+  /**
    * The newest messages a learner sees of a thread the caller has already checked is theirs (the bot's
    * context right after {@link postLearnerMessage}): no second read of the thread.
    */

@@ -42,7 +42,7 @@ export interface HandoffSettings {
 /** Defaults: every trigger on; 1 low answer hands off for instructors, 2 for learners. */
 export const DEFAULT_HANDOFF_SETTINGS: HandoffSettings = {
   humanRequest: { enabled: true },
-  lowConfidence: { enabled: true, confidenceThreshold: 0.3, streak: { learner: 2, instructor: 1, admin: 1 } },
+  lowConfidence: { enabled: true, confidenceThreshold: 0.5, streak: { learner: 2, instructor: 1, admin: 1 } },
   keywordRules: { enabled: true },
   schedule: { enabled: true },
   urgentRules: [],
