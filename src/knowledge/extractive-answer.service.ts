@@ -399,8 +399,19 @@ export function shortAnswer(
   const units = unitsOf(section);
   if (units.length === 0) return section.trim();
   const query = queryTerms(question, options.crossLanguage ?? false);
-  return joinUnits(chooseSpan(units, query, options.maxWords ?? 120, options.maxSentences ?? 3));
+  const span = chooseSpan(units, query, options.maxWords ?? 120, options.maxSentences ?? 3);
+  const only = span.length === 1 ? span[0] : undefined;
+  // The hard cap: one overlong sentence, row or reference item is cut at a word (the whole section is
+  // one click away); a list of steps, or code, never is.
+  if (only && only.kind !== 'list' && only.kind !== 'code' && only.words > HARD_CAP_WORDS) {
+    const cut = only.text.match(new RegExp(`^(?:\\S+\\s+){${HARD_CAP_WORDS}}`, 'u'))?.[0];
+    if (cut) return `${cut.trimEnd()} …`;
+  }
+  return joinUnits(span);
 }
+
+/** Longest single sentence, table row or reference item shown before it is cut. */
+const HARD_CAP_WORDS = 200;
 
 /**
  * Builds an answer without a language model: from the best passage's section only, the sentences or

@@ -109,6 +109,18 @@ describe('extractive answers: the short answer', () => {
     expect(answer.match(/Grades for assignment/g)?.length ?? 0).to.be.within(1, 3);
   });
 
+  it('cuts a single overlong sentence at the hard cap, but never a list of steps', () => {
+    const sentence = `The certificate ${Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ')}.`;
+    const cut = shortAnswer(sentence, 'certificate');
+    expect(words(cut)).to.be.at.most(201);
+    expect(cut.endsWith(' …')).to.equal(true);
+    const steps = Array.from(
+      { length: 40 },
+      (_, i) => `${i + 1}. Select the certificate option number ${i + 1} on the page.`,
+    );
+    expect(shortAnswer(steps.join('\n'), 'How do I select the certificate?')).to.contain('40. Select');
+  });
+
   it('shows one item of a reference list (terms and their descriptions), not the whole list', () => {
     const text = [
       'Only the controls that apply to a video are shown.',
