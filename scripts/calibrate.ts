@@ -51,6 +51,7 @@ const LEXICAL: (keyof ConfidenceFeatures)[] = [
   'missing',
   'title',
   'document',
+  'foreign',
 ];
 const HYBRID: (keyof ConfidenceFeatures)[] = [...LEXICAL, 'vector', 'vectorMargin'];
 const L2 = 1;

@@ -56,6 +56,9 @@ export class Bm25Index {
   // Per internal doc number.
   private chunkIds: string[] = [];
   private sourceIds: string[] = [];
+  private docLanguages: Language[] = [];
+  /** Live chunks per language they were analysed in. */
+  private readonly languageCounts = new Map<Language, number>();
   private docTermIds: Int32Array[] = [];
   private docTermTfs: Float32Array[] = [];
   private docLen = new Float32Array(1024);
@@ -87,6 +90,18 @@ export class Bm25Index {
   /** Changes whenever the index learns a new term (see typo-correction.ts). */
   get vocabularyVersion(): number {
     return this.termIds.size;
+  }
+
+  /** The language most live chunks were analysed in (English for an empty index). */
+  get mainLanguage(): Language {
+    let best: Language = 'en';
+    let most = 0;
+    for (const [language, count] of this.languageCounts)
+      if (count > most) {
+        best = language;
+        most = count;
+      }
+    return best;
   }
 
   /** Every term the index has seen. */
@@ -253,6 +268,8 @@ export class Bm25Index {
     const doc = this.chunkIds.length;
     this.ensureDocCapacity(doc + 1);
     const language = detectLanguage(`${record.title} ${record.text}`);
+    this.docLanguages[doc] = language;
+    this.languageCounts.set(language, (this.languageCounts.get(language) ?? 0) + 1);
     const tf = new Map<number, number>();
     let length = 0;
     const addField = (text: string, weight: number) => {
@@ -358,6 +375,8 @@ export class Bm25Index {
   private removeDoc(doc: number): void {
     if (this.alive[doc] !== 1) return;
     this.alive[doc] = 0;
+    const language = this.docLanguages[doc];
+    if (language) this.languageCounts.set(language, (this.languageCounts.get(language) ?? 1) - 1);
     for (const id of this.docTermIds[doc] ?? []) this.df[id] = (this.df[id] ?? 1) - 1;
     this.docByChunkId.delete(this.chunkIds[doc] ?? '');
     this.docsBySource.get(this.sourceIds[doc] ?? '')?.delete(doc);
@@ -375,6 +394,7 @@ export class Bm25Index {
     const old = {
       chunkIds: this.chunkIds,
       sourceIds: this.sourceIds,
+      docLanguages: this.docLanguages,
       docTermIds: this.docTermIds,
       docTermTfs: this.docTermTfs,
       docLen: this.docLen,
@@ -383,6 +403,7 @@ export class Bm25Index {
     };
     this.chunkIds = [];
     this.sourceIds = [];
+    this.docLanguages = [];
     this.docTermIds = [];
     this.docTermTfs = [];
     this.docLen = new Float32Array(Math.max(1024, this.liveCount));
@@ -401,6 +422,7 @@ export class Bm25Index {
       const sourceId = old.sourceIds[doc] ?? '';
       this.chunkIds.push(chunkId);
       this.sourceIds.push(sourceId);
+      this.docLanguages.push(old.docLanguages[doc] ?? 'en');
       this.docTermIds.push(ids);
       this.docTermTfs.push(tfs);
       this.docLen[next] = old.docLen[doc] ?? 0;

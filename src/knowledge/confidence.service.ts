@@ -15,6 +15,8 @@ export interface ConfidenceEvidence {
   /** The best source's title similarity and its share of the best title-and-headings score (0-1). */
   topTitleMatch?: number;
   topDocumentMatch?: number;
+  /** The question is in another language than most of the documents (lexical evidence is then weaker). */
+  foreign?: boolean;
   /** Cosine of the best passage when vectors were used. */
   topVectorScore?: number;
   /** Cosine of the best passage of the second-best source, when vectors were used. */
@@ -33,6 +35,8 @@ export interface ConfidenceEvidence {
  *   about something specific whose specific word is absent ("spell checker" in an editor article).
  * - title, document: how well the best source's title (times coverage, as margin), and its title and
  *   headings, match the question.
+ * - foreign: 1 when the question is in another language than most documents: its words are "unknown" and
+ *   "missing" for another reason than being off-topic, and the fit learns how much less that says.
  * - vector / vectorMargin: the best cosine, and its lead over the next source's, with vectors only.
  */
 export interface ConfidenceFeatures {
@@ -43,6 +47,7 @@ export interface ConfidenceFeatures {
   missing: number;
   title: number;
   document: number;
+  foreign?: number;
   vector?: number;
   vectorMargin?: number;
 }
@@ -112,6 +117,7 @@ export function confidenceFeatures(evidence: ConfidenceEvidence): ConfidenceFeat
     missing: maxIdf > 0 ? missing / maxIdf : 0,
     title: coverage * clamp01(evidence.topTitleMatch ?? 0),
     document: clamp01(evidence.topDocumentMatch ?? 0),
+    foreign: evidence.foreign ? 1 : 0,
   };
   if (evidence.topVectorScore !== undefined) {
     features.vector = clamp01(evidence.topVectorScore);

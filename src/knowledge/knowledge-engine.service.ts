@@ -280,6 +280,8 @@ export class KnowledgeEngine {
       secondSourceScore: ranked[1]?.score ?? 0,
       topTitleMatch: top.title ?? 0,
       topDocumentMatch: top.document ?? 0,
+      // As written, not as analysed: a Spanish question may be searched with English analysis.
+      foreign: detectLanguage(question, 'en') !== tenant.bm25.mainLanguage,
       topVectorScore: vectorScores.length > 0 ? Math.max(...vectorScores) : undefined,
       secondVectorScore: bestVectorOf(ranked[1]),
     });
