@@ -5,11 +5,10 @@ export type AnswerLocale = (typeof ANSWER_LOCALES)[number];
 /** Locales the text analysis has stop words and a stemmer for (see text-analysis.service.ts). */
 export type AnalysisLocale = 'en' | 'es';
 
-/** Framing strings of an extractive answer. `{title}`, `{titles}` and `{language}` are placeholders. */
+/** Framing strings of an extractive answer. `{title}` and `{language}` are placeholders. */
 export interface AnswerStrings {
   /** The source line under a short answer: the article title and its section. */
   from: string;
-  seeAlso: string;
   notCovered: string;
   /** Said before a passage quoted in another language than the learner's. */
   guideSays: string;
@@ -22,7 +21,6 @@ export interface AnswerStrings {
 const CATALOG: Record<AnswerLocale, AnswerStrings> = {
   en: {
     from: 'From: {title}',
-    seeAlso: 'See also: {titles}',
     notCovered:
       "I couldn't find this in the documentation available to me, so I'd rather not guess. Would you like me to pass your question to a person who can help?",
     guideSays: 'Here is what the guide says (in {language}):',
@@ -31,7 +29,6 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
   },
   es: {
     from: 'De: {title}',
-    seeAlso: 'Ver también: {titles}',
     notCovered:
       'No encontré esto en la documentación que tengo disponible y prefiero no adivinar. ¿Quieres que pase tu pregunta a una persona que pueda ayudarte?',
     guideSays: 'Esto dice la guía (en {language}):',
@@ -40,7 +37,6 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
   },
   pt: {
     from: 'Fonte: {title}',
-    seeAlso: 'Veja também: {titles}',
     notCovered:
       'Não encontrei isso na documentação que tenho disponível e prefiro não adivinhar. Quer que eu passe a sua pergunta para uma pessoa que possa ajudar?',
     guideSays: 'Isto é o que diz o guia (em {language}):',
@@ -50,7 +46,6 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
   // French puts a (non-breaking) space before a colon or question mark.
   fr: {
     from: 'Source\u00a0: {title}',
-    seeAlso: 'Voir aussi\u00a0: {titles}',
     notCovered:
       "Je n'ai pas trouvé cela dans la documentation dont je dispose et je préfère ne pas deviner. Voulez-vous que je transmette votre question à une personne qui pourra vous aider\u00a0?",
     guideSays: 'Voici ce que dit le guide (en {language})\u00a0:',

@@ -417,9 +417,9 @@ const HARD_CAP_WORDS = 200;
  * Builds an answer without a language model: from the best passage's section only, the sentences or
  * numbered steps that answer the question (see {@link shortAnswer}), framed in the learner's language:
  * "From: <title> › <section> [1]", then "Esto dice la guía (en inglés):" when the guide is in another
- * language than the question, the short answer, other documents as "See also", and the whole section
- * after {@link SECTION_MARKER} when the short answer is only part of it. `passages` are the
- * chosen passages, best first; one passage of each other document is offered as "see also".
+ * language than the question, the short answer, and the whole section after {@link SECTION_MARKER}
+ * when the short answer is only part of it. `passages` are the chosen passages, best first; up to two
+ * other documents are cited as [2] and [3].
  */
 export function buildExtractiveAnswer(
   passages: readonly AnswerPassage[],
@@ -459,11 +459,8 @@ export function buildExtractiveAnswer(
   }
   const lines = [`${fill(strings.from, { title: headingLabel(best) })} [1]`, ''];
   if (crossLanguage) lines.push(fill(strings.guideSays, { language: strings.languages[guideLanguage] }), '');
+  // Other articles are cited [2], [3] without a "See also" line: the chat lists every citation below.
   lines.push(short);
-  if (citations.length > 1) {
-    const others = citations.slice(1).map((c) => `${c.title} [${c.index}]`);
-    lines.push('', fill(strings.seeAlso, { titles: others.join('; ') }));
-  }
   let text = lines.join('\n');
   // Nothing more to show when the short answer is (nearly) the whole section.
   if (wordCount(short) < 0.9 * wordCount(section))
