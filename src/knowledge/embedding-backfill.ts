@@ -6,6 +6,9 @@ import { KnowledgeChunkModel, KnowledgeSourceModel, type SourceVectors } from '.
 import { knowledgeRuntime } from './knowledge-context.js';
 import { announceChunks } from './knowledge-writer.js';
 
+/** A fill waits this many EMBEDDINGS_TIMEOUT_MS for slots before it counts as a (busy, not failed) try. */
+const RETRY_WAIT_FACTOR = 4;
+
 /** Still missing after a try: the job fails so BullMQ tries again after its backoff. */
 export class VectorsStillMissingError extends Error {
   constructor(
@@ -55,8 +58,10 @@ export async function fillMissingVectors(
   let onlyWaited = false;
   let filled = 0;
   if (missing.length > 0) {
+    // A background job can wait longer for a slot than an upload: on a busy server, giving up early
+    // only sends the same passages to the back of the line again.
     const result = await embedTexts(embedder, missing.map(embeddingText), {
-      waitMs: config.EMBEDDINGS_TIMEOUT_MS,
+      waitMs: RETRY_WAIT_FACTOR * config.EMBEDDINGS_TIMEOUT_MS,
       logger,
     });
     error = result.error;

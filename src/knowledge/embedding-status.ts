@@ -94,3 +94,14 @@ export function summariseMeaning(states: Iterable<SourceMeaning>, configured: bo
     parts.push(`${counts.missing} stored before this embedding model was set up (upload again)`);
   return { ...base, text: `${parts.join('; ')}.` };
 }
+
+/**
+ * How many of a tenant's live sources still wait for vectors that the retry job may yet fill (pending,
+ * not given up): a caller that wants every vector in place (the eval) waits for 0.
+ */
+export async function sourcesAwaitingVectors(tenantId: string, model: string): Promise<number> {
+  let waiting = 0;
+  for (const meaning of (await meaningBySource(tenantId, model)).values())
+    if (meaning.state === 'pending' || (meaning.state === 'failing' && meaning.pending > 0)) waiting++;
+  return waiting;
+}
