@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { KnowledgeEngine } from '../../../src/knowledge/knowledge-engine.service.js';
+import { TypoCorrector, withinOneEdit } from '../../../src/knowledge/typo-correction.js';
+
+describe('typo tolerance', () => {
+  it('counts one dropped, added, changed or swapped letter as one edit, and no more', () => {
+    expect(withinOneEdit('password', 'pasword')).to.equal(true);
+    expect(withinOneEdit('password', 'passwword')).to.equal(true);
+    expect(withinOneEdit('password', 'passwerd')).to.equal(true);
+    expect(withinOneEdit('password', 'psasword')).to.equal(true);
+    expect(withinOneEdit('password', 'pswrd')).to.equal(false);
+    expect(withinOneEdit('grade', 'trade')).to.equal(true);
+    expect(withinOneEdit('grade', 'grease')).to.equal(false);
+  });
+
+  it('corrects only terms the index has never seen, and only to terms it has', () => {
+    const vocabulary = ['certif', 'assign', 'password', 'cohort'];
+    const corrector = new TypoCorrector({ vocabularyVersion: 1, vocabulary: () => vocabulary });
+    expect(corrector.corrections('pasword')).to.deep.equal(['password']);
+    expect(corrector.corrections('password')).to.deep.equal([]);
+    expect(corrector.corrections('cohrot')).to.deep.equal(['cohort']);
+    expect(corrector.corrections('zebra')).to.deep.equal([]);
+    // Short terms are too ambiguous to correct.
+    expect(corrector.corrections('asig')).to.deep.equal([]);
+  });
+
+  it('finds the article a misspelt question is about', async () => {
+    const engine = new KnowledgeEngine({ vocabulary: { weight: 0 } });
+    await engine.index('t', [
+      {
+        sourceId: 'certificates',
+        format: 'markdown',
+        content: '# Download your certificate\n\nOpen the Progress page and select Download certificate.',
+      },
+      {
+        sourceId: 'discussions',
+        format: 'markdown',
+        content: '# Post in the discussion forum\n\nOpen the Discussion tab and select Add a post.',
+      },
+    ]);
+    const result = engine.ask('t', 'where do i downlaod my certficate');
+    expect(result.sources[0]?.sourceId).to.equal('certificates');
+  });
+});
