@@ -202,6 +202,11 @@ export async function commitSourceVersions(
     if (!switched[i]) await discardVersion(item.source.tenantId, item.source._id, item.version);
   }
   const live = items.filter((_, i) => switched[i]);
+  await finishLiveVersions(
+    live.map((item) => ({ source: item.source, version: item.version, item, ready: item.version === 1 })),
+    publish,
+  );
+  // Only after the change message above: the fill's own message (with the vectors) must come after it.
   for (const item of live) {
     if (!item.vectors || item.vectors.pending === 0) continue;
     await scheduleEmbedding(
@@ -210,10 +215,6 @@ export async function commitSourceVersions(
       item.vectors.later ? 0 : EMBED_BACKOFF_MS,
     );
   }
-  await finishLiveVersions(
-    live.map((item) => ({ source: item.source, version: item.version, item, ready: item.version === 1 })),
-    publish,
-  );
   return items.map((item, i) => ({
     live: switched[i] === true,
     chunkCount: switched[i] ? item.records.length : 0,

@@ -224,4 +224,20 @@ describe('embeddings degrade, never drop (local embeddings server)', function ()
     server.mode = 'ok';
     server.releaseHanging();
   });
+
+  it('(e) a Q&A pair is live at once and gets its vectors from the fill job', async () => {
+    const { status, body } = await call('/api/knowledge/qa', admin, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ question: `Who marks the peer review ${run}?`, answer: 'Your classmates do.' }),
+    });
+    expect(status).to.equal(201);
+    const added = body.data as KnowledgeSourceDto;
+    expect(added.status).to.equal('ready');
+    const filled = await retryUntil(added.id, added.version, async () => {
+      const s = await source(added.id);
+      return s.meaning?.state === 'ready' && s;
+    });
+    expect(filled.meaning).to.deep.equal({ state: 'ready', pending: 0, error: null });
+  });
 });
