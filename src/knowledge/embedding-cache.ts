@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
+import { EmbeddingLimiter } from './embedding-limiter.js';
 import { KnowledgeEmbeddingModel } from './knowledge.models.js';
 
 /** The cache key of a text embedded by a model. */
@@ -21,8 +22,12 @@ const fromBytes = (stored: unknown): number[] | undefined => {
   return Array.from(new Float32Array(copy.buffer));
 };
 
-/** Lookups at once: each is a read by `_id`, the one filter FerretDB 1.x answers from an index. */
-const LOOKUPS_AT_ONCE = 32;
+/**
+ * Cache reads in flight per process, whatever number of ingestion jobs ask at once (64 by default):
+ * each is a read by `_id`, the one filter FerretDB 1.x answers from an index, but thousands at once
+ * would starve the database of everything else.
+ */
+const reads = new EmbeddingLimiter(8);
 
 /**
  * Vectors stored earlier for these texts (by position; undefined where none). Never throws: a cache
@@ -35,17 +40,18 @@ export async function cachedEmbeddings(
 ): Promise<(number[] | undefined)[]> {
   const out: (number[] | undefined)[] = new Array(texts.length).fill(undefined);
   try {
-    for (let i = 0; i < texts.length; i += LOOKUPS_AT_ONCE) {
-      const slice = texts.slice(i, i + LOOKUPS_AT_ONCE);
-      const rows = await Promise.all(
-        slice.map((text) =>
-          KnowledgeEmbeddingModel.findOne({ _id: embeddingCacheKey(model, text) }, { v: 1 }).lean(),
+    const rows = await Promise.all(
+      texts.map((text) =>
+        reads.run(() =>
+          KnowledgeEmbeddingModel.findOne({ _id: embeddingCacheKey(model, text) }, { v: 1 })
+            .lean()
+            .exec(),
         ),
-      );
-      rows.forEach((row, j) => {
-        out[i + j] = fromBytes(row?.v);
-      });
-    }
+      ),
+    );
+    rows.forEach((row, i) => {
+      out[i] = fromBytes(row?.v);
+    });
   } catch (error) {
     logger?.warn({ err: error }, 'embedding cache could not be read; embedding again');
   }
