@@ -12,9 +12,12 @@
  * equally bad (the product's default threshold).
  *
  * With embeddings configured (EMBEDDINGS_BASE_URL, or OPENAI_API_KEY), the hybrid calibration of that
- * model is fitted as well, from the same questions searched with vectors.
+ * model is fitted as well, from the same questions searched with vectors. Vectors are kept in
+ * data/calibration-vectors/<model>.jsonl (by sha256 of what was embedded), so a refit after a retrieval
+ * change embeds nothing again.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/app/embedded-services.js';
@@ -120,6 +123,28 @@ function report(name: string, samples: Labelled[], names: (keyof ConfidenceFeatu
   return fitLogistic(samples, names, { l2: L2 });
 }
 
+/** Vectors already computed for a model, on disk (see the header). */
+function vectorCache(model: string) {
+  const folder = path.join(PROJECT_ROOT, 'data/calibration-vectors');
+  const file = path.join(folder, `${model.replace(/[^a-z0-9._-]/gi, '_')}.jsonl`);
+  const key = (kind: string, text: string) => createHash('sha256').update(`${kind}\n${text}`).digest('hex');
+  const known = new Map<string, number[]>();
+  if (existsSync(file))
+    for (const line of readFileSync(file, 'utf8').split('\n'))
+      if (line) {
+        const { k, v } = JSON.parse(line) as { k: string; v: number[] };
+        known.set(k, v);
+      }
+  mkdirSync(folder, { recursive: true });
+  return {
+    get: (kind: 'passage' | 'query', text: string) => known.get(key(kind, text)),
+    put(kind: 'passage' | 'query', text: string, vector: number[]) {
+      known.set(key(kind, text), vector);
+      appendFileSync(file, `${JSON.stringify({ k: key(kind, text), v: vector })}\n`);
+    },
+  };
+}
+
 const docs = await readDocumentFolder(docsFolder);
 const engine = new KnowledgeEngine();
 const records = await engine.index('calibrate', docs);
@@ -132,17 +157,29 @@ const byModel: Record<string, LogisticCalibration> = { ...CONFIDENCE_CALIBRATION
 // Until a model is fitted, vectors rank but the confidence reads the lexical evidence only.
 let anyModel = lexical;
 if (embedder) {
-  console.log(`\nembedding ${records.length} chunks with ${embedder.model}…`);
-  const vectors = await embedder.embedDocuments(records.map(embeddingText));
+  const cache = vectorCache(embedder.model);
+  const texts = records.map(embeddingText);
+  const missing = [...new Set(texts.filter((t) => !cache.get('passage', t)))];
+  console.log(
+    `\nembedding ${missing.length} of ${records.length} chunks with ${embedder.model} (the rest cached)…`,
+  );
+  for (let i = 0; i < missing.length; i += 32) {
+    const batch = missing.slice(i, i + 32);
+    const vectors = await embedder.embedDocuments(batch);
+    batch.forEach((text, j) => cache.put('passage', text, vectors[j] ?? []));
+  }
   engine.load(
     'calibrate',
-    records.map((r, i) => ({ ...r, embedding: vectors[i] })),
+    records.map((r, i) => ({ ...r, embedding: cache.get('passage', texts[i] ?? '') })),
   );
-  const hybrid = report(
-    `hybrid (${embedder.model})`,
-    await collect(engine, (q) => embedder.embedQuery(q)),
-    HYBRID,
-  );
+  const embedQuestion = async (question: string) => {
+    const known = cache.get('query', question);
+    if (known) return known;
+    const vector = await embedder.embedQuery(question);
+    cache.put('query', question, vector);
+    return vector;
+  };
+  const hybrid = report(`hybrid (${embedder.model})`, await collect(engine, embedQuestion), HYBRID);
   byModel[embedder.model] = hybrid;
   anyModel = hybrid;
 }
