@@ -5,14 +5,16 @@
  * set, extractive otherwise). The scratch tenant is dropped at the end.
  *
  *   npm run eval -- [--docs FOLDER] [--questions FILE[,FILE…]]… [--threshold T] [--report FILE]
- *                   [--verbose] [--memory] [--without-vocabulary]
+ *                   [--verbose] [--memory] [--without-vocabulary] [--vectors-wait SECONDS]
  *
  * Defaults: the repository's own samples/knowledge (the articles) and samples/eval/questions.jsonl, so a
  * fresh clone evaluates with nothing beside it. `--questions` may be repeated or take a comma list:
  * every figure is printed per set, then for all sets pooled. Each question is asked once, at the
  * threshold (default: the product's DEFAULT_NOT_COVERED_THRESHOLD); the answered/not-covered curve over
  * the threshold is computed from the confidences of that one pass.
- * Without MONGODB_URL/REDIS_URL, private FerretDB and Redis are started for the run. `--memory` skips
+ * Without MONGODB_URL/REDIS_URL, private FerretDB and Redis are started for the run; with
+ * LOCAL_EMBEDDINGS=true the bundled embedding server too, as the product starts it. With embeddings
+ * configured, questions wait until every chunk has its vector (at most --vectors-wait, default 600 s). `--memory` skips
  * storage and the queue (in-memory engine only), for quick tuning runs; with it, `--without-vocabulary`
  * turns the LMS synonym vocabulary off (an ablation).
  */
@@ -23,7 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
-import { PROJECT_ROOT, startEmbeddedServices } from '../src/app/embedded-services.js';
+import { PROJECT_ROOT, startEmbeddedServices, withLocalEmbeddings } from '../src/app/embedded-services.js';
 import { openRuntime } from '../src/app/runtime.js';
 import { createAssistant } from '../src/assistant/index.js';
 import { ConfigError, loadConfig } from '../src/config/env.js';
@@ -36,6 +38,7 @@ import {
   DEFAULT_NOT_COVERED_THRESHOLD,
   type EvalAnswer,
   type EvalQuestion,
+  embeddingSettings,
   KnowledgeChunkModel,
   KnowledgeEngine,
   KnowledgeIndexRegistry,
@@ -55,6 +58,7 @@ const OPTIONS = {
   docs: { type: 'string' },
   questions: { type: 'string', multiple: true },
   threshold: { type: 'string' },
+  'vectors-wait': { type: 'string' },
   report: { type: 'string' },
   verbose: { type: 'boolean', default: false },
   memory: { type: 'boolean', default: false },
@@ -74,6 +78,12 @@ const files = questionFiles(
 const threshold = values.threshold === undefined ? DEFAULT_NOT_COVERED_THRESHOLD : Number(values.threshold);
 if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
   console.error(`eval: --threshold must be a number from 0 to 1, got "${values.threshold}"`);
+  process.exit(1);
+}
+
+const vectorsWaitS = Number(values['vectors-wait'] ?? 600);
+if (!Number.isFinite(vectorsWaitS) || vectorsWaitS < 0) {
+  console.error(`eval: --vectors-wait must be a number of seconds, got "${values['vectors-wait']}"`);
   process.exit(1);
 }
 
@@ -164,19 +174,27 @@ const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT_MS);
 let scratchDir: string | undefined;
 let mongoUrl = config.MONGODB_URL;
 let redisUrl = config.REDIS_URL;
-if (!mongoUrl || !redisUrl) {
+if (config.LOCAL_EMBEDDINGS && config.EMBEDDINGS_BASE_URL) {
+  console.error('eval: LOCAL_EMBEDDINGS=true starts its own embedding server; unset EMBEDDINGS_BASE_URL');
+  process.exit(1);
+}
+if (!mongoUrl || !redisUrl || config.LOCAL_EMBEDDINGS) {
   scratchDir = mkdtempSync(path.join(tmpdir(), 'chatref-eval-'));
   const embedded = await startEmbeddedServices({
     dataDir: scratchDir,
     logger,
     mongo: !mongoUrl,
     redis: !redisUrl,
+    // As the product does with LOCAL_EMBEDDINGS=true: the bundled server, and embeddings pointed at it.
+    embeddings: config.LOCAL_EMBEDDINGS,
     database: 'chatref_eval',
   });
   mongoUrl ??= embedded.mongoUrl;
   redisUrl ??= embedded.redisUrl;
+  if (embedded.embeddingsUrl) config = withLocalEmbeddings(config, embedded.embeddingsUrl);
   lifecycle.onShutdown('embedded services', () => embedded.stop());
 }
+const embeddings = embeddingSettings(config);
 const runtime = await openRuntime({ config, logger, lifecycle, mongoUrl: mongoUrl!, redisUrl: redisUrl! });
 configureKnowledge({ config, redis: runtime.redis, logger });
 const workerConnection = createRedis(runtime.redisUrl, 'worker', logger);
@@ -218,6 +236,27 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const ingestMs = performance.now() - started;
+  let vectorsLine = 'embeddings: none (lexical only)';
+  if (embeddings) {
+    // A document is searchable before its vectors are in (they may be filled later by a retry job):
+    // wait for them, within --vectors-wait seconds, so questions see the index the product ends up with.
+    const waitMs = vectorsWaitS * 1000;
+    const total = await KnowledgeChunkModel.countDocuments({ tenantId: tenant });
+    let withVectors = 0;
+    for (const until = performance.now() + waitMs; ; ) {
+      withVectors = await KnowledgeChunkModel.countDocuments({
+        tenantId: tenant,
+        embedding: { $exists: true },
+      });
+      if (withVectors >= total || performance.now() > until) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    vectorsLine = `embeddings: ${embeddings.model} at ${embeddings.baseURL}, ${withVectors} of ${total} chunks with vectors after ${(
+      (performance.now() - started) / 1000
+    ).toFixed(1)} s`;
+  }
+  // Ingestion is over: stop the worker so retry jobs still embedding do not compete with the questions.
+  await closeWorkers(workers);
   await registry.ensure(tenantId);
   const assistant = createAssistant({ registry, config, logger });
   const mode = config.OPENAI_API_KEY ? 'model' : 'extractive';
@@ -239,7 +278,7 @@ try {
     mode,
     `docs: ${names.length} (${registry.size(tenantId)} chunks, ingested through MongoDB + the queue in ${(
       ingestMs / 1000
-    ).toFixed(1)} s)`,
+    ).toFixed(1)} s)\n${vectorsLine}`,
   );
 } finally {
   await Promise.all([
