@@ -27,6 +27,7 @@ import {
   crossValidate,
   fitLogistic,
   logLoss,
+  vectorRangeOf,
 } from '../src/knowledge/calibration-fit.js';
 import type {
   ConfidenceCalibrationSet,
@@ -89,7 +90,9 @@ async function collect(engine: KnowledgeEngine, embed?: (q: string) => Promise<n
 }
 
 function report(name: string, samples: Labelled[], names: (keyof ConfidenceFeatures)[]) {
-  const p = crossValidate(samples, names, { l2: L2, folds: 5 });
+  const vectorRange = names.includes('vector') ? vectorRangeOf(samples) : undefined;
+  if (vectorRange) console.log(`\nbest-passage cosines, 5th to 95th percentile: ${vectorRange.join(' to ')}`);
+  const p = crossValidate(samples, names, { l2: L2, folds: 5, vectorRange });
   console.log(
     `\n## ${name}: ${samples.length} questions, cross-validated log loss ${logLoss(p, samples).toFixed(3)}`,
   );
@@ -120,7 +123,7 @@ function report(name: string, samples: Labelled[], names: (keyof ConfidenceFeatu
       `  ${lo.toFixed(1)}–${hi.toFixed(1)}  ${String(inBin.length).padStart(4)}  ${mean.toFixed(2)}  ${good.toFixed(2)}`,
     );
   }
-  return fitLogistic(samples, names, { l2: L2 });
+  return fitLogistic(samples, names, { l2: L2, vectorRange });
 }
 
 /** Vectors already computed for a model, on disk (see the header). */
@@ -154,8 +157,9 @@ const lexical = report('lexical', await collect(engine), LEXICAL);
 const config = loadConfig(process.env);
 const embedder = createEmbedder(config);
 const byModel: Record<string, LogisticCalibration> = { ...CONFIDENCE_CALIBRATION.byModel };
-// Until a model is fitted, vectors rank but the confidence reads the lexical evidence only.
-let anyModel = lexical;
+// A model never fitted: its vectors rank, but its cosines mean nothing known, so confidence reads the
+// lexical evidence only.
+const anyModel = lexical;
 if (embedder) {
   const cache = vectorCache(embedder.model);
   const texts = records.map(embeddingText);
@@ -181,7 +185,6 @@ if (embedder) {
   };
   const hybrid = report(`hybrid (${embedder.model})`, await collect(engine, embedQuestion), HYBRID);
   byModel[embedder.model] = hybrid;
-  anyModel = hybrid;
 }
 
 const fitted: ConfidenceCalibrationSet = { lexical, byModel, anyModel };

@@ -140,6 +140,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         courseId: input.courseId ?? null,
         locale: input.locale ?? undefined,
         queryEmbedding: await questionEmbedding(input.tenantId, input.question),
+        ...(embedder ? { embeddingModel: embedder.model } : {}),
         notCoveredThreshold: threshold,
       });
       const base = {

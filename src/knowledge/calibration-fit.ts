@@ -1,4 +1,9 @@
-import type { ConfidenceFeatures, LogisticCalibration } from './confidence.service.js';
+import {
+  applyCalibration,
+  type ConfidenceFeatures,
+  type LogisticCalibration,
+  scaleVectors,
+} from './confidence.service.js';
 
 /** One labelled question for fitting: its features and whether answering it gave a correct article. */
 export interface CalibrationSample {
@@ -17,11 +22,14 @@ export interface CalibrationSample {
 export function fitLogistic(
   samples: readonly CalibrationSample[],
   names: readonly (keyof ConfidenceFeatures)[],
-  options: { l2?: number; iterations?: number } = {},
+  options: { l2?: number; iterations?: number; vectorRange?: [number, number] } = {},
 ): LogisticCalibration {
   const l2 = options.l2 ?? 1;
   const d = names.length + 1;
-  const x = samples.map((s) => [1, ...names.map((n) => s.features[n] ?? 0)]);
+  const x = samples.map((s) => {
+    const features = scaleVectors(s.features, options.vectorRange);
+    return [1, ...names.map((n) => features[n] ?? 0)];
+  });
   const y = samples.map((s) => (s.good ? 1 : 0));
   let w = new Array<number>(d).fill(0);
   for (let iter = 0; iter < (options.iterations ?? 50); iter++) {
@@ -48,6 +56,7 @@ export function fitLogistic(
   return {
     intercept: round4(w[0] ?? 0),
     weights: Object.fromEntries(names.map((n, i) => [n, round4(w[i + 1] ?? 0)])),
+    ...(options.vectorRange ? { vectorRange: options.vectorRange } : {}),
   };
 }
 
@@ -58,7 +67,7 @@ export function fitLogistic(
 export function crossValidate(
   samples: readonly CalibrationSample[],
   names: readonly (keyof ConfidenceFeatures)[],
-  options: { folds?: number; l2?: number } = {},
+  options: { folds?: number; l2?: number; vectorRange?: [number, number] } = {},
 ): number[] {
   const k = options.folds ?? 5;
   const seen = new Map<string, number>();
@@ -82,10 +91,18 @@ export function crossValidate(
 }
 
 export function probability(features: ConfidenceFeatures, model: LogisticCalibration): number {
-  let z = model.intercept;
-  for (const [name, weight] of Object.entries(model.weights) as [keyof ConfidenceFeatures, number][])
-    z += weight * (features[name] ?? 0);
-  return sigmoid(z);
+  return applyCalibration(features, model);
+}
+
+/** The 5th and 95th percentile of the best cosines: the range `vector` is read in (see confidence.service.ts). */
+export function vectorRangeOf(samples: readonly CalibrationSample[]): [number, number] | undefined {
+  const cosines = samples
+    .map((s) => s.features.vector)
+    .filter((v): v is number => v !== undefined)
+    .sort((a, b) => a - b);
+  if (cosines.length < 10) return undefined;
+  const at = (p: number) => cosines[Math.min(cosines.length - 1, Math.floor(p * cosines.length))] ?? 0;
+  return [round4(at(0.05)), round4(at(0.95))];
 }
 
 /** Mean negative log-likelihood of the labels under the probabilities. */

@@ -19,7 +19,24 @@ export const CONFIDENCE_CALIBRATION: ConfidenceCalibrationSet = {
       foreign: 0.8116,
     },
   },
-  byModel: {},
+  byModel: {
+    'multilingual-e5-small': {
+      intercept: -1.2965,
+      weights: {
+        coverage: 1.9869,
+        strength: 0.7898,
+        margin: 0.3808,
+        unknown: -0.3806,
+        missing: -0.5262,
+        title: 0.7275,
+        document: 0.7923,
+        foreign: 1.4185,
+        vector: 2.0083,
+        vectorMargin: -0.8091,
+      },
+      vectorRange: [0.839, 0.9147],
+    },
+  },
   anyModel: {
     intercept: -0.2866,
     weights: {

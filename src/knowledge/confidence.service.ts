@@ -56,6 +56,12 @@ export interface ConfidenceFeatures {
 export interface LogisticCalibration {
   intercept: number;
   weights: Partial<Record<keyof ConfidenceFeatures, number>>;
+  /**
+   * The embedding model's typical cosines of a question's best passage (low and high end, from the
+   * development data): `vector` enters as its place in this range and `vectorMargin` in its units, since
+   * models differ (multilingual-e5-small puts nearly every cosine between 0.8 and 0.9).
+   */
+  vectorRange?: [number, number];
 }
 
 /**
@@ -128,10 +134,23 @@ export function confidenceFeatures(evidence: ConfidenceEvidence): ConfidenceFeat
 
 /** σ(intercept + Σ weight · feature): a probability that answering helps. */
 export function applyCalibration(features: ConfidenceFeatures, calibration: LogisticCalibration): number {
+  const scaled = scaleVectors(features, calibration.vectorRange);
   let z = calibration.intercept;
   for (const [name, weight] of Object.entries(calibration.weights) as [keyof ConfidenceFeatures, number][])
-    z += weight * (features[name] ?? 0);
+    z += weight * (scaled[name] ?? 0);
   return 1 / (1 + Math.exp(-z));
+}
+
+/** The vector features in the model's own range (see {@link LogisticCalibration.vectorRange}). */
+export function scaleVectors(features: ConfidenceFeatures, range?: [number, number]): ConfidenceFeatures {
+  if (!range || features.vector === undefined) return features;
+  const [low, high] = range;
+  const width = high - low || 1;
+  return {
+    ...features,
+    vector: clamp01((features.vector - low) / width),
+    vectorMargin: clamp01((features.vectorMargin ?? 0) / width),
+  };
 }
 
 /** The calibration that applies to a question's features. */

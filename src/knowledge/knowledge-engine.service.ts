@@ -79,6 +79,8 @@ export interface AskOptions {
   locale?: string;
   /** Embedding of the question, from the same model as the chunks' embeddings; omit for lexical only. */
   queryEmbedding?: ArrayLike<number>;
+  /** The model that embedding came from (chooses its confidence calibration). */
+  embeddingModel?: string;
   /** Overrides the engine's `notCoveredThreshold` for this question (a tenant's own setting). */
   notCoveredThreshold?: number;
 }
@@ -285,7 +287,10 @@ export class KnowledgeEngine {
       topVectorScore: vectorScores.length > 0 ? Math.max(...vectorScores) : undefined,
       secondVectorScore: bestVectorOf(ranked[1]),
     });
-    const confidence = applyCalibration(features, calibrationFor(features, o.confidence));
+    const confidence = applyCalibration(
+      features,
+      calibrationFor(features, { ...o.confidence, embeddingModel: options.embeddingModel }),
+    );
     const notCovered =
       confidence < (options.notCoveredThreshold ?? o.notCoveredThreshold ?? DEFAULT_NOT_COVERED_THRESHOLD);
 
