@@ -54,6 +54,10 @@ export async function fillMissingVectors(
     .sort({ ordinal: 1 })
     .lean<ChunkRow[]>();
   const missing = rows.filter((r) => !r.embedding || r.embedding.length === 0);
+  // Paused after a server fault (at most 30 s): wait it out and be the probe, rather than spend a try
+  // failing at once.
+  const paused = embedder.pausedFor();
+  if (missing.length > 0 && paused > 0) await new Promise((resolve) => setTimeout(resolve, paused));
   let error: string | null = null;
   let onlyWaited = false;
   let filled = 0;

@@ -10,6 +10,8 @@ export interface Embedder {
   /** Rejects when any request fails (callers wanting partial results send one batch per call). */
   embedDocuments(texts: string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
   embedQuery(text: string, options?: { signal?: AbortSignal }): Promise<number[]>;
+  /** Milliseconds before it sends requests again after a server fault (0 or absent: now). */
+  pausedFor?(): number;
 }
 
 export type EmbeddingConfig = Pick<
@@ -186,8 +188,15 @@ class LimitedEmbedder implements Embedder {
     if (this.lastFault && Date.now() < this.pausedUntil) throw this.lastFault;
   }
 
+  /** Milliseconds left of the pause after a server fault (0: requests are sent). */
+  pausedFor(): number {
+    return this.lastFault ? Math.max(0, this.pausedUntil - Date.now()) : 0;
+  }
+
   private pause(fault: EmbeddingError): void {
     this.lastFault = fault;
+    // Requests that fail together (all in flight when the server went away) are one failure.
+    if (Date.now() < this.pausedUntil) return;
     this.pausedUntil = Date.now() + this.pauseMs;
     this.pauseMs = Math.min(LONGEST_PAUSE_MS, this.pauseMs * 2);
     this.limiter.cancelWaiting('document', fault);
@@ -202,7 +211,9 @@ const shared = new Map<string, LimitedEmbedder>();
  * The process's embedder for these settings (see {@link embeddingSettings}), or null when none is
  * configured. The same settings always give the same object, so its limit holds across callers.
  */
-export function createEmbedder(config: EmbeddingConfig): (Embedder & { limiter: EmbeddingLimiter }) | null {
+export function createEmbedder(
+  config: EmbeddingConfig,
+): (Embedder & { limiter: EmbeddingLimiter; pausedFor(): number }) | null {
   const settings = embeddingSettings(config);
   if (!settings) return null;
   const key = JSON.stringify(settings);

@@ -56,6 +56,11 @@ export interface PreparedVersion {
   embeddings?: (number[] | undefined)[];
   /** With an embedder: the model, and how many records still lack a vector and why. */
   vectors?: { model: string; pending: number; error: string | null; later: boolean; onlyWaited?: boolean };
+  /**
+   * Stored to be embedded later where this process knows no embedder (a web process whose embedding
+   * server only the workers know, e.g. LOCAL_EMBEDDINGS): the fill job, which does, decides.
+   */
+  fillLater?: boolean;
   title: string;
   mimeType?: string;
   retry: boolean;
@@ -97,6 +102,7 @@ export async function prepareSourceVersion(input: WriteVersionInput): Promise<Pr
   let vectors: PreparedVersion['vectors'];
   const later = input.embedder === undefined;
   const embedder = later ? createEmbedder(knowledgeRuntime().config) : input.embedder;
+  const fillLater = later && !embedder;
   if (embedder && later) {
     vectors = { model: embedder.model, pending: records.length, error: null, later: true };
   } else if (embedder) {
@@ -122,6 +128,7 @@ export async function prepareSourceVersion(input: WriteVersionInput): Promise<Pr
     vectors,
     title,
     mimeType: input.mimeType,
+    fillLater,
     retry: input.retry !== false,
     onProgress: input.onProgress,
   };
@@ -208,11 +215,12 @@ export async function commitSourceVersions(
   );
   // Only after the change message above: the fill's own message (with the vectors) must come after it.
   for (const item of live) {
-    if (!item.vectors || item.vectors.pending === 0) continue;
+    // (Without an embedder known here nor Redis to ask a worker, there is nobody to fill them.)
+    if (item.fillLater ? !publish.redis : !item.vectors || item.vectors.pending === 0) continue;
     await scheduleEmbedding(
       publish,
       { tenantId: String(item.source.tenantId), sourceId: String(item.source._id), version: item.version },
-      item.vectors.later ? 0 : EMBED_BACKOFF_MS,
+      item.fillLater || item.vectors?.later ? 0 : EMBED_BACKOFF_MS,
     );
   }
   return items.map((item, i) => ({
