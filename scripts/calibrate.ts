@@ -22,6 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../src/app/embedded-services.js';
 import { loadConfig } from '../src/config/env.js';
+import type { Audience } from '../src/knowledge/audience.js';
 import {
   type CalibrationSample,
   crossValidate,
@@ -67,6 +68,9 @@ const questionFiles = values.questions?.length
   ? values.questions
   : ['questions.jsonl', 'questions-hard.jsonl'].map((f) => path.join(PROJECT_ROOT, 'samples/eval', f));
 
+const isAudience = (role: unknown): role is Audience =>
+  role === 'learner' || role === 'instructor' || role === 'admin';
+
 interface Labelled extends CalibrationSample {
   question: EvalQuestion;
 }
@@ -79,6 +83,7 @@ async function collect(engine: KnowledgeEngine, embed?: (q: string) => Promise<n
       if (question.kind !== 'answerable' && question.kind !== 'out_of_scope') continue;
       const result = engine.ask('calibrate', question.question, {
         locale: 'en',
+        ...(isAudience(question.role) ? { role: question.role } : {}),
         ...(embed ? { queryEmbedding: await embed(question.question) } : {}),
       });
       const rank = result.sources.findIndex((s) => question.sources?.includes(s.sourceId));

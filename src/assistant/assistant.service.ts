@@ -22,6 +22,8 @@ export interface AnswerInput {
   history?: readonly { role: 'user' | 'assistant'; content: string }[];
   /** The tenant's not-covered threshold; defaults to the one tuned on the shared evaluation set. */
   threshold?: number;
+  /** Who asks: articles written for that audience are preferred. */
+  role?: 'learner' | 'instructor' | 'admin';
 }
 
 /** Streaming callbacks. */
@@ -141,6 +143,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         locale: input.locale ?? undefined,
         queryEmbedding: await questionEmbedding(input.tenantId, input.question),
         ...(embedder ? { embeddingModel: embedder.model } : {}),
+        ...(input.role ? { role: input.role } : {}),
         notCoveredThreshold: threshold,
       });
       const base = {

@@ -159,6 +159,7 @@ export class ChatService {
         locale: session.locale,
         history,
         threshold,
+        role: session.role,
       },
       { onToken: (text) => void publish({ type: 'token', data: { streamId, index: index++, text } }) },
     );

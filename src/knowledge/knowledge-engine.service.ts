@@ -1,4 +1,5 @@
 import { resolveLocale } from './answer-strings.catalog.js';
+import { type Audience, inferAudience } from './audience.js';
 import { Bm25Index, type Bm25Options } from './bm25.index.js';
 import { type ChunkingOptions, documentToRecords } from './chunking.service.js';
 import {
@@ -65,6 +66,11 @@ export interface KnowledgeEngineOptions {
    */
   vocabulary?: { weight?: number; groups?: readonly VocabularyGroup[]; maxDocumentFraction?: number };
   /**
+   * Added to the ranking score of an article written for the asker's audience (a learner asking, a
+   * learners' article), in units of the best article's passage evidence. Default 0.2; 0 disables.
+   */
+  audienceWeight?: number;
+  /**
    * Weight of a derivational match ("create" in the question, "creation" in a title or heading)
    * relative to an exact one, in the title and document-level evidence only. Default 0.75; 0 disables.
    */
@@ -81,6 +87,8 @@ export interface AskOptions {
   queryEmbedding?: ArrayLike<number>;
   /** The model that embedding came from (chooses its confidence calibration). */
   embeddingModel?: string;
+  /** Who is asking: articles written for that audience are preferred (see {@link KnowledgeEngineOptions.audienceWeight}). */
+  role?: Audience;
   /** Overrides the engine's `notCoveredThreshold` for this question (a tenant's own setting). */
   notCoveredThreshold?: number;
 }
@@ -125,6 +133,8 @@ interface TenantIndex {
   dirtySources: Set<string>;
   /** Analysed title terms per source. */
   titleTerms: Map<string, string[]>;
+  /** Who each source is written for, when it says (see audience.ts). */
+  audiences: Map<string, Audience | null>;
   /** The tenant's own vocabulary (built-in plus its groups), when it has one. */
   expander?: QueryExpander;
   corrector: TypoCorrector;
@@ -200,6 +210,7 @@ export class KnowledgeEngine {
       if (!tenant.titleTerms.has(record.sourceId)) {
         tenant.titleTerms.set(record.sourceId, [...new Set(analyze(record.title))]);
       }
+      if (record.ordinal === 0) tenant.audiences.set(record.sourceId, inferAudience(record));
     }
   }
 
@@ -214,6 +225,7 @@ export class KnowledgeEngine {
     tenant.documents.removeSource(sourceId);
     tenant.dirtySources.delete(sourceId);
     tenant.titleTerms.delete(sourceId);
+    tenant.audiences.delete(sourceId);
   }
 
   /** Drops a tenant's in-memory indexes (e.g. before a rebuild). */
@@ -263,6 +275,7 @@ export class KnowledgeEngine {
       weighted,
       scope,
       rankSources(fused, (id) => tenant.records.get(id)?.sourceId, o.sources),
+      options.role,
     );
     const top = ranked[0];
     if (!top) return empty();
@@ -423,7 +436,9 @@ export class KnowledgeEngine {
     weighted: readonly WeightedTerm[],
     scope: { k: number; courseId: string | null },
     ranked: RankedSource[],
+    role?: Audience,
   ): EvidencedSource[] {
+    const audienceWeight = role ? (this.options.audienceWeight ?? 0.2) : 0;
     const weight = this.options.documentLevel?.weight ?? 0.5;
     const titleWeight = this.options.titleWeight ?? 1;
     const derivational = this.options.derivationalWeight ?? 0.75;
@@ -486,7 +501,13 @@ export class KnowledgeEngine {
       .map((s) => {
         const document = docScore.get(s.sourceId) ?? 0;
         const title = titleWeight > 0 ? titleSimilarity(s.sourceId) : 0;
-        return { ...s, score: s.score / best + weight * document + titleWeight * title, document, title };
+        const forAsker = audienceWeight > 0 && tenant.audiences.get(s.sourceId) === role ? audienceWeight : 0;
+        return {
+          ...s,
+          score: s.score / best + weight * document + titleWeight * title + forAsker,
+          document,
+          title,
+        };
       })
       .sort((a, b) => b.score - a.score || a.sourceId.localeCompare(b.sourceId));
   }
@@ -534,6 +555,7 @@ export class KnowledgeEngine {
         documents: new Bm25Index(this.options.documentLevel?.bm25),
         dirtySources: new Set(),
         titleTerms: new Map(),
+        audiences: new Map(),
       };
       this.tenants.set(tenantId, tenant);
     }
