@@ -162,9 +162,6 @@ const lexical = report('lexical', await collect(engine), LEXICAL);
 const config = loadConfig(process.env);
 const embedder = createEmbedder(config);
 const byModel: Record<string, LogisticCalibration> = { ...CONFIDENCE_CALIBRATION.byModel };
-// A model never fitted: its vectors rank, but its cosines mean nothing known, so confidence reads the
-// lexical evidence only.
-const anyModel = lexical;
 if (embedder) {
   const cache = vectorCache(embedder.model);
   const texts = records.map(embeddingText);
@@ -192,7 +189,7 @@ if (embedder) {
   byModel[embedder.model] = hybrid;
 }
 
-const fitted: ConfidenceCalibrationSet = { lexical, byModel, anyModel };
+const fitted: ConfidenceCalibrationSet = { lexical, byModel };
 console.log(`\nfitted: ${JSON.stringify(fitted)}`);
 if (values.write) {
   const text = readFileSync(DATA_FILE, 'utf8');

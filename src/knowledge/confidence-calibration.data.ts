@@ -37,17 +37,4 @@ export const CONFIDENCE_CALIBRATION: ConfidenceCalibrationSet = {
       vectorRange: [0.839, 0.9147],
     },
   },
-  anyModel: {
-    intercept: -0.7832,
-    weights: {
-      coverage: 2.3704,
-      strength: 1.2232,
-      margin: 0.7168,
-      unknown: -0.8611,
-      missing: -0.484,
-      title: 0.9988,
-      document: 0.851,
-      foreign: 0.8924,
-    },
-  },
 };

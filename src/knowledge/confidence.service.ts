@@ -67,12 +67,12 @@ export interface LogisticCalibration {
 /**
  * Calibrations fitted on the pooled development questions (see scripts/calibrate.ts): one for lexical
  * retrieval, one per embedding model for hybrid retrieval (cosines differ by model: multilingual-e5-small
- * puts nearly everything between 0.8 and 0.9). An unknown model falls back to `anyModel`.
+ * puts nearly everything between 0.8 and 0.9). A model never fitted gets the lexical one: its vectors
+ * rank, but what its cosines mean is not known.
  */
 export interface ConfidenceCalibrationSet {
   lexical: LogisticCalibration;
   byModel: Record<string, LogisticCalibration>;
-  anyModel: LogisticCalibration;
 }
 
 export interface ConfidenceOptions {
@@ -159,8 +159,8 @@ export function calibrationFor(
   options: ConfidenceOptions = {},
 ): LogisticCalibration {
   const set = options.calibration ?? CONFIDENCE_CALIBRATION;
-  if (features.vector === undefined) return set.lexical;
-  return (options.embeddingModel && set.byModel[options.embeddingModel]) || set.anyModel;
+  if (features.vector === undefined || !options.embeddingModel) return set.lexical;
+  return set.byModel[options.embeddingModel] ?? set.lexical;
 }
 
 /**
