@@ -30,6 +30,7 @@ import { openRuntime } from '../src/app/runtime.js';
 import { createAssistant } from '../src/assistant/index.js';
 import { ConfigError, loadConfig } from '../src/config/env.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
+import { sourcesAwaitingVectors } from '../src/knowledge/embedding-status.js';
 import { formatSummary, reportJson } from '../src/knowledge/eval-report.js';
 import { askEngine, evaluateSets, questionFiles, readQuestionSets } from '../src/knowledge/eval-sets.js';
 import {
@@ -178,6 +179,9 @@ if (config.LOCAL_EMBEDDINGS && config.EMBEDDINGS_BASE_URL) {
   console.error('eval: LOCAL_EMBEDDINGS=true starts its own embedding server; unset EMBEDDINGS_BASE_URL');
   process.exit(1);
 }
+// As the product does with LOCAL_EMBEDDINGS=true: the bundled server, one for the documents (the
+// ingestion side) and one for the questions (the web side), since e5 prefixes the two differently.
+let questionConfig = config;
 if (!mongoUrl || !redisUrl || config.LOCAL_EMBEDDINGS) {
   scratchDir = mkdtempSync(path.join(tmpdir(), 'chatref-eval-'));
   const embedded = await startEmbeddedServices({
@@ -185,13 +189,14 @@ if (!mongoUrl || !redisUrl || config.LOCAL_EMBEDDINGS) {
     logger,
     mongo: !mongoUrl,
     redis: !redisUrl,
-    // As the product does with LOCAL_EMBEDDINGS=true: the bundled server, and embeddings pointed at it.
-    embeddings: config.LOCAL_EMBEDDINGS,
+    embeddings: config.LOCAL_EMBEDDINGS ? ['query', 'passage'] : [],
     database: 'chatref_eval',
   });
   mongoUrl ??= embedded.mongoUrl;
   redisUrl ??= embedded.redisUrl;
-  if (embedded.embeddingsUrl) config = withLocalEmbeddings(config, embedded.embeddingsUrl);
+  const { query, passage } = embedded.embeddingsUrls;
+  if (query) questionConfig = withLocalEmbeddings(config, query);
+  if (passage) config = withLocalEmbeddings(config, passage);
   lifecycle.onShutdown('embedded services', () => embedded.stop());
 }
 const embeddings = embeddingSettings(config);
@@ -241,16 +246,17 @@ try {
     // A document is searchable before its vectors are in (they may be filled later by a retry job):
     // wait for them, within --vectors-wait seconds, so questions see the index the product ends up with.
     const waitMs = vectorsWaitS * 1000;
-    const total = await KnowledgeChunkModel.countDocuments({ tenantId: tenant });
-    let withVectors = 0;
     for (const until = performance.now() + waitMs; ; ) {
-      withVectors = await KnowledgeChunkModel.countDocuments({
-        tenantId: tenant,
-        embedding: { $exists: true },
-      });
-      if (withVectors >= total || performance.now() > until) break;
+      // 0 when every document has its vectors or its retries have given up.
+      if ((await sourcesAwaitingVectors(tenantId, embeddings.model)) === 0 || performance.now() > until)
+        break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    const total = await KnowledgeChunkModel.countDocuments({ tenantId: tenant });
+    const withVectors = await KnowledgeChunkModel.countDocuments({
+      tenantId: tenant,
+      embedding: { $exists: true },
+    });
     vectorsLine = `embeddings: ${embeddings.model} at ${embeddings.baseURL}, ${withVectors} of ${total} chunks with vectors after ${(
       (performance.now() - started) / 1000
     ).toFixed(1)} s`;
@@ -258,7 +264,7 @@ try {
   // Ingestion is over: stop the worker so retry jobs still embedding do not compete with the questions.
   await closeWorkers(workers);
   await registry.ensure(tenantId);
-  const assistant = createAssistant({ registry, config, logger });
+  const assistant = createAssistant({ registry, config: questionConfig, logger });
   const mode = config.OPENAI_API_KEY ? 'model' : 'extractive';
   await report(
     async (q) => {
