@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { reportJson } from '../../../src/knowledge/eval-report.js';
+import { formatSummary, reportJson } from '../../../src/knowledge/eval-report.js';
 import { evaluateSets, questionFiles, readQuestionSets } from '../../../src/knowledge/eval-sets.js';
 import { type EvalAnswer, type EvalQuestion, summarise } from '../../../src/knowledge/evaluation.js';
 
@@ -218,6 +218,22 @@ describe('eval figures on a fixture set with known answers', () => {
       // a1 .82 and a2 .45 useful, a6 .15 flagged above it: both from 0.2 on. (.15 + .55 + .18) / 3.
       learner: { ece: 0.293, bestThreshold: 0.2, bestBalanced: 1 },
     });
+  });
+
+  it('prints a dash for a rate over no question and marks the threshold asked with on the curve', async () => {
+    const { sets } = await evaluate();
+    const set = sets[0];
+    if (!set) throw new Error('set A was not evaluated');
+    const lines = formatSummary('questions-a', set);
+    const pt = lines.find((l) => l.startsWith('language pt'));
+    // Portuguese has only a7, out of scope and answered: no answerable rate, not-covered 0.
+    expect(pt?.replace(/\s+/g, ' ')).to.equal(
+      'language pt top1 - top3 - answered - useful - not-covered 0.0% (answerable 0, out_of_scope 1)',
+    );
+    expect(lines.filter((l) => l.trimEnd().endsWith('*')).map((l) => l.trim().split(/\s+/)[0])).to.deep.equal(
+      ['0.30'],
+    );
+    expect(lines).to.include('answer words         p50 7  p90 13 (answered questions)');
   });
 
   it('writes the report with the old keys and the new ones, pooled on top and per set', async () => {
