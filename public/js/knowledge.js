@@ -179,6 +179,10 @@
       if (source.status === 'ready') announce(`${nameOf(source)} is ready`);
       if (source.status === 'failed') announce(`${nameOf(source)} failed: ${source.error}`);
     }
+    const was = before?.meaning?.state;
+    const now = source.meaning?.state;
+    if (was === 'pending' && now === 'ready') announce(`${nameOf(source)}: search by meaning is ready`);
+    if (was === 'pending' && now === 'failing') announce(`${nameOf(source)}: search by meaning is failing`);
     empty.hidden = rows.size > 0;
   }
 

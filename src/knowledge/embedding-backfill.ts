@@ -6,8 +6,11 @@ import { KnowledgeChunkModel, KnowledgeSourceModel, type SourceVectors } from '.
 import { knowledgeRuntime } from './knowledge-context.js';
 import { announceChunks } from './knowledge-writer.js';
 
-/** A fill waits this many EMBEDDINGS_TIMEOUT_MS for slots before it counts as a (busy, not failed) try. */
-const RETRY_WAIT_FACTOR = 4;
+/**
+ * A fill waits this many EMBEDDINGS_TIMEOUT_MS for slots before it counts as a (busy, not failed) try:
+ * long, because giving up leaves the server idle while the jobs back off, and its document is live.
+ */
+const RETRY_WAIT_FACTOR = 10;
 
 /** Still missing after a try: the job fails so BullMQ tries again after its backoff. */
 export class VectorsStillMissingError extends Error {
@@ -66,6 +69,7 @@ export async function fillMissingVectors(
     // only sends the same passages to the back of the line again.
     const result = await embedTexts(embedder, missing.map(embeddingText), {
       waitMs: RETRY_WAIT_FACTOR * config.EMBEDDINGS_TIMEOUT_MS,
+      priority: 'backfill',
       logger,
     });
     error = result.error;

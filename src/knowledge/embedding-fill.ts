@@ -28,11 +28,22 @@ export const WAITED_TOO_LONG = 'the embedding server was too busy to take these 
 export async function embedTexts(
   embedder: Embedder,
   texts: readonly string[],
-  options: { waitMs: number; logger?: Logger },
+  options: {
+    waitMs: number;
+    /** Do not even queue when the line ahead is already longer than `waitMs` (an upload goes live now). */
+    skipLongLine?: boolean;
+    /** 'backfill' for the fill job: behind uploads in the line. Default 'document'. */
+    priority?: 'document' | 'backfill';
+    logger?: Logger;
+  },
 ): Promise<FilledEmbeddings> {
   const vectors = await cachedEmbeddings(embedder.model, texts, options.logger);
   const missing = [...new Set(texts.filter((_, i) => !vectors[i]))];
   if (missing.length === 0) return { vectors, pending: 0, error: null, requests: 0, onlyWaited: false };
+  if (options.skipLongLine && (embedder.expectedWaitMs?.() ?? 0) > options.waitMs) {
+    const pending = vectors.filter((v) => !v).length;
+    return { vectors, pending, error: WAITED_TOO_LONG, requests: 0, onlyWaited: true };
+  }
 
   // Waiting for a slot ends after `waitMs`; a request already sent runs to its own timeout.
   const signal = AbortSignal.timeout(options.waitMs);
@@ -43,7 +54,7 @@ export async function embedTexts(
   await Promise.all(
     groups.map(async (group) => {
       try {
-        const result = await embedder.embedDocuments(group, { signal });
+        const result = await embedder.embedDocuments(group, { signal, priority: options.priority });
         requests++;
         group.forEach((text, i) => {
           const vector = result[i];

@@ -39,6 +39,9 @@ export async function scheduleEmbedding(
       delay: delayMs,
       attempts: EMBED_ATTEMPTS,
       backoff: { type: 'exponential', delay: EMBED_BACKOFF_MS },
+      // Behind every upload's ingestion (BullMQ runs jobs without a priority first): a backlog of fills
+      // waiting for a busy embedding server never holds new uploads back.
+      priority: 10,
     });
   } catch (error) {
     publish.logger?.warn({ err: error, ...target }, 'could not queue the vector fill');

@@ -1,6 +1,6 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
 import type { Config } from '../config/env.js';
-import { EmbeddingCancelledError, EmbeddingLimiter } from './embedding-limiter.js';
+import { EmbeddingCancelledError, EmbeddingLimiter, type EmbeddingPriority } from './embedding-limiter.js';
 
 /** Turns texts into vectors; the same model must embed chunks and questions. */
 export interface Embedder {
@@ -8,10 +8,15 @@ export interface Embedder {
   /** Texts one request carries at most; callers that want per-batch results split by it. */
   batchSize?: number;
   /** Rejects when any request fails (callers wanting partial results send one batch per call). */
-  embedDocuments(texts: string[], options?: { signal?: AbortSignal }): Promise<number[][]>;
+  embedDocuments(
+    texts: string[],
+    options?: { signal?: AbortSignal; priority?: 'document' | 'backfill' },
+  ): Promise<number[][]>;
   embedQuery(text: string, options?: { signal?: AbortSignal }): Promise<number[]>;
   /** Milliseconds before it sends requests again after a server fault (0 or absent: now). */
   pausedFor?(): number;
+  /** About how long an upload's request queued now waits for a slot (absent: unknown). */
+  expectedWaitMs?(): number;
 }
 
 export type EmbeddingConfig = Pick<
@@ -150,11 +155,15 @@ class LimitedEmbedder implements Embedder {
     this.queries = make(Math.min(settings.timeoutMs, Math.max(2000, settings.queryWaitMs * 5)));
   }
 
-  async embedDocuments(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embedDocuments(
+    texts: string[],
+    options: { signal?: AbortSignal; priority?: 'document' | 'backfill' } = {},
+  ): Promise<number[][]> {
     const out: number[][] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
       const batch = texts.slice(i, i + this.batchSize);
-      out.push(...(await this.call(() => this.documents.embedDocuments(batch), 'document', options.signal)));
+      const run = () => this.documents.embedDocuments(batch);
+      out.push(...(await this.call(run, options.priority ?? 'document', options.signal)));
     }
     return out;
   }
@@ -163,7 +172,7 @@ class LimitedEmbedder implements Embedder {
     return this.call(() => this.queries.embedQuery(text), 'query', options.signal);
   }
 
-  private async call<T>(task: () => Promise<T>, priority: 'query' | 'document', signal?: AbortSignal) {
+  private async call<T>(task: () => Promise<T>, priority: EmbeddingPriority, signal?: AbortSignal) {
     this.refuseWhilePaused();
     return this.limiter.run(
       async () => {
@@ -188,6 +197,10 @@ class LimitedEmbedder implements Embedder {
     if (this.lastFault && Date.now() < this.pausedUntil) throw this.lastFault;
   }
 
+  expectedWaitMs(): number {
+    return this.limiter.expectedWaitMs();
+  }
+
   /** Milliseconds left of the pause after a server fault (0: requests are sent). */
   pausedFor(): number {
     return this.lastFault ? Math.max(0, this.pausedUntil - Date.now()) : 0;
@@ -199,8 +212,7 @@ class LimitedEmbedder implements Embedder {
     if (Date.now() < this.pausedUntil) return;
     this.pausedUntil = Date.now() + this.pauseMs;
     this.pauseMs = Math.min(LONGEST_PAUSE_MS, this.pauseMs * 2);
-    this.limiter.cancelWaiting('document', fault);
-    this.limiter.cancelWaiting('query', fault);
+    for (const line of ['query', 'document', 'backfill'] as const) this.limiter.cancelWaiting(line, fault);
   }
 }
 

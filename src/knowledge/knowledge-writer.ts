@@ -108,6 +108,8 @@ export async function prepareSourceVersion(input: WriteVersionInput): Promise<Pr
   } else if (embedder) {
     const filled = await embedTexts(embedder, records.map(embeddingText), {
       waitMs: input.embedWaitMs ?? knowledgeRuntime().config.EMBEDDINGS_TIMEOUT_MS,
+      // A busy server's backlog is for the fill job: the document goes live lexically at once.
+      skipLongLine: true,
       logger: input.publish.logger,
     });
     embeddings = filled.vectors;

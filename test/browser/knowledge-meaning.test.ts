@@ -102,6 +102,7 @@ describe('the Knowledge page shows search by meaning in Chromium', function () {
       'the line to drop "waiting"',
     );
     expect(await summary.textContent()).to.match(/^Search by meaning: \d+ of \d+ documents? ready/);
+    await page.getByRole('status').getByText(`${name}: search by meaning is ready`).waitFor();
     await shot(page, 'knowledge-meaning-ready');
 
     // On a phone the column keeps its name as a label.

@@ -76,6 +76,34 @@ describe('embedding limiter', () => {
     expect(order).to.deep.equal(['question', 'document 1', 'document 2']);
   });
 
+  it('puts the fill job batches behind uploads, and estimates the wait of an upload from the line ahead', async () => {
+    const limiter = new EmbeddingLimiter(1);
+    expect(limiter.expectedWaitMs()).to.equal(0);
+    const first = held();
+    const running = limiter.run(first.task);
+    const order: string[] = [];
+    const later = [
+      limiter.run(async () => order.push('fill'), { priority: 'backfill' }),
+      limiter.run(async () => order.push('upload'), { priority: 'document' }),
+    ];
+    // No task finished yet: no duration to go by.
+    expect(limiter.expectedWaitMs()).to.equal(0);
+    await tick();
+    first.finish();
+    await Promise.all([running, ...later]);
+    expect(order).to.deep.equal(['upload', 'fill']);
+
+    const second = held();
+    const busy = limiter.run(second.task);
+    const queued = [limiter.run(async () => 1, { priority: 'backfill' }), limiter.run(async () => 2)];
+    // One upload ahead (the fill job's batch does not count for an upload), one slot: two durations.
+    const perTask = limiter.expectedWaitMs() / 2;
+    expect(perTask).to.be.greaterThan(0);
+    expect(limiter.expectedWaitMs('backfill')).to.equal(3 * perTask);
+    second.finish();
+    await Promise.all([busy, ...queued]);
+  });
+
   it('drops a waiting task whose signal aborts, without ever running it', async () => {
     const limiter = new EmbeddingLimiter(1);
     const first = held();
