@@ -12,6 +12,7 @@ import {
   thresholdCurve,
 } from './eval-curve.js';
 import { detectQuestionLanguage, type EvalLanguage } from './eval-language.js';
+import { splitAnswerText } from './extractive-answer.service.js';
 import type { SourceDocument } from './knowledge.types.js';
 import { ATTRIBUTION_FILE } from './sample-knowledge.js';
 
@@ -56,7 +57,7 @@ export interface QuestionOutcome {
   hitRank: number | null;
   /** Answerable, answered, and a correct article among the top 3 sources. */
   useful: boolean;
-  /** Words of the reply when the question was answered, else null. */
+  /** Words of the reply shown at once when the question was answered, else null. */
   answerWords: number | null;
   topSources: string[];
 }
@@ -278,7 +279,11 @@ export async function runEvaluation(input: RunEvaluationInput): Promise<Evaluati
       retrieved: top.length > 0,
       hitRank,
       useful: false,
-      answerWords: !answer.notCovered && answer.text !== undefined ? countWords(answer.text) : null,
+      // What the learner reads at once: the whole section behind "Show the whole section" is not counted.
+      answerWords:
+        !answer.notCovered && answer.text !== undefined
+          ? countWords(splitAnswerText(answer.text).shown)
+          : null,
       topSources: top.slice(0, 3),
     };
     outcome.useful = !outcome.notCovered && hitInTop3(outcome);

@@ -2,10 +2,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { PROJECT_ROOT } from '../../../src/app/embedded-services.js';
+import { answerStrings } from '../../../src/knowledge/answer-strings.catalog.js';
 import { type ScoredOutcome, thresholdCurve } from '../../../src/knowledge/eval-curve.js';
 import { detectQuestionLanguage } from '../../../src/knowledge/eval-language.js';
 import { askEngine, evaluateSets, readQuestionSets } from '../../../src/knowledge/eval-sets.js';
-import { countWords, readDocumentFolder, readQuestions } from '../../../src/knowledge/evaluation.js';
+import {
+  countWords,
+  readDocumentFolder,
+  readQuestions,
+  runEvaluation,
+} from '../../../src/knowledge/evaluation.js';
+import { SECTION_MARKER } from '../../../src/knowledge/extractive-answer.service.js';
 import { KnowledgeEngine } from '../../../src/knowledge/knowledge-engine.service.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/eval-small');
@@ -89,6 +96,16 @@ describe('eval helpers', () => {
       'out_of_scope en': 26,
       'out_of_scope es': 2,
     });
+  });
+
+  it('counts an answer up to "Show the whole section", not the section behind it', async () => {
+    const shown = 'From: Grades › Export [1]\n\nOpen the Instructor tab and select Data Download.';
+    const text = `${shown}${SECTION_MARKER}${answerStrings('en').wholeSection}\n${'More words here. '.repeat(50)}`;
+    const { outcomes } = await runEvaluation({
+      questions: [{ id: 'q', question: 'how do I export grades', kind: 'answerable', sources: ['g.md'] }],
+      ask: () => ({ sources: [{ sourceId: 'g.md' }], notCovered: false, confidence: 0.9, text }),
+    });
+    expect(outcomes[0]?.answerWords).to.equal(countWords(shown)).and.to.equal(11);
   });
 
   it('counts the words a reader sees in a reply', () => {
