@@ -44,7 +44,7 @@ export function formatSummary(
     lines.push(formatGroup(`language ${language}`, g));
   for (const [role, g] of Object.entries(s.byRole)) lines.push(formatGroup(`role ${role}`, g));
   lines.push(
-    `answer words         p50 ${s.answerWordsP50}  p90 ${s.answerWordsP90} (answered questions)`,
+    `answer words         p50 ${s.answerWordsP50}  p90 ${s.answerWordsP90} (shown at once, answered questions)`,
     `latency              p50 ${s.p50Ms.toFixed(1)} ms  p95 ${s.p95Ms.toFixed(1)} ms`,
     `mode                 ${s.mode}`,
   );

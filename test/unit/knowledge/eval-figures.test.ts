@@ -233,7 +233,7 @@ describe('eval figures on a fixture set with known answers', () => {
     expect(lines.filter((l) => l.trimEnd().endsWith('*')).map((l) => l.trim().split(/\s+/)[0])).to.deep.equal(
       ['0.30'],
     );
-    expect(lines).to.include('answer words         p50 7  p90 13 (answered questions)');
+    expect(lines).to.include('answer words         p50 7  p90 13 (shown at once, answered questions)');
   });
 
   it('writes the report with the old keys and the new ones, pooled on top and per set', async () => {
