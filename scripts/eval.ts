@@ -13,10 +13,11 @@
  * threshold (default: the product's DEFAULT_NOT_COVERED_THRESHOLD); the answered/not-covered curve over
  * the threshold is computed from the confidences of that one pass.
  * Without MONGODB_URL/REDIS_URL, private FerretDB and Redis are started for the run; with
- * LOCAL_EMBEDDINGS=true the bundled embedding server too, as the product starts it. With embeddings
- * configured, questions wait until every chunk has its vector (at most --vectors-wait, default 600 s). `--memory` skips
- * storage and the queue (in-memory engine only), for quick tuning runs; with it, `--without-vocabulary`
- * turns the LMS synonym vocabulary off (an ablation).
+ * LOCAL_EMBEDDINGS=true the bundled embedding servers too (questions and documents), as the product
+ * starts them. With embeddings configured, the questions wait until no document still waits for its
+ * vectors (at most --vectors-wait, default 600 s). `--memory` skips storage and the queue (in-memory
+ * engine only, lexical), for quick tuning runs; with it, `--without-vocabulary` turns the LMS synonym
+ * vocabulary off (an ablation).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
