@@ -89,6 +89,8 @@ export class EmbeddingError extends Error {
   }
 }
 
+const TIMED_OUT = 'the embedding server did not answer in time';
+
 /** A failure of the embedding call in plain words. */
 export function describeEmbeddingError(error: unknown): EmbeddingError {
   if (error instanceof EmbeddingError) return error;
@@ -96,7 +98,7 @@ export function describeEmbeddingError(error: unknown): EmbeddingError {
   const status = typeof e?.status === 'number' ? e.status : undefined;
   if (error instanceof EmbeddingCancelledError) return new EmbeddingError(error.message, true);
   if (e?.name === 'TimeoutError' || /timed out|timeout/i.test(e?.message ?? ''))
-    return new EmbeddingError('the embedding server did not answer in time', true);
+    return new EmbeddingError(TIMED_OUT, true);
   if (status === 429)
     return new EmbeddingError('the embedding server is busy (HTTP 429, rate limited)', true);
   if (status === 401 || status === 403)
@@ -185,7 +187,10 @@ class LimitedEmbedder implements Embedder {
           return result;
         } catch (error) {
           const described = describeEmbeddingError(error);
-          if (described.serverFault) this.pause(described);
+          // A question's short timeout on a server busy with document batches says nothing about its
+          // health: pausing then would drop the whole document backlog.
+          const busyNotDown = priority === 'query' && described.message === TIMED_OUT;
+          if (described.serverFault && !busyNotDown) this.pause(described);
           throw described;
         }
       },
