@@ -115,6 +115,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
    */
   async function questionEmbedding(tenantId: string, question: string): Promise<number[] | undefined> {
     if (!embedder || !(await deps.registry.hasVectors(tenantId))) return undefined;
+    // Both slots busy with batches that take longer than the wait (a busy local server): lexical at
+    // once rather than after the whole wait.
+    if ((embedder.expectedWaitMs?.('query') ?? 0) > queryWaitMs) return undefined;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => {

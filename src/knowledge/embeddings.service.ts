@@ -15,8 +15,8 @@ export interface Embedder {
   embedQuery(text: string, options?: { signal?: AbortSignal }): Promise<number[]>;
   /** Milliseconds before it sends requests again after a server fault (0 or absent: now). */
   pausedFor?(): number;
-  /** About how long an upload's request queued now waits for a slot (absent: unknown). */
-  expectedWaitMs?(): number;
+  /** About how long a request queued now waits for a slot: an upload's by default (absent: unknown). */
+  expectedWaitMs?(kind?: 'query' | 'document'): number;
 }
 
 export type EmbeddingConfig = Pick<
@@ -202,8 +202,8 @@ class LimitedEmbedder implements Embedder {
     if (this.lastFault && Date.now() < this.pausedUntil) throw this.lastFault;
   }
 
-  expectedWaitMs(): number {
-    return this.limiter.expectedWaitMs();
+  expectedWaitMs(kind: 'query' | 'document' = 'document'): number {
+    return this.limiter.expectedWaitMs(kind);
   }
 
   /** Milliseconds left of the pause after a server fault (0: requests are sent). */
