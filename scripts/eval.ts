@@ -33,7 +33,13 @@ import { ConfigError, loadConfig } from '../src/config/env.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { sourcesAwaitingVectors } from '../src/knowledge/embedding-status.js';
 import { formatSummary, reportJson } from '../src/knowledge/eval-report.js';
-import { askEngine, evaluateSets, questionFiles, readQuestionSets } from '../src/knowledge/eval-sets.js';
+import {
+  askEngine,
+  askerRole,
+  evaluateSets,
+  questionFiles,
+  readQuestionSets,
+} from '../src/knowledge/eval-sets.js';
 import {
   ATTRIBUTION_FILE,
   configureKnowledge,
@@ -274,6 +280,7 @@ try {
         question: q.question,
         locale: 'en',
         threshold,
+        ...(askerRole(q) ? { role: askerRole(q) } : {}),
       });
       return {
         sources: result.sources,

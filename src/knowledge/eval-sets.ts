@@ -1,4 +1,5 @@
 import { basename, extname, resolve } from 'node:path';
+import type { Audience } from './audience.js';
 import type { EvalSetResult } from './eval-report.js';
 import {
   type EvalQuestion,
@@ -82,7 +83,17 @@ export const evalAnswerOf = (r: AskResult) => ({
   text: r.answer.text,
 });
 
-/** Asks the in-memory engine as the chat does, at `threshold` (the tenant's setting). */
+/** The asker's role of a labelled question, as the chat passes the launch's role. */
+export const askerRole = (q: EvalQuestion): Audience | undefined =>
+  q.role === 'learner' || q.role === 'instructor' || q.role === 'admin' ? q.role : undefined;
+
+/** Asks the in-memory engine as the chat does, at `threshold` (the tenant's setting), as the question's role. */
 export const askEngine =
   (engine: KnowledgeEngine, tenantId: string, threshold: number) => (q: EvalQuestion) =>
-    evalAnswerOf(engine.ask(tenantId, q.question, { locale: 'en', notCoveredThreshold: threshold }));
+    evalAnswerOf(
+      engine.ask(tenantId, q.question, {
+        locale: 'en',
+        notCoveredThreshold: threshold,
+        ...(askerRole(q) ? { role: askerRole(q) } : {}),
+      }),
+    );
