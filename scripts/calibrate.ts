@@ -172,7 +172,9 @@ if (embedder) {
   for (let i = 0; i < missing.length; i += 32) {
     const batch = missing.slice(i, i + 32);
     const vectors = await embedder.embedDocuments(batch);
-    batch.forEach((text, j) => cache.put('passage', text, vectors[j] ?? []));
+    batch.forEach((text, j) => {
+      cache.put('passage', text, vectors[j] ?? []);
+    });
   }
   engine.load(
     'calibrate',
