@@ -4,6 +4,7 @@ import type { ConversationService, MessageView } from '../conversations/index.js
 import { learnerConversationView } from '../conversations/index.js';
 import { CourseModel } from '../courses/course.model.js';
 import type { EventStore } from '../events/index.js';
+import { splitAnswerText } from '../knowledge/extractive-answer.service.js';
 import type { Logger } from '../lib/logger.js';
 import type { ChatTransientFrame, TransientChannel } from '../live/index.js';
 import { LaunchModel } from '../lti/launch.model.js';
@@ -148,7 +149,8 @@ export class ChatService {
       )
       .map((message) => ({
         role: message.author === 'learner' ? ('user' as const) : ('assistant' as const),
-        content: message.text,
+        // What the learner was shown: the whole section behind an extractive answer is not the reply.
+        content: message.author === 'bot' ? splitAnswerText(message.text).shown : message.text,
       }));
     let index = 0;
     const result = await assistant.answerQuestion(

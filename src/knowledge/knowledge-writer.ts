@@ -329,19 +329,25 @@ function chunkRows(item: PreparedVersion) {
 
 function wireChunks(item: PreparedVersion): WireChunk[] {
   const { source, records, embeddings } = item;
-  return records.map((r, j) => {
-    const embedding = embeddings?.[j];
-    return {
-      sourceId: String(source._id),
-      courseId: source.courseId ?? null,
-      title: r.title,
-      heading: r.heading,
-      path: r.path,
-      ordinal: r.ordinal,
-      text: r.text,
-      ...(embedding && embedding.length > 0 ? { e: encodeEmbedding(embedding) } : {}),
-    };
-  });
+  return records.map((r, j) => wireChunk(source, r, embeddings?.[j]));
+}
+
+/** One chunk as index-change messages carry it (the vector, when there is one, packed). */
+function wireChunk(
+  source: Pick<KnowledgeSource, '_id' | 'courseId'>,
+  r: { ordinal: number; title: string; heading: string; path: string; text: string },
+  embedding: readonly number[] | undefined,
+): WireChunk {
+  return {
+    sourceId: String(source._id),
+    courseId: source.courseId ?? null,
+    title: r.title,
+    heading: r.heading,
+    path: r.path,
+    ordinal: r.ordinal,
+    text: r.text,
+    ...(embedding && embedding.length > 0 ? { e: encodeEmbedding(embedding) } : {}),
+  };
 }
 
 /** Deletes whatever one (never live) version left behind: chunks and its stored upload. */
@@ -380,16 +386,7 @@ export async function announceChunks(
 ): Promise<void> {
   const versions = await bumpVersions([source.tenantId]);
   const version = versions.get(String(source.tenantId)) as number;
-  const records: WireChunk[] = rows.map((r) => ({
-    sourceId: String(source._id),
-    courseId: source.courseId ?? null,
-    title: r.title,
-    heading: r.heading,
-    path: r.path,
-    ordinal: r.ordinal,
-    text: r.text,
-    ...(r.embedding && r.embedding.length > 0 ? { e: encodeEmbedding(r.embedding) } : {}),
-  }));
+  const records: WireChunk[] = rows.map((r) => wireChunk(source, r, r.embedding));
   await announceSources(
     publish.redis,
     publish.prefix,

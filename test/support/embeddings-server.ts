@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { sendEmbeddings } from './openai-fake.js';
 
 /** How the server answers: vectors, never (hang), 429, or not at all because it is down (see stop). */
 export type EmbeddingsMode = 'ok' | 'hang' | '429';
@@ -109,20 +110,6 @@ export class EmbeddingsServer {
       res.end(JSON.stringify({ error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } }));
       return;
     }
-    const base64 = body.encoding_format === 'base64';
-    const data = inputs.map((text, index) => {
-      const vector = this.embed(text);
-      const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
-      return { object: 'embedding', index, embedding };
-    });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        object: 'list',
-        data,
-        model: String(body.model ?? 'test-embeddings'),
-        usage: { prompt_tokens: 1, total_tokens: 1 },
-      }),
-    );
+    sendEmbeddings(res, body, inputs, (text) => this.embed(text), 'test-embeddings');
   }
 }

@@ -196,20 +196,35 @@ export class FakeOpenAI {
     const input = Array.isArray(body.input)
       ? (body.input as unknown[]).map(String)
       : [String(body.input ?? '')];
-    const base64 = body.encoding_format === 'base64';
-    const data = input.map((text, index) => {
-      const vector = this.embed(text);
-      const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
-      return { object: 'embedding', index, embedding };
-    });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        object: 'list',
-        data,
-        model: String(body.model ?? 'fake-embedding'),
-        usage: { prompt_tokens: input.join(' ').length >> 2, total_tokens: input.join(' ').length >> 2 },
-      }),
-    );
+    sendEmbeddings(res, body, input, (text) => this.embed(text), 'fake-embedding');
   }
+}
+
+/**
+ * Answers an OpenAI-compatible embeddings request with `embed`'s vectors (as numbers, or base64 float32
+ * when the client asked for it, as the official client does).
+ */
+export function sendEmbeddings(
+  res: ServerResponse,
+  body: Record<string, unknown>,
+  inputs: readonly string[],
+  embed: (text: string) => number[],
+  defaultModel: string,
+): void {
+  const base64 = body.encoding_format === 'base64';
+  const data = inputs.map((text, index) => {
+    const vector = embed(text);
+    const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return { object: 'embedding', index, embedding };
+  });
+  const tokens = inputs.join(' ').length >> 2;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      object: 'list',
+      data,
+      model: String(body.model ?? defaultModel),
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    }),
+  );
 }
