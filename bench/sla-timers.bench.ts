@@ -251,7 +251,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
         if (job.name === 'fire') started.push(Date.now() - dueOf(job));
       });
       const failures = new Map<string, number>();
-      worker.on('failed', (job, error) => {
+      worker.on('failed', (_job, error) => {
         const reason = `failed: ${error.message}`;
         if (!failures.has(reason)) progress(`a breach job ${reason}`);
         failures.set(reason, (failures.get(reason) ?? 0) + 1);
