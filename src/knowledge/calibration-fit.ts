@@ -84,14 +84,10 @@ export function crossValidate(
       options,
     );
     samples.forEach((s, i) => {
-      if (fold[i] === f) out[i] = probability(s.features, model);
+      if (fold[i] === f) out[i] = applyCalibration(s.features, model);
     });
   }
   return out;
-}
-
-export function probability(features: ConfidenceFeatures, model: LogisticCalibration): number {
-  return applyCalibration(features, model);
 }
 
 /** The 5th and 95th percentile of the best cosines: the range `vector` is read in (see confidence.service.ts). */

@@ -168,9 +168,8 @@ export function calibrationFor(
  * labelled questions, that answering gives a correct article (an answerable question whose correct article
  * is among the top 3), as opposed to an out-of-scope question or a wrong article.
  */
-export function retrievalConfidence(evidence: ConfidenceEvidence, options: ConfidenceOptions = {}): number {
-  const features = confidenceFeatures(evidence);
-  return clamp01(applyCalibration(features, calibrationFor(features, options)));
+export function retrievalConfidence(features: ConfidenceFeatures, options: ConfidenceOptions = {}): number {
+  return applyCalibration(features, calibrationFor(features, options));
 }
 
 /** Options for {@link combineWithModelJudgement}. */

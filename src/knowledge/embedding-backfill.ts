@@ -2,7 +2,12 @@ import { Types } from 'mongoose';
 import type { Logger } from '../lib/logger.js';
 import { embedTexts } from './embedding-fill.js';
 import { createEmbedder, embeddingText } from './embeddings.service.js';
-import { KnowledgeChunkModel, KnowledgeSourceModel, type SourceVectors } from './knowledge.models.js';
+import {
+  type KnowledgeChunk,
+  KnowledgeChunkModel,
+  KnowledgeSourceModel,
+  type SourceVectors,
+} from './knowledge.models.js';
 import { knowledgeRuntime } from './knowledge-context.js';
 import { announceChunks } from './knowledge-writer.js';
 
@@ -23,15 +28,7 @@ export class VectorsStillMissingError extends Error {
   }
 }
 
-type ChunkRow = {
-  _id: Types.ObjectId;
-  ordinal: number;
-  title: string;
-  heading: string;
-  path: string;
-  text: string;
-  embedding?: number[];
-};
+type ChunkRow = Pick<KnowledgeChunk, '_id' | 'ordinal' | 'title' | 'heading' | 'path' | 'text' | 'embedding'>;
 
 /**
  * The `knowledge.embed` job: gives the chunks of a live source version the vectors they lack (cache

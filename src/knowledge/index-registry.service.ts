@@ -2,7 +2,12 @@ import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { Logger } from '../lib/logger.js';
 import { chunkIdFor } from './chunking.service.js';
-import { KnowledgeChunkModel, KnowledgeSourceModel, KnowledgeStateModel } from './knowledge.models.js';
+import {
+  type KnowledgeChunk,
+  KnowledgeChunkModel,
+  KnowledgeSourceModel,
+  KnowledgeStateModel,
+} from './knowledge.models.js';
 import type { ChunkRecord } from './knowledge.types.js';
 import {
   decodeEmbedding,
@@ -42,18 +47,7 @@ interface TenantEntry {
   queue: Promise<void>;
 }
 
-type ChunkRow = {
-  _id: Types.ObjectId;
-  sourceId: Types.ObjectId;
-  courseId: string | null;
-  version: number;
-  ordinal: number;
-  title: string;
-  heading: string;
-  path: string;
-  text: string;
-  embedding?: number[];
-};
+type ChunkRow = Omit<KnowledgeChunk, 'tenantId' | 'embedPending'>;
 
 /** A chunk as the in-memory index holds it, from its fields however they arrived (database or message). */
 const recordOf = (chunk: Omit<WireChunk, 'e'>, embedding: Float32Array | undefined): ChunkRecord => ({

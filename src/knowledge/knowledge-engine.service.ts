@@ -3,12 +3,11 @@ import { type Audience, inferAudience } from './audience.js';
 import { Bm25Index, type Bm25Options } from './bm25.index.js';
 import { type ChunkingOptions, documentToRecords } from './chunking.service.js';
 import {
-  applyCalibration,
   type ConfidenceFeatures,
   type ConfidenceOptions,
-  calibrationFor,
   confidenceFeatures,
   NO_EVIDENCE,
+  retrievalConfidence,
 } from './confidence.service.js';
 import { type Answer, type AnswerPassage, buildExtractiveAnswer } from './extractive-answer.service.js';
 import {
@@ -300,10 +299,10 @@ export class KnowledgeEngine {
       topVectorScore: vectorScores.length > 0 ? Math.max(...vectorScores) : undefined,
       secondVectorScore: bestVectorOf(ranked[1]),
     });
-    const confidence = applyCalibration(
-      features,
-      calibrationFor(features, { ...o.confidence, embeddingModel: options.embeddingModel }),
-    );
+    const confidence = retrievalConfidence(features, {
+      ...o.confidence,
+      embeddingModel: options.embeddingModel,
+    });
     const notCovered =
       confidence < (options.notCoveredThreshold ?? o.notCoveredThreshold ?? DEFAULT_NOT_COVERED_THRESHOLD);
 

@@ -4,9 +4,12 @@ import {
   crossValidate,
   fitLogistic,
   logLoss,
-  probability,
 } from '../../../src/knowledge/calibration-fit.js';
-import { type ConfidenceFeatures, confidenceFeatures } from '../../../src/knowledge/confidence.service.js';
+import {
+  applyCalibration,
+  type ConfidenceFeatures,
+  confidenceFeatures,
+} from '../../../src/knowledge/confidence.service.js';
 import { KnowledgeEngine } from '../../../src/knowledge/knowledge-engine.service.js';
 
 const features = (coverage: number): ConfidenceFeatures => ({
@@ -31,9 +34,9 @@ function samples(): CalibrationSample[] {
 describe('confidence calibration', () => {
   it('fits probabilities that match how often answering helped', () => {
     const model = fitLogistic(samples(), ['coverage'], { l2: 0.01 });
-    expect(probability(features(0.1), model)).to.be.closeTo(0.1, 0.06);
-    expect(probability(features(0.5), model)).to.be.closeTo(0.5, 0.06);
-    expect(probability(features(0.9), model)).to.be.closeTo(0.9, 0.06);
+    expect(applyCalibration(features(0.1), model)).to.be.closeTo(0.1, 0.06);
+    expect(applyCalibration(features(0.5), model)).to.be.closeTo(0.5, 0.06);
+    expect(applyCalibration(features(0.9), model)).to.be.closeTo(0.9, 0.06);
   });
 
   it('cross-validates: every probability comes from a model fitted without that question', () => {
@@ -41,7 +44,7 @@ describe('confidence calibration', () => {
     const held = crossValidate(all, ['coverage'], { folds: 5, l2: 0.01 });
     expect(held).to.have.length(all.length);
     const fitted = fitLogistic(all, ['coverage'], { l2: 0.01 });
-    const inSample = all.map((s) => probability(s.features, fitted));
+    const inSample = all.map((s) => applyCalibration(s.features, fitted));
     // Held-out log loss is close to, and not better than, the in-sample one.
     expect(logLoss(held, all)).to.be.at.least(logLoss(inSample, all) - 1e-9);
     expect(logLoss(held, all)).to.be.below(logLoss(inSample, all) + 0.05);
