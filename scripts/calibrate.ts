@@ -11,16 +11,26 @@
  * "answering helps", so 0.5 is where answering and handing off cost the same when both mistakes are
  * equally bad (the product's default threshold).
  *
- * With embeddings configured (EMBEDDINGS_BASE_URL, or OPENAI_API_KEY), the hybrid calibration of that
+ * With embeddings configured (EMBEDDINGS_BASE_URL, OPENAI_API_KEY, or LOCAL_EMBEDDINGS=true, which starts
+ * the bundled servers as the product does), the hybrid calibration of that
  * model is fitted as well, from the same questions searched with vectors. Vectors are kept in
  * data/calibration-vectors/<model>.jsonl (by sha256 of what was embedded), so a refit after a retrieval
  * change embeds nothing again.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../src/app/embedded-services.js';
+import { PROJECT_ROOT, startEmbeddedServices, withLocalEmbeddings } from '../src/app/embedded-services.js';
 import { loadConfig } from '../src/config/env.js';
 import type { Audience } from '../src/knowledge/audience.js';
 import {
@@ -39,6 +49,7 @@ import { CONFIDENCE_CALIBRATION } from '../src/knowledge/confidence-calibration.
 import { createEmbedder, embeddingText } from '../src/knowledge/embeddings.service.js';
 import { type EvalQuestion, readDocumentFolder, readQuestions } from '../src/knowledge/evaluation.js';
 import { KnowledgeEngine } from '../src/knowledge/knowledge-engine.service.js';
+import { createLogger } from '../src/lib/logger.js';
 
 const { values } = parseArgs({
   options: {
@@ -159,8 +170,29 @@ const records = await engine.index('calibrate', docs);
 console.log(`docs: ${docs.length} (${records.length} chunks); questions: ${questionFiles.join(', ')}`);
 const lexical = report('lexical', await collect(engine), LEXICAL);
 
-const config = loadConfig(process.env);
+let config = loadConfig(process.env);
+let questionConfig = config;
+let stopServers = async () => undefined as unknown;
+if (config.LOCAL_EMBEDDINGS && !config.EMBEDDINGS_BASE_URL) {
+  // As the product runs it: one bundled server for documents and one for questions (e5 prefixes them apart).
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatref-calibrate-'));
+  const servers = await startEmbeddedServices({
+    dataDir,
+    logger: createLogger({ level: 'warn' }),
+    mongo: false,
+    redis: false,
+    embeddings: ['query', 'passage'],
+  });
+  stopServers = async () => {
+    await servers.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const { query, passage } = servers.embeddingsUrls;
+  if (query) questionConfig = withLocalEmbeddings(config, query);
+  if (passage) config = withLocalEmbeddings(config, passage);
+}
 const embedder = createEmbedder(config);
+const questionEmbedder = createEmbedder(questionConfig);
 const byModel: Record<string, LogisticCalibration> = { ...CONFIDENCE_CALIBRATION.byModel };
 if (embedder) {
   const cache = vectorCache(embedder.model);
@@ -183,7 +215,7 @@ if (embedder) {
   const embedQuestion = async (question: string) => {
     const known = cache.get('query', question);
     if (known) return known;
-    const vector = await embedder.embedQuery(question);
+    const vector = await (questionEmbedder ?? embedder).embedQuery(question);
     cache.put('query', question, vector);
     return vector;
   };
@@ -204,4 +236,5 @@ if (values.write) {
     `written to ${path.relative(PROJECT_ROOT, DATA_FILE)} (format it with npx biome check --write)`,
   );
 }
+await stopServers();
 process.exit(0);
