@@ -92,6 +92,12 @@ export interface EventPayloads {
     /** The owner the thread was taken from (unassign). */
     previousAssignee?: AssigneeRef;
   };
+  /** A learner rated a bot answer (thumbs up or down). */
+  'answer.rated': { messageId: string; value: 'up' | 'down' };
+  /** A thread's answer was stored as a labelled miss for review (a thumbs-down followed by a handoff). */
+  'knowledge.miss_recorded': { missId: string; messageId: string };
+  /** A prospect's details were captured in the chat; the thread goes to sales, not the admin inbox. */
+  'lead.captured': { leadId: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -114,6 +120,9 @@ export const EVENT_NAMES: readonly EventName[] = [
   'sla.warned',
   'sla.breached',
   'sla.escalated',
+  'answer.rated',
+  'knowledge.miss_recorded',
+  'lead.captured',
 ];
 
 /** `public`: the learner of the thread may see it (after hidden fields are removed); `staff`: never. */
@@ -137,6 +146,9 @@ export const EVENT_VISIBILITY: Record<EventName, EventVisibility> = {
   'sla.warned': 'staff',
   'sla.breached': 'staff',
   'sla.escalated': 'staff',
+  'answer.rated': 'staff',
+  'knowledge.miss_recorded': 'staff',
+  'lead.captured': 'staff',
 };
 
 /** Payload fields of public events that learners never receive (internal triage details). */
