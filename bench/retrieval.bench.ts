@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import mongoose, { Types } from 'mongoose';
 import { ferretdbBinary, startEmbeddedServices } from '../src/app/embedded-services.js';
 import { readDocumentFolder } from '../src/knowledge/evaluation.js';
@@ -20,6 +22,8 @@ import {
   parseDocument,
 } from '../src/knowledge/index.js';
 import { SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/sample-knowledge.js';
+import { analyze } from '../src/knowledge/text-analysis.service.js';
+import { TypoCorrector } from '../src/knowledge/typo-correction.js';
 import { createLogger } from '../src/lib/logger.js';
 
 const CHUNKS = 50_000;
@@ -125,6 +129,53 @@ export async function benchIngestionToDatabase(rounds = 3): Promise<number | nul
   }
 }
 
+/** Forces a full collection (the flag is set at run time, so the bench needs no node option). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/**
+ * The typo corrector's memory (its deletion-key map, built on the first unseen term) and lookup time for a
+ * vocabulary: heap after the build minus heap before, both after a full collection.
+ */
+function measureTypoIndex(
+  terms: readonly string[],
+  random: () => number,
+): { mib: number; lookupP95Ms: number } {
+  const corrector = new TypoCorrector({ vocabularyVersion: 1, vocabulary: () => terms });
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  corrector.corrections('zzzzzzq');
+  collectGarbage();
+  const mib = (process.memoryUsage().heapUsed - before) / 1048576;
+  const times: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const word = terms[Math.floor(random() * terms.length)] ?? 'certificate';
+    const at = Math.floor(random() * word.length);
+    const typo = `${word.slice(0, at)}${word.slice(at + 1)}q`;
+    const t = performance.now();
+    corrector.corrections(typo);
+    times.push(performance.now() - t);
+  }
+  // Keeps the corrector (and its map) alive until measured.
+  corrector.corrections('zzzzzzq');
+  return { mib: round(mib, 1), lookupP95Ms: round(percentile(times, 95), 3) };
+}
+
+/** Pseudo-words of 5–12 letters: a large institution's vocabulary (names, codes, jargon) in size. */
+function syntheticVocabulary(size: number, random: () => number): string[] {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const out = new Set<string>();
+  while (out.size < size) {
+    const length = 5 + Math.floor(random() * 8);
+    let word = '';
+    for (let i = 0; i < length; i++) word += letters[Math.floor(random() * letters.length)];
+    out.add(word);
+  }
+  return [...out];
+}
+
 /** Runs the benchmark and returns its figures. */
 export async function benchRetrieval(): Promise<Record<string, number | string>> {
   const random = rng(42);
@@ -204,6 +255,11 @@ export async function benchRetrieval(): Promise<Record<string, number | string>>
     engine.ask('bench', q.text, { courseId });
     lexical.push(performance.now() - t);
   }
+  const tenantTerms = new Set<string>();
+  for (const r of records)
+    for (const term of analyze(`${r.title} ${r.heading} ${r.text}`)) tenantTerms.add(term);
+  const typoTenant = measureTypoIndex([...tenantTerms], random);
+  const typoLarge = measureTypoIndex(syntheticVocabulary(100_000, random), random);
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -217,6 +273,11 @@ export async function benchRetrieval(): Promise<Record<string, number | string>>
     hybridCpuP95Ms: round(percentile(hybridCpu, 95)),
     lexicalP50Ms: round(percentile(lexical, 50)),
     lexicalP95Ms: round(percentile(lexical, 95)),
+    typoIndexTerms: tenantTerms.size,
+    typoIndexMiB: typoTenant.mib,
+    typoLookupP95Ms: typoTenant.lookupP95Ms,
+    typoIndexMiBAt100kTerms: typoLarge.mib,
+    typoLookupP95MsAt100kTerms: typoLarge.lookupP95Ms,
     // Parts of ingestion only; the product's real path end to end is bench/ingestion.bench.ts.
     chunkingOnlyPagesPerSecond: round(pagesPerSecond, 0),
     bulkInsertToDatabasePagesPerSecond: await benchIngestionToDatabase().then(
