@@ -15,7 +15,13 @@ export interface TermVocabulary {
 }
 
 export class TypoCorrector {
-  private readonly byKey = new Map<string, string[]>();
+  /**
+   * Deletion key (hashed) → ids of the index terms with that key: one id as a number, several as an
+   * array. Hashes instead of the key strings, and ids instead of the terms, keep the map small (a large
+   * tenant has 100k terms and ten keys a term); a collision only costs one `withinOneEdit` check.
+   */
+  private readonly byKey = new Map<number, number | number[]>();
+  private terms: string[] = [];
   private builtVersion = -1;
   private known = new Set<string>();
 
@@ -27,34 +33,61 @@ export class TypoCorrector {
     this.refresh();
     if (this.known.has(term)) return [];
     const found = new Set<string>();
-    for (const key of [term, ...deletions(term)])
-      for (const candidate of this.byKey.get(key) ?? [])
-        if (candidate !== term && withinOneEdit(term, candidate)) found.add(candidate);
+    for (const key of keysOf(term)) {
+      const entry = this.byKey.get(key);
+      if (entry === undefined) continue;
+      for (const id of typeof entry === 'number' ? [entry] : entry) {
+        const candidate = this.terms[id];
+        if (candidate !== undefined && candidate !== term && withinOneEdit(term, candidate))
+          found.add(candidate);
+      }
+    }
     return [...found];
   }
 
   private refresh(): void {
     if (this.builtVersion === this.source.vocabularyVersion) return;
     this.byKey.clear();
+    this.terms = [];
     this.known = new Set();
     for (const term of this.source.vocabulary()) {
       this.known.add(term);
       if (term.length < MIN_CORRECTABLE_LENGTH - 1) continue;
-      for (const key of [term, ...deletions(term)]) {
-        const list = this.byKey.get(key);
-        if (list) list.push(term);
-        else this.byKey.set(key, [term]);
-      }
+      const id = this.terms.push(term) - 1;
+      for (const key of keysOf(term)) this.add(key, id);
     }
     this.builtVersion = this.source.vocabularyVersion;
   }
+
+  private add(key: number, id: number): void {
+    const entry = this.byKey.get(key);
+    if (entry === undefined) this.byKey.set(key, id);
+    else if (typeof entry === 'number') {
+      if (entry !== id) this.byKey.set(key, [entry, id]);
+    } else if (entry[entry.length - 1] !== id) entry.push(id);
+  }
 }
 
-/** The word with one letter removed, each way. */
-function deletions(word: string): string[] {
-  const out = new Set<string>();
-  for (let i = 0; i < word.length; i++) out.add(word.slice(0, i) + word.slice(i + 1));
-  return [...out];
+/**
+ * The SymSpell keys of a word, hashed: the word itself and the word with each one letter removed. Two
+ * words one edit apart share a key (a letter changed or swapped: a deletion of each; added or dropped:
+ * the shorter word and a deletion of the longer).
+ */
+function keysOf(word: string): number[] {
+  const keys = [hashSkipping(word, -1)];
+  for (let i = 0; i < word.length; i++) keys.push(hashSkipping(word, i));
+  return keys;
+}
+
+/** FNV-1a of the word without the letter at `skip`, in 30 bits (small integers, stored unboxed by V8). */
+function hashSkipping(word: string, skip: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) {
+    if (i === skip) continue;
+    h ^= word.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h & 0x3fffffff;
 }
 
 /** Optimal string alignment distance ≤ 1: one insertion, deletion, substitution or adjacent swap. */
