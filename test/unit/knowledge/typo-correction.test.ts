@@ -24,6 +24,21 @@ describe('typo tolerance', () => {
     expect(corrector.corrections('asig')).to.deep.equal([]);
   });
 
+  it('finds every index term one edit away, among thousands, and learns terms the index adds later', () => {
+    const vocabulary = Array.from({ length: 5000 }, (_, i) => `term${i.toString(36)}word`);
+    vocabulary.push('grades', 'grader', 'trades');
+    const source = { vocabularyVersion: 1, vocabulary: () => vocabulary };
+    const corrector = new TypoCorrector(source);
+    expect(corrector.corrections('gradez').sort()).to.deep.equal(['grader', 'grades']);
+    expect(corrector.corrections('rgades')).to.deep.equal(['grades']);
+    expect(corrector.corrections('gades')).to.deep.equal(['grades']);
+    expect(corrector.corrections('graades')).to.deep.equal(['grades']);
+    expect(corrector.corrections('webcams')).to.deep.equal([]);
+    vocabulary.push('webcam');
+    source.vocabularyVersion = 2;
+    expect(corrector.corrections('webcams')).to.deep.equal(['webcam']);
+  });
+
   it('finds the article a misspelt question is about', async () => {
     const engine = new KnowledgeEngine({ vocabulary: { weight: 0 } });
     await engine.index('t', [
