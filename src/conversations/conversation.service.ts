@@ -613,7 +613,7 @@ export class ConversationService {
     messageId: string;
     value: 'up' | 'down';
   }): Promise<void> {
-    await this.cache.replace(await recordAnswerFeedback(input));
+    await this.cache.replace(await recordAnswerFeedback(input, this.deps.events));
   }
 
   // ---------------------------------------------------------------- staff side

@@ -1,5 +1,6 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/event-bus.js';
+import { labelledMissListener } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { followUpListener } from '../notify/follow-up.listener.js';
 import { notifyListener } from '../notify/notify.listener.js';
@@ -13,6 +14,7 @@ const LISTENERS: readonly { name: string; listener: JobListener }[] = [
   { name: 'sla', listener: slaListener },
   { name: 'notify', listener: notifyListener },
   { name: 'follow-up', listener: followUpListener },
+  { name: 'labelled-miss', listener: labelledMissListener },
 ];
 
 /**

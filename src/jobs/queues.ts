@@ -90,13 +90,26 @@ export interface JobPayloads {
     /** Emails a learner the staff replies they have not seen (after a grace period, grouped). */
     followUp: { tenantId: string; conversationId: string };
   };
+  review: {
+    /**
+     * Stores the labelled misses a handoff or a thumbs-down makes in one thread (see
+     * src/knowledge/labelled-miss.record.ts). Job id `miss-<tenant>-<seq>` (the triggering event).
+     */
+    recordMiss: {
+      tenantId: string;
+      conversationId: string;
+      trigger: 'handoff' | 'rating';
+      /** `rating`: the rated answer. */
+      messageId?: string;
+    };
+  };
 }
 
 export type QueueName = keyof JobPayloads;
 export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];
 
-export const QUEUE_NAMES: readonly QueueName[] = ['maintenance', 'knowledge', 'sla', 'notify'];
+export const QUEUE_NAMES: readonly QueueName[] = ['maintenance', 'knowledge', 'sla', 'notify', 'review'];
 
 /** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

@@ -1,6 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
+import { labelledMissJobs } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
 import { notifyJobs } from '../notify/notify.jobs.js';
@@ -24,7 +25,9 @@ function handlersFor(services?: JobServices): Partial<HandlerTable> {
   return {
     maintenance: maintenanceJobs,
     knowledge: knowledgeJobs,
-    ...(services ? { sla: slaJobs(services), notify: notifyJobs(services) } : {}),
+    ...(services
+      ? { sla: slaJobs(services), notify: notifyJobs(services), review: labelledMissJobs(services) }
+      : {}),
   };
 }
 
