@@ -6,6 +6,7 @@
  *
  *   npm run eval -- [--docs FOLDER] [--questions FILE[,FILE…]]… [--threshold T] [--report FILE]
  *                   [--verbose] [--memory] [--without-vocabulary] [--vectors-wait SECONDS]
+ *                   [--leads FILE[,FILE…]]…
  *
  * Defaults: the repository's own samples/knowledge (the articles) and samples/eval/questions.jsonl, so a
  * fresh clone evaluates with nothing beside it. `--questions` may be repeated or take a comma list:
@@ -18,6 +19,14 @@
  * vectors (at most --vectors-wait, default 600 s). `--memory` skips storage and the queue (in-memory
  * engine only, lexical), for quick tuning runs; with it, `--without-vocabulary` turns the LMS synonym
  * vocabulary off (an ablation).
+ *
+ * Every question set also gets the product's handoff decision (decideHandoff with the default settings
+ * and a new tenant's default keyword rules): the handoff rate on `human_request` questions, the keyword
+ * rule hit rate on `keyword` questions, and how many support questions the lead detector calls leads.
+ * `--leads FILE` (`{ id, text, lead }` per line) prints the lead detector's precision and recall (report
+ * keys `leadPrecision`, `leadRecall`); the rules decide, with OPENAI_API_KEY set the chat model checks
+ * borderline messages as in the product. With `--leads` and neither `--questions` nor `--memory`, only
+ * the leads are evaluated (no storage, no documents).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +39,7 @@ import { PROJECT_ROOT, startEmbeddedServices, withLocalEmbeddings } from '../src
 import { openRuntime } from '../src/app/runtime.js';
 import { createAssistant } from '../src/assistant/index.js';
 import { ConfigError, loadConfig } from '../src/config/env.js';
+import { evaluateHandoffs, formatHandoffSummary, type HandoffSummary } from '../src/handoff/handoff-eval.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { sourcesAwaitingVectors } from '../src/knowledge/embedding-status.js';
 import { formatSummary, reportJson } from '../src/knowledge/eval-report.js';
@@ -58,6 +68,15 @@ import {
   SAMPLE_KNOWLEDGE_DIR,
   SUPPORTED_EXTENSIONS,
 } from '../src/knowledge/index.js';
+import {
+  evaluateLeadFiles,
+  formatLeadFalseAlarms,
+  formatLeadMisses,
+  formatLeadSummary,
+  leadFalseAlarms,
+  leadReportJson,
+} from '../src/leads/lead-eval.js';
+import { classifyLeadIntent, createLeadIntentModel } from '../src/leads/lead-intent-model.js';
 import { Lifecycle } from '../src/lib/lifecycle.js';
 import { createLogger } from '../src/lib/logger.js';
 import { createRedis } from '../src/redis/connection.js';
@@ -71,6 +90,7 @@ const OPTIONS = {
   verbose: { type: 'boolean', default: false },
   memory: { type: 'boolean', default: false },
   'without-vocabulary': { type: 'boolean', default: false },
+  leads: { type: 'string', multiple: true },
 } as const;
 let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
 try {
@@ -83,6 +103,7 @@ const docsDir = path.resolve(values.docs ?? SAMPLE_KNOWLEDGE_DIR);
 const files = questionFiles(
   values.questions ?? [path.join(PROJECT_ROOT, 'samples', 'eval', 'questions.jsonl')],
 );
+const leadFiles = questionFiles(values.leads ?? []);
 const threshold = values.threshold === undefined ? DEFAULT_NOT_COVERED_THRESHOLD : Number(values.threshold);
 if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) {
   console.error(`eval: --threshold must be a number from 0 to 1, got "${values.threshold}"`);
@@ -112,6 +133,61 @@ const sets = await readQuestionSets(files).catch((error: Error & { code?: string
   process.exit(1);
 });
 
+// The lead detector as the product runs it: the rules, and the chat model on borderline messages when
+// OPENAI_API_KEY is set.
+const leadModel = createLeadIntentModel(config);
+const classifyLead = (text: string) => classifyLeadIntent(text, { model: leadModel, logger });
+const leadMode = leadModel ? `rules + model check of borderline messages (${leadModel.name})` : 'rules';
+
+/** Prints the lead figures of `--leads` and returns their report keys (none without `--leads`). */
+async function leadFigures(): Promise<Record<string, unknown>> {
+  if (leadFiles.length === 0) return {};
+  const { sets: leadSets, pooled } = await evaluateLeadFiles(leadFiles, classifyLead);
+  for (const set of leadSets) {
+    console.log('');
+    for (const l of formatLeadSummary(
+      `${set.name} (${path.relative(process.cwd(), set.file)})`,
+      set.summary,
+      leadMode,
+    ))
+      console.log(l);
+    if (values.verbose) for (const l of formatLeadMisses(set.outcomes)) console.log(l);
+  }
+  if (leadSets.length > 1) {
+    console.log('');
+    for (const l of formatLeadSummary(
+      `pooled leads (${leadSets.map((s) => s.name).join(' + ')})`,
+      pooled,
+      leadMode,
+    ))
+      console.log(l);
+  }
+  return leadReportJson(leadSets, pooled, leadMode);
+}
+
+/** The handoff decision's figures and the lead false alarms of a set of questions, printed and reported. */
+async function routingFigures(questions: readonly EvalQuestion[]): Promise<{
+  lines: string[];
+  json: {
+    handoffRate: number;
+    keywordRuleHitRate: number;
+    handoff: HandoffSummary;
+    leadFalseAlarms: unknown;
+  };
+}> {
+  const handoff = evaluateHandoffs(questions).summary;
+  const alarms = await leadFalseAlarms(questions, classifyLead);
+  return {
+    lines: [...formatHandoffSummary(handoff), formatLeadFalseAlarms(alarms)],
+    json: {
+      handoffRate: handoff.handoffRate,
+      keywordRuleHitRate: handoff.keywordRuleHitRate,
+      handoff,
+      leadFalseAlarms: alarms,
+    },
+  };
+}
+
 /** The commit the figures come from (and whether the tree had changes), for the report. */
 function revision(): { commit: string | null; dirty: boolean | null } {
   const git = (...args: string[]) =>
@@ -137,18 +213,24 @@ async function report(
   console.log(
     `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
   );
-  for (const set of result.sets) {
+  const routing = [];
+  for (const [i, set] of result.sets.entries()) {
     console.log('');
     for (const l of formatSummary(`${set.name} (${path.relative(process.cwd(), set.file)})`, set))
       console.log(l);
+    routing.push(await routingFigures(sets[i]?.questions ?? []));
+    for (const l of routing[i]?.lines ?? []) console.log(l);
   }
+  const pooledRouting = await routingFigures(sets.flatMap((s) => s.questions));
   if (result.sets.length > 1) {
     console.log('');
     for (const l of formatSummary(`pooled (${result.sets.map((s) => s.name).join(' + ')})`, {
       summary: result.pooled,
     }))
       console.log(l);
+    for (const l of pooledRouting.lines) console.log(l);
   }
+  const leadJson = await leadFigures();
   if (values.verbose) {
     for (const o of result.outcomes) {
       const conf = o.confidence === null ? '' : ` confidence=${o.confidence.toFixed(3)}`;
@@ -161,8 +243,27 @@ async function report(
   }
   if (values.report) {
     const json = reportJson(result.sets, result.pooled, { ...rev, docs: docsDir, loaded });
+    const setsJson = json.sets as Record<string, Record<string, unknown>>;
+    for (const [i, set] of result.sets.entries()) Object.assign(setsJson[set.name] ?? {}, routing[i]?.json);
+    Object.assign(json, pooledRouting.json, leadJson);
     await writeFile(path.resolve(values.report), `${JSON.stringify(json, null, 2)}\n`);
   }
+}
+
+if (leadFiles.length > 0 && values.questions === undefined && !values.memory) {
+  // Leads only: the detector needs no storage and no documents.
+  const rev = revision();
+  console.log(
+    `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
+  );
+  console.log('questions: not evaluated (pass --questions or --memory to evaluate them as well)');
+  const leadJson = await leadFigures().catch((error: Error & { code?: string; path?: string }) => {
+    console.error(`eval: ${error.code === 'ENOENT' ? `no leads file ${error.path}` : error.message}`);
+    process.exit(1);
+  });
+  if (values.report)
+    await writeFile(path.resolve(values.report), `${JSON.stringify({ ...rev, ...leadJson }, null, 2)}\n`);
+  process.exit(0);
 }
 
 if (values.memory) {

@@ -158,3 +158,19 @@ export function leadReportJson(
     leadSets: Object.fromEntries(sets.map((s) => [s.name, { file: s.file, ...s.summary }])),
   };
 }
+
+/** How many of a set's support questions (none of them a prospect's) the detector calls leads. */
+export async function leadFalseAlarms(
+  questions: readonly { question: string }[],
+  classify: (text: string) => Promise<LeadIntent> | LeadIntent,
+): Promise<{ questions: number; calledLeads: number; rate: number }> {
+  let called = 0;
+  for (const q of questions) if ((await classify(q.question)).lead) called++;
+  const n = questions.length;
+  return { questions: n, calledLeads: called, rate: n === 0 ? 0 : Number((called / n).toFixed(4)) };
+}
+
+/** The printed line of {@link leadFalseAlarms}. */
+export function formatLeadFalseAlarms(f: { questions: number; calledLeads: number }): string {
+  return `leads called         ${f.calledLeads} of ${f.questions} support questions (each one a false alarm)`;
+}
