@@ -81,7 +81,7 @@ export async function labelMiss(input: {
   const updated = await LabelledMissModel.findOneAndUpdate(
     { _id: new Types.ObjectId(input.missId), tenantId: tenant },
     { $set: set },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean<LabelledMiss>();
   if (!updated) throw missNotFound();
   return updated;

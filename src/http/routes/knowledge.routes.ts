@@ -5,6 +5,12 @@ import type { Config } from '../../config/env.js';
 import { meaningBySource, summariseMeaning } from '../../knowledge/embedding-status.js';
 import { type EmbeddingConfig, embeddingSettings } from '../../knowledge/embeddings.service.js';
 import { type KnowledgeService, SUPPORTED_EXTENSIONS } from '../../knowledge/index.js';
+import {
+  exportEvalSet,
+  labelMiss,
+  listMisses,
+  unreviewedCount,
+} from '../../knowledge/labelled-miss.review.js';
 import { AppError } from '../../lib/errors.js';
 import type { Session } from '../../lti/session.js';
 import { requireSession } from '../middleware/session.js';
@@ -14,6 +20,7 @@ import {
   presentKnowledgeSource,
   presentMeaning,
 } from '../presenters/knowledge.presenter.js';
+import { presentMissedQuestion, presentMissPage } from '../presenters/labelled-miss.presenter.js';
 import { pageContext } from './pages.routes.js';
 
 /** Files one upload request may carry; more are refused per file, so a person sees which were left out. */
@@ -49,6 +56,42 @@ const qaBody = z.object({
 const sourceParams = z.object({ id: z.string().regex(/^[0-9a-fA-F]{24}$/) });
 
 const notFoundSource = () => new AppError('not_found', 'That knowledge source was not found.');
+
+/** Missed questions listed per page on the Knowledge page (the API takes `perPage` up to 100). */
+export const MISSES_PER_PAGE = 10;
+
+const missListQuery = z.object({
+  page: z.coerce
+    .number({ error: 'page must be a whole number from 1.' })
+    .int('page must be a whole number from 1.')
+    .min(1, 'page must be a whole number from 1.')
+    .max(100_000, 'page is too large.')
+    .default(1),
+  perPage: z.coerce
+    .number({ error: 'perPage must be a whole number from 1 to 100.' })
+    .int('perPage must be a whole number from 1 to 100.')
+    .min(1, 'perPage must be a whole number from 1 to 100.')
+    .max(100, 'perPage must be a whole number from 1 to 100.')
+    .default(MISSES_PER_PAGE),
+});
+
+/** A label for a missed question: the document that answers it, not covered, or dismissed. */
+const missLabelBody = z.discriminatedUnion(
+  'label',
+  [
+    z.object({
+      label: z.literal('answerable'),
+      sourceId: z
+        .string({ error: 'sourceId: choose the document that answers the question.' })
+        .regex(/^[0-9a-fA-F]{24}$/, 'sourceId: choose one of your uploaded documents.'),
+    }),
+    z.object({ label: z.literal('out_of_scope') }),
+    z.object({ label: z.literal('dismissed') }),
+  ],
+  { error: 'label must be one of answerable, out_of_scope or dismissed.' },
+);
+
+const notFoundMiss = () => new AppError('not_found', 'That missed question was not found.');
 
 /** Validates with zod; the first problem becomes a 400 with its message. */
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -211,6 +254,7 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
       acceptedList: SUPPORTED_EXTENSIONS.join(', '),
       questionMax: QA_QUESTION_MAX,
       answerMax: QA_ANSWER_MAX,
+      missesPerPage: MISSES_PER_PAGE,
     });
   });
 
@@ -308,6 +352,38 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
       answer: body.answer,
     });
     res.status(201).json({ data: presentKnowledgeSource(source) });
+  });
+
+  // Missed questions: a learner's thumbs-down (or asking for a person right after an answer) followed
+  // by a handoff, stored by the `review.recordMiss` job, for an admin to label.
+  router.get('/api/knowledge/misses', admin, async (req, res) => {
+    const { page, perPage } = parse(missListQuery, req.query);
+    res.json(presentMissPage(await listMisses(res.locals.session.tenantId, page, perPage)));
+  });
+
+  // The labelled ones as an evaluation set (JSONL, the format of samples/eval/questions.jsonl).
+  router.get('/api/knowledge/misses/export.jsonl', admin, async (_req, res) => {
+    const body = await exportEvalSet(res.locals.session.tenantId);
+    const day = new Date().toISOString().slice(0, 10);
+    res
+      .status(200)
+      .type('application/x-ndjson; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="missed-questions-${day}.jsonl"`)
+      .send(body);
+  });
+
+  router.put('/api/knowledge/misses/:id/label', admin, async (req, res) => {
+    const params = sourceParams.safeParse(req.params);
+    if (!params.success) throw notFoundMiss();
+    const session = res.locals.session;
+    const label = parse(missLabelBody, req.body ?? {});
+    const miss = await labelMiss({
+      tenantId: session.tenantId,
+      missId: params.data.id,
+      by: { userId: session.userId },
+      label,
+    });
+    res.json({ data: presentMissedQuestion(miss), unreviewed: await unreviewedCount(session.tenantId) });
   });
 
   router.delete('/api/knowledge/sources/:id', admin, async (req, res) => {
