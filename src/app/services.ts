@@ -4,6 +4,7 @@ import { type ConversationDomain, createConversationDomain } from '../conversati
 import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../inbox/index.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
+import { LeadService } from '../leads/lead.service.js';
 import { LiveHub, TransientChannel } from '../live/index.js';
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
@@ -24,6 +25,8 @@ export interface WebServices {
   inbox: InboxDomain;
   /** Whether learners are on their chat (learner follow-up emails wait for those who are not). */
   learnerPresence: LearnerPresence;
+  /** Prospects' enquiries captured in the chat, and the Leads page. */
+  leads: LeadService;
 }
 
 /**
@@ -71,8 +74,10 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   );
   const learnerPresence = new LearnerPresence({ redis, prefix: config.REDIS_PREFIX, logger });
   lifecycle.onShutdown('learner presence', () => learnerPresence.close());
+  const leads = new LeadService({ events: conversations.bus });
   return {
     inbox,
+    leads,
     learnerPresence,
     knowledge: new KnowledgeService({ queues, config, redis, logger }),
     knowledgeIndex,
@@ -86,6 +91,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
       transient,
       events: conversations.store,
       logger,
+      leads,
     }),
   };
 }

@@ -5,6 +5,10 @@ import { learnerConversationView } from '../conversations/index.js';
 import { CourseModel } from '../courses/course.model.js';
 import type { EventStore } from '../events/index.js';
 import { splitAnswerText } from '../knowledge/extractive-answer.service.js';
+import type { LeadService } from '../leads/lead.service.js';
+import { detectLeadIntent, type LeadIntent } from '../leads/lead-intent.js';
+import { leadText } from '../leads/lead-messages.js';
+import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { ChatTransientFrame, TransientChannel } from '../live/index.js';
 import { LaunchModel } from '../lti/launch.model.js';
@@ -20,6 +24,10 @@ export class ChatService {
       transient: TransientChannel;
       events: EventStore;
       logger: Logger;
+      /** Lead capture (src/leads): without it, every message is a support question. */
+      leads?: LeadService;
+      /** Whether a message is a prospect's enquiry; tests pass their own (default: the product's detector). */
+      detectLead?: (text: string) => LeadIntent;
     },
   ) {}
 
@@ -95,12 +103,18 @@ export class ChatService {
    * the background: tokens stream over the live channel, the stored answer follows as an event.
    */
   async post(session: Session, input: { conversationId: string; clientId: string; text: string }) {
+    const intent = this.leadIntent(input.text);
     const posted = await this.deps.conversations.postLearnerMessage({
       ...this.actor(session),
       conversationId: input.conversationId,
       clientId: input.clientId,
       text: input.text,
+      salesEnquiry: intent.lead,
     });
+    // A prospect's enquiry in a thread with the bot: no answer from the documents and no handoff; the bot
+    // offers to put them in touch with the team (a retry offers it again: the line is idempotent).
+    if (intent.lead && posted.conversation.status === 'bot')
+      await this.offerLeadCapture(session, posted.conversation, posted.message, intent);
     if (posted.botShouldAnswer && !posted.duplicate) {
       void this.answer(session, posted.conversation.id, posted.message).catch((error) =>
         this.deps.logger.error({ err: error, conversationId: posted.conversation.id }, 'answering failed'),
@@ -189,6 +203,88 @@ export class ChatService {
       },
     });
     return recorded.message !== undefined;
+  }
+
+  // ---------------------------------------------------------------- lead capture (src/leads)
+
+  /** What the detector says of a learner's message (nothing is a lead without lead capture). */
+  private leadIntent(text: string): LeadIntent {
+    if (!this.deps.leads) return { lead: false, score: 0, signals: [] };
+    return (this.deps.detectLead ?? detectLeadIntent)(text.trim());
+  }
+
+  /**
+   * Records the enquiry and posts the bot's reply in the thread's language: the offer with the capture
+   * card (client id `lead:<message client id>`, which the chat page draws the card under), or, when the
+   * team already has the learner's details, a line saying so (`lead-known:…`).
+   */
+  private async offerLeadCapture(
+    session: Session,
+    conversation: { id: string; courseId?: string; locale?: string },
+    message: MessageView,
+    intent: LeadIntent,
+  ): Promise<void> {
+    const leads = this.deps.leads;
+    if (!leads) return;
+    const locale = conversation.locale ?? session.locale;
+    const { stage } = await leads.ask({
+      tenantId: session.tenantId,
+      conversationId: conversation.id,
+      courseId: conversation.courseId,
+      userId: session.userId,
+      message: message.text,
+      messageId: message.id,
+      locale,
+      intent,
+    });
+    const known = stage === 'captured';
+    await this.deps.conversations.postBotLine({
+      tenantId: session.tenantId,
+      conversationId: conversation.id,
+      clientId: `${known ? 'lead-known' : 'lead'}:${message.clientId}`,
+      text: leadText(known ? 'alreadyCaptured' : 'prompt', locale),
+    });
+  }
+
+  /** The capture card's state in the learner's own thread, with its wording and consent sentence. */
+  async leadState(session: Session, conversationId: string) {
+    if (!this.deps.leads) return { stage: null };
+    const learner = { tenantId: session.tenantId, userId: session.userId, locale: session.locale };
+    return this.deps.leads.chatState(learner, conversationId);
+  }
+
+  /**
+   * The learner submitted the card: stored (or already stored), thanked in the thread; or the fields to
+   * fix, in the learner's language.
+   */
+  async submitLead(session: Session, input: { conversationId: string; contact: Record<string, unknown> }) {
+    const leads = this.requireLeads();
+    const learner = { tenantId: session.tenantId, userId: session.userId, locale: session.locale };
+    const result = await leads.capture(learner, input.conversationId, input.contact);
+    if (!result.ok) return result;
+    const contact = result.lead.contact;
+    if (contact)
+      await this.deps.conversations.postBotLine({
+        tenantId: session.tenantId,
+        conversationId: input.conversationId,
+        clientId: `lead-thanks:${String(result.lead._id)}`,
+        text: leadText('thanks', result.lead.locale ?? session.locale, {
+          name: contact.name,
+          email: contact.email,
+        }),
+      });
+    return { ok: true as const, created: result.created };
+  }
+
+  /** "No thanks" on the card. */
+  async declineLead(session: Session, conversationId: string) {
+    const learner = { tenantId: session.tenantId, userId: session.userId, locale: session.locale };
+    return this.requireLeads().decline(learner, conversationId);
+  }
+
+  private requireLeads(): LeadService {
+    if (!this.deps.leads) throw new AppError('not_found', 'Lead capture is not available here.');
+    return this.deps.leads;
   }
 
   /** "Talk to a person". */

@@ -344,13 +344,15 @@ export class ConversationService {
    * and the bot stays silent; in `resolved` it reopens the thread within the window, else starts a new one.
    */
   async postLearnerMessage(
-    input: ActorInput & { conversationId: string; clientId: string; text: string },
+    input: ActorInput & { conversationId: string; clientId: string; text: string; salesEnquiry?: boolean },
   ): Promise<PostResult> {
     return this.locked(input.conversationId, () => this.postLearnerMessageLocked(input));
   }
 
   private async postLearnerMessageLocked(
-    input: ActorInput & { conversationId: string; clientId: string; text: string },
+    // `salesEnquiry`: the caller saw a prospect's enquiry (src/leads): in `bot` no handoff rule applies
+    // and the bot does not answer; the caller captures the lead instead.
+    input: ActorInput & { conversationId: string; clientId: string; text: string; salesEnquiry?: boolean },
   ): Promise<PostResult> {
     const settings = await this.config.getSettings(input.tenantId);
     let conversation = await this.loadOwn(input.tenantId, input.conversationId, input.actor.userId);
@@ -439,7 +441,7 @@ export class ConversationService {
       );
     }
 
-    if (conversation.status === 'bot') {
+    if (conversation.status === 'bot' && !input.salesEnquiry) {
       const rules = await this.config.compiledRules(input.tenantId);
       const decision = decideHandoff({
         text,
@@ -473,7 +475,7 @@ export class ConversationService {
       conversation: toConversationView(conversation),
       message: messageView,
       duplicate: false,
-      botShouldAnswer: conversation.status === 'bot',
+      botShouldAnswer: conversation.status === 'bot' && !input.salesEnquiry,
       reopened,
       startedNew,
       replies,
@@ -604,6 +606,25 @@ export class ConversationService {
       handoff: outcome.handoff,
       alreadyWithPeople: false,
     };
+  }
+
+  /**
+   * A bot line in a thread that stays with the bot (the lead-capture prompt of src/leads), through the
+   * same path as the bot's announcements: idempotent by its client id.
+   */
+  async postBotLine(input: {
+    tenantId: string;
+    conversationId: string;
+    clientId: string;
+    text: string;
+  }): Promise<MessageView> {
+    return this.locked(input.conversationId, async () =>
+      this.postLine(await this.load(input.tenantId, input.conversationId), {
+        author: 'bot',
+        text: input.text,
+        clientId: input.clientId,
+      }),
+    );
   }
 
   /** A learner's thumbs up or down on a bot answer in their own thread. */

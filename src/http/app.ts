@@ -13,6 +13,7 @@ import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { inboxRoutes } from './routes/inbox.routes.js';
 import { knowledgeRoutes } from './routes/knowledge.routes.js';
+import { leadsRoutes } from './routes/leads.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
 import { notifyRoutes } from './routes/notify.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
@@ -121,6 +122,7 @@ export function createApp(deps: WebDependencies): Express {
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
   app.use(slaSettingsRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues, logger }));
   app.use(notifyRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues }));
+  app.use(leadsRoutes({ config, chat: deps.services.chat, leads: deps.services.leads }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);

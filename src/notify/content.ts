@@ -71,6 +71,10 @@ function titleFor(
     }
     case 'learner_followup':
       return 'New reply to your question';
+    case 'lead_new': {
+      const lead = request.details?.lead;
+      return lead ? `New lead: ${lead.name}, ${lead.organisation}` : 'New lead';
+    }
     case 'test':
       return 'Chatref test notification';
   }
@@ -102,6 +106,11 @@ export function buildContent(
     if (request.details?.courseUrl) content.courseUrl = request.details.courseUrl;
     if (request.details?.email) content.email = request.details.email;
     if (facts?.course) content.lines.push(`Course: ${facts.course}`);
+    return content;
+  }
+  if (request.kind === 'lead_new') {
+    // Sales hears of the prospect only: no thread card (a lead is not a support thread).
+    if (request.details?.lead) content.lead = request.details.lead;
     return content;
   }
   if (facts)

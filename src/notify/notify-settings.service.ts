@@ -29,6 +29,7 @@ export const CHANNEL_KINDS: readonly NotificationKind[] = [
   'sla_breach',
   'sla_escalation',
   'digest',
+  'lead_new',
 ];
 
 const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;

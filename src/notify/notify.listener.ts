@@ -10,6 +10,7 @@ export const ROUTED_EVENTS: ReadonlySet<EventName> = new Set<EventName>([
   'sla.warned',
   'sla.breached',
   'sla.escalated',
+  'lead.captured',
 ]);
 
 /** Whether an event may lead to a notification (only learner messages of the thread's own user count). */

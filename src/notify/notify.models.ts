@@ -1,5 +1,5 @@
 import { model, Schema } from 'mongoose';
-import type { DigestRow, NotificationKind, QuotedReply, ReadyEmail } from './notify.types.js';
+import type { DigestRow, LeadFacts, NotificationKind, QuotedReply, ReadyEmail } from './notify.types.js';
 
 /** The channel types a tenant can configure (a `user` target is a person, not a channel). */
 export type ChannelType = 'email' | 'slack' | 'teams' | 'webhook';
@@ -93,6 +93,8 @@ export interface NotificationContent {
   email?: ReadyEmail;
   /** The tenant's time zone, for times in the text. */
   timeZone?: string;
+  /** New leads: the prospect's details. */
+  lead?: LeadFacts;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'dead';

@@ -10,7 +10,9 @@ export type NotificationKind =
   | 'sla_breach'
   | 'sla_escalation'
   | 'digest'
-  | 'learner_followup';
+  | 'learner_followup'
+  /** A prospect left their details in the chat: the tenant's sales destinations hear of it. */
+  | 'lead_new';
 
 /** A row of a digest: one thread waiting for people. */
 export interface DigestRow {
@@ -66,5 +68,25 @@ export interface NotificationRequest {
      * `renderFollowUpEmail` in src/notify/follow-up-message.ts; the email channel sends it as is.
      */
     email?: ReadyEmail;
+    /** New leads: what the prospect left (sent to sales; never to the learner). */
+    lead?: LeadFacts;
   };
+}
+
+/** A captured lead as sales channels show it (and a CRM webhook receives it). */
+export interface LeadFacts {
+  leadId: string;
+  name: string;
+  email: string;
+  /** The address is at a free-mail provider. */
+  freeMail: boolean;
+  organisation: string;
+  role?: string;
+  interest?: string;
+  /** The learner's message the detector saw as a prospect's enquiry. */
+  message: string;
+  course?: string;
+  signals: string[];
+  consent: { text: string; at: string };
+  capturedAt: string;
 }

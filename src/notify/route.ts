@@ -4,6 +4,7 @@ import { findInTenant } from '../db/by-id.js';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { EventStore } from '../events/event-store.js';
 import type { NotifyTarget } from '../handoff/handoff.types.js';
+import { leadFacts } from '../leads/lead-facts.js';
 import { type NotifyDeps, requestNotifications, tenantChannels } from './notifier.js';
 import type { NotificationRequest } from './notify.types.js';
 import { channelRecipients } from './recipients.js';
@@ -120,6 +121,13 @@ export async function requestsFor(event: AnyDomainEvent): Promise<NotificationRe
           recipients: notified.map((person) => user(person.userId)),
         },
       ];
+    }
+    case 'lead.captured': {
+      // To the tenant's sales destinations (channels sending `lead_new`), once per lead: not a thread
+      // notice, so no thread card or link.
+      const lead = await leadFacts(event.tenantId, event.payload.leadId);
+      if (!lead) return [];
+      return [{ tenantId: event.tenantId, kind: 'lead_new', key: `lead-${lead.leadId}`, details: { lead } }];
     }
     default:
       return [];

@@ -75,4 +75,5 @@ export const KIND_LABELS: Record<string, string> = {
   sla_breach: 'SLA breach',
   sla_escalation: 'Escalation',
   digest: 'Digest',
+  lead_new: 'New lead (sales)',
 };

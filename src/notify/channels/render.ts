@@ -35,6 +35,23 @@ function sections(content: NotificationContent): Section[] {
     if (triage) out.push({ label: 'Triage', text: triage });
     if (thread.summary.length) out.push({ label: 'Summary', text: thread.summary.join('\n') });
   }
+  const lead = content.lead;
+  if (lead) {
+    out.push({ label: 'Name', text: lead.name });
+    out.push({ label: 'Email', text: lead.freeMail ? `${lead.email} (free-mail address)` : lead.email });
+    out.push({ label: 'Organisation', text: lead.organisation });
+    if (lead.role) out.push({ label: 'Role', text: lead.role });
+    if (lead.interest) out.push({ label: 'Interest', text: lead.interest });
+    out.push({ label: 'Message', text: lead.message });
+    if (lead.course) out.push({ label: 'Course', text: lead.course });
+    out.push({
+      label: 'Consent',
+      text: `${lead.consent.text} (${formatTime(lead.consent.at, content.timeZone)})`,
+    });
+    out.push({
+      text: 'Follow it up on the Leads page of Chatref (open Chatref from your LMS as an administrator).',
+    });
+  }
   for (const reply of content.replies ?? [])
     out.push({
       label: `${reply.author ?? 'Support'}, ${formatTime(reply.at, content.timeZone)}`,
@@ -176,6 +193,8 @@ export function renderWebhook(
     lines: content.lines,
     thread: content.thread ? { ...content.thread, url: links.thread?.url } : undefined,
     rows: content.rows?.map((row) => ({ ...row, url: links.row?.(row.conversationId) })),
+    // New leads: the prospect's details as data, for a CRM to store.
+    lead: content.lead,
     text: renderText(content, links),
   };
 }
