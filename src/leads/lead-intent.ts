@@ -212,7 +212,7 @@ export function scoreLeadCues(text: string): LeadCueScore {
     signals.push(`learner context: ${[...seen].join(', ')}`);
   }
   const gate = commercialSignals.length > 0 || (buyerSignals.length > 0 && (organisation || scale || vendor));
-  return { raw, gate, signals };
+  return { raw, gate, signals: [...new Set(signals)] };
 }
 
 /** The 0–1 score of a raw cue score: 0.5 at the threshold, steeper near it. */
