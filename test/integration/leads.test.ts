@@ -289,4 +289,46 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
     });
     expect(theirs.status).to.equal(404);
   });
+
+  it('a Spanish-speaking prospect is answered and asked in Spanish; a second enquiry after the details are in is not asked again', async () => {
+    const session = await launchSession(app, 'learner', (claims) => {
+      claims.sub = `lead-es-${randomUUID()}`;
+      claims.name = 'Lucía Compras';
+      claims.locale = 'es-MX';
+      claims['https://purl.imsglobal.org/spec/lti/claim/launch_presentation'] = { locale: 'es-MX' };
+    });
+    const learner: Person = { ...session, name: 'Lucía Compras' };
+    const { conversationId, clientId } = await write(
+      learner,
+      '¿Nos pueden dar precios para nuestra universidad?',
+    );
+    const offer = await eventually(
+      async () => (await history(learner)).find((m) => m.clientId === `lead:${clientId}`),
+      'the bot offer',
+    );
+    expect(offer.text).to.match(/te pondré en contacto con nuestro equipo/);
+    const state = await api(app, learner, `/api/chat/lead?conversationId=${conversationId}`);
+    expect(state.body.strings.submit).to.equal('Enviar mis datos');
+    expect(state.body.consentText).to.match(/^Acepto/);
+    const sent = await api(app, learner, '/api/chat/lead', {
+      method: 'POST',
+      body: {
+        conversationId,
+        name: 'Lucía',
+        email: 'lucia@unorte.edu.mx',
+        organisation: 'UNorte',
+        consent: true,
+      },
+    });
+    expect(sent.status, sent.text).to.equal(201);
+    const again = await write(learner, 'Y también precios para el campus sur');
+    const known = await eventually(
+      async () => (await history(learner)).find((m) => m.clientId === `lead-known:${again.clientId}`),
+      'the already-captured line',
+    );
+    expect(known.text).to.match(/ya tiene tus datos/);
+    expect((await history(learner)).some((m) => m.clientId === `lead:${again.clientId}`)).to.equal(false);
+    const stored = await LeadModel.findById(conversationId).lean();
+    expect(stored?.consent?.text).to.match(/^Acepto/);
+  });
 });
