@@ -1,5 +1,7 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/event-bus.js';
+import { insightsListener } from '../insights/dashboard.jobs.js';
+import { topicListener } from '../insights/topic.jobs.js';
 import { labelledMissListener } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { followUpListener } from '../notify/follow-up.listener.js';
@@ -15,6 +17,8 @@ const LISTENERS: readonly { name: string; listener: JobListener }[] = [
   { name: 'notify', listener: notifyListener },
   { name: 'follow-up', listener: followUpListener },
   { name: 'labelled-miss', listener: labelledMissListener },
+  { name: 'topics', listener: topicListener },
+  { name: 'insights', listener: insightsListener },
 ];
 
 /**

@@ -103,13 +103,51 @@ export interface JobPayloads {
       messageId?: string;
     };
   };
+  topics: {
+    /**
+     * Gives the question behind a handoff, a thumbs-down or a low-confidence answer a topic (see
+     * src/insights/topic-assign.ts). Job id `topic-<tenant>-<seq>` (the triggering event).
+     */
+    assignTopic: {
+      tenantId: string;
+      conversationId: string;
+      trigger: 'handoff' | 'low_confidence' | 'thumbs_down';
+      /** The bot answer rated down or answered with low confidence. */
+      messageId?: string;
+      /** `handoff`: the handoff's reason codes. */
+      handoffReasons?: string[];
+      /** ISO time of the event. */
+      at: string;
+    };
+    /** Re-clusters a tenant's recent questions into topics. Job id `topics-recluster-<tenant>-<bucket>`. */
+    recluster: { tenantId: string };
+    /** Finds tenants with questions waiting for a topic and asks for their re-clustering. */
+    sweep: Record<string, never>;
+  };
+  insights: {
+    /**
+     * Folds a tenant's new events into its insight days (see src/insights/insights-projector.ts). Job id
+     * `insights-<tenant>-<10 s window>`: one job per tenant and window, run after the window closes.
+     */
+    project: { tenantId: string };
+    /** Asks every tenant's projector to run (catches windows whose job could not be enqueued). */
+    sweep: Record<string, never>;
+  };
 }
 
 export type QueueName = keyof JobPayloads;
 export type JobName<Q extends QueueName> = keyof JobPayloads[Q] & string;
 export type JobPayload<Q extends QueueName, N extends JobName<Q>> = JobPayloads[Q][N];
 
-export const QUEUE_NAMES: readonly QueueName[] = ['maintenance', 'knowledge', 'sla', 'notify', 'review'];
+export const QUEUE_NAMES: readonly QueueName[] = [
+  'maintenance',
+  'knowledge',
+  'sla',
+  'notify',
+  'review',
+  'topics',
+  'insights',
+];
 
 /** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {

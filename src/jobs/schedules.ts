@@ -1,3 +1,4 @@
+import { TOPIC_DEFAULTS } from '../insights/topic-settings.js';
 import type { Queues } from './queues.js';
 
 /**
@@ -6,7 +7,13 @@ import type { Queues } from './queues.js';
  */
 export async function upsertSchedules(
   queues: Queues,
-  options: { purgeEveryMs?: number; slaSweepEveryMs?: number; digestEveryMs?: number } = {},
+  options: {
+    purgeEveryMs?: number;
+    slaSweepEveryMs?: number;
+    digestEveryMs?: number;
+    topicSweepEveryMs?: number;
+    insightsSweepEveryMs?: number;
+  } = {},
 ): Promise<void> {
   await queues
     .get('maintenance')
@@ -30,6 +37,22 @@ export async function upsertSchedules(
       'sla-digest',
       { every: options.digestEveryMs ?? 5 * 60_000 },
       { name: 'digest', data: {} },
+    );
+  // Topics: questions left waiting whose re-clustering request was lost get one (see src/insights).
+  await queues
+    .get('topics')
+    .upsertJobScheduler(
+      'topics-sweep',
+      { every: options.topicSweepEveryMs ?? TOPIC_DEFAULTS.sweepEveryMs },
+      { name: 'sweep', data: {} },
+    );
+  // Insights: a tenant whose projector job was lost (Redis down at the event) is folded within minutes.
+  await queues
+    .get('insights')
+    .upsertJobScheduler(
+      'insights-sweep',
+      { every: options.insightsSweepEveryMs ?? 5 * 60_000 },
+      { name: 'sweep', data: {} },
     );
   // Every worker's start asks for it; the fixed id and the finished job kept in Redis make it run once,
   // not a scan of every thread at each start. (Should Redis lose it, a run again writes nothing new.)

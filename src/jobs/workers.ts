@@ -1,5 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { dashboardJobs } from '../insights/dashboard.jobs.js';
+import { topicJobs } from '../insights/topic.jobs.js';
 import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
 import { labelledMissJobs } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
@@ -26,7 +28,13 @@ function handlersFor(services?: JobServices): Partial<HandlerTable> {
     maintenance: maintenanceJobs,
     knowledge: knowledgeJobs,
     ...(services
-      ? { sla: slaJobs(services), notify: notifyJobs(services), review: labelledMissJobs(services) }
+      ? {
+          sla: slaJobs(services),
+          notify: notifyJobs(services),
+          review: labelledMissJobs(services),
+          topics: topicJobs(services),
+          insights: dashboardJobs(services),
+        }
       : {}),
   };
 }

@@ -1,0 +1,244 @@
+import { Types } from 'mongoose';
+import type { Embedder } from '../knowledge/embeddings.service.js';
+import type { Logger } from '../lib/logger.js';
+import {
+  type Topic,
+  type TopicAssignment,
+  TopicAssignmentModel,
+  TopicModel,
+  type TopicReason,
+} from './topic.model.js';
+import { nearestTopic } from './topic-clustering.js';
+import {
+  type CorpusRow,
+  corpusVectors,
+  derivedId,
+  embeddingRepresentation,
+  isoWeek,
+  topicCentroid,
+  toStored,
+} from './topic-corpus.js';
+import type { TopicLabeller } from './topic-labeller.js';
+import { findTriggerQuestion, type NoQuestion } from './topic-question.js';
+import type { TopicSettings } from './topic-settings.js';
+import { analyzeQuestion, labelKey, questionKey } from './topic-text.js';
+
+/** One triggering event, as the assignment job carries it. */
+export interface AssignTopicInput {
+  tenantId: string;
+  conversationId: string;
+  trigger: TopicReason;
+  /** The bot answer rated down or answered with low confidence. */
+  messageId?: string;
+  /** A handoff's reason codes. */
+  handoffReasons?: string[];
+  /** ISO time of the event. */
+  at: string;
+}
+
+/** What topic work needs besides the store. */
+export interface TopicDeps {
+  settings: TopicSettings;
+  /** The chat model's labeller, when one is configured. */
+  labeller: TopicLabeller | null;
+  /** The embedding server, when one is configured. */
+  embedder: Embedder | null;
+  /** The tenant's low-confidence threshold (handoff settings). */
+  lowConfidenceThreshold: (tenantId: string) => Promise<number>;
+  /** Asks for a re-clustering of the tenant soon (grouped with other requests). */
+  requestRecluster: (tenantId: string) => Promise<void>;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** What one assignment run did. */
+export type AssignOutcome =
+  | { status: NoQuestion }
+  | { status: 'already'; assignmentId: string; topicId: string }
+  | { status: 'assigned'; assignmentId: string; topicId: string; method: 'model' | 'nearest' }
+  | { status: 'waiting'; assignmentId: string };
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
+
+/** The question's embedding within the settings' time, or undefined (TF-IDF is used then). */
+async function embedQuestion(deps: TopicDeps, text: string): Promise<TopicAssignment['embedding']> {
+  if (!deps.embedder) return undefined;
+  try {
+    const vector = await deps.embedder.embedQuery(text, {
+      signal: AbortSignal.timeout(deps.settings.embedTimeoutMs),
+    });
+    return vector.length ? { model: deps.embedder.model, vector } : undefined;
+  } catch (error) {
+    deps.logger?.warn({ err: error }, 'question embedding for topics failed; using terms');
+    return undefined;
+  }
+}
+
+/**
+ * Gives the question behind a handoff, a low-confidence answer or a thumbs-down a topic. Stores one row
+ * per (thread, question), adding the reason when the row exists (idempotent: a retried job changes
+ * nothing). A row without a topic gets one from the chat model when configured (an existing label
+ * first), else from the nearest topic when similar enough; otherwise it waits for re-clustering.
+ */
+export async function assignTopic(input: AssignTopicInput, deps: TopicDeps): Promise<AssignOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const found = await findTriggerQuestion(input, () => deps.lowConfidenceThreshold(input.tenantId));
+  if (typeof found === 'string') return { status: found };
+
+  const key = questionKey(found.text);
+  const filter = { tenantId: found.tenantId, conversationId: found.conversationId, questionKey: key };
+  let row = await TopicAssignmentModel.findOne(filter).lean<TopicAssignment>();
+  if (!row) {
+    const analysed = analyzeQuestion(found.text);
+    const at = new Date(input.at);
+    const fresh = {
+      ...filter,
+      ...(found.courseId ? { courseId: found.courseId } : {}),
+      ...(found.messageId ? { messageId: found.messageId } : {}),
+      question: found.text.slice(0, 4000),
+      language: analysed.language,
+      terms: analysed.terms.map((t) => ({ s: t.stem, w: t.word })),
+      embedding: await embedQuestion(deps, found.text),
+      reasons: [input.trigger],
+      handoffReasons: input.handoffReasons ?? [],
+      topicId: null,
+      method: null,
+      at: Number.isNaN(at.getTime()) ? now : at,
+      week: isoWeek(Number.isNaN(at.getTime()) ? now : at),
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await TopicAssignmentModel.create(fresh);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    row = await TopicAssignmentModel.findOne(filter).lean<TopicAssignment>();
+    if (!row) throw new Error('topic assignment vanished after insert');
+  }
+  const missingReasons = !row.reasons.includes(input.trigger);
+  const missingCodes = (input.handoffReasons ?? []).filter((c) => !row?.handoffReasons.includes(c));
+  if (missingReasons || missingCodes.length)
+    await TopicAssignmentModel.updateOne(
+      { _id: row._id, tenantId: found.tenantId },
+      {
+        $addToSet: { reasons: input.trigger, handoffReasons: { $each: input.handoffReasons ?? [] } },
+        $set: { updatedAt: now },
+      },
+    );
+  const assignmentId = String(row._id);
+  if (row.topicId) return { status: 'already', assignmentId, topicId: String(row.topicId) };
+
+  const topics = await TopicModel.find({ tenantId: found.tenantId })
+    .sort({ memberCount: -1, _id: 1 })
+    .limit(2000)
+    .lean<Topic[]>();
+
+  const labelled = await labelByModel(row, topics, deps, now);
+  if (labelled) {
+    const won = await setTopic(row, labelled, 'model', now);
+    return { status: 'assigned', assignmentId, topicId: String(won), method: 'model' };
+  }
+
+  const since = new Date(now.getTime() - deps.settings.windowDays * 86_400_000);
+  const recent = await TopicAssignmentModel.find({ tenantId: found.tenantId, at: { $gte: since } })
+    .sort({ at: -1 })
+    .limit(deps.settings.maxQuestions)
+    .select({ _id: 1, terms: 1, embedding: 1, topicId: 1, method: 1 })
+    .lean<CorpusRow[]>();
+  if (!recent.some((r) => r._id.equals(row._id))) recent.push(row);
+  const corpus = corpusVectors(recent, deps.embedder?.model ?? null);
+  const vector = corpus.vectors.get(assignmentId);
+  const nearest =
+    vector && vector.size > 0
+      ? nearestTopic(
+          vector,
+          topics.map((t) => ({ id: String(t._id), centroid: topicCentroid(t, corpus.representation) })),
+          deps.settings.joinSimilarity,
+        )
+      : null;
+  if (nearest) {
+    const won = await setTopic(row, new Types.ObjectId(nearest.id), 'nearest', now);
+    return { status: 'assigned', assignmentId, topicId: String(won), method: 'nearest' };
+  }
+  await deps.requestRecluster(input.tenantId);
+  return { status: 'waiting', assignmentId };
+}
+
+/**
+ * Sets the row's topic if it still has none (a concurrent run may have set one: the first wins) and
+ * counts it on the topic. Returns the topic the row ends up with.
+ */
+async function setTopic(
+  row: TopicAssignment,
+  topicId: Types.ObjectId,
+  method: 'model' | 'nearest',
+  now: Date,
+): Promise<Types.ObjectId> {
+  const result = await TopicAssignmentModel.updateOne(
+    { _id: row._id, tenantId: row.tenantId, topicId: null },
+    { $set: { topicId, method, updatedAt: now } },
+  );
+  if (result.modifiedCount === 1) {
+    await TopicModel.updateOne({ _id: topicId, tenantId: row.tenantId }, { $inc: { memberCount: 1 } });
+    return topicId;
+  }
+  const current = await TopicAssignmentModel.findOne({ _id: row._id, tenantId: row.tenantId })
+    .select({ topicId: 1 })
+    .lean<Pick<TopicAssignment, 'topicId'>>();
+  return current?.topicId ?? topicId;
+}
+
+/**
+ * The chat model's topic for a question: an existing topic when it picks one of their labels, else a new
+ * topic under its label (an id derived from the tenant and label, so two jobs naming the same new topic
+ * make one). Null without a model, or when it fails, times out or answers nonsense.
+ */
+async function labelByModel(
+  row: TopicAssignment,
+  topics: readonly Topic[],
+  deps: TopicDeps,
+  now: Date,
+): Promise<Types.ObjectId | null> {
+  if (!deps.labeller) return null;
+  const choices = topics.slice(0, deps.settings.labelChoices);
+  let label: string | null;
+  try {
+    label = await deps.labeller(
+      row.question,
+      choices.map((t) => t.label),
+    );
+  } catch (error) {
+    deps.logger?.warn(
+      { err: error, tenantId: String(row.tenantId) },
+      'topic label from the model failed; clustering decides',
+    );
+    return null;
+  }
+  if (!label) return null;
+  const key = labelKey(label);
+  const existing = topics.find((t) => t.labelKey === key);
+  if (existing) return existing._id;
+  const id = derivedId(String(row.tenantId), 'label', key);
+  const representation = row.embedding ? embeddingRepresentation(row.embedding.model) : 'tfidf';
+  const seed = corpusVectors([row], row.embedding?.model ?? null).vectors.get(String(row._id)) ?? new Map();
+  await TopicModel.updateOne(
+    { _id: id, tenantId: row.tenantId },
+    {
+      $setOnInsert: {
+        label,
+        labelKey: key,
+        labelSource: 'model',
+        terms: [],
+        stems: [],
+        representation,
+        centroid: toStored(seed),
+        memberCount: 0,
+        createdAt: now,
+      },
+      $set: { updatedAt: now },
+    },
+    { upsert: true },
+  );
+  return id;
+}

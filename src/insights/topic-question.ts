@@ -1,0 +1,67 @@
+import { Types } from 'mongoose';
+import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
+import { type Message, MessageModel } from '../conversations/message.model.js';
+import type { TopicReason } from './topic.model.js';
+
+/** The question a trigger is about, and where it was asked. */
+export interface TriggerQuestion {
+  tenantId: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  courseId?: Types.ObjectId;
+  messageId?: Types.ObjectId;
+  text: string;
+}
+
+/** Why a trigger carries no question to give a topic (the job then does nothing). */
+export type NoQuestion = 'not_found' | 'no_question' | 'not_low_confidence';
+
+const isAnswer = (m: Pick<Message, 'author' | 'kind' | 'clientId'>) =>
+  m.author === 'bot' && m.kind === 'message' && m.clientId.startsWith('bot:');
+
+/**
+ * Reads the question behind a trigger, scoped to the tenant: a handoff's is the one its card shows the
+ * admin; a rated or low-confidence answer's is the learner message it replied to (the chat stores an
+ * answer as `bot:<question client id>`). A low-confidence trigger is checked against what was stored
+ * (declined, or below the tenant's threshold when it was answered).
+ */
+export async function findTriggerQuestion(
+  input: { tenantId: string; conversationId: string; trigger: TopicReason; messageId?: string },
+  lowConfidenceThreshold: () => Promise<number>,
+): Promise<TriggerQuestion | NoQuestion> {
+  if (!Types.ObjectId.isValid(input.tenantId) || !Types.ObjectId.isValid(input.conversationId))
+    return 'not_found';
+  const tenantId = new Types.ObjectId(input.tenantId);
+  const conversation = await ConversationModel.findOne({
+    _id: new Types.ObjectId(input.conversationId),
+    tenantId,
+  })
+    .select({ _id: 1, tenantId: 1, courseId: 1, handoff: 1 })
+    .lean<Pick<Conversation, '_id' | 'tenantId' | 'courseId' | 'handoff'>>();
+  if (!conversation) return 'not_found';
+  const where = { tenantId, conversationId: conversation._id, courseId: conversation.courseId };
+
+  if (input.trigger === 'handoff') {
+    const text = conversation.handoff?.question?.trim() ?? '';
+    return text ? { ...where, text } : 'no_question';
+  }
+  if (!input.messageId || !Types.ObjectId.isValid(input.messageId)) return 'not_found';
+  const answer = await MessageModel.findOne({
+    tenantId,
+    conversationId: conversation._id,
+    _id: new Types.ObjectId(input.messageId),
+  }).lean<Message>();
+  if (!answer || !isAnswer(answer)) return 'not_found';
+  if (input.trigger === 'low_confidence') {
+    const low =
+      answer.answer?.notCovered === true ||
+      (typeof answer.confidence === 'number' && answer.confidence < (await lowConfidenceThreshold()));
+    if (!low) return 'not_low_confidence';
+  }
+  const question = await MessageModel.findOne({
+    tenantId,
+    conversationId: conversation._id,
+    clientId: answer.clientId.slice('bot:'.length),
+  }).lean<Message>();
+  const text = question?.author === 'learner' ? question.text.trim() : '';
+  return text ? { ...where, messageId: question?._id, text } : 'no_question';
+}
