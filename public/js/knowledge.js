@@ -568,7 +568,7 @@
     p.why.textContent = miss.reasons.length
       ? `Handed off because: ${miss.reasons.join('; ')}.`
       : 'Handed off to people.';
-    if (miss.labelSource) fillDocuments(p.select, miss.labelSource.id);
+    fillDocuments(p.select, miss.labelSource?.id ?? '');
     entry.miss = miss;
   }
 

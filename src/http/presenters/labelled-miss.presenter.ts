@@ -47,7 +47,10 @@ const clip = (text: string, max: number) =>
   text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
 
 export function presentMissedQuestion(miss: LabelledMiss): MissedQuestionDto {
-  const shown = splitAnswerText(miss.answer.text).shown.trim();
+  // Plain text for review: the chat renders **bold**; here the markers would only be noise.
+  const shown = splitAnswerText(miss.answer.text)
+    .shown.replace(/\*\*(.+?)\*\*/g, '$1')
+    .trim();
   return {
     id: String(miss._id),
     question: miss.question,
