@@ -2,10 +2,13 @@ import { foldText, wordBounded } from '../handoff/normalize.js';
 import {
   BUYER_ACTION,
   type Cue,
+  DECISION_MAKER,
   LEARNER_CONTEXT,
+  NOT_LEARNER_CONTEXT,
   ORGANISATION,
   OWNER,
   PLURAL_VOICE,
+  PRODUCT,
   SCALE,
   STOPWORDS,
   STRONG_COMMERCIAL,
@@ -40,6 +43,8 @@ export const LEAD_WEIGHTS = {
   organisation: 1,
   scale: 1,
   vendorAddress: 1,
+  /** The product itself named ("this platform", "la plataforma"), apart from "your …" (vendor address). */
+  product: 1,
   pluralVoice: 0.5,
   learnerContext: 1,
   /** "my course", "this lesson": the learner's own context counts more. */
@@ -72,15 +77,19 @@ const compileCues = (cues: readonly Cue[]) =>
 const STRONG = compileCues(STRONG_COMMERCIAL);
 const WEAK = compileCues(WEAK_COMMERCIAL);
 const BUYER = compileCues(BUYER_ACTION);
-const ORGANISATION_RE = compile(ORGANISATION);
+// An organisation, or a person who buys for one ("the head of IT", "our dean").
+const ORGANISATION_ANY = `${ORGANISATION}|${DECISION_MAKER}`;
+const ORGANISATION_RE = compile(ORGANISATION_ANY);
 // "our university", "for my team", "somos una ONG", "I'm with procurement at Northbridge University".
 const OWNED_ORGANISATION_RE = compile(
-  String.raw`(?:${OWNER}|we're|we are|somos|nous sommes|i'm (?:from|with|at)|i am (?:from|with|at)|i work (?:at|for)|soy de|trabajo (?:en|para)|trabalho (?:na|no|em|para)) (?:[\p{L}\p{N}-]+ ){0,3}?(?:${ORGANISATION})`,
+  String.raw`(?:${OWNER}|we're|we are|somos|nous sommes|i'm|i am|i work (?:at|for)|soy|trabajo (?:en|para)|sou|trabalho (?:na|no|em|para)|je suis) (?:[\p{L}\p{N}-]+ ){0,3}?(?:${ORGANISATION_ANY})`,
 );
 const PLURAL_VOICE_RE = compile(PLURAL_VOICE);
 const SCALE_RE = compile(SCALE);
 const VENDOR_RE = compile(VENDOR_ADDRESS);
+const PRODUCT_RE = compile(PRODUCT);
 const LEARNER_RE = compile(LEARNER_CONTEXT);
+const NOT_LEARNER_RE = compile(NOT_LEARNER_CONTEXT);
 // The learner's own: "my course", "this lesson", "mi curso", "ce cours".
 const PERSONAL_RE =
   /(?:^|[^\p{L}\p{N}_])(?:my|this|mi|mis|este|esta|deste|desta|meu|minha|mon|ma|mes|ce|cette) $/u;
@@ -142,9 +151,10 @@ export function scoreLeadCues(text: string): LeadCueScore {
   const buyer = BUYER.flatMap((c) => spans(folded, c.regex, c.signal)).filter(
     (s) => !strong.some((t) => overlaps(s, t)),
   );
-  const commercialOrBuyer = [...strong, ...weak, ...buyer];
+  const commercialOrBuyer = [...strong, ...weak, ...buyer, ...spans(folded, NOT_LEARNER_RE, 'other sense')];
 
-  // Learner context, except words that are part of a commercial phrase ("prueba gratuita"), an
+  // Learner context, except words that are part of a commercial phrase ("prueba gratuita") or of a phrase
+  // in another sense ("curso escolar"), an
   // organisation's own courses ("our courses") and words used as verbs ("to book").
   const learner = spans(folded, LEARNER_RE, 'learner').filter(
     (s) =>
@@ -189,10 +199,18 @@ export function scoreLeadCues(text: string): LeadCueScore {
     raw += w.scale;
     signals.push('organisation size');
   }
-  const vendor = spans(folded, VENDOR_RE, 'vendor').length > 0;
+  const vendorSpans = spans(folded, VENDOR_RE, 'vendor');
+  const vendor = vendorSpans.length > 0;
   if (vendor) {
     raw += w.vendorAddress;
     signals.push('asks the vendor');
+  }
+  const product = spans(folded, PRODUCT_RE, 'product').some(
+    (s) => !vendorSpans.some((v) => overlaps(s, v)) && !bound(s),
+  );
+  if (product) {
+    raw += w.product;
+    signals.push('the product itself');
   }
   if (spans(folded, PLURAL_VOICE_RE, 'plural').length > 0) {
     raw += w.pluralVoice;
@@ -211,7 +229,8 @@ export function scoreLeadCues(text: string): LeadCueScore {
     raw -= Math.min(w.learnerContextMax, penalty);
     signals.push(`learner context: ${[...seen].join(', ')}`);
   }
-  const gate = commercialSignals.length > 0 || (buyerSignals.length > 0 && (organisation || scale || vendor));
+  const gate =
+    commercialSignals.length > 0 || (buyerSignals.length > 0 && (organisation || scale || vendor || product));
   return { raw, gate, signals: [...new Set(signals)] };
 }
 

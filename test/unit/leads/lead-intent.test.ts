@@ -10,6 +10,8 @@ import {
 // asking about the product, and a learner using the same words about their own course.
 const prospects: Record<string, string[]> = {
   en: [
+    'Could your team show us the product before our board meeting next month?',
+    "I'm the head of IT at a secondary school, could we set this up for all our teachers?",
     'We are a chain of language schools, what would a licence for all 12 sites cost?',
     'Is a free trial available for a small college?',
     'Who do I send our RFP to?',
@@ -24,6 +26,7 @@ const prospects: Record<string, string[]> = {
     '¿Cuál es el precio para una universidad con tres sedes?',
     'Nuestra escuela quiere contratar la plataforma el próximo año, ¿hay periodo de prueba?',
     'Necesitamos un presupuesto y una propuesta para nuestra empresa',
+    'Soy la directora de un instituto y queremos contratarla para el próximo curso escolar',
   ],
   'pt/fr': [
     'Gostaríamos de um orçamento para a nossa escola',
@@ -43,6 +46,8 @@ const lookAlikes: Record<string, string[]> = {
     'Our study group cannot open the shared assignment',
     'I bought the course last week and cannot see the content',
     'How do I reset my password?',
+    'Can I use this tool for my assignment?',
+    'The platform logged me out during the quiz',
   ],
   es: [
     '¿Cuánto cuesta el certificado verificado?',
@@ -53,13 +58,11 @@ const lookAlikes: Record<string, string[]> = {
   ],
 };
 
-// Two messages of the first draft of these tests that the rules get wrong. They were found on fresh
-// messages and left unpatched (patching the lexicon for them would be tuning on the test): the model
-// check (classifyLeadIntent) is the remedy where one is configured.
-const knownGaps = [
-  { text: 'Could your team show us the product before our board meeting next month?', lead: true },
-  { text: 'How do I cite a quote from the reading in my essay?', lead: false },
-];
+// A message of the first draft of these tests that the rules get wrong ("a quote" from a text, not a
+// price quote, with learner context the lexicon lacks). Left unpatched: patching the lexicon for it
+// would be tuning on the test; the model check (classifyLeadIntent) is the remedy where one is
+// configured. (The draft's other miss, "show us the product", is covered by the demo verbs now.)
+const knownGaps = [{ text: 'How do I cite a quote from the reading in my essay?', lead: false }];
 
 describe('lead intent detection', () => {
   for (const gap of knownGaps)
