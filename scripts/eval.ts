@@ -75,6 +75,7 @@ import {
   formatLeadSummary,
   leadFalseAlarms,
   leadReportJson,
+  readLeads,
 } from '../src/leads/lead-eval.js';
 import { classifyLeadIntent, createLeadIntentModel } from '../src/leads/lead-intent-model.js';
 import { Lifecycle } from '../src/lib/lifecycle.js';
@@ -132,6 +133,14 @@ const sets = await readQuestionSets(files).catch((error: Error & { code?: string
   console.error(`eval: ${error.code === 'ENOENT' && file ? `no questions file ${file}` : error.message}`);
   process.exit(1);
 });
+
+// Leads files are checked before any service starts, so a typo fails at once with the file's name.
+for (const file of leadFiles) {
+  await readLeads(file).catch((error: Error & { code?: string }) => {
+    console.error(`eval: ${error.code === 'ENOENT' ? `no leads file ${file}` : error.message}`);
+    process.exit(1);
+  });
+}
 
 // The lead detector as the product runs it: the rules, and the chat model on borderline messages when
 // OPENAI_API_KEY is set.
@@ -257,10 +266,7 @@ if (leadFiles.length > 0 && values.questions === undefined && !values.memory) {
     `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
   );
   console.log('questions: not evaluated (pass --questions or --memory to evaluate them as well)');
-  const leadJson = await leadFigures().catch((error: Error & { code?: string; path?: string }) => {
-    console.error(`eval: ${error.code === 'ENOENT' ? `no leads file ${error.path}` : error.message}`);
-    process.exit(1);
-  });
+  const leadJson = await leadFigures();
   if (values.report)
     await writeFile(path.resolve(values.report), `${JSON.stringify({ ...rev, ...leadJson }, null, 2)}\n`);
   process.exit(0);
