@@ -297,11 +297,33 @@
           for (const other of group.querySelectorAll('button')) other.setAttribute('aria-pressed', 'false');
           button.setAttribute('aria-pressed', 'true');
           announce(t.thanksFeedback);
+          if (value === 'down') offerPerson(group);
         }
       });
       group.append(button);
     }
     container.append(group);
+  }
+
+  /**
+   * After a thumbs-down while the bot has the thread, the way to a person right under the answer (the
+   * header's button, closer at hand). Asking right after a thumbs-down makes the answer a labelled miss.
+   * @param {HTMLElement} group the answer's feedback buttons
+   */
+  function offerPerson(group) {
+    if (conversation?.status !== 'bot' || group.nextElementSibling?.classList.contains('feedback-person'))
+      return;
+    const offer = document.createElement('button');
+    offer.type = 'button';
+    offer.className = 'secondary feedback-person';
+    offer.textContent = t.talkToPerson;
+    offer.addEventListener('click', () => {
+      // Focus stays in the header, where the thread's status is read out once the person is asked for.
+      handoffButton.focus();
+      offer.remove();
+      handoffButton.click();
+    });
+    group.after(offer);
   }
 
   /**

@@ -7,6 +7,7 @@ import { LabelledMissModel } from '../../src/knowledge/labelled-miss.model.js';
 import type { TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
+import { eventually } from '../support/eventually.js';
 import { launch } from '../support/lms-client.js';
 
 /** Misses stored as the recording job stores them, `count` of them, the first the newest. */
@@ -37,12 +38,12 @@ async function seedMisses(tenantId: string, count: number): Promise<LabelledMiss
           cited: i !== 1,
         },
       ],
-      answeredAt: new Date(now - i * 60_000),
+      answeredAt: new Date(now - (i + 1) * 60_000),
     },
     signal: i === 1 ? 'asked_for_person' : 'thumbs_down',
     handoffReasons: [{ code: 'human_request', via: 'button' }, { code: 'out_of_hours' }],
-    handedOffAt: new Date(now - i * 60_000 + 5_000),
-    recordedAt: new Date(now - i * 60_000 + 6_000),
+    handedOffAt: new Date(now - (i + 1) * 60_000 + 5_000),
+    recordedAt: new Date(now - (i + 1) * 60_000 + 6_000),
     label: null,
     announcedAt: new Date(),
   }));
@@ -120,7 +121,7 @@ describe('the Missed questions section of the Knowledge page in Chromium', funct
     // Text stays text: the question's markup is shown, never rendered.
     await first.getByRole('heading', { name: '“How do I reset my <b>password</b>?”' }).waitFor();
     expect(await list.locator('b').count()).to.equal(0);
-    await first.getByText('Not reviewed').waitFor();
+    await first.getByTestId('miss-status').filter({ hasText: 'Not reviewed' }).waitFor();
     await first.getByText(/Learner · English · .* · Thumbs-down/).waitFor();
     await first
       .getByText(
@@ -147,7 +148,10 @@ describe('the Missed questions section of the Knowledge page in Chromium', funct
     const save = first.getByRole('button', { name: /^Save document/ });
     expect(await save.evaluate((el) => el === document.activeElement)).to.equal(true);
     await page.keyboard.press('Enter');
-    await first.getByText('Answered in: Resetting your password').waitFor();
+    await first
+      .getByTestId('miss-status')
+      .filter({ hasText: 'Answered in: Resetting your password' })
+      .waitFor();
     await frame.getByText('(11 not reviewed)').waitFor();
     await frame
       .getByRole('status')
@@ -161,7 +165,10 @@ describe('the Missed questions section of the Knowledge page in Chromium', funct
     const notCovered = first.getByRole('button', { name: /^Not covered by our documents/ });
     expect(await notCovered.evaluate((el) => el === document.activeElement)).to.equal(true);
     await page.keyboard.press('Space');
-    await first.getByText('Not covered by our documents', { exact: true }).waitFor();
+    await first
+      .getByTestId('miss-status')
+      .filter({ hasText: /^Not covered by our documents$/ })
+      .waitFor();
     await frame.getByText('(11 not reviewed)').waitFor();
 
     // The labelled one is in the evaluation set download.
@@ -196,6 +203,53 @@ describe('the Missed questions section of the Knowledge page in Chromium', funct
     ).to.equal(true);
     expect(problems).to.deep.equal([]);
     await page.close();
+  });
+
+  it('a learner\'s "Not helpful" offers a person under the answer; asking makes a miss the admin sees', async () => {
+    const page = await browser.context.newPage();
+    collectPageProblems(page, problems);
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.goto(`${lmsUrl}/dev/lms`);
+    await page.getByRole('button', { name: 'Launch as learner' }).click();
+    const chat = await toolFrame(page, '/chat');
+    const question = 'I forgot my password, how do I reset it?';
+    await chat.getByLabel('Message').fill(question);
+    await chat.getByRole('button', { name: 'Send' }).click();
+    const answer = chat
+      .locator('.message-bot')
+      .filter({ has: chat.locator('.feedback') })
+      .last();
+    await answer.waitFor({ timeout: 30_000 });
+    await answer.getByRole('button', { name: 'Not helpful' }).click();
+    // The offer comes under the answer, reachable by Tab from the thumb just pressed.
+    const offer = answer.getByRole('button', { name: 'Talk to a person' });
+    await offer.waitFor();
+    await page.keyboard.press('Tab');
+    expect(await offer.evaluate((el) => el === document.activeElement)).to.equal(true);
+    await page.keyboard.press('Enter');
+    await chat.locator('#conversation-status').filter({ hasText: 'Waiting for the support team' }).waitFor();
+    expect(await offer.count()).to.equal(0);
+    await page.close();
+
+    // The miss is stored by a background job: the page shows what is stored when it opens.
+    await eventually(
+      () => LabelledMissModel.exists({ tenantId: new Types.ObjectId(tenantId), question }),
+      'the miss to be stored',
+    );
+    const { page: admin, frame } = await openInLms({ width: 1100, height: 900 });
+    const newest = frame
+      .getByRole('list', { name: /Missed questions/ })
+      .getByRole('listitem')
+      .first();
+    await newest.getByRole('heading', { name: `“${question}”` }).waitFor();
+    await newest.getByText(/Learner · English · .* · Thumbs-down/).waitFor();
+    await newest
+      .getByText(/Resetting your password/)
+      .first()
+      .waitFor();
+    await newest.getByText(/Handed off because: asked for a person \(button\)/).waitFor();
+    expect(problems).to.deep.equal([]);
+    await admin.close();
   });
 
   it('fits a phone inside the LMS frame', async () => {
