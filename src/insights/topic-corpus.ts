@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import type { StoredWeight, Topic, TopicAssignment } from './topic.model.js';
 import type { QuestionTerm } from './topic-text.js';
 import {
-  denseVector,
+  centredEmbeddings,
   normalise,
   type SparseVector,
   type TermStatistics,
@@ -34,8 +34,9 @@ export const termsOf = (row: Pick<TopicAssignment, 'terms'>): QuestionTerm[] =>
   row.terms.map((t) => ({ stem: t.s, word: t.w }));
 
 /**
- * The tenant's recent questions as vectors in one representation: the embedding model's when every
- * question has a vector of it, else TF-IDF over these questions (mixing spaces would compare nothing).
+ * The tenant's recent questions as vectors in one representation: the embedding model's (centred on
+ * the set, see {@link centredEmbeddings}) when every question has a vector of it, else TF-IDF over these
+ * questions (mixing spaces would compare nothing).
  */
 export function corpusVectors(
   rows: readonly CorpusRow[],
@@ -46,12 +47,9 @@ export function corpusVectors(
     embeddingModel !== null &&
     rows.length > 0 &&
     rows.every((r) => r.embedding?.model === embeddingModel && r.embedding.vector.length > 0);
-  const vectors = new Map<string, SparseVector>();
-  for (const row of rows)
-    vectors.set(
-      String(row._id),
-      embedded && row.embedding ? denseVector(row.embedding.vector) : tfidfVector(termsOf(row), stats),
-    );
+  const vectors = embedded
+    ? centredEmbeddings(new Map(rows.map((r) => [String(r._id), r.embedding?.vector ?? []])))
+    : new Map<string, SparseVector>(rows.map((r) => [String(r._id), tfidfVector(termsOf(r), stats)]));
   return {
     representation: embedded && embeddingModel ? embeddingRepresentation(embeddingModel) : TFIDF,
     stats,

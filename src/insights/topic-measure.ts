@@ -7,7 +7,7 @@ import {
   topTerms,
 } from './topic-clustering.js';
 import { analyzeQuestion, type QuestionTerm } from './topic-text.js';
-import { type SparseVector, termStatistics, tfidfVector } from './topic-vectors.js';
+import { centredEmbeddings, type SparseVector, termStatistics, tfidfVector } from './topic-vectors.js';
 
 const OUT_OF_SCOPE = '(out of scope)';
 
@@ -41,14 +41,16 @@ export interface TopicMeasure {
 export function measureTopics(
   questions: readonly MeasuredQuestion[],
   settings: ClusterSettings,
+  /** Each question's embedding, to measure the embedding representation instead of TF-IDF. */
+  embeddings?: ReadonlyMap<string, readonly number[]>,
 ): TopicMeasure {
   const analysed = new Map<string, QuestionTerm[]>(
     questions.map((q) => [q.id, analyzeQuestion(q.question).terms]),
   );
   const stats = termStatistics([...analysed.values()]);
-  const vectors = new Map<string, SparseVector>(
-    [...analysed].map(([id, terms]) => [id, tfidfVector(terms, stats)]),
-  );
+  const vectors = embeddings
+    ? centredEmbeddings(embeddings)
+    : new Map<string, SparseVector>([...analysed].map(([id, terms]) => [id, tfidfVector(terms, stats)]));
   const clusters = clusterItems(
     [...vectors].map(([id, vector]) => ({ id, vector })),
     settings.cutDistance,

@@ -21,6 +21,12 @@ export interface TopicSettings extends ClusterSettings {
   labelChoices: number;
   /** The embedding server's time for one question before TF-IDF is used instead. */
   embedTimeoutMs: number;
+  /**
+   * Compare questions by their embeddings when an embedding server is configured. Off by default: on
+   * the shared evaluation questions the bundled multilingual-e5-small grouped by language and phrasing
+   * more than by task (article purity 0.49 against 0.59 for TF-IDF; see the README's Topics section).
+   */
+  useEmbeddings: boolean;
 }
 
 export const TOPIC_DEFAULTS: TopicSettings = {
@@ -37,4 +43,5 @@ export const TOPIC_DEFAULTS: TopicSettings = {
   labelTimeoutMs: 8000,
   labelChoices: 60,
   embedTimeoutMs: 10_000,
+  useEmbeddings: false,
 };

@@ -79,3 +79,28 @@ export function truncate(vector: SparseVector, keep: number): SparseVector {
     .slice(0, keep);
   return normalise(new Map(top));
 }
+
+/**
+ * Embeddings of a set of texts, centred on their mean and normalised. Embedding models put every text in
+ * a narrow cone (unrelated questions still score 0.7+ with e5), so raw cosine says little; removing what
+ * the set shares spreads similarities out around 0 as TF-IDF ones are, whatever the model. With fewer
+ * than two texts there is nothing to centre on: they are only normalised.
+ */
+export function centredEmbeddings(
+  embeddings: ReadonlyMap<string, readonly number[]>,
+): Map<string, SparseVector> {
+  const units = [...embeddings]
+    .filter(([, v]) => v.length > 0)
+    .map(([id, v]) => {
+      let norm = 0;
+      for (const x of v) norm += x * x;
+      norm = Math.sqrt(norm) || 1;
+      return [id, v.map((x) => x / norm)] as const;
+    });
+  const dims = units.reduce((m, [, v]) => Math.max(m, v.length), 0);
+  const mean = new Array<number>(dims).fill(0);
+  if (units.length >= 2)
+    for (const [, v] of units)
+      for (let i = 0; i < v.length; i++) mean[i] = (mean[i] ?? 0) + (v[i] ?? 0) / units.length;
+  return new Map(units.map(([id, v]) => [id, denseVector(v.map((x, i) => x - (mean[i] ?? 0)))]));
+}

@@ -81,7 +81,7 @@ export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC
   return {
     settings,
     labeller: createTopicLabeller(services.config, { timeoutMs: settings.labelTimeoutMs }),
-    embedder: createEmbedder(services.config),
+    embedder: settings.useEmbeddings ? createEmbedder(services.config) : null,
     lowConfidenceThreshold: async (tenantId) =>
       (await config.getSettings(tenantId)).lowConfidence.confidenceThreshold,
     requestRecluster: (tenantId) => requestRecluster(services.queues, tenantId, settings.reclusterDelayMs),

@@ -56,13 +56,13 @@ function apply(rows: CorpusRow[], topics: Map<string, PlanTopic>, plan: ReturnTy
   }
 }
 
-const run = (rows: CorpusRow[], topics: Map<string, PlanTopic>, tenantId = 'a'.repeat(24)) => {
+const run = (rows: CorpusRow[], topics: Map<string, PlanTopic>, embeddingModel: string | null = null) => {
   const plan = planRecluster({
-    tenantId,
+    tenantId: 'a'.repeat(24),
     rows,
     topics: [...topics.values()],
     settings: TOPIC_DEFAULTS,
-    embeddingModel: null,
+    embeddingModel,
   });
   apply(rows, topics, plan);
   return plan;
@@ -253,6 +253,31 @@ describe('topics: identity across re-clustering runs', () => {
     expect(String(rows[2]?.topicId)).to.equal(modelTopic);
     expect(plan.waiting).to.be.greaterThan(0);
     expect(topics.get(modelTopic)?.label).to.equal('Password reset');
+  });
+
+  it('clusters by embeddings when every question has one of the configured model, else by terms', () => {
+    // Two themes in an embedding space where everything is alike (a shared component, as e5's cone).
+    const near = (theme: number, jitter: number) =>
+      Array.from({ length: 8 }, (_, i) => 1 + (i === theme ? 0.5 : 0) + (i === 7 ? jitter : 0));
+    const rows = rowsOf(['alpha one', 'alpha two', 'beta one', 'beta two']).map((row, i) => ({
+      ...row,
+      embedding: { model: 'm', vector: near(i < 2 ? 0 : 3, i % 2 ? 0.05 : -0.05) },
+    }));
+    const topics = new Map<string, PlanTopic>();
+    const plan = run(rows, topics, 'm');
+    expect(plan.representation).to.equal('embedding:m');
+    expect(topicOf(rows, 0)).to.equal(topicOf(rows, 1));
+    expect(topicOf(rows, 2)).to.equal(topicOf(rows, 3)).and.not.equal(topicOf(rows, 0));
+    const mixed = [...rowsOf(['alpha one']), ...rows.slice(1)];
+    expect(
+      planRecluster({
+        tenantId: 'a'.repeat(24),
+        rows: mixed,
+        topics: [],
+        settings: TOPIC_DEFAULTS,
+        embeddingModel: 'm',
+      }).representation,
+    ).to.equal('tfidf');
   });
 
   it("is stable across two runs on the repository's copy of the shared questions", () => {
