@@ -84,7 +84,15 @@ export async function recordMisses(
     const answer = messages.find((m) => String(m._id) === finding.answerId);
     if (!answer) continue;
     const miss = await storeMiss(conversation, messages, answer, finding, now());
-    if (miss && !miss.announcedAt) {
+    if (!miss || miss.announcedAt) continue;
+    // One run announces: the one whose conditional write claims it (two runs at once, e.g. the handoff's
+    // and a rating's, both see it unannounced). A failed emit gives the claim back for the retry.
+    const claimed = await LabelledMissModel.updateOne(
+      { _id: miss._id, announcedAt: null },
+      { $set: { announcedAt: now() } },
+    );
+    if (claimed.modifiedCount !== 1) continue;
+    try {
       await events.emit({
         tenantId: input.tenantId,
         name: 'knowledge.miss_recorded',
@@ -94,12 +102,13 @@ export async function recordMisses(
         actor: { role: 'system' },
         payload: { missId: String(miss._id), messageId: finding.answerId },
       });
-      await LabelledMissModel.updateOne(
-        { _id: miss._id, announcedAt: null },
-        { $set: { announcedAt: now() } },
+    } catch (error) {
+      await LabelledMissModel.updateOne({ _id: miss._id }, { $set: { announcedAt: null } }).catch(
+        () => undefined,
       );
-      recorded.push(String(miss._id));
+      throw error;
     }
+    recorded.push(String(miss._id));
   }
   return { found: findings.length, recorded };
 }

@@ -160,6 +160,9 @@ describe('labelled misses: thumbs-down and handoff to the Knowledge page review 
     expect(again.recorded).to.deep.equal([]);
     expect(await listed(adminToken, answer.id)).to.have.length(1);
     expect(await LabelledMissModel.countDocuments({ _id: new Types.ObjectId(answer.id) })).to.equal(1);
+    expect(
+      await EventModel.countDocuments({ name: 'knowledge.miss_recorded', 'payload.messageId': answer.id }),
+    ).to.equal(1);
 
     // A learner never reaches the review API.
     expect((await call(token, '/api/knowledge/misses')).status).to.equal(403);
