@@ -331,4 +331,22 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
     const stored = await LeadModel.findById(conversationId).lean();
     expect(stored?.consent?.text).to.match(/^Acepto/);
   });
+
+  it('a prospect asking to talk to someone about a demo goes to sales, not to the support team', async () => {
+    const learner = await launchAs(app, { role: 'learner', name: 'Tom Talk' });
+    const text = 'I want to talk to a person about a demo and pricing for our 3 campuses';
+    const { conversationId, clientId, posted } = await write(learner, text);
+    expect(posted.conversation.status).to.equal('bot');
+    await eventually(
+      async () => (await history(learner)).find((m) => m.clientId === `lead:${clientId}`),
+      'the bot offer',
+    );
+    expect((await api(app, learner, '/api/chat')).body.conversation.status).to.equal('bot');
+    const attention = await api(app, admin, '/api/inbox/conversations?view=attention&limit=100');
+    expect(attention.body.items.map((i: Body) => i.id)).not.to.include(conversationId);
+    // The same words without a prospect's enquiry still reach a person.
+    const other = await launchAs(app, { role: 'learner', name: 'Una Support' });
+    const plain = await write(other, 'I want to talk to a person about my quiz grade');
+    expect(plain.posted.conversation.status).to.equal('waiting');
+  });
 });
