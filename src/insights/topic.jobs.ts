@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
 import type { JobServices } from '../jobs/job-services.js';
@@ -89,6 +90,36 @@ export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC
   };
 }
 
+/** How long a re-clustering run may hold its tenant (a run takes well under a second; a crash frees it). */
+const RUN_LOCK_MS = 120_000;
+
+/**
+ * Runs `work` unless another run of the tenant holds the lock: then it fails, and BullMQ retries it after
+ * a backoff (by then it reads what the other wrote). Two interleaved runs would each write a plan made
+ * from what it read before the other's writes.
+ */
+export async function oneRunPerTenant<T>(
+  services: Pick<JobServices, 'redis' | 'config'>,
+  tenantId: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const key = `${services.config.REDIS_PREFIX}:lock:topics:${tenantId}`;
+  const token = `${process.pid}-${randomUUID()}`;
+  if ((await services.redis.set(key, token, 'PX', RUN_LOCK_MS, 'NX')) !== 'OK')
+    throw new Error('another re-clustering run holds this tenant; retrying later');
+  try {
+    return await work();
+  } finally {
+    // Only our own lock: compare and delete in one step.
+    await services.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+      1,
+      key,
+      token,
+    );
+  }
+}
+
 /** The topics queue's handlers. */
 export function topicJobs(
   services: JobServices,
@@ -97,7 +128,8 @@ export function topicJobs(
   const deps = topicDeps(services, settings);
   return {
     assignTopic: async (job) => assignTopic(job.data, deps),
-    recluster: async (job) => reclusterTenant(job.data.tenantId, deps),
+    recluster: async (job) =>
+      oneRunPerTenant(services, job.data.tenantId, () => reclusterTenant(job.data.tenantId, deps)),
     // The safety net for lost run requests: tenants with questions that came in the last day and wait.
     sweep: async () => {
       const tenants = await tenantsWithWaitingQuestions(new Date(Date.now() - SWEEP_LOOKBACK_MS));

@@ -100,7 +100,8 @@ async function recluster(app: TestApp, tenantId: string) {
   await app.runtime.queues.enqueue('topics', 'recluster', { tenantId }, { jobId });
   return eventually(async () => {
     const job = await app.runtime.queues.get('topics').getJob(jobId);
-    if (job?.failedReason) throw new Error(job.failedReason);
+    // A run that found another holding the tenant is retried: only a final failure fails the test.
+    if (job && (await job.getState()) === 'failed') throw new Error(job.failedReason);
     return job?.finishedOn ? job.returnvalue : undefined;
   }, 'the re-clustering job');
 }
@@ -169,8 +170,15 @@ describe('topics: handoffs get topics through the jobs (no model)', function () 
     expect(await topicIdOf(proctoring[1]?.conversationId ?? '')).to.equal(proctorTopic);
     expect(proctorTopic).to.be.a('string').and.not.equal(passwordTopic);
     expect(await topicIdOf(lone.conversationId)).to.equal(null);
-    // The hourly sweep finds the tenant: its lone question still waits.
+    // The hourly sweep finds the tenant (its lone question still waits) and asks for a run.
     expect(await tenantsWithWaitingQuestions(new Date(Date.now() - 3600_000))).to.include(tenantId);
+    const sweepId = `test-sweep-${randomUUID()}`;
+    await app.runtime.queues.enqueue('topics', 'sweep', {}, { jobId: sweepId });
+    const swept = await eventually(async () => {
+      const job = await app.runtime.queues.get('topics').getJob(sweepId);
+      return job?.finishedOn ? (job.returnvalue as { tenants: number }) : undefined;
+    }, 'the sweep');
+    expect(swept.tenants).to.be.at.least(1);
     const labels = await TopicModel.find({ tenantId: new Types.ObjectId(tenantId) }).lean();
     const passwordLabel = labels.find((t) => String(t._id) === passwordTopic)?.label;
     expect(passwordLabel).to.match(/password/);
