@@ -21,7 +21,7 @@ import {
 import type { TopicLabeller } from './topic-labeller.js';
 import { findTriggerQuestion, type NoQuestion } from './topic-question.js';
 import type { TopicSettings } from './topic-settings.js';
-import { analyzeQuestion, labelKey, questionKey } from './topic-text.js';
+import { analyzeQuestion, labelKey, labelStems, questionKey } from './topic-text.js';
 
 /** One triggering event, as the assignment job carries it. */
 export interface AssignTopicInput {
@@ -217,7 +217,10 @@ async function labelByModel(
   }
   if (!label) return null;
   const key = labelKey(label);
-  const existing = topics.find((t) => t.labelKey === key);
+  const stems = labelStems(label);
+  const existing =
+    topics.find((t) => t.labelKey === key) ??
+    (stems ? topics.find((t) => labelStems(t.label) === stems) : undefined);
   if (existing) return existing._id;
   const id = derivedId(String(row.tenantId), 'label', key);
   const representation = row.embedding ? embeddingRepresentation(row.embedding.model) : 'tfidf';

@@ -53,3 +53,11 @@ export function labelKey(label: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
+
+/**
+ * A label's content words as stems, sorted: "Password resets" and "reset password" name one topic. Used
+ * to file a model's near-repeat of an existing label under it instead of making a twin topic.
+ */
+export function labelStems(label: string): string {
+  return [...new Set(analyzeQuestion(label).terms.map((t) => t.stem))].sort().join(' ');
+}

@@ -15,7 +15,7 @@ import { acceptLabel } from '../../../src/insights/topic-labeller.js';
 import { measureTopics } from '../../../src/insights/topic-measure.js';
 import { type PlanTopic, planRecluster } from '../../../src/insights/topic-plan.js';
 import { TOPIC_DEFAULTS } from '../../../src/insights/topic-settings.js';
-import { analyzeQuestion, questionKey } from '../../../src/insights/topic-text.js';
+import { analyzeQuestion, labelStems, questionKey } from '../../../src/insights/topic-text.js';
 import {
   cosine,
   type SparseVector,
@@ -329,6 +329,9 @@ describe('topics: model labels and triggers', () => {
     expect(acceptLabel('"Grade reports"', ['Password reset'])).to.equal('Grade reports');
     expect(acceptLabel('   ', [])).to.equal(null);
     expect(acceptLabel('x'.repeat(80), [])).to.equal(null);
+    // A near-repeat (plural, other order) is the same topic by its stems.
+    expect(labelStems('Password resets')).to.equal(labelStems('reset password'));
+    expect(labelStems('Exam proctoring')).to.not.equal(labelStems('Password reset'));
   });
 
   it('stores the ISO week of a question for trends', () => {
