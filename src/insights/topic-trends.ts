@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
-import { type Topic, TopicAssignmentModel, TopicModel } from './topic.model.js';
+import { type Topic, type TopicAssignment, TopicAssignmentModel, TopicModel } from './topic.model.js';
 import { isoWeek } from './topic-corpus.js';
 
 /** One topic's counts in a range, per ISO week (UTC), weeks without questions included as 0. */
@@ -95,4 +95,46 @@ export async function topicTrends(input: {
       (a.topicId ?? '').localeCompare(b.topicId ?? ''),
   );
   return { weeks, topics: list, total: list.reduce((s, t) => s + t.total, 0) };
+}
+
+/** A question of a topic, as a dashboard shows it (raw text: escape when rendering). */
+export interface TopicExample {
+  conversationId: string;
+  courseId?: string;
+  question: string;
+  reasons: string[];
+  at: string;
+}
+
+/**
+ * The newest questions of one topic in [from, to) (the examples shown beside a spike), read by tenant
+ * and topic (indexed), newest first.
+ */
+export async function topicExamples(input: {
+  tenantId: string;
+  topicId: string;
+  courseId?: string;
+  from: Date;
+  to: Date;
+  limit?: number;
+}): Promise<TopicExample[]> {
+  if (!Types.ObjectId.isValid(input.topicId)) return [];
+  const filter: Record<string, unknown> = {
+    tenantId: new Types.ObjectId(input.tenantId),
+    topicId: new Types.ObjectId(input.topicId),
+    at: { $gte: input.from, $lt: input.to },
+  };
+  if (input.courseId) filter.courseId = new Types.ObjectId(input.courseId);
+  const rows = await TopicAssignmentModel.find(filter)
+    .sort({ at: -1, _id: -1 })
+    .limit(Math.min(50, Math.max(1, input.limit ?? 5)))
+    .select({ conversationId: 1, courseId: 1, question: 1, reasons: 1, at: 1 })
+    .lean<Pick<TopicAssignment, 'conversationId' | 'courseId' | 'question' | 'reasons' | 'at'>[]>();
+  return rows.map((r) => ({
+    conversationId: String(r.conversationId),
+    ...(r.courseId ? { courseId: String(r.courseId) } : {}),
+    question: r.question,
+    reasons: r.reasons,
+    at: r.at.toISOString(),
+  }));
 }

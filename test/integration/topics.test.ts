@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { type TopicAssignment, TopicAssignmentModel, TopicModel } from '../../src/insights/topic.model.js';
 import { tenantsWithWaitingQuestions } from '../../src/insights/topic-recluster.js';
-import { topicTrends } from '../../src/insights/topic-trends.js';
+import { topicExamples, topicTrends } from '../../src/insights/topic-trends.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { verifySessionToken } from '../../src/lti/session.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -212,6 +212,14 @@ describe('topics: handoffs get topics through the jobs (no model)', function () 
     expect(byId.get(null)?.total).to.equal(1);
     expect(byId.get(passwordTopic)?.weeks.reduce((s, w) => s + w.count, 0)).to.equal(3);
     expect(trends.weeks.length).to.be.within(2, 4);
+    const examples = await topicExamples({
+      tenantId,
+      topicId: passwordTopic ?? '',
+      from: new Date(now - 86_400_000),
+      to: new Date(now + 86_400_000),
+      limit: 2,
+    });
+    expect(examples.map((e) => e.question)).to.deep.equal([PASSWORD[2], PASSWORD[1]]);
   });
 
   it("keeps a second tenant's topics separate", async () => {
