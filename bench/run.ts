@@ -5,6 +5,7 @@ import { benchChat } from './chat.bench.js';
 import { benchEmbeddings } from './embeddings.bench.js';
 import { benchInbox } from './inbox.bench.js';
 import { benchIngestion } from './ingestion.bench.js';
+import { benchInsights } from './insights.bench.js';
 import { benchLaunch } from './launch.bench.js';
 import { benchNotify } from './notify.bench.js';
 import { benchRetrieval } from './retrieval.bench.js';
@@ -24,6 +25,10 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
   [
     'SLA timers (sla-timers: 100k pending in one Redis, 1,000 due in one second, re-arming; seeded database)',
     benchSlaTimers,
+  ],
+  [
+    'Insights dashboard (insights: 100k conversations over a year beside two smaller tenants; projector)',
+    benchInsights,
   ],
   ['Notification delivery (notify: emails through the deliver jobs to a local SMTP server)', benchNotify],
   [

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
@@ -12,6 +13,7 @@ import { errorHandler, notFoundHandler } from './middleware/errors.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { inboxRoutes } from './routes/inbox.routes.js';
+import { insightsRoutes } from './routes/insights.routes.js';
 import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { leadsRoutes } from './routes/leads.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
@@ -21,6 +23,11 @@ import { settingsRoutes } from './routes/settings.routes.js';
 import { slaSettingsRoutes } from './routes/sla-settings.routes.js';
 
 export const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../public');
+/** Chart.js's browser build, served from our own origin (no CDN) for the Insights charts. */
+const CHART_JS = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('chart.js')),
+  'chart.umd.min.js',
+);
 export const VIEWS_DIR = path.resolve(import.meta.dirname, '../../views');
 
 export interface WebDependencies {
@@ -104,6 +111,9 @@ export function createApp(deps: WebDependencies): Express {
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT }));
   app.use(healthRoutes(deps.health));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
+  app.get('/vendor/chart.umd.min.js', (_req, res) =>
+    res.sendFile(CHART_JS, { maxAge: config.NODE_ENV === 'production' ? '1d' : 0 }),
+  );
   app.use(ltiRoutes(config, deps.launchStates));
   app.use(pageRoutes(config));
   app.use(
@@ -122,6 +132,7 @@ export function createApp(deps: WebDependencies): Express {
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
   app.use(slaSettingsRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues, logger }));
   app.use(notifyRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues }));
+  app.use(insightsRoutes({ config }));
   app.use(leadsRoutes({ config, chat: deps.services.chat, leads: deps.services.leads }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 

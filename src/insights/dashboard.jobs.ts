@@ -1,0 +1,82 @@
+import type { Redis } from 'ioredis';
+import type { EventStore } from '../events/event-store.js';
+import type { JobServices } from '../jobs/job-services.js';
+import type { JobListener } from '../jobs/listeners.js';
+import type { QueueHandlers } from '../jobs/workers.js';
+import { AppError } from '../lib/errors.js';
+import { loadSlaSettings } from '../sla/tenant-sla.js';
+import { TenantModel } from '../tenants/tenant.model.js';
+import { projectTenant } from './insights-projector.js';
+
+/**
+ * Events are folded in windows: every event of a tenant in the same 10 s shares one job, which runs just
+ * after the window closes (so every event of the window is stored by then). Deterministic id:
+ * `insights-<tenant>-<window>`.
+ */
+export const PROJECT_WINDOW_MS = 10_000;
+
+export function projectJobOf(tenantId: string, now: number): { jobId: string; delay: number } {
+  const window = Math.floor(now / PROJECT_WINDOW_MS);
+  return { jobId: `insights-${tenantId}-${window}`, delay: (window + 1) * PROJECT_WINDOW_MS - now + 500 };
+}
+
+/** Every thread event is folded into the insight days (the job does the reading). */
+export const insightsListener: JobListener = async (event, queues) => {
+  if (!event.conversationId) return;
+  const { jobId, delay } = projectJobOf(event.tenantId, Date.now());
+  await queues.enqueue('insights', 'project', { tenantId: event.tenantId }, { jobId, delay });
+};
+
+/** How long one projector may hold a tenant (renewed never: a run takes seconds; a crash frees it). */
+const LOCK_MS = 120_000;
+
+export interface DashboardJobDeps {
+  redis: Redis;
+  events: Pick<EventStore, 'listSince'>;
+}
+
+/**
+ * Folds a tenant's new events, one projector per tenant at a time: a second one finds the lock taken and
+ * fails, so BullMQ retries it after the first is done (it then reads what the first did not).
+ */
+export async function runProjector(tenantId: string, deps: DashboardJobDeps): Promise<number> {
+  const key = `insights-lock:${tenantId}`;
+  const token = `${process.pid}-${Math.random()}`;
+  const taken = await deps.redis.set(key, token, 'PX', LOCK_MS, 'NX');
+  if (taken !== 'OK') throw new AppError('conflict', 'Another projector is folding this tenant; retrying.');
+  try {
+    return await projectTenant(tenantId, {
+      events: deps.events,
+      timeZone: async (id) => (await loadSlaSettings(id)).settings.timeZone,
+    });
+  } finally {
+    // Only our own lock: compare and delete in one step.
+    await deps.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+      1,
+      key,
+      token,
+    );
+  }
+}
+
+/** Every tenant, for the sweep that catches windows whose job could not be enqueued (Redis was down). */
+export async function allTenantIds(): Promise<string[]> {
+  const tenants = await TenantModel.find({}, { _id: 1 }).lean();
+  return tenants.map((t) => String(t._id));
+}
+
+/** The insights queue's handlers. */
+export function dashboardJobs(services: JobServices): QueueHandlers<'insights'> {
+  return {
+    project: async (job) =>
+      runProjector(job.data.tenantId, { redis: services.redis, events: services.conversations.store }),
+    sweep: async () => {
+      const now = Date.now();
+      for (const tenantId of await allTenantIds()) {
+        const { jobId, delay } = projectJobOf(tenantId, now);
+        await services.queues.enqueue('insights', 'project', { tenantId }, { jobId, delay });
+      }
+    },
+  };
+}

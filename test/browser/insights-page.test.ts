@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import type { Page } from 'playwright-core';
+import { TeamModel } from '../../src/inbox/inbox.models.js';
+import { InsightDayModel, insightDayId } from '../../src/insights/insight-day.model.js';
+import { localDate, writeDaySummaries } from '../../src/insights/insights-projector.js';
+import { emptyFacts, type ThreadFacts } from '../../src/insights/thread-facts.js';
+import { verifySessionToken } from '../../src/lti/session.js';
+import { loadSlaSettings } from '../../src/sla/tenant-sla.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { openBrowser, openToolPage } from '../support/browser.js';
+import { launch } from '../support/lms-client.js';
+
+const MIN = 60_000;
+
+describe('the Insights page in Chromium', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+  let token: string;
+  let today: string;
+  const problems: string[] = [];
+
+  before(async () => {
+    app = await startTestApp();
+    token = (await launch(app.url, { role: 'admin' })).sessionToken;
+    const session = await verifySessionToken(token, app.config.LTI_ENCRYPTION_KEY);
+    const tenantId = session.tenantId;
+    const zone = (await loadSlaSettings(tenantId)).settings.timeZone;
+    const now = Date.now();
+    today = localDate(now, zone);
+    // A team whose name a spreadsheet would run as a formula.
+    const team = await TeamModel.create({ tenantId, name: '=HYPERLINK("http://evil.example","x")' });
+    const opened = now - 60 * MIN;
+    const handedOff = (extra: Partial<ThreadFacts>): ThreadFacts => ({
+      ...emptyFacts(opened, session.courseId),
+      answers: 1,
+      handoffs: 1,
+      handedOffAt: opened,
+      ...extra,
+      reasons: extra.reasons ?? ['human_request'],
+    });
+    const threads: Record<string, ThreadFacts> = {
+      [new Types.ObjectId().toHexString()]: handedOff({
+        firstReplyAt: opened + 12 * MIN,
+        resolvedAt: opened + 40 * MIN,
+        slaTracked: true,
+        teamId: String(team._id),
+        assigneeId: new Types.ObjectId().toHexString(),
+        assigneeName: 'Ana <b>Admin</b>',
+        ratings: { m1: 'down' },
+      }),
+      [new Types.ObjectId().toHexString()]: handedOff({ reasons: ['keyword_rule', 'human_request'] }),
+      [new Types.ObjectId().toHexString()]: {
+        ...emptyFacts(opened, session.courseId),
+        answers: 2,
+        ratings: { m2: 'up' },
+      },
+    };
+    await InsightDayModel.create({
+      _id: insightDayId(tenantId, today),
+      tenantId: new Types.ObjectId(tenantId),
+      date: today,
+      threads,
+    });
+    await writeDaySummaries(tenantId, today, Object.values(threads), now);
+    browser = await openBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
+    const page = await openToolPage(
+      browser.context,
+      `${app.url}/insights?ltik=${encodeURIComponent(token)}`,
+      problems,
+      viewport,
+    );
+    await page
+      .getByRole('status')
+      .getByText(/^Showing /)
+      .waitFor();
+    return page;
+  }
+
+  it('shows the figures with charts, tables a screen reader reaches, and safe CSV downloads', async () => {
+    const page = await openPage();
+    const kpis = page.locator('#kpis');
+    expect(
+      await kpis.getByText('Conversations', { exact: true }).locator('..').locator('dd').textContent(),
+    ).to.match(/^3/);
+    expect(await kpis.getByText('Handed to people').locator('..').locator('dd').textContent()).to.match(
+      /^66\.7 %/,
+    );
+    expect(await kpis.getByText('First response').locator('..').locator('dd').textContent()).to.match(
+      /^12 min/,
+    );
+    expect(await kpis.getByText('Answers rated helpful').locator('..').locator('dd').textContent()).to.match(
+      /^50 %/,
+    );
+
+    // The reasons table is in the accessibility tree even while only the chart shows.
+    const reasons = page.getByRole('table', { name: /Handoffs by reason/ });
+    await reasons.getByRole('row', { name: /Asked for a person 2 66\.7 %/ }).waitFor();
+    await reasons.getByRole('row', { name: /Keyword rule 1 33\.3 %/ }).waitFor();
+    expect(await page.locator('#reasons-chart').isVisible()).to.equal(true);
+    expect((await page.locator('#reasons-table-wrap').boundingBox())?.width).to.be.at.most(1);
+
+    // Keyboard: show the table under the chart.
+    const toggle = page.getByRole('button', { name: 'Show the table of handoffs by reason' });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    const hide = page.getByRole('button', { name: 'Hide the table of handoffs by reason' });
+    expect(await hide.getAttribute('aria-expanded')).to.equal('true');
+    expect((await page.locator('#reasons-table-wrap').boundingBox())?.width).to.be.greaterThan(200);
+
+    // Names are text, never markup; SLA by admin and team.
+    await page
+      .getByRole('table', { name: 'By admin' })
+      .getByRole('row', { name: /Ana <b>Admin<\/b> 1 0 100 %/ })
+      .waitFor();
+
+    // The team table downloads with the formula-looking name made inert.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-export="sla-teams"]').click(),
+    ]);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8');
+    if (process.env.SCREENSHOT_DIR)
+      await page.locator('main').screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-desktop.png` });
+    expect(csv).to.include(`"'=HYPERLINK(""http://evil.example"",""x"")",1,0,100`);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('says what is wrong with a range, and shows an empty range as zeros', async () => {
+    const page = await openPage();
+    await page.getByLabel('From').fill('2025-03-10');
+    await page.getByLabel('To').fill('2025-03-01');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/start on or before its end/)
+      .waitFor();
+
+    await page.getByLabel('To').fill('2025-03-12');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.getByRole('status').getByText('Showing 2025-03-10 to 2025-03-12').waitFor();
+    await page
+      .getByRole('table', { name: /Handoffs by reason/ })
+      .getByText('Nothing in these dates.')
+      .waitFor();
+    expect(await page.locator('#kpis dd').first().textContent()).to.match(/^0/);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('fits a phone inside the LMS frame width', async () => {
+    const page = await openPage({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).to.be.at.most(0);
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-phone.png`, fullPage: true });
+    expect(problems).to.deep.equal([]);
+  });
+});
