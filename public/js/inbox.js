@@ -844,11 +844,29 @@
     renderHandoff(conversation);
     for (const message of messages || []) renderMessage(message);
     applyPermissions();
+    offerGapQa(conversation);
     renderPresence();
     // Opening marks it read for this admin.
     const entry = state.items.get(conversation.id);
     if (entry) fillItem(entry, { ...entry.item, ...pickItem(conversation), unread: false });
     markSelected();
+  }
+
+  /**
+   * A resolved thread's staff reply can become a knowledge Q&A (admins, as on the Knowledge page): a link to
+   * the form on the Insights page (public/js/insights-gaps.js opens it from #qa=<id>).
+   */
+  function offerGapQa(conversation) {
+    let link = $('gap-qa-link');
+    if (!link) {
+      link = el('a', 'gap-qa-link', 'Turn into a Q&A');
+      link.id = 'gap-qa-link';
+      link.dataset.sessionLink = '';
+      threadStatus.after(link);
+    }
+    link.href = `/insights#qa=${encodeURIComponent(conversation.id)}`;
+    const role = document.querySelector('[data-testid="user-role"]')?.textContent;
+    link.hidden = conversation.status !== 'resolved' || role !== 'admin';
   }
 
   /** The fields a list row shows, taken from a thread's conversation (it is an InboxItem with more). */

@@ -14,6 +14,7 @@ import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { inboxRoutes } from './routes/inbox.routes.js';
 import { insightsRoutes } from './routes/insights.routes.js';
+import { insightsGapsRoutes } from './routes/insights-gaps.routes.js';
 import { knowledgeRoutes } from './routes/knowledge.routes.js';
 import { leadsRoutes } from './routes/leads.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
@@ -133,6 +134,7 @@ export function createApp(deps: WebDependencies): Express {
   app.use(slaSettingsRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues, logger }));
   app.use(notifyRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues }));
   app.use(insightsRoutes({ config }));
+  app.use(insightsGapsRoutes({ config, services: deps.services }));
   app.use(leadsRoutes({ config, chat: deps.services.chat, leads: deps.services.leads }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 

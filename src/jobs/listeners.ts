@@ -1,6 +1,7 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/event-bus.js';
 import { insightsListener } from '../insights/dashboard.jobs.js';
+import { gapAnswerListener } from '../insights/gap.jobs.js';
 import { topicListener } from '../insights/topic.jobs.js';
 import { labelledMissListener } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
@@ -19,6 +20,7 @@ const LISTENERS: readonly { name: string; listener: JobListener }[] = [
   { name: 'labelled-miss', listener: labelledMissListener },
   { name: 'topics', listener: topicListener },
   { name: 'insights', listener: insightsListener },
+  { name: 'gaps', listener: gapAnswerListener },
 ];
 
 /**

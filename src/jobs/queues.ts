@@ -133,6 +133,22 @@ export interface JobPayloads {
     /** Asks every tenant's projector to run (catches windows whose job could not be enqueued). */
     sweep: Record<string, never>;
   };
+  gaps: {
+    /**
+     * Counts a stored bot answer that cites Q&A entries for the entries made from documentation gaps (see
+     * src/insights/gap.jobs.ts). Job id `gap-hit-<tenant>-<seq>` (the `message.posted` event).
+     */
+    countAnswer: {
+      tenantId: string;
+      conversationId: string;
+      messageId: string;
+      courseId?: string;
+      /** The cited `qa/…` paths. */
+      paths: string[];
+      /** ISO time of the answer. */
+      at: string;
+    };
+  };
 }
 
 export type QueueName = keyof JobPayloads;
@@ -147,6 +163,7 @@ export const QUEUE_NAMES: readonly QueueName[] = [
   'review',
   'topics',
   'insights',
+  'gaps',
 ];
 
 /** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */

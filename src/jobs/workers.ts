@@ -1,6 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { dashboardJobs } from '../insights/dashboard.jobs.js';
+import { gapJobs } from '../insights/gap.jobs.js';
 import { topicJobs } from '../insights/topic.jobs.js';
 import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
 import { labelledMissJobs } from '../knowledge/labelled-miss.jobs.js';
@@ -34,6 +35,7 @@ function handlersFor(services?: JobServices): Partial<HandlerTable> {
           review: labelledMissJobs(services),
           topics: topicJobs(services),
           insights: dashboardJobs(services),
+          gaps: gapJobs(services),
         }
       : {}),
   };
