@@ -173,6 +173,85 @@
     select.value = chosen;
   }
 
+  function renderTopics(d) {
+    const rule = d.spikeRule;
+    $('spike-rule-text').textContent =
+      `Conversations handed to people, by the topic of their question. A topic spikes when its last 7 days reach ${rule.factor.toLocaleString()}× its weekly average over the ${rule.trailingWeeks} weeks before, with at least ${rule.minThreads} conversations.`;
+    const form = $('spike-form');
+    if (form && !form.dataset.filled) {
+      $('spike-factor').value = String(rule.factor);
+      $('spike-min').value = String(rule.minThreads);
+      $('spike-weeks').value = String(rule.trailingWeeks);
+      form.dataset.filled = 'true';
+    }
+    const spikes = d.topics.filter((t) => t.spike);
+    $('spikes').replaceChildren(
+      ...spikes.map((t) => {
+        const box = document.createElement('div');
+        box.className = 'insights-spike';
+        const h = document.createElement('h3');
+        h.textContent = `Spike: ${t.label}`;
+        const p = document.createElement('p');
+        p.textContent = `${number(t.thisWeek)} conversations in the last 7 days; ${t.trailingAverage.toLocaleString()} a week before. Learners asked:`;
+        const list = document.createElement('ul');
+        for (const q of t.examples) {
+          const li = document.createElement('li');
+          li.textContent = q;
+          list.append(li);
+        }
+        box.append(h, p, list);
+        return box;
+      }),
+    );
+    $('topics-empty').hidden = d.topics.length > 0;
+    chart('topics-chart', {
+      type: 'bar',
+      data: {
+        labels: d.topics.map((t) => t.label),
+        datasets: [
+          {
+            label: 'Conversations',
+            data: d.topics.map((t) => t.threads),
+            backgroundColor: d.topics.map((t) => (t.spike ? '#c2410c' : '#1f5eff')),
+          },
+        ],
+      },
+      options: {
+        indexAxis: 'y',
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
+    });
+    const body = $('topics-table').querySelector('tbody');
+    if (d.topics.length === 0) {
+      fillTable('topics-table', []);
+      return;
+    }
+    body.replaceChildren(
+      ...d.topics.map((t) => {
+        const tr = document.createElement('tr');
+        const th = document.createElement('th');
+        th.scope = 'row';
+        th.textContent = t.label;
+        if (t.spike) {
+          const badge = document.createElement('span');
+          badge.className = 'insights-badge';
+          badge.textContent = 'Spike';
+          th.append(badge);
+        }
+        tr.append(
+          th,
+          cell('Conversations', number(t.threads)),
+          cell('By week', t.weekly.join(' → ')),
+          cell('Last 7 days', number(t.thisWeek)),
+        );
+        return tr;
+      }),
+    );
+  }
+
   function render(d) {
     current = d;
     $('from').value = d.from;
@@ -180,6 +259,7 @@
     renderKpis(d);
     renderCharts(d);
     renderCourses(d);
+    renderTopics(d);
     fillTable(
       'daily-table',
       d.daily.map((r) => [r.date, number(r.conversations), number(r.handedOff)]),
@@ -240,6 +320,25 @@
       status.textContent = 'The server could not be reached. Please try again.';
     }
   }
+
+  $('spike-form')?.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showError($('spike-error'), '');
+    const spike = {
+      factor: Number($('spike-factor').value),
+      minThreads: Number($('spike-min').value),
+      trailingWeeks: Number($('spike-weeks').value),
+    };
+    $('spike-save').disabled = true;
+    const result = await sendJson('/api/insights/settings', 'PUT', { spike });
+    $('spike-save').disabled = false;
+    if (!result.ok) {
+      showError($('spike-error'), result.message);
+      return;
+    }
+    status.textContent = 'Spike rule saved.';
+    load();
+  });
 
   $('filters').addEventListener('submit', (event) => {
     event.preventDefault();

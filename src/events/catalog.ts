@@ -98,6 +98,8 @@ export interface EventPayloads {
   'knowledge.miss_recorded': { missId: string; messageId: string };
   /** A prospect's details were captured in the chat; the thread goes to sales, not the admin inbox. */
   'lead.captured': { leadId: string };
+  /** A question of the thread (behind a handoff, a low-confidence answer or a thumbs-down) got a topic. */
+  'topic.assigned': { assignmentId: string; topicId: string; question: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -123,6 +125,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'answer.rated',
   'knowledge.miss_recorded',
   'lead.captured',
+  'topic.assigned',
 ];
 
 /** `public`: the learner of the thread may see it (after hidden fields are removed); `staff`: never. */
@@ -149,6 +152,7 @@ export const EVENT_VISIBILITY: Record<EventName, EventVisibility> = {
   'answer.rated': 'staff',
   'knowledge.miss_recorded': 'staff',
   'lead.captured': 'staff',
+  'topic.assigned': 'staff',
 };
 
 /** Payload fields of public events that learners never receive (internal triage details). */

@@ -4,6 +4,9 @@ import { TeamModel } from '../inbox/inbox.models.js';
 import { type DashboardSummary, type DayOfSummaries, datesBetween, summarise } from './dashboard-summary.js';
 import { type ScopeSummary, unpackScope } from './day-summary.js';
 import { InsightMonthModel, insightMonthId } from './insight-day.model.js';
+import { loadSpikeRule } from './insight-settings.js';
+import { TopicModel } from './topic.model.js';
+import { daysBefore, type SpikeRule, type TopicFigure, topicFigures } from './topic-spikes.js';
 
 /** The longest range one dashboard request may cover, in days. */
 export const MAX_RANGE_DAYS = 366;
@@ -22,6 +25,9 @@ export interface Dashboard extends DashboardSummary {
   from: string;
   to: string;
   courseId?: string;
+  /** The topics behind handoffs (top 10, then any other spiking one), with their labels. */
+  topics: (TopicFigure & { label: string })[];
+  spikeRule: SpikeRule;
   /** Team names for the SLA table (a deleted team keeps its id). */
   teamNames: Record<string, string>;
   /**
@@ -40,7 +46,11 @@ const COURSE_OPTIONS = 50;
  */
 export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
   const dates = datesBetween(query.from, query.to);
-  const months = [...new Set(dates.map((date) => date.slice(0, 7)))];
+  const spikeRule = await loadSpikeRule(query.tenantId);
+  // A spike compares the range's last week with the weeks before it, which may start before the range.
+  const historyFrom = daysBefore(query.to, (spikeRule.trailingWeeks + 1) * 7 - 1);
+  const history = datesBetween(historyFrom < query.from ? historyFrom : query.from, query.to);
+  const months = [...new Set(history.map((date) => date.slice(0, 7)))];
   const docs = await Promise.all(
     months.map((month) =>
       InsightMonthModel.findById(insightMonthId(query.tenantId, month, query.courseId)).lean(),
@@ -48,25 +58,33 @@ export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
   );
   const byDate = new Map<string, ScopeSummary>();
   const courseCounts = new Map<string, number>();
-  const inRange = new Set(dates);
+  const wanted = new Set(history);
+  const rangeMonths = new Set(dates.map((date) => date.slice(0, 7)));
   for (const doc of docs) {
     if (!doc || String(doc.tenantId) !== query.tenantId) continue;
     for (const [date, summary] of Object.entries(doc.days ?? {}))
-      if (inRange.has(date)) byDate.set(date, unpackScope(summary));
+      if (wanted.has(date)) byDate.set(date, unpackScope(summary));
+    if (!rangeMonths.has(doc.month)) continue;
     for (const [id, n] of Object.entries(doc.courseTotals ?? {}))
       courseCounts.set(id, (courseCounts.get(id) ?? 0) + n);
   }
-  const days: DayOfSummaries[] = dates.map((date) => {
+  const dayOf = (date: string): DayOfSummaries => {
     const summary = byDate.get(date);
     return summary ? { date, summary } : { date };
+  };
+  const summary = summarise(dates.map(dayOf), {
+    from: query.from,
+    to: query.to,
+    now: query.now ?? Date.now(),
   });
-  const summary = summarise(days, { from: query.from, to: query.to, now: query.now ?? Date.now() });
-  const [teamNames, courses] = await Promise.all([
+  const figures = topicFigures(history.map(dayOf), { from: query.from, to: query.to, rule: spikeRule });
+  const [teamNames, courses, labels] = await Promise.all([
     namesOfTeams(
       query.tenantId,
       summary.slaByTeam.map((row) => row.id),
     ),
     query.courseId ? Promise.resolve([]) : busiestCourses(query.tenantId, courseCounts),
+    Promise.all(figures.map((f) => findInTenant(TopicModel, f.topicId, query.tenantId, { label: 1 }))),
   ]);
   return {
     ...summary,
@@ -75,6 +93,8 @@ export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
     ...(query.courseId ? { courseId: query.courseId } : {}),
     teamNames,
     courses,
+    topics: figures.map((f, i) => ({ ...f, label: labels[i]?.label ?? 'Topic without a label' })),
+    spikeRule,
   };
 }
 

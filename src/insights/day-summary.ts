@@ -34,7 +34,14 @@ export interface ScopeSummary {
   slaAdmins: Record<string, SlaCount>;
   up: number;
   down: number;
+  /** Handed-off threads per topic of their questions (a thread counts once per topic). */
+  topics: Record<string, number>;
+  /** A few of those threads' questions per topic (examples beside a spike). */
+  topicExamples: Record<string, string[]>;
 }
+
+/** Example questions kept per topic and day. */
+export const TOPIC_EXAMPLES_PER_DAY = 3;
 
 /** A day's summary: the whole tenant, and each course that had threads. */
 export interface DaySummary {
@@ -57,6 +64,8 @@ export function emptyScope(): ScopeSummary {
     slaAdmins: {},
     up: 0,
     down: 0,
+    topics: {},
+    topicExamples: {},
   };
 }
 
@@ -95,6 +104,16 @@ export function addThread(scope: ScopeSummary, t: ThreadFacts, now: number): voi
   for (const value of Object.values(t.ratings ?? {})) {
     if (value === 'up') scope.up++;
     else scope.down++;
+  }
+  if (t.handoffs > 0) {
+    const seen = new Set<string>();
+    for (const { topicId, question } of Object.values(t.topics ?? {})) {
+      if (seen.has(topicId)) continue;
+      seen.add(topicId);
+      scope.topics[topicId] = (scope.topics[topicId] ?? 0) + 1;
+      const examples = (scope.topicExamples[topicId] ??= []);
+      if (examples.length < TOPIC_EXAMPLES_PER_DAY) examples.push(question);
+    }
   }
 }
 
@@ -144,6 +163,8 @@ export function unpackScope(stored: StoredScopeSummary): ScopeSummary {
   const { firstResponseS, resolutionS, quietSinceS, ...rest } = stored;
   return {
     ...rest,
+    topics: rest.topics ?? {},
+    topicExamples: rest.topicExamples ?? {},
     firstResponseMs: unpackSeconds(firstResponseS),
     resolutionMs: unpackSeconds(resolutionS),
     quietSince: unpackSeconds(quietSinceS),

@@ -31,6 +31,8 @@ export interface ThreadFacts {
   slaBreached?: boolean;
   /** The learner's rating of each rated answer (a changed mind replaces it). */
   ratings?: Record<string, 'up' | 'down'>;
+  /** The topic of each of the thread's questions that got one (by assignment id), and its text. */
+  topics?: Record<string, { topicId: string; question: string }>;
 }
 
 /** The facts of a thread before any of its events (its start from the thread itself). */
@@ -90,6 +92,12 @@ export function foldEvent(facts: ThreadFacts, event: AnyDomainEvent): ThreadFact
     }
     case 'answer.rated':
       next.ratings = { ...facts.ratings, [event.payload.messageId]: event.payload.value };
+      break;
+    case 'topic.assigned':
+      next.topics = {
+        ...facts.topics,
+        [event.payload.assignmentId]: { topicId: event.payload.topicId, question: event.payload.question },
+      };
       break;
     case 'sla.updated':
     case 'sla.warned':

@@ -47,9 +47,27 @@ export interface TopicDeps {
   lowConfidenceThreshold: (tenantId: string) => Promise<number>;
   /** Asks for a re-clustering of the tenant soon (grouped with other requests). */
   requestRecluster: (tenantId: string) => Promise<void>;
+  /**
+   * Tells the rest of the product a question has its topic (`topic.assigned`, which the insights
+   * dashboard folds). Said again when a retried job finds the topic already set: folding is idempotent.
+   */
+  announce?: (assigned: TopicAnnouncement) => Promise<void>;
   logger?: Logger;
   now?: () => Date;
 }
+
+/** A question's topic, as `topic.assigned` carries it. */
+export interface TopicAnnouncement {
+  tenantId: string;
+  conversationId: string;
+  courseId?: string;
+  assignmentId: string;
+  topicId: string;
+  question: string;
+}
+
+/** Longest question text an announcement carries (the dashboard shows it as an example). */
+export const ANNOUNCED_QUESTION_MAX = 300;
 
 /** What one assignment run did. */
 export type AssignOutcome =
@@ -81,6 +99,25 @@ async function embedQuestion(deps: TopicDeps, text: string): Promise<TopicAssign
  * first), else from the nearest topic when similar enough; otherwise it waits for re-clustering.
  */
 export async function assignTopic(input: AssignTopicInput, deps: TopicDeps): Promise<AssignOutcome> {
+  const outcome = await findTopic(input, deps);
+  if ((outcome.status === 'assigned' || outcome.status === 'already') && deps.announce) {
+    const row = await TopicAssignmentModel.findById(outcome.assignmentId)
+      .select({ tenantId: 1, conversationId: 1, courseId: 1, question: 1 })
+      .lean<Pick<TopicAssignment, 'tenantId' | 'conversationId' | 'courseId' | 'question'>>();
+    if (row && String(row.tenantId) === input.tenantId)
+      await deps.announce({
+        tenantId: input.tenantId,
+        conversationId: String(row.conversationId),
+        ...(row.courseId ? { courseId: String(row.courseId) } : {}),
+        assignmentId: outcome.assignmentId,
+        topicId: outcome.topicId,
+        question: row.question.slice(0, ANNOUNCED_QUESTION_MAX),
+      });
+  }
+  return outcome;
+}
+
+async function findTopic(input: AssignTopicInput, deps: TopicDeps): Promise<AssignOutcome> {
   const now = deps.now?.() ?? new Date();
   const found = await findTriggerQuestion(input, () => deps.lowConfidenceThreshold(input.tenantId));
   if (typeof found === 'string') return { status: found };

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import { type Topic, TopicAssignmentModel, TopicModel } from './topic.model.js';
-import type { TopicDeps } from './topic-assign.js';
+import { type Topic, type TopicAssignment, TopicAssignmentModel, TopicModel } from './topic.model.js';
+import { ANNOUNCED_QUESTION_MAX, type TopicDeps } from './topic-assign.js';
 import type { CorpusRow } from './topic-corpus.js';
 import { planRecluster } from './topic-plan.js';
 
@@ -22,7 +22,7 @@ export interface ReclusterOutcome {
  */
 export async function reclusterTenant(
   tenantId: string,
-  deps: Pick<TopicDeps, 'settings' | 'embedder' | 'now'>,
+  deps: Pick<TopicDeps, 'settings' | 'embedder' | 'now' | 'announce'>,
 ): Promise<ReclusterOutcome> {
   const now = deps.now?.() ?? new Date();
   const tenant = new Types.ObjectId(tenantId);
@@ -87,6 +87,7 @@ export async function reclusterTenant(
       const before = previous.get(id);
       if (before) touched.add(before);
     }
+    if (deps.announce) await announceMoves(tenantId, plan.moves, deps.announce);
   }
   for (const id of touched) {
     const topicId = new Types.ObjectId(id);
@@ -102,6 +103,31 @@ export async function reclusterTenant(
     waiting: plan.waiting,
     representation: plan.representation,
   };
+}
+
+/** Says each moved question's new topic (`topic.assigned`), read back for its thread and text. */
+async function announceMoves(
+  tenantId: string,
+  moves: ReadonlyMap<string, string>,
+  announce: NonNullable<TopicDeps['announce']>,
+): Promise<void> {
+  const moved = await TopicAssignmentModel.find({
+    _id: { $in: [...moves.keys()].map((id) => new Types.ObjectId(id)) },
+  })
+    .select({ tenantId: 1, conversationId: 1, courseId: 1, question: 1 })
+    .lean<Pick<TopicAssignment, '_id' | 'tenantId' | 'conversationId' | 'courseId' | 'question'>[]>();
+  for (const row of moved) {
+    const topicId = moves.get(String(row._id));
+    if (!topicId || String(row.tenantId) !== tenantId) continue;
+    await announce({
+      tenantId,
+      conversationId: String(row.conversationId),
+      ...(row.courseId ? { courseId: String(row.courseId) } : {}),
+      assignmentId: String(row._id),
+      topicId,
+      question: row.question.slice(0, ANNOUNCED_QUESTION_MAX),
+    });
+  }
 }
 
 /**

@@ -86,6 +86,16 @@ export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC
     lowConfidenceThreshold: async (tenantId) =>
       (await config.getSettings(tenantId)).lowConfidence.confidenceThreshold,
     requestRecluster: (tenantId) => requestRecluster(services.queues, tenantId, settings.reclusterDelayMs),
+    announce: async (a) => {
+      await services.conversations.bus.emit({
+        tenantId: a.tenantId,
+        name: 'topic.assigned',
+        conversationId: a.conversationId,
+        ...(a.courseId ? { courseId: a.courseId } : {}),
+        actor: { role: 'system' },
+        payload: { assignmentId: a.assignmentId, topicId: a.topicId, question: a.question },
+      });
+    },
     logger: services.logger,
   };
 }

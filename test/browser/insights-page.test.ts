@@ -6,6 +6,7 @@ import { TeamModel } from '../../src/inbox/inbox.models.js';
 import { InsightDayModel, insightDayId } from '../../src/insights/insight-day.model.js';
 import { localDate, writeDaySummaries } from '../../src/insights/insights-projector.js';
 import { emptyFacts, type ThreadFacts } from '../../src/insights/thread-facts.js';
+import { TopicModel } from '../../src/insights/topic.model.js';
 import { verifySessionToken } from '../../src/lti/session.js';
 import { loadSlaSettings } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -33,6 +34,16 @@ describe('the Insights page in Chromium', function () {
     // A team whose name a spreadsheet would run as a formula.
     const team = await TeamModel.create({ tenantId, name: '=HYPERLINK("http://evil.example","x")' });
     const opened = now - 60 * MIN;
+    // A topic with a spike: two handed-off threads in the last day, none in the weeks before.
+    const topic = await TopicModel.create({
+      tenantId,
+      label: 'exam <proctor> booking',
+      labelKey: 'exam proctor booking',
+      labelSource: 'terms',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const topicId = String(topic._id);
     const handedOff = (extra: Partial<ThreadFacts>): ThreadFacts => ({
       ...emptyFacts(opened, session.courseId),
       answers: 1,
@@ -50,8 +61,12 @@ describe('the Insights page in Chromium', function () {
         assigneeId: new Types.ObjectId().toHexString(),
         assigneeName: 'Ana <b>Admin</b>',
         ratings: { m1: 'down' },
+        topics: { q1: { topicId, question: 'how do i book the proctor for my final?' } },
       }),
-      [new Types.ObjectId().toHexString()]: handedOff({ reasons: ['keyword_rule', 'human_request'] }),
+      [new Types.ObjectId().toHexString()]: handedOff({
+        reasons: ['keyword_rule', 'human_request'],
+        topics: { q2: { topicId, question: 'where is the proctored exam booking page' } },
+      }),
       [new Types.ObjectId().toHexString()]: {
         ...emptyFacts(opened, session.courseId),
         answers: 2,
@@ -135,17 +150,43 @@ describe('the Insights page in Chromium', function () {
     expect(problems).to.deep.equal([]);
   });
 
+  it('shows the topics behind handoffs and a spike with its questions; an admin changes the rule', async () => {
+    const page = await openPage();
+    const topics = page.getByRole('table', { name: /Topics behind handoffs/ });
+    await topics
+      .getByRole('row', { name: /exam <proctor> booking/ })
+      .getByRole('cell', { name: '2', exact: true })
+      .first()
+      .waitFor();
+    // Two in a day is no spike by the default rule (at least 5)…
+    expect(await page.locator('.insights-spike').count()).to.equal(0);
+    // …the admin lowers the minimum with the keyboard, and the spike shows with what learners asked.
+    await page.getByText('When is a topic a spike?').click();
+    await page.getByLabel('At least this many conversations').fill('2');
+    await page.getByLabel('At least this many conversations').press('Enter');
+    const spike = page.locator('.insights-spike');
+    await spike.getByRole('heading', { name: 'Spike: exam <proctor> booking' }).waitFor();
+    await spike.getByText('how do i book the proctor for my final?').waitFor();
+    if (process.env.SCREENSHOT_DIR)
+      await page.locator('#topics-section').screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-topics.png` });
+    // A rule out of bounds is refused beside the form.
+    await page.getByLabel('Weeks in the average').fill('40');
+    await page.getByRole('button', { name: 'Save the rule' }).click();
+    await page.getByRole('alert').getByText('spike.trailingWeeks: at most 12.').waitFor();
+    expect(problems).to.deep.equal([]);
+  });
+
   it('says what is wrong with a range, and shows an empty range as zeros', async () => {
     const page = await openPage();
-    await page.getByLabel('From').fill('2025-03-10');
-    await page.getByLabel('To').fill('2025-03-01');
+    await page.getByLabel('From', { exact: true }).fill('2025-03-10');
+    await page.getByLabel('To', { exact: true }).fill('2025-03-01');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page
       .getByRole('alert')
       .getByText(/start on or before its end/)
       .waitFor();
 
-    await page.getByLabel('To').fill('2025-03-12');
+    await page.getByLabel('To', { exact: true }).fill('2025-03-12');
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.getByRole('status').getByText('Showing 2025-03-10 to 2025-03-12').waitFor();
     await page

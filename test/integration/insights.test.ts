@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { DashboardDto } from '../../src/http/presenters/insights.presenter.js';
+import { TopicAssignmentModel } from '../../src/insights/topic.model.js';
 import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -129,6 +130,63 @@ describe('insights: the dashboard over HTTP, fed by the events of real threads',
     expect(csv.status).to.equal(200);
     expect(csv.response.headers.get('content-type')).to.match(/text\/csv/);
     expect(csv.text).to.match(/Asked for a person,\d+,/);
+  });
+
+  it("counts the topics behind handoffs, and flags a spike by the tenant's rule", async () => {
+    const questions = [
+      'How do I reset my password for the course site? It keeps saying wrong password',
+      'I need to reset my password, the course site says my password is wrong',
+    ];
+    for (const question of questions) {
+      const token = await learner();
+      const { conversationId } = await ask(token, question);
+      const handed = await call(token, '/api/chat/handoff', {
+        method: 'POST',
+        body: JSON.stringify({ conversationId }),
+      });
+      expect(handed.status, handed.text).to.be.oneOf([200, 201]);
+    }
+    // Both questions wait for a topic until the tenant is clustered (a job normally delayed by minutes).
+    await eventually(
+      async () =>
+        (await TopicAssignmentModel.countDocuments({ tenantId: new Types.ObjectId(tenantId) })) >= 2,
+      'the questions waiting for a topic',
+    );
+    const jobId = `test-insights-recluster-${randomUUID()}`;
+    await app.runtime.queues.enqueue('topics', 'recluster', { tenantId }, { jobId });
+
+    const rule = await call(adminToken, '/api/insights/settings', {
+      method: 'PUT',
+      body: JSON.stringify({ spike: { factor: 2, minThreads: 2, trailingWeeks: 4 } }),
+    });
+    expect(rule.status, rule.text).to.equal(200);
+    const topic = await eventually(
+      async () => {
+        const d = (await call(adminToken, '/api/insights')).body?.data;
+        return d?.topics.find((t) => t.threads >= 2);
+      },
+      'the password topic on the dashboard',
+      40_000,
+    );
+    expect(topic.label).to.match(/password|reset/i);
+    expect(topic).to.deep.include({ spike: true });
+    expect(topic.examples.length).to.be.at.least(1);
+    const csv = await call(adminToken, '/api/insights/export.csv?table=topics');
+    expect(csv.text).to.include(topic.label);
+
+    // The rule is validated, and only admins change it.
+    const bad = await call(adminToken, '/api/insights/settings', {
+      method: 'PUT',
+      body: JSON.stringify({ spike: { factor: 0, minThreads: 2, trailingWeeks: 4 } }),
+    });
+    expect(bad.status).to.equal(400);
+    expect(bad.body?.error?.message).to.equal('spike.factor: at least 1.');
+    const instructor = (await launch(app.url, { role: 'instructor' })).sessionToken;
+    const refused = await call(instructor, '/api/insights/settings', {
+      method: 'PUT',
+      body: JSON.stringify({ spike: { factor: 3, minThreads: 2, trailingWeeks: 4 } }),
+    });
+    expect(refused.status).to.equal(403);
   });
 
   it('shows an instructor their own course only, refuses learners, and shows another tenant nothing', async () => {

@@ -3,7 +3,7 @@ import type { Dashboard } from '../../insights/dashboard.service.js';
 import type { DurationSummary } from '../../insights/dashboard-summary.js';
 
 /** The tables the page shows and exports, by the name the CSV export takes. */
-export const INSIGHT_TABLES = ['summary', 'daily', 'reasons', 'sla-teams', 'sla-admins'] as const;
+export const INSIGHT_TABLES = ['summary', 'daily', 'reasons', 'topics', 'sla-teams', 'sla-admins'] as const;
 export type InsightTable = (typeof INSIGHT_TABLES)[number];
 
 const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
@@ -54,6 +54,17 @@ export function presentDashboard(d: Dashboard, timeZone: string) {
     })),
     ratings: { up: d.ratings.up, down: d.ratings.down, upPercent: percent(d.ratings.upRate) },
     daily: d.daily,
+    topics: d.topics.map((t) => ({
+      id: t.topicId,
+      label: t.label,
+      threads: t.threads,
+      weekly: t.weekly,
+      thisWeek: t.thisWeek,
+      trailingAverage: Math.round(t.trailingAverage * 10) / 10,
+      spike: t.spike,
+      examples: t.examples,
+    })),
+    spikeRule: d.spikeRule,
   };
 }
 
@@ -86,6 +97,25 @@ export function tableRows(d: DashboardDto, table: InsightTable): unknown[][] {
       return [
         ['Reason', 'Threads', 'Share of conversations %'],
         ...d.reasons.map((r) => [r.label, r.threads, blank(r.percent)]),
+      ];
+    case 'topics':
+      return [
+        [
+          'Topic',
+          'Handed-off conversations',
+          'Last 7 days',
+          'Weekly average before',
+          'Spike',
+          'Example question',
+        ],
+        ...d.topics.map((t) => [
+          t.label,
+          t.threads,
+          t.thisWeek,
+          t.trailingAverage,
+          t.spike ? 'yes' : 'no',
+          t.examples[0] ?? '',
+        ]),
       ];
     case 'sla-teams':
       return [

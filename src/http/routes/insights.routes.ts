@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/env.js';
 import { loadDashboard, MAX_RANGE_DAYS } from '../../insights/dashboard.service.js';
+import { loadSpikeRule, saveSpikeRule, spikeRuleSchema } from '../../insights/insight-settings.js';
 import { localDate } from '../../insights/insights-projector.js';
 import { toCsv } from '../../leads/csv.js';
 import { AppError } from '../../lib/errors.js';
@@ -94,6 +95,21 @@ export function insightsRoutes(deps: { config: Config }): Router {
     res.setHeader('Cache-Control', 'no-store');
     // A byte-order mark so spreadsheet programs read the file as UTF-8.
     res.send(`\uFEFF${toCsv(tableRows(dashboard, table))}`);
+  });
+
+  const admin = requireSession(deps.config.LTI_ENCRYPTION_KEY, ['admin']);
+
+  router.get('/api/insights/settings', staff, async (_req, res) => {
+    res.json({ data: { spike: await loadSpikeRule(res.locals.session.tenantId) } });
+  });
+
+  router.put('/api/insights/settings', admin, async (req, res) => {
+    const { spike } = parseInput(
+      z.object({ spike: spikeRuleSchema }),
+      req.body ?? {},
+      'The settings were not valid.',
+    );
+    res.json({ data: { spike: await saveSpikeRule(res.locals.session.tenantId, spike) } });
   });
 
   return router;
