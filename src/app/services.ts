@@ -5,6 +5,7 @@ import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../inbox/i
 import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LeadService } from '../leads/lead.service.js';
+import { createLeadIntentModel } from '../leads/lead-intent-model.js';
 import { LiveHub, TransientChannel } from '../live/index.js';
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
@@ -92,6 +93,8 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
       events: conversations.store,
       logger,
       leads,
+      // With a chat model configured, borderline enquiries are judged by it (rules decide clear ones).
+      leadModel: createLeadIntentModel(config),
     }),
   };
 }

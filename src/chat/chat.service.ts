@@ -7,6 +7,7 @@ import type { EventStore } from '../events/index.js';
 import { splitAnswerText } from '../knowledge/extractive-answer.service.js';
 import type { LeadService } from '../leads/lead.service.js';
 import { detectLeadIntent, type LeadIntent } from '../leads/lead-intent.js';
+import { classifyLeadIntent, type LeadIntentModel } from '../leads/lead-intent-model.js';
 import { leadText } from '../leads/lead-messages.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -26,8 +27,18 @@ export class ChatService {
       logger: Logger;
       /** Lead capture (src/leads): without it, every message is a support question. */
       leads?: LeadService;
-      /** Whether a message is a prospect's enquiry; tests pass their own (default: the product's detector). */
-      detectLead?: (text: string) => LeadIntent;
+      /**
+       * Whether a message is a prospect's enquiry; tests pass their own (default: the product's rules, with
+       * `leadModel` asked about borderline messages).
+       */
+      detectLead?: (text: string) => LeadIntent | Promise<LeadIntent>;
+      /**
+       * The chat model that judges borderline messages (src/leads/lead-intent-model.ts; null: rules only).
+       * Clear messages, and so ordinary support questions, never wait for it.
+       */
+      leadModel?: LeadIntentModel | null;
+      /** How long a borderline message waits for `leadModel` before the rules decide. */
+      leadModelTimeoutMs?: number;
     },
   ) {}
 
@@ -103,7 +114,7 @@ export class ChatService {
    * the background: tokens stream over the live channel, the stored answer follows as an event.
    */
   async post(session: Session, input: { conversationId: string; clientId: string; text: string }) {
-    const intent = this.leadIntent(input.text);
+    const intent = await this.leadIntent(input.text);
     const posted = await this.deps.conversations.postLearnerMessage({
       ...this.actor(session),
       conversationId: input.conversationId,
@@ -207,10 +218,16 @@ export class ChatService {
 
   // ---------------------------------------------------------------- lead capture (src/leads)
 
-  /** What the detector says of a learner's message (nothing is a lead without lead capture). */
-  private leadIntent(text: string): LeadIntent {
-    if (!this.deps.leads) return { lead: false, score: 0, signals: [] };
-    return (this.deps.detectLead ?? detectLeadIntent)(text.trim());
+  /**
+   * What the detector says of a learner's message (nothing is a lead without lead capture): the rules,
+   * and for a borderline message the chat model within its timeout (the rules decide when it fails).
+   */
+  private async leadIntent(text: string): Promise<LeadIntent> {
+    const { leads, detectLead, leadModel, leadModelTimeoutMs, logger } = this.deps;
+    if (!leads) return { lead: false, score: 0, signals: [] };
+    if (detectLead) return detectLead(text.trim());
+    if (!leadModel) return detectLeadIntent(text.trim());
+    return classifyLeadIntent(text.trim(), { model: leadModel, timeoutMs: leadModelTimeoutMs, logger });
   }
 
   /**

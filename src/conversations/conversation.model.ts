@@ -20,6 +20,11 @@ export interface Conversation {
   teamId?: Types.ObjectId;
   /** The latest handoff's card. */
   handoff?: HandoffCard;
+  /**
+   * When the learner's latest prospect enquiry was seen (src/leads). Later than the latest handoff, the
+   * thread belongs to the Leads list and stays out of the admin inbox (src/inbox/index-doc.ts).
+   */
+  leadAt?: Date;
   /** When a reply was promised (drives inbox order and, later, SLA timers). */
   replyBy?: Date;
   /**
@@ -63,6 +68,7 @@ const conversationSchema = new Schema<Conversation>(
     assigneeName: String,
     teamId: Schema.Types.ObjectId,
     handoff: Schema.Types.Mixed,
+    leadAt: Date,
     replyBy: Date,
     openKey: { type: String, required: true },
     lastMessageAt: { type: Date, required: true },

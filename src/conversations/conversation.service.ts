@@ -423,8 +423,11 @@ export class ConversationService {
     const asyncCapture = conversation.status === 'waiting' && conversation.handoff?.mode === 'async';
     const email = asyncCapture && !conversation.contactEmail ? EMAIL.exec(text)?.[0] : undefined;
     if (email && email.toLowerCase() !== conversation.user.email?.toLowerCase()) set.contactEmail = email;
+    // A prospect's enquiry in a bot thread marks the document (rare, so the write is fine): the inbox
+    // index reads the mark when the lead prompt is posted and on rebuilds, and leaves the thread out.
+    if (conversation.status === 'bot' && input.salesEnquiry) set.leadAt = now;
     conversation =
-      conversation.status === 'bot' && !set.contactEmail
+      conversation.status === 'bot' && !set.contactEmail && !set.leadAt
         ? await this.touch(conversation, { lastMessageAt: now, lastLearnerMessageAt: now })
         : await this.update(conversation, set);
 

@@ -77,6 +77,11 @@ function decodeCursor(raw?: string): Cursor {
 
 const ms = (date?: Date | string) => (date ? new Date(date).getTime() : undefined);
 
+/** The bot's lead-capture lines that follow a prospect's enquiry (client ids set by src/chat). */
+const isLeadPrompt = (message: MessageView) =>
+  message.author === 'bot' &&
+  (message.clientId.startsWith('lead:') || message.clientId.startsWith('lead-known:'));
+
 /**
  * The inbox's secondary index in Redis. FerretDB only uses the `_id` index, so every inbox list and count
  * is answered here: lexicographically sorted sets (score 0, member = sort key + id) per view and filter
@@ -137,6 +142,9 @@ export class InboxIndex {
     if (c.category) doc.g = c.category;
     if (c.assigneeId) doc.a = String(c.assigneeId);
     if (c.assigneeName) doc.an = c.assigneeName;
+    // A prospect's enquiry later than any handoff: the thread is a lead, out of every list (IndexDoc.ld).
+    const leadAt = ms(c.leadAt);
+    if (leadAt !== undefined && leadAt > (ms(c.handoff?.createdAt) ?? 0)) doc.ld = leadAt;
     const reasons = [...new Set((c.handoff?.reasons ?? []).map((r) => r.code))];
     if (reasons.length) doc.rs = reasons;
     const team = c.teamId
@@ -261,6 +269,10 @@ export class InboxIndex {
     if (!conversationId) return;
     switch (event.name) {
       case 'message.posted':
+        // The bot's lead prompt (`lead:…`, or `lead-known:…` once details are in: src/chat) follows the
+        // write that marked the thread as a lead: read the document so the thread leaves every list.
+        if (isLeadPrompt(event.payload.message)) return this.refresh(tenantId, conversationId);
+        return this.applyMessage(tenantId, event.payload.message);
       case 'note.added':
         return this.applyMessage(tenantId, event.payload.message);
       case 'conversation.contact_updated':
@@ -387,6 +399,8 @@ export class InboxIndex {
       const handoff = event.payload;
       next.p = handoff.priority;
       if (handoff.category) next.g = handoff.category;
+      // A genuine handoff brings a lead thread into the inbox.
+      delete next.ld;
       next.rb = ms(handoff.replyBy);
       next.rs = [...new Set(handoff.reasons.map((r) => r.code))];
       if (!next.t) {

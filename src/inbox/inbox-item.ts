@@ -26,4 +26,9 @@ export interface InboxItem {
   lastMessageAt: string;
   preview: string;
   unread: boolean;
+  /**
+   * Only for a thread in no list (a lead, src/inbox/index-doc.ts outOfInbox): `[]`, so the live list
+   * (public/js/inbox.js matchesView) drops or never adds it.
+   */
+  views?: string[];
 }

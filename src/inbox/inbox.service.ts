@@ -29,7 +29,14 @@ import {
 } from './inbox.models.js';
 import type { InboxIndex } from './inbox-index.js';
 import type { InboxItem } from './inbox-item.js';
-import { COUNTED_VIEWS, type InboxFilters, type InboxView, type IndexDoc, slaOf } from './index-doc.js';
+import {
+  COUNTED_VIEWS,
+  type InboxFilters,
+  type InboxView,
+  type IndexDoc,
+  outOfInbox,
+  slaOf,
+} from './index-doc.js';
 import { isLead } from './leads.js';
 import type { InboxPresence, PresencePerson } from './presence.js';
 import type { TeamService, TeamView } from './teams.js';
@@ -298,6 +305,7 @@ export class InboxService {
       lastMessageAt: new Date(doc.lm).toISOString(),
       preview: doc.pv ?? '',
       unread,
+      ...(outOfInbox(doc) ? { views: [] } : {}),
     };
   }
 

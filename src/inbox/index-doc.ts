@@ -49,6 +49,21 @@ export interface IndexDoc {
   sd?: number;
   sw?: number;
   sq?: number;
+  /**
+   * A lead thread (src/leads): when the learner's latest prospect enquiry was seen (ms), present only
+   * while that enquiry is later than the thread's latest handoff. Such a thread belongs to the Leads list
+   * and is in no inbox list, count or search ({@link viewsOf}); a genuine handoff afterwards brings it
+   * back. Derived from the conversation document (`leadAt` against `handoff.createdAt`), so a rebuild
+   * keeps it; a handoff's event drops it at once.
+   */
+  ld?: number;
+}
+
+/** Whether a thread is a lead kept out of the admin inbox (see {@link IndexDoc.ld}). */
+export function outOfInbox(doc: Pick<IndexDoc, 'ld' | 's'>): boolean {
+  // Only a thread with the bot: the bot hands a thread to people only by a handoff, which drops `ld`;
+  // should a mark linger anyway, a thread people hold is never hidden from them.
+  return doc.ld !== undefined && doc.s === 'bot';
 }
 
 /** The events that carry a thread's SLA snapshot. */
@@ -129,9 +144,11 @@ export const memberId = (member: string) => member.slice(member.lastIndexOf(':')
  * Unassigned: handed off and unowned. Mine: owned by that admin. At risk and Breached: a thread with
  * people (waiting or assigned) whose SLA state says so; the state alone decides, so a clock met, stopped
  * or paused, or a thread resolved or handed back, leaves them. Open: everything not resolved (bot threads
- * included). Resolved. "All" is Open followed by Resolved, so it needs no set of its own.
+ * included). Resolved. "All" is Open followed by Resolved, so it needs no set of its own. A lead thread
+ * ({@link outOfInbox}) is in none.
  */
 export function viewsOf(doc: IndexDoc): string[] {
+  if (outOfInbox(doc)) return [];
   if (doc.s === 'resolved') return ['resolved'];
   const views = ['open'];
   if (doc.s === 'waiting') views.push('unassigned', 'attention');
@@ -174,8 +191,8 @@ export function matches(doc: IndexDoc, filters: InboxFilters): boolean {
 
 /** Whether a thread is in a view (for one admin, for `mine`). */
 export function inView(doc: IndexDoc, view: InboxView, userId: string): boolean {
-  if (view === 'all') return true;
   const views = viewsOf(doc);
+  if (view === 'all') return views.length > 0;
   return view === 'mine' ? views.includes(`mine:${userId}`) : views.includes(view);
 }
 

@@ -29,12 +29,13 @@ export function salesWordsDetector(text: string): LeadIntent {
 
 /**
  * The tool with its worker and the development LMS (served as http://127.0.0.1:<port>), composed as
- * `startWeb` does, except that the chat service gets `detectLead`.
+ * `startWeb` does, except that the chat service gets `detectLead` (unless it is null).
  */
 export async function startLeadsApp(
   options: {
     env?: Record<string, string>;
-    detectLead?: (text: string) => LeadIntent;
+    /** null: the chat service exactly as the product composes it (its detector, and the chat model when configured). */
+    detectLead?: ((text: string) => LeadIntent) | null;
     /** Serve the development LMS as another site (browser tests); API tests launch on the tool's own address. */
     lmsAsOtherSite?: boolean;
   } = {},
@@ -60,15 +61,16 @@ export async function startLeadsApp(
   });
   await startWorker(runtime);
   const services = await createWebServices(runtime);
-  services.chat = new ChatService({
-    conversations: services.conversations.service,
-    assistant: services.assistant,
-    transient: services.transient,
-    events: services.conversations.store,
-    logger: quietLogger,
-    leads: services.leads,
-    detectLead: options.detectLead ?? salesWordsDetector,
-  });
+  if (options.detectLead !== null)
+    services.chat = new ChatService({
+      conversations: services.conversations.service,
+      assistant: services.assistant,
+      transient: services.transient,
+      events: services.conversations.store,
+      logger: quietLogger,
+      leads: services.leads,
+      detectLead: options.detectLead ?? salesWordsDetector,
+    });
   const extraRoutes: Router[] = [];
   if (devLmsEnabled(config)) extraRoutes.push((await installDevLms(config, quietLogger)).router);
   const app = createApp({
