@@ -113,6 +113,21 @@
     charts[id] = new window.Chart($(id), config);
   }
 
+  /** A horizontal bar chart of conversations per label (a colour per bar when given). */
+  function barChart(id, labels, values, colours = '#1f5eff') {
+    chart(id, {
+      type: 'bar',
+      data: { labels, datasets: [{ label: 'Conversations', data: values, backgroundColor: colours }] },
+      options: {
+        indexAxis: 'y',
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      },
+    });
+  }
+
   function renderCharts(d) {
     chart('volume-chart', {
       type: 'line',
@@ -143,22 +158,11 @@
       },
     });
     $('reasons-empty').hidden = d.reasons.length > 0;
-    chart('reasons-chart', {
-      type: 'bar',
-      data: {
-        labels: d.reasons.map((r) => r.label),
-        datasets: [
-          { label: 'Conversations', data: d.reasons.map((r) => r.threads), backgroundColor: '#1f5eff' },
-        ],
-      },
-      options: {
-        indexAxis: 'y',
-        responsive: true,
-        maintainAspectRatio: false,
-        plugins: { legend: { display: false } },
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
-      },
-    });
+    barChart(
+      'reasons-chart',
+      d.reasons.map((r) => r.label),
+      d.reasons.map((r) => r.threads),
+    );
   }
 
   function renderCourses(d) {
@@ -204,26 +208,12 @@
       }),
     );
     $('topics-empty').hidden = d.topics.length > 0;
-    chart('topics-chart', {
-      type: 'bar',
-      data: {
-        labels: d.topics.map((t) => t.label),
-        datasets: [
-          {
-            label: 'Conversations',
-            data: d.topics.map((t) => t.threads),
-            backgroundColor: d.topics.map((t) => (t.spike ? '#c2410c' : '#1f5eff')),
-          },
-        ],
-      },
-      options: {
-        indexAxis: 'y',
-        responsive: true,
-        maintainAspectRatio: false,
-        plugins: { legend: { display: false } },
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
-      },
-    });
+    barChart(
+      'topics-chart',
+      d.topics.map((t) => t.label),
+      d.topics.map((t) => t.threads),
+      d.topics.map((t) => (t.spike ? '#c2410c' : '#1f5eff')),
+    );
     const body = $('topics-table').querySelector('tbody');
     if (d.topics.length === 0) {
       fillTable('topics-table', []);
