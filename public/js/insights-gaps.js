@@ -179,6 +179,8 @@
       opener = null;
     });
     $('gap-qa-cancel').addEventListener('click', closeForm);
+    // A message about a missing field goes once the person types.
+    $('gap-qa-form').addEventListener('input', () => showError($('gap-qa-error'), ''));
     $('gap-qa-form').addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!draft) return;
@@ -211,9 +213,12 @@
         return;
       }
       const entry = result.body.data;
+      const conversationId = draft.conversationId;
       closeForm();
-      status.textContent = `Saved the Q&A “${entry.question}”. The assistant answers from it now.`;
       await load();
+      status.textContent = `Saved the Q&A “${entry.question}”. The assistant answers from it now.`;
+      // The list was redrawn: focus goes to the same thread's button again.
+      list.querySelector(`[data-gap-qa="${conversationId}"]`)?.focus();
     });
   }
 
