@@ -22,6 +22,8 @@ export interface GapAnswer {
   /** When it was first made: later bot answers that cite it count as questions it answered. */
   createdAt: Date;
   updatedAt: Date;
+  /** Later bot answers that cited it (see {@link GapAnswerHit}: each hit's `seq` is its place in this count). */
+  answered: number;
 }
 
 const gapAnswerSchema = new Schema<GapAnswer>(
@@ -36,6 +38,7 @@ const gapAnswerSchema = new Schema<GapAnswer>(
     createdBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    answered: { type: Number, required: true, default: 0 },
   },
   { collection: 'gap_answers', versionKey: false },
 );
@@ -46,8 +49,10 @@ export const GapAnswerModel = model<GapAnswer>('GapAnswer', gapAnswerSchema);
 
 /**
  * One later bot answer that cited a gap's entry. `_id` is `<entry id>-<message id>`: inserting it twice
- * fails on the unique `_id` (which FerretDB enforces), so a retried or repeated job counts an answer once.
- * The count of an entry is the number of its rows (single-document `$inc`s are not atomic on FerretDB 1).
+ * fails on the unique `_id` (which FerretDB enforces), so an answer has one row however often its job runs.
+ * `seq` is the entry's count this answer made (set under the entry's lock before the entry's `answered`):
+ * a job that stopped between the two writes finds `seq` above `answered` and finishes the count, so every
+ * answer counts exactly once with reads and writes by `_id` only.
  */
 export interface GapAnswerHit {
   _id: string;
@@ -56,6 +61,7 @@ export interface GapAnswerHit {
   messageId: Types.ObjectId;
   conversationId: Types.ObjectId;
   at: Date;
+  seq: number | null;
 }
 
 const gapAnswerHitSchema = new Schema<GapAnswerHit>(
@@ -66,6 +72,7 @@ const gapAnswerHitSchema = new Schema<GapAnswerHit>(
     messageId: { type: Schema.Types.ObjectId, required: true },
     conversationId: { type: Schema.Types.ObjectId, required: true },
     at: { type: Date, required: true },
+    seq: { type: Number, default: null },
   },
   { collection: 'gap_answer_hits', versionKey: false },
 );

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import { MessageModel } from '../conversations/message.model.js';
 import type { AnyDomainEvent } from '../events/catalog.js';
@@ -5,7 +7,13 @@ import type { JobServices } from '../jobs/job-services.js';
 import type { JobListener } from '../jobs/listeners.js';
 import type { JobPayload } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
-import { type GapAnswer, GapAnswerHitModel, GapAnswerModel, gapHitId } from './gap-answer.model.js';
+import {
+  type GapAnswer,
+  type GapAnswerHit,
+  GapAnswerHitModel,
+  GapAnswerModel,
+  gapHitId,
+} from './gap-answer.model.js';
 import { answerCountsFor, citedQaPaths } from './gap-view.js';
 
 /** The count job of one stored bot answer: `gap-hit-<tenant>-<seq>` (no ':' in BullMQ ids). */
@@ -33,12 +41,72 @@ export const gapAnswerListener: JobListener = async (event, queues) => {
   await queues.enqueue('gaps', 'countAnswer', data, { jobId: gapHitJobId(event.tenantId, event.seq) });
 };
 
+export interface GapCountDeps {
+  redis: Redis;
+  prefix: string;
+}
+
+/** How long one entry's count may be held (two `_id` reads and two writes; a crash frees it). */
+const COUNT_LOCK_MS = 30_000;
+
+/**
+ * Runs `work` holding the entry's count lock, or fails (BullMQ retries after a backoff): two answers of the
+ * same entry counted at once would both read the same `answered` (updates are not atomic on FerretDB 1).
+ */
+async function withEntryLock<T>(deps: GapCountDeps, entryId: string, work: () => Promise<T>): Promise<T> {
+  const key = `${deps.prefix}:lock:gap-count:${entryId}`;
+  const token = `${process.pid}-${randomUUID()}`;
+  if ((await deps.redis.set(key, token, 'PX', COUNT_LOCK_MS, 'NX')) !== 'OK')
+    throw new Error('another job is counting this entry; retrying later');
+  try {
+    return await work();
+  } finally {
+    await deps.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+      1,
+      key,
+      token,
+    );
+  }
+}
+
+/**
+ * Counts one answer for one entry exactly once: the hit row (unique `_id`) takes the next count as its
+ * `seq`, then the entry's `answered` becomes that count. Returns whether this run added to the count.
+ */
+async function countOnce(deps: GapCountDeps, entryId: Types.ObjectId, hit: GapAnswerHit): Promise<boolean> {
+  await GapAnswerHitModel.create(hit).catch((error: { code?: number }) => {
+    // The row is there already (a retry, or the event delivered twice): its `seq` says whether it counted.
+    if (error.code !== 11000) throw error;
+  });
+  return withEntryLock(deps, String(entryId), async () => {
+    const [entry, row] = await Promise.all([
+      GapAnswerModel.findById(entryId).select({ answered: 1 }).lean<Pick<GapAnswer, 'answered'>>(),
+      GapAnswerHitModel.findById(hit._id).select({ seq: 1 }).lean<Pick<GapAnswerHit, 'seq'>>(),
+    ]);
+    if (!entry || !row) return false;
+    const answered = entry.answered ?? 0;
+    if (row.seq != null) {
+      // Counted before; finish a count whose entry write did not happen.
+      if (row.seq > answered)
+        await GapAnswerModel.updateOne({ _id: entryId }, { $set: { answered: row.seq } });
+      return false;
+    }
+    await GapAnswerHitModel.updateOne({ _id: hit._id }, { $set: { seq: answered + 1 } });
+    await GapAnswerModel.updateOne({ _id: entryId }, { $set: { answered: answered + 1 } });
+    return true;
+  });
+}
+
 /**
  * Counts a bot answer for every gap entry it answered: the tenant's entries with a cited path (a small
- * collection), checked against the answer's evidence (the stored message, read by `_id`), one hit row per
- * (entry, answer) with a deterministic `_id`, so a retry or a second run inserts nothing new.
+ * collection), checked against the answer's evidence (the stored message, read by `_id`). Safe to run
+ * twice: returns how many entries this run counted the answer for.
  */
-export async function countGapAnswer(data: JobPayload<'gaps', 'countAnswer'>): Promise<number> {
+export async function countGapAnswer(
+  data: JobPayload<'gaps', 'countAnswer'>,
+  deps: GapCountDeps,
+): Promise<number> {
   const tenantId = new Types.ObjectId(data.tenantId);
   const entries = await GapAnswerModel.find({ tenantId, path: { $in: data.paths } })
     .select({ _id: 1, path: 1, courseId: 1, createdAt: 1 })
@@ -64,24 +132,21 @@ export async function countGapAnswer(data: JobPayload<'gaps', 'countAnswer'>): P
       createdAt: entry.createdAt,
     };
     if (!answerCountsFor(view, answer)) continue;
-    try {
-      await GapAnswerHitModel.create({
-        _id: gapHitId(view.id, data.messageId),
-        tenantId,
-        gapAnswerId: entry._id,
-        messageId: new Types.ObjectId(data.messageId),
-        conversationId: new Types.ObjectId(data.conversationId),
-        at: answer.at,
-      });
-      counted++;
-    } catch (error) {
-      // Already counted (a retry, or the same event delivered twice): the unique `_id` says so.
-      if ((error as { code?: number }).code !== 11000) throw error;
-    }
+    const hit: GapAnswerHit = {
+      _id: gapHitId(view.id, data.messageId),
+      tenantId,
+      gapAnswerId: entry._id,
+      messageId: new Types.ObjectId(data.messageId),
+      conversationId: new Types.ObjectId(data.conversationId),
+      at: answer.at,
+      seq: null,
+    };
+    if (await countOnce(deps, entry._id, hit)) counted++;
   }
   return counted;
 }
 
-export function gapJobs(_services: JobServices): QueueHandlers<'gaps'> {
-  return { countAnswer: async (job) => ({ counted: await countGapAnswer(job.data) }) };
+export function gapJobs(services: JobServices): QueueHandlers<'gaps'> {
+  const deps = { redis: services.redis, prefix: services.config.REDIS_PREFIX };
+  return { countAnswer: async (job) => ({ counted: await countGapAnswer(job.data, deps) }) };
 }

@@ -4,7 +4,7 @@ import type { ConversationService } from '../conversations/conversation.service.
 import type { MessageView } from '../conversations/conversation.views.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { AppError } from '../lib/errors.js';
-import { type GapAnswer, GapAnswerHitModel, GapAnswerModel } from './gap-answer.model.js';
+import { type GapAnswer, GapAnswerModel } from './gap-answer.model.js';
 import {
   clip,
   type GapRow,
@@ -85,17 +85,12 @@ export function rangeOf(scope: Pick<GapScope, 'from' | 'to' | 'zone'>): { start:
   return { start: start.toJSDate(), end: end.toJSDate() };
 }
 
-/** The tenant's gap entries with their answered counts (both small collections, read by tenant). */
+/** The tenant's gap entries with their answered counts (a small collection: the entries people made). */
 export async function gapEntries(tenantId: string): Promise<GapEntry[]> {
-  const tenant = new Types.ObjectId(tenantId);
-  const [rows, counts] = await Promise.all([
-    GapAnswerModel.find({ tenantId: tenant }).sort({ createdAt: -1 }).limit(2000).lean<GapAnswer[]>(),
-    GapAnswerHitModel.aggregate<{ _id: Types.ObjectId; n: number }>([
-      { $match: { tenantId: tenant } },
-      { $group: { _id: '$gapAnswerId', n: { $sum: 1 } } },
-    ]),
-  ]);
-  const answered = new Map(counts.map((c) => [String(c._id), c.n]));
+  const rows = await GapAnswerModel.find({ tenantId: new Types.ObjectId(tenantId) })
+    .sort({ createdAt: -1 })
+    .limit(2000)
+    .lean<GapAnswer[]>();
   return rows.map((r) => ({
     id: String(r._id),
     question: r.question,
@@ -103,7 +98,7 @@ export async function gapEntries(tenantId: string): Promise<GapEntry[]> {
     conversationId: String(r.conversationId),
     topicId: r.topicId ? String(r.topicId) : null,
     createdAt: r.createdAt,
-    answered: answered.get(String(r._id)) ?? 0,
+    answered: r.answered ?? 0,
   }));
 }
 
@@ -320,7 +315,7 @@ export async function createGapQa(
   const saved = await GapAnswerModel.findOneAndUpdate(
     { _id: new Types.ObjectId(source.id) },
     {
-      $setOnInsert: { tenantId: new Types.ObjectId(input.tenantId), createdAt: now },
+      $setOnInsert: { tenantId: new Types.ObjectId(input.tenantId), createdAt: now, answered: 0 },
       $set: {
         courseId,
         path: source.path,
@@ -334,10 +329,6 @@ export async function createGapQa(
     { upsert: true, returnDocument: 'after' },
   ).lean<GapAnswer>();
   if (!saved) throw new Error('upsert returned nothing');
-  const answered = await GapAnswerHitModel.countDocuments({
-    tenantId: saved.tenantId,
-    gapAnswerId: saved._id,
-  });
   return {
     id: String(saved._id),
     question: saved.question,
@@ -345,6 +336,6 @@ export async function createGapQa(
     conversationId: String(saved.conversationId),
     topicId: saved.topicId ? String(saved.topicId) : null,
     createdAt: saved.createdAt,
-    answered,
+    answered: saved.answered ?? 0,
   };
 }

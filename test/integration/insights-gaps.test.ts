@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { GapDto, GapEntryDto } from '../../src/http/presenters/insights-gaps.presenter.js';
 import { countGapAnswer } from '../../src/insights/gap.jobs.js';
-import { GapAnswerHitModel } from '../../src/insights/gap-answer.model.js';
+import { GapAnswerHitModel, GapAnswerModel } from '../../src/insights/gap-answer.model.js';
 import { type TopicAssignment, TopicAssignmentModel } from '../../src/insights/topic.model.js';
 import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -184,15 +184,21 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
 
     // The count job run again for the same answer (a retry) counts nothing more.
     const path = next.answer.citations.find((c) => c.path?.startsWith('qa/'))?.path ?? '';
-    const again = await countGapAnswer({
+    const payload = {
       tenantId,
       conversationId: next.conversationId,
       messageId: next.answer.id,
       paths: [path],
       at: new Date().toISOString(),
-    });
-    expect(again).to.equal(0);
-    expect(await GapAnswerHitModel.countDocuments({ gapAnswerId: new Types.ObjectId(entry.id) })).to.equal(1);
+    };
+    const deps = { redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX };
+    expect(await countGapAnswer(payload, deps)).to.equal(0);
+    const entryId = new Types.ObjectId(entry.id);
+    expect(await GapAnswerHitModel.countDocuments({ gapAnswerId: entryId })).to.equal(1);
+    // A job stopped after numbering its answer but before the entry's count: the retry finishes the count.
+    await GapAnswerModel.updateOne({ _id: entryId }, { $set: { answered: 0 } });
+    expect(await countGapAnswer(payload, deps)).to.equal(0);
+    expect((await GapAnswerModel.findById(entryId).lean())?.answered).to.equal(1);
   });
 
   it('refuses learners and instructors the Q&A, bad input with 400s naming the field, and shows another tenant nothing', async () => {
