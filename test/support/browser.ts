@@ -49,8 +49,11 @@ export async function openBrowser(options: { blockThirdPartyCookies?: boolean } 
   };
 }
 
-/** The tool's frame inside an LMS page, once it has navigated to `path` (e.g. '/chat'). */
-export async function toolFrame(page: Page, path: string, timeoutMs = 15_000): Promise<Frame> {
+/**
+ * The tool's frame inside an LMS page, once it has navigated to `path` (e.g. '/chat'). The launch is five
+ * requests and two page loads; on a busy 2-core machine that has taken over 15 s, hence the wait.
+ */
+export async function toolFrame(page: Page, path: string, timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const frame = page
