@@ -7,6 +7,7 @@ import type { JobServices } from '../jobs/job-services.js';
 import type { JobListener } from '../jobs/listeners.js';
 import type { JobPayload } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
+import { recordGapReply } from './gap.service.js';
 import {
   type GapAnswer,
   type GapAnswerHit,
@@ -34,8 +35,31 @@ export function gapHitJobOf(event: AnyDomainEvent): JobPayload<'gaps', 'countAns
   };
 }
 
-/** Enqueues the answered-later count of a bot answer that cites a Q&A entry. */
+/** The reply job of a thread's resolution or reopening: `gap-reply-<tenant>-<seq>`. */
+export const gapReplyJobId = (tenantId: string, seq: number) => `gap-reply-${tenantId}-${seq}`;
+
+/**
+ * Enqueues the answered-later count of a bot answer that cites a Q&A entry, and the keeping of a resolved
+ * thread's reply (or marking it open when the thread is reopened).
+ */
 export const gapAnswerListener: JobListener = async (event, queues) => {
+  if (
+    (event.name === 'conversation.resolved' || event.name === 'conversation.reopened') &&
+    event.conversationId
+  ) {
+    await queues.enqueue(
+      'gaps',
+      'recordReply',
+      {
+        tenantId: event.tenantId,
+        conversationId: event.conversationId,
+        seq: event.seq,
+        resolved: event.name === 'conversation.resolved',
+      },
+      { jobId: gapReplyJobId(event.tenantId, event.seq) },
+    );
+    return;
+  }
   const data = gapHitJobOf(event);
   if (!data) return;
   await queues.enqueue('gaps', 'countAnswer', data, { jobId: gapHitJobId(event.tenantId, event.seq) });
@@ -148,5 +172,9 @@ export async function countGapAnswer(
 
 export function gapJobs(services: JobServices): QueueHandlers<'gaps'> {
   const deps = { redis: services.redis, prefix: services.config.REDIS_PREFIX };
-  return { countAnswer: async (job) => ({ counted: await countGapAnswer(job.data, deps) }) };
+  const conversations = services.conversations.service;
+  return {
+    countAnswer: async (job) => ({ counted: await countGapAnswer(job.data, deps) }),
+    recordReply: async (job) => ({ kept: await recordGapReply(job.data, { conversations }) }),
+  };
 }

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { ConversationService } from '../conversations/conversation.service.js';
-import type { MessageView } from '../conversations/conversation.views.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { AppError } from '../lib/errors.js';
 import { type GapAnswer, GapAnswerModel } from './gap-answer.model.js';
+import { type GapReply, GapReplyModel } from './gap-reply.model.js';
 import {
   clip,
   type GapRow,
@@ -27,8 +27,10 @@ export const GAP_LIMITS = {
   threadsPerTopic: 3,
   /** …found among this many of its newest threads… */
   threadsLookedAt: 6,
-  /** …and thread reads (conversation + history, by `_id` and the Redis copy) per request in all. */
+  /** …and kept replies read by `_id` per request in all… */
   threadReads: 60,
+  /** …of which at most this many threads without a kept reply are read live (thread and history). */
+  liveReads: 10,
 };
 
 export interface GapScope {
@@ -102,18 +104,27 @@ export async function gapEntries(tenantId: string): Promise<GapEntry[]> {
   }));
 }
 
-/** A resolved thread's history and resolving reply, or null (not the tenant's, not resolved, no reply). */
-async function resolvedThread(
+/** A thread's resolving staff reply, as the gaps show it and the Q&A form starts from. */
+export interface ThreadReply {
+  courseId?: string;
+  courseTitle?: string;
+  /** The learner's last message before the reply. */
+  question?: string;
+  text: string;
+  authorName?: string;
+  repliedAt: Date;
+  resolvedAt: Date;
+}
+
+/**
+ * Read now: the thread (by `_id`, its Redis copy first) and its history (the Redis copy while it has it);
+ * null unless the thread is the tenant's, resolved, with a staff reply.
+ */
+export async function liveReply(
   deps: GapDeps,
   tenantId: string,
   conversationId: string,
-): Promise<{
-  courseId?: string;
-  courseTitle?: string;
-  resolvedAt?: Date;
-  messages: MessageView[];
-  reply: MessageView;
-} | null> {
+): Promise<ThreadReply | null> {
   const conversation = await deps.conversations.findForSystem(tenantId, conversationId);
   if (conversation?.status !== 'resolved') return null;
   const messages = await deps.conversations.history({
@@ -125,20 +136,86 @@ async function resolvedThread(
   });
   const reply = resolvingReply(messages, conversation.resolvedAt);
   if (!reply) return null;
+  const question = learnerQuestionBefore(messages, reply.createdAt)?.text;
   return {
     ...(conversation.courseId ? { courseId: String(conversation.courseId) } : {}),
     ...(conversation.context?.courseTitle ? { courseTitle: conversation.context.courseTitle } : {}),
-    ...(conversation.resolvedAt ? { resolvedAt: conversation.resolvedAt } : {}),
-    messages,
-    reply,
+    ...(question ? { question } : {}),
+    text: reply.text,
+    ...(reply.authorName ? { authorName: reply.authorName } : {}),
+    repliedAt: new Date(reply.createdAt),
+    resolvedAt: conversation.resolvedAt ?? new Date(reply.createdAt),
   };
+}
+
+/**
+ * A thread's resolving reply: the one kept when it was resolved (read by `_id`), else (a thread resolved
+ * before replies were kept, reopened, or whose job has not run yet) read live while `live.left` allows.
+ */
+async function threadReply(
+  deps: GapDeps,
+  tenantId: string,
+  conversationId: string,
+  live: { left: number },
+): Promise<ThreadReply | null> {
+  const kept = await GapReplyModel.findById(new Types.ObjectId(conversationId)).lean<GapReply>();
+  if (kept && String(kept.tenantId) !== tenantId) return null;
+  if (kept && !kept.open) {
+    return {
+      ...(kept.courseId ? { courseId: kept.courseId } : {}),
+      ...(kept.courseTitle ? { courseTitle: kept.courseTitle } : {}),
+      ...(kept.question ? { question: kept.question } : {}),
+      text: kept.text,
+      ...(kept.authorName ? { authorName: kept.authorName } : {}),
+      repliedAt: kept.repliedAt,
+      resolvedAt: kept.resolvedAt,
+    };
+  }
+  if (live.left <= 0) return null;
+  live.left--;
+  return liveReply(deps, tenantId, conversationId);
+}
+
+/**
+ * The `gaps.recordReply` job of a thread's resolution or reopening: keeps the reply that resolved it (read
+ * while the thread's Redis copy is fresh), or marks a kept one open. An event older than the one applied
+ * last changes nothing; a resolution whose thread was reopened meanwhile keeps nothing (the next one will).
+ */
+export async function recordGapReply(
+  input: { tenantId: string; conversationId: string; seq: number; resolved: boolean },
+  deps: GapDeps,
+): Promise<boolean> {
+  const _id = new Types.ObjectId(input.conversationId);
+  const kept = await GapReplyModel.findById(_id)
+    .select({ tenantId: 1, seq: 1 })
+    .lean<Pick<GapReply, 'tenantId' | 'seq'>>();
+  if (kept && (String(kept.tenantId) !== input.tenantId || kept.seq >= input.seq)) return false;
+  if (!input.resolved) {
+    if (kept) await GapReplyModel.updateOne({ _id }, { $set: { open: true, seq: input.seq } });
+    return Boolean(kept);
+  }
+  const reply = await liveReply(deps, input.tenantId, input.conversationId);
+  if (!reply) {
+    if (kept) await GapReplyModel.deleteOne({ _id });
+    return false;
+  }
+  const doc: GapReply = {
+    _id,
+    tenantId: new Types.ObjectId(input.tenantId),
+    ...reply,
+    ...(reply.question ? { question: reply.question.slice(0, 4000) } : {}),
+    open: false,
+    seq: input.seq,
+  };
+  await GapReplyModel.replaceOne({ _id }, doc, { upsert: true });
+  return true;
 }
 
 /**
  * Handed-off and low-confidence questions of a range grouped by topic, busiest first, each with example
  * questions and the staff replies that resolved its threads. One read of the range's assignment rows
  * (tenant first: an index prefix on MongoDB), one of the topics found, one of the tenant's gap entries,
- * then a bounded number of threads read by `_id` (their history from the Redis copy when it has it).
+ * then the replies kept at resolution by `_id` (a bounded number; a few threads without one read live).
  */
 export async function loadGaps(scope: GapScope, deps: GapDeps): Promise<{ gaps: Gap[]; questions: number }> {
   const tenantId = new Types.ObjectId(scope.tenantId);
@@ -173,28 +250,32 @@ export async function loadGaps(scope: GapScope, deps: GapDeps): Promise<{ gaps: 
   const entryByThread = new Map<string, GapEntry>();
   for (const e of entries) if (!entryByThread.has(e.conversationId)) entryByThread.set(e.conversationId, e);
 
+  // Every topic's candidate threads within the read budget, read at once (by `_id`).
+  const live = { left: GAP_LIMITS.liveReads };
   let budget = GAP_LIMITS.threadReads;
-  const gaps: Gap[] = [];
-  for (const group of groups) {
-    const looked = group.threads.slice(0, GAP_LIMITS.threadsLookedAt);
-    const take = looked.slice(0, Math.max(0, budget));
+  const reads = groups.map((group) => {
+    const take = group.threads.slice(0, Math.min(GAP_LIMITS.threadsLookedAt, Math.max(0, budget)));
     budget -= take.length;
-    const read = await Promise.all(
-      take.map(async (t) => ({ t, thread: await resolvedThread(deps, scope.tenantId, t.conversationId) })),
+    return Promise.all(
+      take.map(async (t) => ({ t, reply: await threadReply(deps, scope.tenantId, t.conversationId, live) })),
     );
+  });
+  const readByGroup = await Promise.all(reads);
+  const gaps: Gap[] = [];
+  for (const [i, group] of groups.entries()) {
     const threads: GapThread[] = [];
-    for (const { t, thread } of read) {
-      if (!thread || threads.length >= GAP_LIMITS.threadsPerTopic) continue;
+    for (const { t, reply } of readByGroup[i] ?? []) {
+      if (!reply || threads.length >= GAP_LIMITS.threadsPerTopic) continue;
       const entry = entryByThread.get(t.conversationId);
       threads.push({
         conversationId: t.conversationId,
-        ...(thread.courseTitle ? { courseTitle: thread.courseTitle } : {}),
+        ...(reply.courseTitle ? { courseTitle: reply.courseTitle } : {}),
         question: clip(t.question, QUESTION_CLIP),
-        ...(thread.resolvedAt ? { resolvedAt: thread.resolvedAt } : {}),
+        resolvedAt: reply.resolvedAt,
         reply: {
-          text: clip(thread.reply.text, REPLY_CLIP),
-          ...(thread.reply.authorName ? { authorName: thread.reply.authorName } : {}),
-          at: new Date(thread.reply.createdAt),
+          text: clip(reply.text, REPLY_CLIP),
+          ...(reply.authorName ? { authorName: reply.authorName } : {}),
+          at: reply.repliedAt,
         },
         ...(entry ? { entry } : {}),
       });
@@ -241,7 +322,7 @@ export async function draftFromThread(
     throw new AppError('not_found', 'That conversation was not found.');
   if (conversation.status !== 'resolved')
     throw new AppError('conflict', 'Only a resolved conversation can be turned into a Q&A.');
-  const thread = await resolvedThread(deps, input.tenantId, input.conversationId);
+  const thread = await threadReply(deps, input.tenantId, input.conversationId, { left: 1 });
   if (!thread) throw new AppError('conflict', 'Nobody from staff replied in this conversation.');
   // One row per question of the thread; a thread has a few at most (read by tenant and thread).
   const assigned = await TopicAssignmentModel.findOne({
@@ -251,8 +332,7 @@ export async function draftFromThread(
     .sort({ at: -1 })
     .select({ question: 1, topicId: 1 })
     .lean<Pick<TopicAssignment, 'question' | 'topicId'>>();
-  const question =
-    assigned?.question ?? learnerQuestionBefore(thread.messages, thread.reply.createdAt)?.text ?? '';
+  const question = assigned?.question ?? thread.question ?? '';
   const entry = (await gapEntries(input.tenantId)).find((e) => e.conversationId === input.conversationId);
   return {
     conversationId: input.conversationId,
@@ -260,7 +340,7 @@ export async function draftFromThread(
     ...(thread.courseTitle ? { courseTitle: thread.courseTitle } : {}),
     topicId: assigned?.topicId ? String(assigned.topicId) : null,
     question,
-    answer: thread.reply.text,
+    answer: thread.text,
     ...(entry ? { entry } : {}),
   };
 }

@@ -148,6 +148,11 @@ export interface JobPayloads {
       /** ISO time of the answer. */
       at: string;
     };
+    /**
+     * Keeps the staff reply that resolved a thread (`resolved`), or marks a kept one open (a reopening), for
+     * the gaps read by `_id`. Job id `gap-reply-<tenant>-<seq>` (the event).
+     */
+    recordReply: { tenantId: string; conversationId: string; seq: number; resolved: boolean };
   };
 }
 

@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { GapDto, GapEntryDto } from '../../src/http/presenters/insights-gaps.presenter.js';
 import { countGapAnswer } from '../../src/insights/gap.jobs.js';
 import { GapAnswerHitModel, GapAnswerModel } from '../../src/insights/gap-answer.model.js';
+import { GapReplyModel } from '../../src/insights/gap-reply.model.js';
 import { type TopicAssignment, TopicAssignmentModel } from '../../src/insights/topic.model.js';
 import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -138,6 +139,13 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
     expect(early.body.error.message).to.match(/resolved/);
 
     await resolve(first.conversationId);
+    // The reply is kept at resolution, so the gaps read finds it by the thread's id.
+    const kept = await eventually(
+      async () =>
+        (await GapReplyModel.findById(new Types.ObjectId(first.conversationId)).lean()) ?? undefined,
+      'the kept reply',
+    );
+    expect(kept).to.include({ text: REPLY, question: QUESTION, open: false });
     const listed = await gapsOf(adminToken);
     const found = threadIn(listed.gaps, first.conversationId);
     expect(found, 'the resolved thread with its reply').to.not.equal(undefined);
@@ -261,5 +269,19 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
       404,
     );
     expect((await post(stranger, body)).status).to.equal(404);
+
+    // Reopened, the thread is no longer shown as resolved, and cannot be turned into a Q&A.
+    const reopened = await call(adminToken, `/api/inbox/conversations/${thread.conversationId}/reopen`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(reopened.status, reopened.text).to.equal(200);
+    await eventually(
+      async () =>
+        (await GapReplyModel.findById(new Types.ObjectId(thread.conversationId)).lean())?.open === true,
+      'the kept reply marked open',
+    );
+    expect(threadIn((await gapsOf(adminToken)).gaps, thread.conversationId)).to.equal(undefined);
+    expect((await post(adminToken, body)).status).to.equal(409);
   });
 });
