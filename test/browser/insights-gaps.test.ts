@@ -153,7 +153,11 @@ describe('the documentation gaps on the Insights page in Chromium', function () 
       problems,
       { width: 375, height: 800 },
     );
-    await page.getByRole('link', { name: 'Turn into a Q&A' }).click();
+    const link = page.getByRole('link', { name: 'Turn into a Q&A' });
+    await link.waitFor();
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/inbox-gap-qa-link.png` });
+    await link.click();
     await page.waitForURL(/\/insights/);
     await page
       .locator('#gaps-status')
@@ -173,6 +177,25 @@ describe('the documentation gaps on the Insights page in Chromium', function () 
       await page
         .locator('#gaps-section')
         .screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-gaps-phone.png` });
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('shows an instructor the gaps of their course with the replies, without the Q&A form', async () => {
+    const instructor = (await launch(app.url, { role: 'instructor' })).sessionToken;
+    const page = await openToolPage(
+      browser.context,
+      `${app.url}/insights?ltik=${encodeURIComponent(instructor)}`,
+      problems,
+    );
+    await page
+      .locator('#gaps-status')
+      .getByText(/in 1 topic/)
+      .waitFor();
+    const section = page.getByRole('region', { name: 'Documentation gaps' });
+    await section.locator('blockquote').getByText('pick "Exams" and the <b>date</b>.').waitFor();
+    await section.getByText('Admins can turn these replies into Q&A entries.').waitFor();
+    expect(await section.getByRole('button', { name: /Q&A/ }).count()).to.equal(0);
+    expect(await page.locator('#gap-qa-dialog').count()).to.equal(0);
     expect(problems).to.deep.equal([]);
   });
 });
