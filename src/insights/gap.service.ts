@@ -376,13 +376,12 @@ export async function createGapQa(
     );
   let topicId: Types.ObjectId | null = null;
   if (input.topicId) {
-    const topic = await TopicModel.findOne({
-      _id: new Types.ObjectId(input.topicId),
-      tenantId: new Types.ObjectId(input.tenantId),
-    })
-      .select({ _id: 1 })
-      .lean();
-    if (!topic) throw new AppError('bad_request', 'topicId: that topic was not found.');
+    // By `_id` alone (the one filter FerretDB 1 reads through an index), the tenant checked here.
+    const topic = await TopicModel.findById(new Types.ObjectId(input.topicId))
+      .select({ tenantId: 1 })
+      .lean<Pick<Topic, '_id' | 'tenantId'>>();
+    if (!topic || String(topic.tenantId) !== input.tenantId)
+      throw new AppError('bad_request', 'topicId: that topic was not found.');
     topicId = topic._id;
   }
   const source = await deps.knowledge.addQa({

@@ -246,6 +246,9 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
     expect(badId.status).to.equal(400);
     expect(badId.body.error.message).to.match(/^conversationId: /);
     expect(badId.text).to.not.match(/at .*\.ts:\d+/);
+    const noTopic = await post(adminToken, { ...body, topicId: new Types.ObjectId().toHexString() });
+    expect(noTopic.status).to.equal(400);
+    expect(noTopic.body.error.message).to.equal('topicId: that topic was not found.');
     const badDates = await call(adminToken, '/api/insights/gaps?from=2026-02-31');
     expect(badDates.status).to.equal(400);
     // Nothing half-saved: no knowledge source came from the refused requests.
