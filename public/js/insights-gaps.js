@@ -158,7 +158,9 @@
     const course = $('gap-qa-scope-course');
     course.disabled = !d.hasCourse;
     $('gap-qa-course-name').textContent = d.courseTitle ? `This course (${d.courseTitle})` : 'This course';
-    (d.hasCourse ? course : $('gap-qa-scope-institution')).checked = true;
+    // The scope of an entry already made from this thread, else this course when the thread has one.
+    const courseScope = d.hasCourse && (!d.entry || d.entry.scope === 'course');
+    (courseScope ? course : $('gap-qa-scope-institution')).checked = true;
     $('gap-qa-context').textContent = d.entry
       ? `A Q&A was already made from this conversation (${answeredText(d.entry).toLowerCase()}). Saving the same question again replaces its answer.`
       : 'Edit the learner’s question and the staff reply, then save: the assistant answers from it at once.';

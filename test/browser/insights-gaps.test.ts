@@ -167,9 +167,13 @@ describe('the documentation gaps on the Insights page in Chromium', function () 
     await dialog.waitFor();
     expect(await dialog.getByLabel('Question, as learners ask it').inputValue()).to.equal(QUESTION);
     await dialog.getByText(/A Q&A was already made from this conversation/).waitFor();
+    // The scope chosen before is chosen again.
+    expect(await dialog.getByLabel('The whole institution').isChecked()).to.equal(true);
     const fits = () =>
       page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
     expect(await fits()).to.equal(true);
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-gaps-form-phone.png` });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     expect(await fits()).to.equal(true);
