@@ -49,7 +49,8 @@ export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
   const spikeRule = await loadSpikeRule(query.tenantId);
   // A spike compares the range's last week with the weeks before it, which may start before the range.
   const historyFrom = daysBefore(query.to, (spikeRule.trailingWeeks + 1) * 7 - 1);
-  const history = datesBetween(historyFrom < query.from ? historyFrom : query.from, query.to);
+  const [start = query.from] = [historyFrom, query.from].sort();
+  const history = datesBetween(start, query.to);
   const months = [...new Set(history.map((date) => date.slice(0, 7)))];
   const docs = await Promise.all(
     months.map((month) =>

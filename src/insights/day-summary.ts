@@ -111,8 +111,9 @@ export function addThread(scope: ScopeSummary, t: ThreadFacts, now: number): voi
       if (seen.has(topicId)) continue;
       seen.add(topicId);
       scope.topics[topicId] = (scope.topics[topicId] ?? 0) + 1;
-      const examples = (scope.topicExamples[topicId] ??= []);
+      const examples = scope.topicExamples[topicId] ?? [];
       if (examples.length < TOPIC_EXAMPLES_PER_DAY) examples.push(question);
+      scope.topicExamples[topicId] = examples;
     }
   }
 }

@@ -17,10 +17,7 @@ const insightSettingsSchema = new Schema<InsightSettings>(
 const InsightSettingsModel = model<InsightSettings>('InsightSettings', insightSettingsSchema);
 
 export const spikeRuleSchema = z.object({
-  factor: z
-    .number({ error: 'a number, such as 2.' })
-    .min(1, 'at least 1.')
-    .max(20, 'at most 20.'),
+  factor: z.number({ error: 'a number, such as 2.' }).min(1, 'at least 1.').max(20, 'at most 20.'),
   minThreads: z
     .number({ error: 'a whole number.' })
     .int('a whole number.')

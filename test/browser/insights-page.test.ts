@@ -168,7 +168,9 @@ describe('the Insights page in Chromium', function () {
     await spike.getByRole('heading', { name: 'Spike: exam <proctor> booking' }).waitFor();
     await spike.getByText('how do i book the proctor for my final?').waitFor();
     if (process.env.SCREENSHOT_DIR)
-      await page.locator('#topics-section').screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-topics.png` });
+      await page
+        .locator('#topics-section')
+        .screenshot({ path: `${process.env.SCREENSHOT_DIR}/insights-topics.png` });
     // A rule out of bounds is refused beside the form.
     await page.getByLabel('Weeks in the average').fill('40');
     await page.getByRole('button', { name: 'Save the rule' }).click();

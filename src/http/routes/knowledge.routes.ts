@@ -36,21 +36,21 @@ const uploadQuery = z.object({
   scope: scopeSchema,
 });
 
-const qaBody = z.object({
-  /** The question as learners would ask it. */
+/** A Q&A entry's question (as learners would ask it) and answer (what the assistant should give). */
+export const qaFields = {
   question: z
     .string({ error: 'A question is needed.' })
     .trim()
     .min(1, 'A question is needed.')
     .max(QA_QUESTION_MAX, `The question is too long (at most ${QA_QUESTION_MAX} characters).`),
-  /** The answer the assistant should give. */
   answer: z
     .string({ error: 'An answer is needed.' })
     .trim()
     .min(1, 'An answer is needed.')
     .max(QA_ANSWER_MAX, `The answer is too long (at most ${QA_ANSWER_MAX} characters).`),
-  scope: scopeSchema,
-});
+};
+
+const qaBody = z.object({ ...qaFields, scope: scopeSchema });
 
 /** A source id: 24 hex digits. Anything else cannot be one of this tenant's sources. */
 const sourceParams = z.object({ id: z.string().regex(/^[0-9a-fA-F]{24}$/) });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { csvCell, toCsv } from '../../../src/leads/csv.js';
+import { csvCell, toCsv } from '../../../src/lib/csv.js';
 
 describe('CSV export cells', () => {
   it('puts an apostrophe before values a spreadsheet would run as a formula', () => {
