@@ -7,6 +7,7 @@ import { GapAnswerHitModel, GapAnswerModel } from '../../src/insights/gap-answer
 import { GapReplyModel } from '../../src/insights/gap-reply.model.js';
 import { type TopicAssignment, TopicAssignmentModel } from '../../src/insights/topic.model.js';
 import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
+import { apiCall, strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { launch, launchWith } from '../support/lms-client.js';
@@ -29,25 +30,7 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
   let adminToken: string;
   let tenantId: string;
 
-  const call = async (token: string, route: string, init: RequestInit = {}) => {
-    const response = await fetch(`${app.url}${route}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        ...(init.headers ?? {}),
-      },
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the endpoint it called.
-    let body: any = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    return { status: response.status, body, text };
-  };
+  const call = (token: string, route: string, init: RequestInit = {}) => apiCall(app.url, token, route, init);
 
   const learner = async () =>
     (
@@ -257,16 +240,7 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
     );
     expect(titles).to.not.include('Where is the peer review rubric?');
 
-    const stranger = await issueSessionToken(
-      {
-        launchId: new Types.ObjectId().toHexString(),
-        tenantId: new Types.ObjectId().toHexString(),
-        userId: new Types.ObjectId().toHexString(),
-        role: 'admin',
-        locale: 'en',
-      },
-      app.config.LTI_ENCRYPTION_KEY,
-    );
+    const stranger = await strangerToken(app.config.LTI_ENCRYPTION_KEY);
     expect((await gapsOf(stranger)).gaps).to.deep.equal([]);
     expect((await call(stranger, `/api/insights/gaps/threads/${thread.conversationId}`)).status).to.equal(
       404,

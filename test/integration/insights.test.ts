@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { DashboardDto } from '../../src/http/presenters/insights.presenter.js';
 import { TopicAssignmentModel } from '../../src/insights/topic.model.js';
 import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
+import { apiCall, strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { launch, launchWith } from '../support/lms-client.js';
@@ -15,24 +16,8 @@ describe('insights: the dashboard over HTTP, fed by the events of real threads',
   let tenantId: string;
   let courseId: string;
 
-  const call = async (token: string, route: string, init: RequestInit = {}) => {
-    const response = await fetch(`${app.url}${route}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        ...(init.headers ?? {}),
-      },
-    });
-    const text = await response.text();
-    let body: { data?: DashboardDto; error?: { message: string } } | null = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    return { status: response.status, body, text, response };
-  };
+  const call = (token: string, route: string, init: RequestInit = {}) =>
+    apiCall<{ data?: DashboardDto; error?: { message: string } }>(app.url, token, route, init);
 
   const learner = async () =>
     (
@@ -201,16 +186,7 @@ describe('insights: the dashboard over HTTP, fed by the events of real threads',
     expect(refused.status).to.equal(403);
     expect((await call(learnerToken, '/insights')).status).to.equal(403);
 
-    const stranger = await issueSessionToken(
-      {
-        launchId: new Types.ObjectId().toHexString(),
-        tenantId: new Types.ObjectId().toHexString(),
-        userId: new Types.ObjectId().toHexString(),
-        role: 'admin',
-        locale: 'en',
-      },
-      app.config.LTI_ENCRYPTION_KEY,
-    );
+    const stranger = await strangerToken(app.config.LTI_ENCRYPTION_KEY);
     const empty = await call(stranger, '/api/insights');
     expect(empty.status).to.equal(200);
     expect(empty.body?.data).to.include({ conversations: 0, handedOff: 0 });

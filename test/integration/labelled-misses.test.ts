@@ -10,6 +10,7 @@ import { KnowledgeService, KnowledgeSourceModel, readQuestions } from '../../src
 import { LabelledMissModel } from '../../src/knowledge/labelled-miss.model.js';
 import { recordMisses } from '../../src/knowledge/labelled-miss.record.js';
 import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
+import { apiCall, strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { launch, launchWith } from '../support/lms-client.js';
@@ -31,24 +32,8 @@ describe('labelled misses: thumbs-down and handoff to the Knowledge page review 
   let tenantId: string;
   let articleId: string;
 
-  const call = async (token: string, route: string, init: RequestInit = {}) => {
-    const response = await fetch(`${app.url}${route}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        ...(init.headers ?? {}),
-      },
-    });
-    const text = await response.text();
-    let body: unknown = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = text;
-    }
-    return { status: response.status, body: body as Record<string, unknown> & MissList, text, response };
-  };
+  const call = (token: string, route: string, init: RequestInit = {}) =>
+    apiCall<Record<string, unknown> & MissList>(app.url, token, route, init);
 
   /** A learner of their own (a thread of their own) in the development LMS's course. */
   const learner = async () =>
@@ -177,16 +162,7 @@ describe('labelled misses: thumbs-down and handoff to the Knowledge page review 
     expect((await call(token, '/api/knowledge/misses/export.jsonl')).status).to.equal(403);
 
     // Another institution's admin sees nothing of it and cannot label it.
-    const stranger = await issueSessionToken(
-      {
-        launchId: new Types.ObjectId().toHexString(),
-        tenantId: new Types.ObjectId().toHexString(),
-        userId: new Types.ObjectId().toHexString(),
-        role: 'admin',
-        locale: 'en',
-      },
-      app.config.LTI_ENCRYPTION_KEY,
-    );
+    const stranger = await strangerToken(app.config.LTI_ENCRYPTION_KEY);
     const theirs = await call(stranger, '/api/knowledge/misses');
     expect(theirs.status).to.equal(200);
     expect(theirs.body).to.include({ total: 0, unreviewed: 0 });

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { LeadModel } from '../../src/leads/lead.model.js';
 import { issueSessionToken } from '../../src/lti/session.js';
+import { strangerToken } from '../support/api.js';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, launchSession, type Person } from '../support/people.js';
@@ -238,16 +239,7 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
     expect(learnerPatch.status).to.equal(403);
 
     // Another organisation's administrator: not found, and not listed.
-    const otherAdmin = await issueSessionToken(
-      {
-        launchId: new Types.ObjectId().toHexString(),
-        tenantId: new Types.ObjectId().toHexString(),
-        userId: new Types.ObjectId().toHexString(),
-        role: 'admin',
-        locale: 'en',
-      },
-      app.config.LTI_ENCRYPTION_KEY,
-    );
+    const otherAdmin = await strangerToken(app.config.LTI_ENCRYPTION_KEY);
     expect((await api(app, otherAdmin, `/api/leads/${leadId}`)).status).to.equal(404);
     expect(
       (await api(app, otherAdmin, `/api/leads/${leadId}`, { method: 'PATCH', body: { status: 'closed' } }))
