@@ -10,7 +10,7 @@ import { TopicModel } from '../../src/insights/topic.model.js';
 import { verifySessionToken } from '../../src/lti/session.js';
 import { loadSlaSettings } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser, openToolPage } from '../support/browser.js';
+import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 const MIN = 60_000;
@@ -196,6 +196,30 @@ describe('the Insights page in Chromium', function () {
       .getByText('Nothing in these dates.')
       .waitFor();
     expect(await page.locator('#kpis dd').first().textContent()).to.match(/^0/);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it('opens from the inbox inside the LMS frame, with its charts drawn', async () => {
+    const page = await browser.context.newPage();
+    collectPageProblems(page, problems);
+    await page.goto(`${app.url}/dev/lms`);
+    await page.getByRole('button', { name: 'Launch as admin' }).click();
+    const inbox = await toolFrame(page, '/inbox');
+    await inbox.getByRole('link', { name: 'Insights' }).click();
+    const frame = await toolFrame(page, '/insights');
+    await frame
+      .getByRole('status')
+      .getByText(/^Showing /)
+      .waitFor();
+    // Chart.js drew on the canvas (from our own origin: the frame's CSP allows nothing else).
+    const drawn = await frame
+      .locator('#volume-chart')
+      .evaluate((canvas) => (canvas as HTMLCanvasElement).width > 0);
+    expect(drawn).to.equal(true);
+    expect(await frame.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).to.equal(
+      'function',
+    );
+    await page.close();
     expect(problems).to.deep.equal([]);
   });
 

@@ -298,9 +298,12 @@ describe('topics: with a chat model, labels chosen from the existing topics firs
     labels.set(PASSWORD[0] as string, 'Password reset');
     labels.set(PASSWORD[1] as string, 'password reset.'); // the model echoing an existing label loosely
     const first = await client.askThenHandOff(PASSWORD[0] as string);
-    const firstTopic = await eventually(async () => topicIdOf(first.conversationId), 'the model topic');
+    const firstTopic = await eventually(
+      async () => (await topicIdOf(first.conversationId)) ?? undefined,
+      'the model topic',
+    );
     const topic = await eventually(
-      async () => TopicModel.findById(firstTopic).lean(),
+      async () => (await TopicModel.findById(firstTopic).lean()) ?? undefined,
       'the model topic stored',
     );
     expect(topic).to.include({ label: 'Password reset', labelSource: 'model' });
