@@ -22,7 +22,7 @@ import { Queues } from '../src/jobs/queues.js';
 import { issueSessionToken } from '../src/lti/session.js';
 import { createRedis } from '../src/redis/connection.js';
 import { TenantModel } from '../src/tenants/tenant.model.js';
-import { benchClient, percentile, startBenchStack } from './support.js';
+import { benchClient, percentile, rng, round, startBenchStack } from './support.js';
 
 const CONVERSATIONS = Number(process.env.BENCH_INSIGHTS_CONVERSATIONS ?? 100_000);
 const OTHER_TENANTS = [20_000, 20_000];
@@ -32,20 +32,7 @@ const DAY = 86_400_000;
 const MIN = 60_000;
 const REASONS: HandoffReasonCode[] = ['human_request', 'low_confidence', 'keyword_rule', 'out_of_hours'];
 
-const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 const progress = (line: string) => process.stderr.write(`  insights bench: ${line}\n`);
-
-/** Deterministic pseudo-random numbers, so runs compare. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A year of one tenant's threads as the projector would have stored them. */
 async function seedTenant(tenantId: Types.ObjectId, total: number, now: number, seed: number) {

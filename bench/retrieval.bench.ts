@@ -25,29 +25,13 @@ import { SAMPLE_KNOWLEDGE_DIR } from '../src/knowledge/sample-knowledge.js';
 import { analyze } from '../src/knowledge/text-analysis.service.js';
 import { TypoCorrector } from '../src/knowledge/typo-correction.js';
 import { createLogger } from '../src/lib/logger.js';
+import { percentile, rng } from './support.js';
 
 const CHUNKS = 50_000;
 const DIM = 512;
 const QUERIES = 300;
 const CHUNKS_PER_SOURCE = 10;
 const COURSES = 20;
-
-// Deterministic, so runs are comparable.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 

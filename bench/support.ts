@@ -27,6 +27,18 @@ export function percentile(values: number[], p: number): number {
 /** A number rounded to `digits` decimals, for printing. */
 export const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so runs compare. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Runs `work` over `items` with at most `limit` in flight. */
 export async function pool<T>(
   items: readonly T[],

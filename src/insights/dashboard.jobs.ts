@@ -3,7 +3,7 @@ import type { EventStore } from '../events/event-store.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobListener } from '../jobs/listeners.js';
 import type { QueueHandlers } from '../jobs/workers.js';
-import { AppError } from '../lib/errors.js';
+import { withJobLock } from '../redis/job-lock.js';
 import { loadSlaSettings } from '../sla/tenant-sla.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import { projectTenant } from './insights-projector.js';
@@ -40,24 +40,16 @@ export interface DashboardJobDeps {
  * fails, so BullMQ retries it after the first is done (it then reads what the first did not).
  */
 export async function runProjector(tenantId: string, deps: DashboardJobDeps): Promise<number> {
-  const key = `insights-lock:${tenantId}`;
-  const token = `${process.pid}-${Math.random()}`;
-  const taken = await deps.redis.set(key, token, 'PX', LOCK_MS, 'NX');
-  if (taken !== 'OK') throw new AppError('conflict', 'Another projector is folding this tenant; retrying.');
-  try {
-    return await projectTenant(tenantId, {
-      events: deps.events,
-      timeZone: async (id) => (await loadSlaSettings(id)).settings.timeZone,
-    });
-  } finally {
-    // Only our own lock: compare and delete in one step.
-    await deps.redis.eval(
-      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-      1,
-      key,
-      token,
-    );
-  }
+  return withJobLock(
+    deps.redis,
+    `insights-lock:${tenantId}`,
+    { holdMs: LOCK_MS, busy: 'Another projector is folding this tenant; retrying.' },
+    () =>
+      projectTenant(tenantId, {
+        events: deps.events,
+        timeZone: async (id) => (await loadSlaSettings(id)).settings.timeZone,
+      }),
+  );
 }
 
 /** Every tenant, for the sweep that catches windows whose job could not be enqueued (Redis was down). */

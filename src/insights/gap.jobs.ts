@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import { MessageModel } from '../conversations/message.model.js';
@@ -7,6 +6,7 @@ import type { JobServices } from '../jobs/job-services.js';
 import type { JobListener } from '../jobs/listeners.js';
 import type { JobPayload } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
+import { withJobLock } from '../redis/job-lock.js';
 import { recordGapReply } from './gap.service.js';
 import {
   type GapAnswer,
@@ -77,21 +77,13 @@ const COUNT_LOCK_MS = 30_000;
  * Runs `work` holding the entry's count lock, or fails (BullMQ retries after a backoff): two answers of the
  * same entry counted at once would both read the same `answered` (updates are not atomic on FerretDB 1).
  */
-async function withEntryLock<T>(deps: GapCountDeps, entryId: string, work: () => Promise<T>): Promise<T> {
-  const key = `${deps.prefix}:lock:gap-count:${entryId}`;
-  const token = `${process.pid}-${randomUUID()}`;
-  if ((await deps.redis.set(key, token, 'PX', COUNT_LOCK_MS, 'NX')) !== 'OK')
-    throw new Error('another job is counting this entry; retrying later');
-  try {
-    return await work();
-  } finally {
-    await deps.redis.eval(
-      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-      1,
-      key,
-      token,
-    );
-  }
+function withEntryLock<T>(deps: GapCountDeps, entryId: string, work: () => Promise<T>): Promise<T> {
+  return withJobLock(
+    deps.redis,
+    `${deps.prefix}:lock:gap-count:${entryId}`,
+    { holdMs: COUNT_LOCK_MS, busy: 'another job is counting this entry; retrying later' },
+    work,
+  );
 }
 
 /**

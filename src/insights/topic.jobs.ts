@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
 import type { JobServices } from '../jobs/job-services.js';
@@ -6,6 +5,7 @@ import type { JobListener } from '../jobs/listeners.js';
 import type { JobPayload, Queues } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
 import { createEmbedder } from '../knowledge/embeddings.service.js';
+import { withJobLock } from '../redis/job-lock.js';
 import { assignTopic, type TopicDeps } from './topic-assign.js';
 import { createTopicLabeller } from './topic-labeller.js';
 import { reclusterTenant, tenantsWithWaitingQuestions } from './topic-recluster.js';
@@ -108,26 +108,17 @@ const RUN_LOCK_MS = 120_000;
  * a backoff (by then it reads what the other wrote). Two interleaved runs would each write a plan made
  * from what it read before the other's writes.
  */
-export async function oneRunPerTenant<T>(
+export function oneRunPerTenant<T>(
   services: Pick<JobServices, 'redis' | 'config'>,
   tenantId: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const key = `${services.config.REDIS_PREFIX}:lock:topics:${tenantId}`;
-  const token = `${process.pid}-${randomUUID()}`;
-  if ((await services.redis.set(key, token, 'PX', RUN_LOCK_MS, 'NX')) !== 'OK')
-    throw new Error('another re-clustering run holds this tenant; retrying later');
-  try {
-    return await work();
-  } finally {
-    // Only our own lock: compare and delete in one step.
-    await services.redis.eval(
-      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-      1,
-      key,
-      token,
-    );
-  }
+  return withJobLock(
+    services.redis,
+    `${services.config.REDIS_PREFIX}:lock:topics:${tenantId}`,
+    { holdMs: RUN_LOCK_MS, busy: 'another re-clustering run holds this tenant; retrying later' },
+    work,
+  );
 }
 
 /** The topics queue's handlers. */
