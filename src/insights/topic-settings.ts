@@ -2,7 +2,7 @@ import type { ClusterSettings } from './topic-clustering.js';
 
 /**
  * How topics are made. General values chosen for short support questions, the same for every tenant; not
- * fitted to any evaluation set (the README reports what they give on the shared sets).
+ * fitted to any evaluation set (docs/features/insights.md reports what they give on the shared sets).
  */
 export interface TopicSettings extends ClusterSettings {
   /** Questions of the last this-many days are compared and re-clustered; older ones keep their topics. */
@@ -24,7 +24,7 @@ export interface TopicSettings extends ClusterSettings {
   /**
    * Compare questions by their embeddings when an embedding server is configured. Off by default: on
    * the shared evaluation questions the bundled multilingual-e5-small grouped by language and phrasing
-   * more than by task (article purity 0.49 against 0.59 for TF-IDF; see the README's Topics section).
+   * more than by task (article purity 0.49 against 0.59 for TF-IDF; see "Topics" in docs/features/insights.md).
    */
   useEmbeddings: boolean;
 }

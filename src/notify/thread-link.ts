@@ -7,7 +7,7 @@ import type { MessageLink } from './channels/render.js';
 import { ThreadLinkModel, type ThreadLinkRecord } from './notify.models.js';
 
 /**
- * How an admin lands in a thread from a notification (README "Thread links"):
+ * How an admin lands in a thread from a notification (docs/features/notifications.md, "Thread links"):
  * - an email to one admin carries a signed single-use link, bound to that admin, valid 15 minutes. Only a
  *   hash of its token is stored; opening it (a POST from its landing page, so mail scanners that fetch
  *   links do not use it up) marks it used (once: see {@link consumeThreadLink}) and signs the admin in

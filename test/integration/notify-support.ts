@@ -25,7 +25,7 @@ export async function launchAs(
   return { ...session, name: options.name, email };
 }
 
-// The README's verification snippet ("Verifying webhook signatures"), as a receiver would run it.
+// The verification snippet of docs/features/notifications.md ("Verifying a request", under Webhook), as a receiver would run it.
 // --- README snippet start ---
 export function verifyChatrefSignature(
   secret: string,

@@ -84,7 +84,7 @@ export function notifyRoutes({ config, inbox, queues, ...deps }: NotifyRouteDeps
     res.status(202).json({ data: { id: parsed.data.id, status: 'pending' } });
   });
 
-  // --- Thread links (README "Thread links"): no session; the link itself is the only thing checked. ---
+  // --- Thread links (docs/features/notifications.md, "Thread links"): no session; the link itself is the only thing checked. ---
 
   const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

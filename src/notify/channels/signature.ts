@@ -9,7 +9,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 }
 
 /**
- * Checks a signature the way a receiver should (README): same HMAC, constant-time comparison, and a
+ * Checks a signature the way a receiver should (docs/features/notifications.md): same HMAC, constant-time comparison, and a
  * timestamp no older than `toleranceSeconds` (replays of an old request are refused).
  */
 export function verifyWebhook(
