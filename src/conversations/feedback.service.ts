@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { notFound } from '../lib/errors.js';
 import { ConversationModel } from './conversation.model.js';
@@ -23,10 +24,9 @@ export async function recordAnswerFeedback(
   events: EventEmitter,
 ): Promise<MessageView> {
   if (!Types.ObjectId.isValid(input.messageId)) throw notFound('That answer');
-  const tenantId = new Types.ObjectId(input.tenantId);
-  const message = await MessageModel.findById(input.messageId).lean();
-  if (!message?.tenantId.equals(tenantId) || message.author !== 'bot') throw notFound('That answer');
-  const conversation = await ConversationModel.findById(message.conversationId).lean();
+  const message = await findInTenant(MessageModel, input.messageId, input.tenantId);
+  if (message?.author !== 'bot') throw notFound('That answer');
+  const conversation = await findInTenant(ConversationModel, message.conversationId, input.tenantId);
   if (!conversation || String(conversation.user.userId) !== input.userId) throw notFound('That answer');
   if (message.feedback === input.value) return toMessageView(message);
   // The rating and its event are stored side by side; the event goes out once both are.

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import { MessageModel } from '../conversations/message.model.js';
+import { findInTenant } from '../db/by-id.js';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobListener } from '../jobs/listeners.js';
@@ -128,10 +129,8 @@ export async function countGapAnswer(
     .select({ _id: 1, path: 1, courseId: 1, createdAt: 1 })
     .lean<Pick<GapAnswer, '_id' | 'path' | 'courseId' | 'createdAt'>[]>();
   if (entries.length === 0) return 0;
-  const message = await MessageModel.findById(new Types.ObjectId(data.messageId))
-    .select({ tenantId: 1, answer: 1 })
-    .lean();
-  if (message && String(message.tenantId) !== data.tenantId) return 0;
+  const message = await findInTenant(MessageModel, data.messageId, data.tenantId, { answer: 1 });
+  if (!message) return 0;
   const passageSourceIds = message?.answer?.passages?.map((p) => p.sourceId) ?? [];
   const answer = {
     paths: data.paths,

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import { ConversationModel } from '../conversations/conversation.model.js';
+import { findInTenant } from '../db/by-id.js';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { EventStore } from '../events/event-store.js';
 import { packScope, summariseDay } from './day-summary.js';
@@ -160,17 +161,14 @@ async function threadHome(
 ): Promise<ThreadHome | null> {
   const known = homes.get(id);
   if (known !== undefined) return known;
-  const thread = Types.ObjectId.isValid(id)
-    ? await ConversationModel.findById(id, { tenantId: 1, courseId: 1, createdAt: 1 }).lean()
+  const thread = await findInTenant(ConversationModel, id, tenant, { courseId: 1, createdAt: 1 });
+  const home = thread
+    ? {
+        date: localDate(thread.createdAt.getTime(), zone),
+        openedAt: thread.createdAt.getTime(),
+        ...(thread.courseId ? { courseId: String(thread.courseId) } : {}),
+      }
     : null;
-  const home =
-    thread?.tenantId.equals(tenant) === true
-      ? {
-          date: localDate(thread.createdAt.getTime(), zone),
-          openedAt: thread.createdAt.getTime(),
-          ...(thread.courseId ? { courseId: String(thread.courseId) } : {}),
-        }
-      : null;
   homes.set(id, home);
   return home;
 }

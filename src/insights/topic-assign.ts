@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import type { Embedder } from '../knowledge/embeddings.service.js';
 import type { Logger } from '../lib/logger.js';
 import {
@@ -101,10 +102,12 @@ async function embedQuestion(deps: TopicDeps, text: string): Promise<TopicAssign
 export async function assignTopic(input: AssignTopicInput, deps: TopicDeps): Promise<AssignOutcome> {
   const outcome = await findTopic(input, deps);
   if ((outcome.status === 'assigned' || outcome.status === 'already') && deps.announce) {
-    const row = await TopicAssignmentModel.findById(outcome.assignmentId)
-      .select({ tenantId: 1, conversationId: 1, courseId: 1, question: 1 })
-      .lean<Pick<TopicAssignment, 'tenantId' | 'conversationId' | 'courseId' | 'question'>>();
-    if (row && String(row.tenantId) === input.tenantId)
+    const row = await findInTenant(TopicAssignmentModel, outcome.assignmentId, input.tenantId, {
+      conversationId: 1,
+      courseId: 1,
+      question: 1,
+    });
+    if (row)
       await deps.announce({
         tenantId: input.tenantId,
         conversationId: String(row.conversationId),
@@ -220,9 +223,7 @@ async function setTopic(
     await TopicModel.updateOne({ _id: topicId, tenantId: row.tenantId }, { $inc: { memberCount: 1 } });
     return topicId;
   }
-  const current = await TopicAssignmentModel.findOne({ _id: row._id, tenantId: row.tenantId })
-    .select({ topicId: 1 })
-    .lean<Pick<TopicAssignment, 'topicId'>>();
+  const current = await findInTenant(TopicAssignmentModel, row._id, row.tenantId, { topicId: 1 });
   return current?.topicId ?? topicId;
 }
 

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
 import { type Message, MessageModel } from '../conversations/message.model.js';
+import { findInTenant } from '../db/by-id.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { detectQuestionLanguage } from './eval-language.js';
 import { KnowledgeSourceModel } from './knowledge.models.js';
@@ -66,8 +67,8 @@ export async function recordMisses(
 ): Promise<RecordOutcome> {
   if (!Types.ObjectId.isValid(input.conversationId)) return { found: 0, recorded: [] };
   const tenantId = new Types.ObjectId(input.tenantId);
-  const conversation = await ConversationModel.findById(input.conversationId).lean<Conversation>();
-  if (!conversation?.tenantId.equals(tenantId)) return { found: 0, recorded: [] };
+  const conversation = await findInTenant(ConversationModel, input.conversationId, tenantId);
+  if (!conversation) return { found: 0, recorded: [] };
   const newest = await MessageModel.find({ tenantId, conversationId: conversation._id })
     .sort({ createdAt: -1, _id: -1 })
     .limit(THREAD_LINES)

@@ -6,7 +6,7 @@ import { countGapAnswer } from '../../src/insights/gap.jobs.js';
 import { GapAnswerHitModel, GapAnswerModel } from '../../src/insights/gap-answer.model.js';
 import { GapReplyModel } from '../../src/insights/gap-reply.model.js';
 import { type TopicAssignment, TopicAssignmentModel } from '../../src/insights/topic.model.js';
-import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
+import { verifySessionToken } from '../../src/lti/session.js';
 import { apiCall, strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { DashboardDto } from '../../src/http/presenters/insights.presenter.js';
 import { TopicAssignmentModel } from '../../src/insights/topic.model.js';
-import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
+import { verifySessionToken } from '../../src/lti/session.js';
 import { apiCall, strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';

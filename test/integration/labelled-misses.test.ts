@@ -9,7 +9,7 @@ import type { MissedQuestionDto } from '../../src/http/presenters/labelled-miss.
 import { KnowledgeService, KnowledgeSourceModel, readQuestions } from '../../src/knowledge/index.js';
 import { LabelledMissModel } from '../../src/knowledge/labelled-miss.model.js';
 import { recordMisses } from '../../src/knowledge/labelled-miss.record.js';
-import { issueSessionToken, verifySessionToken } from '../../src/lti/session.js';
+import { verifySessionToken } from '../../src/lti/session.js';
 import { apiCall, strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Types } from 'mongoose';
 import { LeadModel } from '../../src/leads/lead.model.js';
-import { issueSessionToken } from '../../src/lti/session.js';
 import { strangerToken } from '../support/api.js';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
