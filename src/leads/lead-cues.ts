@@ -39,8 +39,9 @@ export const STRONG_COMMERCIAL: readonly Cue[] = [
   },
   {
     signal: 'quote',
-    // The noun ("a quote for", "request a quote"), not the verb ("how do I quote a reply").
-    pattern: `(?:a|an|the|your|price|formal) quotes?|quotes? for|quotations?|cotizaci(?:on|ones)|cotacao|cotacoes|orcamento|devis`,
+    // The noun ("a quote for", "request a quote"), not the verb ("how do I quote a reply"), and not a
+    // quotation from a text: a price quote is "for" something, a text quote is "from" somewhere.
+    pattern: `(?:a|an|the|your|price|formal) quotes?(?! from)|quotes? for|quotations?(?! from)|cotizaci(?:on|ones)|cotacao|cotacoes|orcamento|devis`,
   },
   {
     signal: 'pricing',
