@@ -20,11 +20,20 @@ export function projectJobOf(tenantId: string, now: number): { jobId: string; de
   return { jobId: `insights-${tenantId}-${window}`, delay: (window + 1) * PROJECT_WINDOW_MS - now + 500 };
 }
 
+/**
+ * The job id this process last enqueued per tenant. Every chat message emits events; a busy tenant's
+ * window needs one enqueue, not one Redis round trip per event (the id would drop the copies anyway).
+ */
+const lastEnqueued = new Map<string, string>();
+
 /** Every thread event is folded into the insight days (the job does the reading). */
 export const insightsListener: JobListener = async (event, queues) => {
   if (!event.conversationId) return;
   const { jobId, delay } = projectJobOf(event.tenantId, Date.now());
+  if (lastEnqueued.get(event.tenantId) === jobId) return;
   await queues.enqueue('insights', 'project', { tenantId: event.tenantId }, { jobId, delay });
+  // Only once it is in Redis: a failed enqueue is tried again by the window's next event.
+  lastEnqueued.set(event.tenantId, jobId);
 };
 
 /** How long one projector may hold a tenant (renewed never: a run takes seconds; a crash frees it). */
