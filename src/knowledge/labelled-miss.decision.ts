@@ -37,6 +37,12 @@ export interface MissDecisionInput {
 const WITH_PEOPLE: readonly ConversationStatus[] = ['waiting', 'assigned'];
 
 /**
+ * Whether a rating can make a miss at all: only while people have the thread (a thumbs-down given while
+ * the bot has it is found by the handoff's own run). Lets the job skip reading the thread otherwise.
+ */
+export const ratingCanCount = (status: ConversationStatus) => WITH_PEOPLE.includes(status);
+
+/**
  * Which answers of a thread are labelled misses: an answer the learner said did not help, in the stretch
  * of bot answers that ended with the thread's latest handoff. "Did not help" is a thumbs-down (given
  * before the handoff, or after it while people still have the thread), or asking for a person right after
@@ -56,7 +62,7 @@ export function findMisses(input: MissDecisionInput): MissFinding[] {
   if (handoff < 0) return [];
   if (input.trigger === 'rating') {
     // A rating counts only while the people stretch of that handoff is still going on.
-    if (!WITH_PEOPLE.includes(input.status)) return [];
+    if (!ratingCanCount(input.status)) return [];
     if (items.slice(handoff + 1).some((item) => item.kind === 'back_to_bot')) return [];
   }
   // The stretch of bot answers that led to this handoff starts after the previous people stretch.

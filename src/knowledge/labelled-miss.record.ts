@@ -5,7 +5,7 @@ import { findInTenant } from '../db/by-id.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { detectQuestionLanguage } from './eval-language.js';
 import { KnowledgeSourceModel } from './knowledge.models.js';
-import { findMisses, type MissFinding, type ThreadItem } from './labelled-miss.decision.js';
+import { findMisses, type MissFinding, ratingCanCount, type ThreadItem } from './labelled-miss.decision.js';
 import { type LabelledMiss, LabelledMissModel, type MissSource } from './labelled-miss.model.js';
 
 /** How far back a thread is read: the stretch before a handoff is a handful of turns, never hundreds. */
@@ -69,6 +69,9 @@ export async function recordMisses(
   const tenantId = new Types.ObjectId(input.tenantId);
   const conversation = await findInTenant(ConversationModel, input.conversationId, tenantId);
   if (!conversation) return { found: 0, recorded: [] };
+  // Most thumbs-downs come while the bot still has the thread: nothing to find, so the thread (a
+  // conversationId filter, a scan on FerretDB) is not read.
+  if (input.trigger === 'rating' && !ratingCanCount(conversation.status)) return { found: 0, recorded: [] };
   const newest = await MessageModel.find({ tenantId, conversationId: conversation._id })
     .sort({ createdAt: -1, _id: -1 })
     .limit(THREAD_LINES)
