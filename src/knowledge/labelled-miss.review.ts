@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import { AppError } from '../lib/errors.js';
 import type { EvalQuestion } from './evaluation.js';
 import { KnowledgeSourceModel } from './knowledge.models.js';
@@ -47,8 +48,8 @@ export const unreviewedCount = (tenantId: string) =>
   LabelledMissModel.countDocuments({ tenantId: tenantOid(tenantId), label: null });
 
 /**
- * Labels (or relabels) one miss of the tenant in a single conditional write: a document must be one of
- * the tenant's uploaded files (the evaluation matches file names), checked before anything is written.
+ * Labels (or relabels) one miss of the tenant in one write: a document must be one of the tenant's
+ * uploaded files (the evaluation matches file names), checked before anything is written.
  */
 export async function labelMiss(input: {
   tenantId: string;
@@ -62,12 +63,7 @@ export async function labelMiss(input: {
   let labelSource: LabelledMiss['labelSource'] = null;
   if (input.label.label === 'answerable') {
     const { sourceId } = input.label;
-    const source = Types.ObjectId.isValid(sourceId)
-      ? await KnowledgeSourceModel.findOne(
-          { _id: new Types.ObjectId(sourceId), tenantId: tenant },
-          { kind: 1, title: 1, path: 1 },
-        ).lean()
-      : null;
+    const source = await findInTenant(KnowledgeSourceModel, sourceId, tenant, { kind: 1, title: 1, path: 1 });
     if (source?.kind !== 'file')
       throw new AppError('bad_request', 'sourceId: choose one of your uploaded documents.');
     labelSource = { sourceId: String(source._id), title: source.title, path: source.path };
@@ -78,8 +74,11 @@ export async function labelMiss(input: {
     labelledAt: input.now ?? new Date(),
     labelledBy: { userId: input.by.userId, ...(input.by.name ? { name: input.by.name } : {}) },
   };
+  // By `_id` alone (FerretDB scans any other filter, updates too); the tenant is checked on the read.
+  const miss = await findInTenant(LabelledMissModel, input.missId, tenant, { _id: 1 });
+  if (!miss) throw missNotFound();
   const updated = await LabelledMissModel.findOneAndUpdate(
-    { _id: new Types.ObjectId(input.missId), tenantId: tenant },
+    { _id: miss._id },
     { $set: set },
     { returnDocument: 'after' },
   ).lean<LabelledMiss>();
