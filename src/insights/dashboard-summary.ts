@@ -1,4 +1,5 @@
 import type { HandoffReasonCode } from '../handoff/handoff.types.js';
+import { percentile } from '../lib/percentile.js';
 import { DEFLECTION_QUIET_MS, type ScopeSummary, type SlaCount } from './day-summary.js';
 
 export interface DayOfSummaries {
@@ -49,13 +50,6 @@ export interface DashboardSummary {
 }
 
 const share = (n: number, d: number): number | null => (d > 0 ? n / d : null);
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1] ?? null;
-}
 
 function durations(sorted: number[]): DurationSummary {
   return { count: sorted.length, p50Ms: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { percentile } from '../lib/percentile.js';
 import {
   type CurvePoint,
   DEFAULT_CURVE_THRESHOLDS,
@@ -138,11 +139,7 @@ export interface SummariseOptions {
 const fileName = (s: { sourceId: string; path?: string }) => basename(s.path ?? s.sourceId);
 
 /** Nearest-rank percentile of sorted numbers (0 when empty). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? 0;
-}
+const percentileOr0 = (sorted: readonly number[], p: number): number => percentile(sorted, p) ?? 0;
 
 /**
  * Words of a reply as a reader counts them: link targets, bare URLs, citation markers ("[2]") and the
@@ -236,11 +233,11 @@ export function summarise(outcomes: readonly QuestionOutcome[], o: SummariseOpti
   return {
     counts,
     ...groupSummary(outcomes),
-    p50Ms: round(percentile(times, 50)),
-    p95Ms: round(percentile(times, 95)),
+    p50Ms: round(percentileOr0(times, 50)),
+    p95Ms: round(percentileOr0(times, 95)),
     mode: o.mode ?? 'extractive',
-    answerWordsP50: percentile(words, 50),
-    answerWordsP90: percentile(words, 90),
+    answerWordsP50: percentileOr0(words, 50),
+    answerWordsP90: percentileOr0(words, 90),
     byLanguage: groupBy(outcomes, (x) => x.language),
     byRole: groupBy(outcomes, (x) => x.role ?? 'unknown'),
     threshold: o.threshold ?? null,

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import type { AnyDomainEvent } from '../../../src/events/catalog.js';
-import { percentile, summarise } from '../../../src/insights/dashboard-summary.js';
+import { summarise } from '../../../src/insights/dashboard-summary.js';
 import { DEFLECTION_QUIET_MS, summariseDay } from '../../../src/insights/day-summary.js';
 import { emptyFacts, foldEvent, type ThreadFacts } from '../../../src/insights/thread-facts.js';
+import { percentile } from '../../../src/lib/percentile.js';
 
 const T0 = Date.parse('2026-11-02T09:00:00Z');
 const MIN = 60_000;
