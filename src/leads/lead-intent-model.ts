@@ -94,9 +94,13 @@ export async function classifyLeadIntent(
   const rules = detectLeadIntent(text);
   const { model } = options;
   if (!model) return rules;
-  const { raw } = scoreLeadCues(text);
+  // Only a message with a commercial word or a buyer action: an organisation or "we" alone ("how do we
+  // change the logo for our university?") is a support question and never waits for the model.
+  const { raw, commercialCue } = scoreLeadCues(text);
   const borderline =
-    raw >= LEAD_THRESHOLD - LEAD_MODEL_BAND.below && raw < LEAD_THRESHOLD + LEAD_MODEL_BAND.above;
+    commercialCue &&
+    raw >= LEAD_THRESHOLD - LEAD_MODEL_BAND.below &&
+    raw < LEAD_THRESHOLD + LEAD_MODEL_BAND.above;
   if (!borderline) return rules;
   const timeoutMs = options.timeoutMs ?? DEFAULT_LEAD_MODEL_TIMEOUT_MS;
   try {

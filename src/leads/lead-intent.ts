@@ -127,6 +127,8 @@ export interface LeadCueScore {
   raw: number;
   /** Something commercial or a buyer speaking for an organisation: without it, never a lead. */
   gate: boolean;
+  /** A commercial word or a buyer action outside course content (what a model check needs to look at). */
+  commercialCue: boolean;
   signals: string[];
 }
 
@@ -141,7 +143,7 @@ export function scoreLeadCues(text: string): LeadCueScore {
   const folded = foldText(text).slice(0, MAX_TEXT);
   const w = LEAD_WEIGHTS;
   const signals: string[] = [];
-  if (!folded) return { raw: 0, gate: false, signals };
+  if (!folded) return { raw: 0, gate: false, commercialCue: false, signals };
   const tokens = words(folded);
 
   const strong = STRONG.flatMap((c) => spans(folded, c.regex, c.signal));
@@ -231,7 +233,8 @@ export function scoreLeadCues(text: string): LeadCueScore {
   }
   const gate =
     commercialSignals.length > 0 || (buyerSignals.length > 0 && (organisation || scale || vendor || product));
-  return { raw, gate, signals: [...new Set(signals)] };
+  const commercialCue = commercialSignals.length > 0 || buyerSignals.length > 0;
+  return { raw, gate, commercialCue, signals: [...new Set(signals)] };
 }
 
 /** The 0–1 score of a raw cue score: 0.5 at the threshold, steeper near it. */

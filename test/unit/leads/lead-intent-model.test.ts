@@ -83,6 +83,20 @@ describe('lead intent with the chat model (a local OpenAI-compatible server)', (
     expect(fake.sent('chat/completions')).to.have.length(0);
   });
 
+  it('never asks the model about a support question with no commercial word or buyer action', async () => {
+    // An organisation and "we" put these near the threshold, but nothing in them is about buying.
+    fake.reply = JSON.stringify({ lead: true, confidence: 1 });
+    for (const text of [
+      'How do we change the logo in the LMS header to match our university branding?',
+      'How do I restrict registration to our university email domain?',
+    ])
+      expect(await classifyLeadIntent(text, { model, logger })).to.include({
+        lead: false,
+        decidedBy: 'rules',
+      });
+    expect(fake.sent('chat/completions')).to.have.length(0);
+  });
+
   for (const [trouble, setUp] of [
     ['answers 500', () => (fake.mode = '500')],
     ['answers 429', () => (fake.mode = '429')],
