@@ -69,13 +69,13 @@ import {
   SUPPORTED_EXTENSIONS,
 } from '../src/knowledge/index.js';
 import {
-  evaluateLeadFiles,
+  evaluateLeadSets,
   formatLeadFalseAlarms,
   formatLeadMisses,
   formatLeadSummary,
   leadFalseAlarms,
   leadReportJson,
-  readLeads,
+  readLeadSets,
 } from '../src/leads/lead-eval.js';
 import { classifyLeadIntent, createLeadIntentModel } from '../src/leads/lead-intent-model.js';
 import { Lifecycle } from '../src/lib/lifecycle.js';
@@ -134,13 +134,12 @@ const sets = await readQuestionSets(files).catch((error: Error & { code?: string
   process.exit(1);
 });
 
-// Leads files are checked before any service starts, so a typo fails at once with the file's name.
-for (const file of leadFiles) {
-  await readLeads(file).catch((error: Error & { code?: string }) => {
-    console.error(`eval: ${error.code === 'ENOENT' ? `no leads file ${file}` : error.message}`);
-    process.exit(1);
-  });
-}
+// Leads files are read before any service starts, so a typo fails at once with the file's name.
+const leadSets = await readLeadSets(leadFiles).catch((error: Error & { code?: string }) => {
+  const file = (error as { path?: string }).path;
+  console.error(`eval: ${error.code === 'ENOENT' && file ? `no leads file ${file}` : error.message}`);
+  process.exit(1);
+});
 
 // The lead detector as the product runs it: the rules, and the chat model on borderline messages when
 // OPENAI_API_KEY is set.
@@ -150,9 +149,9 @@ const leadMode = leadModel ? `rules + model check of borderline messages (${lead
 
 /** Prints the lead figures of `--leads` and returns their report keys (none without `--leads`). */
 async function leadFigures(): Promise<Record<string, unknown>> {
-  if (leadFiles.length === 0) return {};
-  const { sets: leadSets, pooled } = await evaluateLeadFiles(leadFiles, classifyLead);
-  for (const set of leadSets) {
+  if (leadSets.length === 0) return {};
+  const { sets: results, pooled } = await evaluateLeadSets(leadSets, classifyLead);
+  for (const set of results) {
     console.log('');
     for (const l of formatLeadSummary(
       `${set.name} (${path.relative(process.cwd(), set.file)})`,
@@ -162,16 +161,16 @@ async function leadFigures(): Promise<Record<string, unknown>> {
       console.log(l);
     if (values.verbose) for (const l of formatLeadMisses(set.outcomes)) console.log(l);
   }
-  if (leadSets.length > 1) {
+  if (results.length > 1) {
     console.log('');
     for (const l of formatLeadSummary(
-      `pooled leads (${leadSets.map((s) => s.name).join(' + ')})`,
+      `pooled leads (${results.map((s) => s.name).join(' + ')})`,
       pooled,
       leadMode,
     ))
       console.log(l);
   }
-  return leadReportJson(leadSets, pooled, leadMode);
+  return leadReportJson(results, pooled, leadMode);
 }
 
 /** The handoff decision's figures and the lead false alarms of a set of questions, printed and reported. */

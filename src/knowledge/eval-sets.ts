@@ -30,17 +30,29 @@ export function questionFiles(values: readonly string[]): string[] {
     .map((f) => resolve(f));
 }
 
-/** Reads question files as sets named after their files (a repeated name gets "-2", "-3"…). */
-export async function readQuestionSets(files: readonly string[]): Promise<QuestionSet[]> {
+/**
+ * Reads labelled files (questions, leads…) with `read`, each named after its file (a repeated name gets
+ * "-2", "-3"…): the one naming every kind of set the eval prints and reports uses.
+ */
+export async function readNamedFiles<T>(
+  files: readonly string[],
+  read: (file: string) => Promise<T>,
+): Promise<{ name: string; file: string; items: T }[]> {
   const seen = new Map<string, number>();
-  const sets: QuestionSet[] = [];
+  const named: { name: string; file: string; items: T }[] = [];
   for (const file of files) {
     const base = basename(file, extname(file));
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
-    sets.push({ name: n === 1 ? base : `${base}-${n}`, file, questions: await readQuestions(file) });
+    named.push({ name: n === 1 ? base : `${base}-${n}`, file, items: await read(file) });
   }
-  return sets;
+  return named;
+}
+
+/** Reads question files as sets named after their files (see {@link readNamedFiles}). */
+export async function readQuestionSets(files: readonly string[]): Promise<QuestionSet[]> {
+  const named = await readNamedFiles(files, readQuestions);
+  return named.map(({ name, file, items }) => ({ name, file, questions: items }));
 }
 
 /** Every set's figures and the pooled ones (all sets' questions together). */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
 import { z } from 'zod';
+import { readNamedFiles } from '../knowledge/eval-sets.js';
 import type { LeadIntent } from './lead-intent.js';
 
 /** One labelled message of a leads file (`{ "id", "text", "lead" }` per line). */
@@ -104,19 +104,28 @@ export interface LeadSetResult {
   outcomes: LeadOutcome[];
 }
 
-/** Evaluates every leads file, and all of them pooled. */
-export async function evaluateLeadFiles(
-  files: readonly string[],
+/** A leads file as read (see {@link readLeadSets}). */
+export interface LeadSet {
+  name: string;
+  file: string;
+  leads: LabelledLead[];
+}
+
+/** Reads leads files, named after their files as the question sets are (a bad line names its file and line). */
+export async function readLeadSets(files: readonly string[]): Promise<LeadSet[]> {
+  const named = await readNamedFiles(files, readLeads);
+  return named.map(({ name, file, items }) => ({ name, file, leads: items }));
+}
+
+/** Evaluates every leads set, and all of them pooled. */
+export async function evaluateLeadSets(
+  leadSets: readonly LeadSet[],
   classify: (text: string) => Promise<LeadIntent> | LeadIntent,
 ): Promise<{ sets: LeadSetResult[]; pooled: LeadSummary }> {
   const sets: LeadSetResult[] = [];
-  const seen = new Map<string, number>();
-  for (const file of files) {
-    const base = basename(file, extname(file));
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    const { summary, outcomes } = await evaluateLeads(await readLeads(file), classify);
-    sets.push({ name: n === 1 ? base : `${base}-${n}`, file, summary, outcomes });
+  for (const { name, file, leads } of leadSets) {
+    const { summary, outcomes } = await evaluateLeads(leads, classify);
+    sets.push({ name, file, summary, outcomes });
   }
   return { sets, pooled: summariseLeads(sets.flatMap((s) => s.outcomes)) };
 }
