@@ -114,7 +114,7 @@ export class ChatService {
    * the background: tokens stream over the live channel, the stored answer follows as an event.
    */
   async post(session: Session, input: { conversationId: string; clientId: string; text: string }) {
-    const intent = await this.leadIntent(input.text);
+    const intent = await this.leadIntent(session, input.conversationId, input.text);
     const posted = await this.deps.conversations.postLearnerMessage({
       ...this.actor(session),
       conversationId: input.conversationId,
@@ -221,13 +221,19 @@ export class ChatService {
   /**
    * What the detector says of a learner's message (nothing is a lead without lead capture): the rules,
    * and for a borderline message the chat model within its timeout (the rules decide when it fails).
+   * A thread with people ignores the verdict, so there a borderline message does not wait for the model.
    */
-  private async leadIntent(text: string): Promise<LeadIntent> {
-    const { leads, detectLead, leadModel, leadModelTimeoutMs, logger } = this.deps;
+  private async leadIntent(session: Session, conversationId: string, text: string): Promise<LeadIntent> {
+    const { leads, detectLead, leadModel, leadModelTimeoutMs, logger, conversations } = this.deps;
     if (!leads) return { lead: false, score: 0, signals: [] };
     if (detectLead) return detectLead(text.trim());
     if (!leadModel) return detectLeadIntent(text.trim());
-    return classifyLeadIntent(text.trim(), { model: leadModel, timeoutMs: leadModelTimeoutMs, logger });
+    return classifyLeadIntent(text.trim(), {
+      model: leadModel,
+      timeoutMs: leadModelTimeoutMs,
+      logger,
+      modelMatters: async () => !(await conversations.isWithPeople(session.tenantId, conversationId)),
+    });
   }
 
   /**

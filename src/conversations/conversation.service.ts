@@ -612,6 +612,18 @@ export class ConversationService {
   }
 
   /**
+   * Whether a thread is with people (`waiting` or `assigned`), from its Redis copy when there is one: the
+   * chat skips the lead model's wait there, since a lead verdict only matters in a thread with the bot.
+   */
+  async isWithPeople(tenantId: string, conversationId: string): Promise<boolean> {
+    const conversation = await this.document(objectId(conversationId, 'Conversation').toHexString());
+    return (
+      String(conversation?.tenantId) === tenantId &&
+      (conversation?.status === 'waiting' || conversation?.status === 'assigned')
+    );
+  }
+
+  /**
    * A bot line in a thread that stays with the bot (the lead-capture prompt of src/leads), through the
    * same path as the bot's announcements: idempotent by its client id.
    */

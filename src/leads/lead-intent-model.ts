@@ -80,6 +80,11 @@ export interface ClassifyLeadOptions {
   model?: LeadIntentModel | null;
   timeoutMs?: number;
   logger?: Pick<Logger, 'warn'>;
+  /**
+   * Asked only for a borderline message, before the model: false when the verdict can change nothing
+   * (the chat: a thread already with people), and then the rules decide without the wait.
+   */
+  modelMatters?: () => Promise<boolean>;
 }
 
 /**
@@ -101,7 +106,7 @@ export async function classifyLeadIntent(
     commercialCue &&
     raw >= LEAD_THRESHOLD - LEAD_MODEL_BAND.below &&
     raw < LEAD_THRESHOLD + LEAD_MODEL_BAND.above;
-  if (!borderline) return rules;
+  if (!borderline || (options.modelMatters && !(await options.modelMatters()))) return rules;
   const timeoutMs = options.timeoutMs ?? DEFAULT_LEAD_MODEL_TIMEOUT_MS;
   try {
     const judgement = await model.judge(text, AbortSignal.timeout(timeoutMs));

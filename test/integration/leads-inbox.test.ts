@@ -244,6 +244,19 @@ describe('leads stay out of the admin inbox; the chat asks the chat model about 
     expect(fake.sent('chat/completions').filter((r) => isLeadCheck(r.body))).to.have.length(0);
   });
 
+  it('in a thread already with people a borderline message goes to them without waiting for the model', async () => {
+    const learner = await launchAs(app, { role: 'learner', name: 'Pia People' });
+    const conversationId = await open(learner);
+    const asked = await write(learner, conversationId, 'I want to talk to a person about my quiz grade');
+    expect(asked.posted.conversation.status).to.equal('waiting');
+    fake.requests.length = 0;
+    const { clientId, posted } = await write(learner, conversationId, BORDERLINE_NOT_LEAD);
+    expect(posted.conversation.status).to.equal('waiting');
+    expect(fake.sent('chat/completions').filter((r) => isLeadCheck(r.body))).to.have.length(0);
+    expect((await history(learner)).some((m) => m.clientId === `lead:${clientId}`)).to.equal(false);
+    expect(await LeadModel.findById(conversationId).lean()).to.equal(null);
+  });
+
   it('the model overrules the rules on a borderline message; when it fails (500) or does not answer in time, the rules decide', async () => {
     // The model says no: "pricing" alone is answered as a support question.
     judgement = { lead: false, confidence: 0.9 };

@@ -97,6 +97,22 @@ describe('lead intent with the chat model (a local OpenAI-compatible server)', (
     expect(fake.sent('chat/completions')).to.have.length(0);
   });
 
+  it('leaves a borderline message to the rules, without the model, when the verdict cannot matter', async () => {
+    fake.reply = JSON.stringify({ lead: false, confidence: 1 });
+    let asked = 0;
+    const modelMatters = async () => {
+      asked++;
+      return false;
+    };
+    expect(await classifyLeadIntent(BORDERLINE_LEAD, { model, logger, modelMatters })).to.deep.equal(
+      detectLeadIntent(BORDERLINE_LEAD),
+    );
+    expect(await classifyLeadIntent(CLEAR_LEAD, { model, logger, modelMatters })).to.include({ lead: true });
+    // Asked about the borderline message only; the model about neither.
+    expect(asked).to.equal(1);
+    expect(fake.sent('chat/completions')).to.have.length(0);
+  });
+
   for (const [trouble, setUp] of [
     ['answers 500', () => (fake.mode = '500')],
     ['answers 429', () => (fake.mode = '429')],
