@@ -8,7 +8,10 @@
 /** Shorter terms are too ambiguous to correct ("cour" could be many words). */
 export const MIN_CORRECTABLE_LENGTH = 5;
 
-/** What the corrector reads: the index's terms, and a counter that changes when new terms arrive. */
+/**
+ * What the corrector reads: the index's terms (it only adds terms, and lists them in the order it learned
+ * them), and a counter that changes when new terms arrive.
+ */
 export interface TermVocabulary {
   readonly vocabularyVersion: number;
   vocabulary(): Iterable<string>;
@@ -23,6 +26,8 @@ export class TypoCorrector {
   private readonly byKey = new Map<number, number | number[]>();
   private terms: string[] = [];
   private builtVersion = -1;
+  /** How many of the vocabulary's terms (in its order) are in the map. */
+  private read = 0;
   private known = new Set<string>();
 
   constructor(private readonly source: TermVocabulary) {}
@@ -45,17 +50,30 @@ export class TypoCorrector {
     return [...found];
   }
 
+  /**
+   * Brings the map up to the vocabulary. The index only ever adds terms, in the order it learned them, so
+   * only the terms after the ones already read are added: a question after an upload does not pay for
+   * rebuilding the whole map (about 60 ms for 100k terms). A vocabulary that shrank is read afresh.
+   */
   private refresh(): void {
     if (this.builtVersion === this.source.vocabularyVersion) return;
-    this.byKey.clear();
-    this.terms = [];
-    this.known = new Set();
+    let index = 0;
     for (const term of this.source.vocabulary()) {
+      if (index++ < this.read) continue;
       this.known.add(term);
       if (term.length < MIN_CORRECTABLE_LENGTH - 1) continue;
       const id = this.terms.push(term) - 1;
       for (const key of keysOf(term)) this.add(key, id);
     }
+    if (index < this.read) {
+      this.byKey.clear();
+      this.terms = [];
+      this.known = new Set();
+      this.read = 0;
+      this.refresh();
+      return;
+    }
+    this.read = index;
     this.builtVersion = this.source.vocabularyVersion;
   }
 

@@ -39,6 +39,21 @@ describe('typo tolerance', () => {
     expect(corrector.corrections('webcams')).to.deep.equal(['webcam']);
   });
 
+  it('keeps what it learned when the index adds terms, and reads a vocabulary that shrank afresh', () => {
+    let vocabulary = ['grades', 'webcam', 'quizzes'];
+    const source = { vocabularyVersion: 1, vocabulary: () => vocabulary };
+    const corrector = new TypoCorrector(source);
+    expect(corrector.corrections('gradez')).to.deep.equal(['grades']);
+    vocabulary.push('gradex');
+    source.vocabularyVersion = 2;
+    expect(corrector.corrections('gradez').sort()).to.deep.equal(['grades', 'gradex']);
+    expect(corrector.corrections('webcamm')).to.deep.equal(['webcam']);
+    vocabulary = ['rubric'];
+    source.vocabularyVersion = 3;
+    expect(corrector.corrections('gradez')).to.deep.equal([]);
+    expect(corrector.corrections('rubrik')).to.deep.equal(['rubric']);
+  });
+
   it('finds the article a misspelt question is about', async () => {
     const engine = new KnowledgeEngine({ vocabulary: { weight: 0 } });
     await engine.index('t', [
