@@ -405,13 +405,18 @@
   async function offerLeadCard(item, restored) {
     await ready;
     const id = conversation?.id;
-    if (!id) return;
+    // Only the latest offer carries the card (the history is all drawn once `ready`): earlier offers ask
+    // the server nothing.
+    const latest = () => {
+      const offers = list.querySelectorAll('li[data-lead-offer]');
+      return !offers.length || offers[offers.length - 1] === item;
+    };
+    if (!id || !latest()) return;
     const response = await api(`/api/chat/lead?conversationId=${encodeURIComponent(id)}`).catch(() => null);
     if (!response?.ok) return;
     const state = await response.json();
-    // Only the latest offer carries the card, and only while it waits for an answer.
-    const offers = list.querySelectorAll('li[data-lead-offer]');
-    if (state.stage !== 'asked' || (offers.length && offers[offers.length - 1] !== item)) return;
+    // Still the latest offer, and still waiting for an answer.
+    if (state.stage !== 'asked' || !latest()) return;
     buildLeadCard(item, state.strings, state.consentText, restored);
   }
 
