@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
 import { type Message, MessageModel } from '../conversations/message.model.js';
+import { findInTenant } from '../db/by-id.js';
 import type { TopicReason } from './topic.model.js';
 
 /** The question a trigger is about, and where it was asked. */
@@ -31,12 +32,12 @@ export async function findTriggerQuestion(
   if (!Types.ObjectId.isValid(input.tenantId) || !Types.ObjectId.isValid(input.conversationId))
     return 'not_found';
   const tenantId = new Types.ObjectId(input.tenantId);
-  const conversation = await ConversationModel.findOne({
-    _id: new Types.ObjectId(input.conversationId),
-    tenantId,
-  })
-    .select({ _id: 1, tenantId: 1, courseId: 1, handoff: 1 })
-    .lean<Pick<Conversation, '_id' | 'tenantId' | 'courseId' | 'handoff'>>();
+  // By `_id` alone, the tenant (and for the answer, the thread) checked in code: FerretDB scans otherwise.
+  const conversation = await findInTenant<Conversation>(ConversationModel, input.conversationId, tenantId, {
+    _id: 1,
+    courseId: 1,
+    handoff: 1,
+  });
   if (!conversation) return 'not_found';
   const where = { tenantId, conversationId: conversation._id, courseId: conversation.courseId };
 
@@ -45,12 +46,8 @@ export async function findTriggerQuestion(
     return text ? { ...where, text } : 'no_question';
   }
   if (!input.messageId || !Types.ObjectId.isValid(input.messageId)) return 'not_found';
-  const answer = await MessageModel.findOne({
-    tenantId,
-    conversationId: conversation._id,
-    _id: new Types.ObjectId(input.messageId),
-  }).lean<Message>();
-  if (!answer || !isAnswer(answer)) return 'not_found';
+  const answer = await findInTenant<Message>(MessageModel, input.messageId, tenantId);
+  if (!answer?.conversationId.equals(conversation._id) || !isAnswer(answer)) return 'not_found';
   if (input.trigger === 'low_confidence') {
     const low =
       answer.answer?.notCovered === true ||
