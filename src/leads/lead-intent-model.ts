@@ -3,7 +3,7 @@ import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
-import { detectLeadIntent, LEAD_THRESHOLD, type LeadIntent, scoreLeadCues } from './lead-intent.js';
+import { LEAD_THRESHOLD, type LeadIntent, leadIntentOf, scoreLeadCues } from './lead-intent.js';
 
 /** The chat model's judgement of one message. */
 export interface LeadJudgement {
@@ -96,12 +96,13 @@ export async function classifyLeadIntent(
   text: string,
   options: ClassifyLeadOptions = {},
 ): Promise<LeadIntent> {
-  const rules = detectLeadIntent(text);
+  const cues = scoreLeadCues(text);
+  const rules = leadIntentOf(cues);
   const { model } = options;
   if (!model) return rules;
   // Only a message with a commercial word or a buyer action: an organisation or "we" alone ("how do we
   // change the logo for our university?") is a support question and never waits for the model.
-  const { raw, commercialCue } = scoreLeadCues(text);
+  const { raw, commercialCue } = cues;
   const borderline =
     commercialCue &&
     raw >= LEAD_THRESHOLD - LEAD_MODEL_BAND.below &&

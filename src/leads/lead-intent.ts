@@ -250,7 +250,11 @@ export function leadScore(cues: Pick<LeadCueScore, 'raw' | 'gate'>): number {
  * (lead-intent-model.ts).
  */
 export function detectLeadIntent(text: string): LeadIntent {
-  const cues = scoreLeadCues(text);
+  return leadIntentOf(scoreLeadCues(text));
+}
+
+/** The rules' verdict on cues already scored (the model check scores a message once). */
+export function leadIntentOf(cues: LeadCueScore): LeadIntent {
   return {
     lead: cues.gate && cues.raw >= LEAD_THRESHOLD,
     score: leadScore(cues),
