@@ -210,17 +210,23 @@ function revision(): { commit: string | null; dirty: boolean | null } {
   }
 }
 
+/** Prints the commit line of the run and returns the revision for the report. */
+function printRevision(): ReturnType<typeof revision> {
+  const rev = revision();
+  console.log(
+    `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
+  );
+  return rev;
+}
+
 async function report(
   ask: (q: EvalQuestion) => Promise<EvalAnswer> | EvalAnswer,
   mode: string,
   loaded: string,
 ): Promise<void> {
   const result = await evaluateSets(sets, { ask, mode, threshold });
-  const rev = revision();
   console.log(loaded);
-  console.log(
-    `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
-  );
+  const rev = printRevision();
   const routing = [];
   for (const [i, set] of result.sets.entries()) {
     console.log('');
@@ -260,10 +266,7 @@ async function report(
 
 if (leadFiles.length > 0 && values.questions === undefined && !values.memory) {
   // Leads only: the detector needs no storage and no documents.
-  const rev = revision();
-  console.log(
-    `commit: ${rev.commit ?? 'unknown'}${rev.dirty ? ' (with uncommitted changes under src/)' : ''}`,
-  );
+  const rev = printRevision();
   console.log('questions: not evaluated (pass --questions or --memory to evaluate them as well)');
   const leadJson = await leadFigures();
   if (values.report)

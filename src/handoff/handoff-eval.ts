@@ -1,3 +1,5 @@
+import { pctOf } from '../knowledge/eval-report.js';
+import { askerRole } from '../knowledge/eval-sets.js';
 import type { EvalQuestion } from '../knowledge/evaluation.js';
 import { DEFAULT_KEYWORD_RULES } from '../tenants/tenant.service.js';
 import type { ProductRole } from '../users/user.model.js';
@@ -52,8 +54,8 @@ export interface HandoffSummary {
   otherKeywordRuleHits: number;
 }
 
-const roleOf = (q: EvalQuestion): ProductRole =>
-  q.role === 'instructor' || q.role === 'admin' ? q.role : 'learner';
+/** The asker's role as the eval asks the knowledge base (a question without one is a learner's). */
+const roleOf = (q: EvalQuestion): ProductRole => askerRole(q) ?? 'learner';
 
 /**
  * Asks the product's handoff decision ({@link decideHandoff}) about each question as a first message,
@@ -100,8 +102,6 @@ export function evaluateHandoffs(
     outcomes,
   };
 }
-
-const pctOf = (x: number, n: number) => (n === 0 ? '-' : `${(x * 100).toFixed(1)}%`).padStart(6);
 
 /** The printed lines of a set's handoff figures. */
 export function formatHandoffSummary(s: HandoffSummary): string[] {

@@ -11,7 +11,7 @@ export interface EvalSetResult {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
 /** A rate over `n` questions; '-' when there were none (the report's JSON says 0 there). */
-const pctOf = (x: number, n: number) => (n === 0 ? '-'.padStart(6) : pct(x));
+export const pctOf = (x: number, n: number) => (n === 0 ? '-'.padStart(6) : pct(x));
 const num = (x: number | null, digits = 2) => (x === null ? '-' : x.toFixed(digits));
 
 /** One line of the main figures. */
