@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { ConversationService } from '../conversations/conversation.service.js';
+import { findInTenant } from '../db/by-id.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { AppError } from '../lib/errors.js';
 import { type GapAnswer, GapAnswerModel } from './gap-answer.model.js';
@@ -93,7 +94,11 @@ export async function gapEntries(tenantId: string): Promise<GapEntry[]> {
     .sort({ createdAt: -1 })
     .limit(2000)
     .lean<GapAnswer[]>();
-  return rows.map((r) => ({
+  return rows.map(toEntry);
+}
+
+function toEntry(r: GapAnswer): GapEntry {
+  return {
     id: String(r._id),
     question: r.question,
     courseId: r.courseId ?? null,
@@ -101,7 +106,7 @@ export async function gapEntries(tenantId: string): Promise<GapEntry[]> {
     topicId: r.topicId ? String(r.topicId) : null,
     createdAt: r.createdAt,
     answered: r.answered ?? 0,
-  }));
+  };
 }
 
 /** A thread's resolving staff reply, as the gaps show it and the Q&A form starts from. */
@@ -158,8 +163,7 @@ async function threadReply(
   conversationId: string,
   live: { left: number },
 ): Promise<ThreadReply | null> {
-  const kept = await GapReplyModel.findById(new Types.ObjectId(conversationId)).lean<GapReply>();
-  if (kept && String(kept.tenantId) !== tenantId) return null;
+  const kept = await findInTenant<GapReply>(GapReplyModel, conversationId, tenantId);
   if (kept && !kept.open) {
     return {
       ...(kept.courseId ? { courseId: kept.courseId } : {}),
@@ -314,12 +318,11 @@ export interface GapDraft {
  * handed off), else the learner's last message before the reply.
  */
 export async function draftFromThread(
-  input: { tenantId: string; conversationId: string; courseId?: string },
+  input: { tenantId: string; conversationId: string },
   deps: GapDeps,
 ): Promise<GapDraft> {
   const conversation = await deps.conversations.findForSystem(input.tenantId, input.conversationId);
-  if (!conversation || (input.courseId && String(conversation.courseId ?? '') !== input.courseId))
-    throw new AppError('not_found', 'That conversation was not found.');
+  if (!conversation) throw new AppError('not_found', 'That conversation was not found.');
   if (conversation.status !== 'resolved')
     throw new AppError('conflict', 'Only a resolved conversation can be turned into a Q&A.');
   const thread = await threadReply(deps, input.tenantId, input.conversationId, { left: 1 });
@@ -333,7 +336,14 @@ export async function draftFromThread(
     .select({ question: 1, topicId: 1 })
     .lean<Pick<TopicAssignment, 'question' | 'topicId'>>();
   const question = assigned?.question ?? thread.question ?? '';
-  const entry = (await gapEntries(input.tenantId)).find((e) => e.conversationId === input.conversationId);
+  // The thread's newest entry, not the tenant's whole list.
+  const entryRow = await GapAnswerModel.findOne({
+    tenantId: new Types.ObjectId(input.tenantId),
+    conversationId: new Types.ObjectId(input.conversationId),
+  })
+    .sort({ createdAt: -1 })
+    .lean<GapAnswer>();
+  const entry = entryRow ? toEntry(entryRow) : undefined;
   return {
     conversationId: input.conversationId,
     ...(thread.courseId ? { courseId: thread.courseId } : {}),
@@ -376,12 +386,8 @@ export async function createGapQa(
     );
   let topicId: Types.ObjectId | null = null;
   if (input.topicId) {
-    // By `_id` alone (the one filter FerretDB 1 reads through an index), the tenant checked here.
-    const topic = await TopicModel.findById(new Types.ObjectId(input.topicId))
-      .select({ tenantId: 1 })
-      .lean<Pick<Topic, '_id' | 'tenantId'>>();
-    if (!topic || String(topic.tenantId) !== input.tenantId)
-      throw new AppError('bad_request', 'topicId: that topic was not found.');
+    const topic = await findInTenant<Topic>(TopicModel, input.topicId, input.tenantId, { _id: 1 });
+    if (!topic) throw new AppError('bad_request', 'topicId: that topic was not found.');
     topicId = topic._id;
   }
   const source = await deps.knowledge.addQa({
@@ -408,13 +414,5 @@ export async function createGapQa(
     { upsert: true, returnDocument: 'after' },
   ).lean<GapAnswer>();
   if (!saved) throw new Error('upsert returned nothing');
-  return {
-    id: String(saved._id),
-    question: saved.question,
-    courseId: saved.courseId ?? null,
-    conversationId: String(saved.conversationId),
-    topicId: saved.topicId ? String(saved.topicId) : null,
-    createdAt: saved.createdAt,
-    answered: saved.answered ?? 0,
-  };
+  return toEntry(saved);
 }

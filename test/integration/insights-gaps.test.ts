@@ -160,6 +160,9 @@ describe('insights: documentation gaps over HTTP, from a real handoff to a Q&A t
     // Searchable as any Q&A: it is listed on the Knowledge page's API.
     const sources = await call(adminToken, '/api/knowledge/sources');
     expect(sources.body.data.map((s: { id: string }) => s.id)).to.include(entry.id);
+    // The form opened again on that thread starts from the entry made of it.
+    const again = await call(adminToken, `/api/insights/gaps/threads/${first.conversationId}`);
+    expect(again.body.data.entry).to.include({ id: entry.id, scope: 'course' });
 
     // The next learner asking the same gets the answer from the entry, citing it.
     const next = await ask(QUESTION);
