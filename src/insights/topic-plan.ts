@@ -4,6 +4,7 @@ import {
   centroidOf,
   clusterItems,
   keepsLabel,
+  LABEL_KEEP_WINDOW,
   LABEL_TERMS,
   mapClustersToTopics,
   termsLabel,
@@ -115,7 +116,7 @@ export function planRecluster(input: {
     const top = topTerms(
       members.map((m) => termsOf(byId.get(m) as CorpusRow)),
       corpus.stats,
-      Math.max(LABEL_TERMS, 6),
+      Math.max(LABEL_TERMS, LABEL_KEEP_WINDOW),
     );
     const keep = current ? keepsLabel(current, top) : false;
     const label = keep && current ? current.label : termsLabel(top) || (current?.label ?? '');
