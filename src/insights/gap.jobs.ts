@@ -131,7 +131,7 @@ export async function countGapAnswer(
   if (entries.length === 0) return 0;
   const message = await findInTenant(MessageModel, data.messageId, data.tenantId, { answer: 1 });
   if (!message) return 0;
-  const passageSourceIds = message?.answer?.passages?.map((p) => p.sourceId) ?? [];
+  const passageSourceIds = message.answer?.passages?.map((p) => p.sourceId) ?? [];
   const answer = {
     paths: data.paths,
     at: new Date(data.at),
