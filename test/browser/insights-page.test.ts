@@ -223,6 +223,37 @@ describe('the Insights page in Chromium', function () {
     expect(problems).to.deep.equal([]);
   });
 
+  it("shows an instructor their course's figures, without the course filter or the spike rule", async () => {
+    const page = await browser.context.newPage();
+    collectPageProblems(page, problems);
+    await page.goto(`${app.url}/dev/lms`);
+    await page.getByRole('button', { name: 'Launch as instructor' }).click();
+    // An instructor lands in the chat, which links to the course's inbox.
+    const chat = await toolFrame(page, '/chat');
+    await chat.getByRole('navigation').getByRole('link').click();
+    const inbox = await toolFrame(page, '/inbox');
+    await inbox.getByRole('link', { name: 'Insights for this course' }).click();
+    const frame = await toolFrame(page, '/insights');
+    await frame
+      .getByRole('status')
+      .getByText(/^Showing .*, one course: 3 conversations\./)
+      .waitFor();
+    expect(await frame.getByLabel('Course').count()).to.equal(0);
+    expect(await frame.getByText('When is a topic a spike?').count()).to.equal(0);
+    // Only pages an instructor may open are linked.
+    expect(await frame.getByRole('navigation').getByRole('link').allTextContents()).to.deep.equal([
+      'Inbox',
+      'Insights',
+    ]);
+    if (process.env.SCREENSHOT_DIR)
+      await page.screenshot({
+        path: `${process.env.SCREENSHOT_DIR}/insights-instructor.png`,
+        fullPage: true,
+      });
+    await page.close();
+    expect(problems).to.deep.equal([]);
+  });
+
   it('fits a phone inside the LMS frame width', async () => {
     const page = await openPage({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
