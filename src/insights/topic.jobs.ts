@@ -78,13 +78,12 @@ const SWEEP_LOOKBACK_MS = 24 * 3600_000;
 
 /** Topic work's dependencies in a worker: the model and embedder when configured, the tenant's threshold. */
 export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC_DEFAULTS): TopicDeps {
-  const config = new HandoffConfigService();
   return {
     settings,
     labeller: createTopicLabeller(services.config, { timeoutMs: settings.labelTimeoutMs }),
     embedder: settings.useEmbeddings ? createEmbedder(services.config) : null,
-    lowConfidenceThreshold: async (tenantId) =>
-      (await config.getSettings(tenantId)).lowConfidence.confidenceThreshold,
+    // The threshold the conversation domain declines below (its cached handoff settings).
+    lowConfidenceThreshold: (tenantId) => services.conversations.service.answerThreshold(tenantId),
     requestRecluster: (tenantId) => requestRecluster(services.queues, tenantId, settings.reclusterDelayMs),
     announce: async (a) => {
       await services.conversations.bus.emit({
