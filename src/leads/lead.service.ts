@@ -13,6 +13,7 @@ import { consentTextFor } from './lead-settings.js';
 export interface LeadActor {
   tenantId: string;
   userId: string;
+  /** Shown with their notes; read from their user when not given. */
   name?: string;
 }
 
@@ -247,16 +248,23 @@ export class LeadService {
     }
     const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
     if (Object.keys(unset).length) update.$unset = unset;
-    if (change.note)
+    if (change.note) {
+      // The author's name is read only for a note (users is a large collection).
+      const author =
+        actor.name ??
+        (await findInTenant(UserModel, actor.userId, actor.tenantId, { name: 1, email: 1 }).then(
+          (user) => user?.name ?? user?.email,
+        ));
       update.$push = {
         notes: {
           id: randomUUID(),
           authorId: actor.userId,
-          ...(actor.name ? { authorName: actor.name } : {}),
+          ...(author ? { authorName: author } : {}),
           text: change.note,
           at: this.now(),
         },
       };
+    }
     const updated = await LeadModel.collection.updateOne({ _id: lead._id, version: lead.version }, update);
     if (updated.matchedCount !== 1)
       throw new AppError('conflict', 'Someone changed this lead meanwhile. Reload it and try again.');

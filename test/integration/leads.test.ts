@@ -187,6 +187,8 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
     expect(changed.body.data.status).to.equal('contacted');
     expect(changed.body.data.owner.userId).to.equal(admin.userId);
     expect(changed.body.data.notes.map((n: Body) => n.text)).to.deep.equal(['@call back Monday']);
+    // The note names its author.
+    expect(changed.body.data.notes[0].authorName).to.equal('Sam Sales');
     const stale = await api(app, admin, `/api/leads/${leadId}`, {
       method: 'PATCH',
       body: { status: 'closed', version: 0 },

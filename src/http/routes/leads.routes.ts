@@ -8,7 +8,6 @@ import { leadStrings } from '../../leads/lead-messages.js';
 import { leadSettingsSchemaInput, saveLeadSettings, tenantConsentText } from '../../leads/lead-settings.js';
 import { toCsv } from '../../lib/csv.js';
 import { AppError } from '../../lib/errors.js';
-import { UserModel } from '../../users/user.model.js';
 import { requireSession } from '../middleware/session.js';
 import { LEAD_CSV_HEADER, leadCsvRow, presentLead } from '../presenters/leads.presenter.js';
 import { parseInput } from '../validate.js';
@@ -138,9 +137,8 @@ export function leadsRoutes(deps: { config: Config; chat: ChatService; leads: Le
     const id = leadId(req);
     const input = parseInput(changeSchema, req.body ?? {}, 'The request was not valid.');
     const current = res.locals.session;
-    const user = await UserModel.findById(current.userId, { name: 1, email: 1 }).lean();
     const lead = await deps.leads.change(
-      { tenantId: current.tenantId, userId: current.userId, name: user?.name ?? user?.email },
+      { tenantId: current.tenantId, userId: current.userId },
       id,
       { status: input.status, ownerId: input.ownerId, note: input.note },
       input.version,
