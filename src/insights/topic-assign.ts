@@ -159,8 +159,9 @@ async function findTopic(input: AssignTopicInput, deps: TopicDeps): Promise<Assi
   const missingReasons = !row.reasons.includes(input.trigger);
   const missingCodes = (input.handoffReasons ?? []).filter((c) => !row?.handoffReasons.includes(c));
   if (missingReasons || missingCodes.length)
+    // By `_id` alone (the row was read within the tenant): FerretDB 1 scans any other filter.
     await TopicAssignmentModel.updateOne(
-      { _id: row._id, tenantId: found.tenantId },
+      { _id: row._id },
       {
         $addToSet: { reasons: input.trigger, handoffReasons: { $each: input.handoffReasons ?? [] } },
         $set: { updatedAt: now },
@@ -220,7 +221,8 @@ async function setTopic(
     { $set: { topicId, method, updatedAt: now } },
   );
   if (result.modifiedCount === 1) {
-    await TopicModel.updateOne({ _id: topicId, tenantId: row.tenantId }, { $inc: { memberCount: 1 } });
+    // The topic is the tenant's (chosen from its topics, or made under its id): by `_id` alone.
+    await TopicModel.updateOne({ _id: topicId }, { $inc: { memberCount: 1 } });
     return topicId;
   }
   const current = await findInTenant(TopicAssignmentModel, row._id, row.tenantId, { topicId: 1 });
