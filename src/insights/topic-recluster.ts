@@ -74,7 +74,8 @@ export async function reclusterTenant(
     await TopicAssignmentModel.bulkWrite(
       [...plan.moves].map(([id, topicId]) => ({
         updateOne: {
-          filter: { _id: new Types.ObjectId(id), tenantId: tenant },
+          // By `_id` alone: the plan's rows were read within the tenant (FerretDB 1 scans other filters).
+          filter: { _id: new Types.ObjectId(id) },
           update: {
             $set: { topicId: new Types.ObjectId(topicId), method: 'cluster' as const, updatedAt: now },
           },
@@ -89,11 +90,21 @@ export async function reclusterTenant(
     }
     if (deps.announce) await announceMoves(tenantId, plan.moves, deps.announce);
   }
-  for (const id of touched) {
-    const topicId = new Types.ObjectId(id);
-    const memberCount = await TopicAssignmentModel.countDocuments({ tenantId: tenant, topicId });
-    await TopicModel.updateOne({ _id: topicId, tenantId: tenant }, { $set: { memberCount } });
-  }
+  // Every touched topic recounted in one grouped read (not a count query, a scan on FerretDB, per topic),
+  // then written by `_id` (they are the tenant's: planned from its rows and topics).
+  const touchedIds = [...touched].map((id) => new Types.ObjectId(id));
+  const counts = touchedIds.length
+    ? await TopicAssignmentModel.aggregate<{ _id: Types.ObjectId; n: number }>([
+        { $match: { tenantId: tenant, topicId: { $in: touchedIds } } },
+        { $group: { _id: '$topicId', n: { $sum: 1 } } },
+      ])
+    : [];
+  const countOf = new Map(counts.map((c) => [String(c._id), c.n]));
+  for (const topicId of touchedIds)
+    await TopicModel.updateOne(
+      { _id: topicId },
+      { $set: { memberCount: countOf.get(String(topicId)) ?? 0 } },
+    );
   return {
     questions: rows.length,
     clusters: plan.clusters,
