@@ -17,7 +17,8 @@ export const topicJobId = (tenantId: string, seq: number) => `topic-${tenantId}-
 /** A tenant's re-clustering in one time bucket: requests within a bucket make one run. */
 export const reclusterJobId = (tenantId: string, bucket: number) => `topics-recluster-${tenantId}-${bucket}`;
 
-// Listeners have no services; the threshold read is cached per process like the conversation domain's.
+// Listeners have no services: the threshold is read here, cached a minute per process (the domain caches
+// it 5 s), so a changed threshold reaches this filter within a minute; the job checks the stored answer again.
 const handoffConfig = new HandoffConfigService({ cacheMs: 60_000 });
 
 /**
