@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import type { MessageView } from '../conversations/conversation.views.js';
 import { findInTenant } from '../db/by-id.js';
 import type { Embedder } from '../knowledge/embeddings.service.js';
 import type { Logger } from '../lib/logger.js';
@@ -46,6 +47,8 @@ export interface TopicDeps {
   embedder: Embedder | null;
   /** The tenant's low-confidence threshold (handoff settings). */
   lowConfidenceThreshold: (tenantId: string) => Promise<number>;
+  /** A thread's recent messages as learners see them (the conversation service's Redis copy first). */
+  recentMessages?: (tenantId: string, conversationId: string) => Promise<readonly MessageView[]>;
   /** Asks for a re-clustering of the tenant soon (grouped with other requests). */
   requestRecluster: (tenantId: string) => Promise<void>;
   /**
@@ -122,7 +125,12 @@ export async function assignTopic(input: AssignTopicInput, deps: TopicDeps): Pro
 
 async function findTopic(input: AssignTopicInput, deps: TopicDeps): Promise<AssignOutcome> {
   const now = deps.now?.() ?? new Date();
-  const found = await findTriggerQuestion(input, () => deps.lowConfidenceThreshold(input.tenantId));
+  const { recentMessages } = deps;
+  const found = await findTriggerQuestion(
+    input,
+    () => deps.lowConfidenceThreshold(input.tenantId),
+    recentMessages && (() => recentMessages(input.tenantId, input.conversationId)),
+  );
   if (typeof found === 'string') return { status: found };
 
   const key = questionKey(found.text);

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
+import type { MessageView } from '../conversations/conversation.views.js';
 import { type Message, MessageModel } from '../conversations/message.model.js';
 import { findInTenant } from '../db/by-id.js';
 import type { TopicReason } from './topic.model.js';
@@ -28,6 +29,7 @@ const isAnswer = (m: Pick<Message, 'author' | 'kind' | 'clientId'>) =>
 export async function findTriggerQuestion(
   input: { tenantId: string; conversationId: string; trigger: TopicReason; messageId?: string },
   lowConfidenceThreshold: () => Promise<number>,
+  recentMessages?: () => Promise<readonly MessageView[]>,
 ): Promise<TriggerQuestion | NoQuestion> {
   if (!Types.ObjectId.isValid(input.tenantId) || !Types.ObjectId.isValid(input.conversationId))
     return 'not_found';
@@ -54,10 +56,19 @@ export async function findTriggerQuestion(
       (typeof answer.confidence === 'number' && answer.confidence < (await lowConfidenceThreshold()));
     if (!low) return 'not_low_confidence';
   }
+  const clientId = answer.clientId.slice('bot:'.length);
+  // The thread's recent messages first (its Redis copy, fresh right after an answer); the query by client
+  // id, a scan of the messages on FerretDB 1, only when the question is not among them or the read failed.
+  const thread = await recentMessages?.().catch(() => undefined);
+  const recent = thread?.find((m) => m.clientId === clientId);
+  if (recent && Types.ObjectId.isValid(recent.id)) {
+    const text = recent.author === 'learner' ? recent.text.trim() : '';
+    return text ? { ...where, messageId: new Types.ObjectId(recent.id), text } : 'no_question';
+  }
   const question = await MessageModel.findOne({
     tenantId,
     conversationId: conversation._id,
-    clientId: answer.clientId.slice('bot:'.length),
+    clientId,
   }).lean<Message>();
   const text = question?.author === 'learner' ? question.text.trim() : '';
   return text ? { ...where, messageId: question?._id, text } : 'no_question';

@@ -85,6 +85,14 @@ export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC
     embedder: settings.useEmbeddings ? createEmbedder(services.config) : null,
     // The threshold the conversation domain declines below (its cached handoff settings).
     lowConfidenceThreshold: (tenantId) => services.conversations.service.answerThreshold(tenantId),
+    recentMessages: (tenantId, conversationId) =>
+      services.conversations.service.history({
+        tenantId,
+        conversationId,
+        actor: { userId: 'topics', role: 'admin' },
+        forLearner: true,
+        limit: 50,
+      }),
     requestRecluster: (tenantId) => requestRecluster(services.queues, tenantId, settings.reclusterDelayMs),
     announce: async (a) => {
       await services.conversations.bus.emit({
