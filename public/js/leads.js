@@ -29,6 +29,13 @@
   const consentError = $('consent-error');
 
   const STATUS = { new: 'New', contacted: 'Contacted', qualified: 'Qualified', closed: 'Closed' };
+  /** A prospect who left no details: the enquiry still came to sales, without a contact. */
+  const NO_DETAILS = { asked: 'No details yet (form offered)', declined: 'No details (declined the form)' };
+  /** How a lead is named in buttons and headings: by person and organisation, else by what they wrote. */
+  const leadName = (lead) =>
+    lead.stage === 'captured'
+      ? `${lead.name}, ${lead.organisation}`
+      : `enquiry “${lead.message.slice(0, 60)}”`;
   const statusLabel = (/** @type {string} */ s) => STATUS[/** @type {keyof typeof STATUS} */ (s)] ?? s;
   const when = (/** @type {string} */ iso) =>
     new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -58,7 +65,7 @@
       const contact = cell('Contact');
       const name = document.createElement('span');
       name.className = 'lead-name';
-      name.textContent = lead.name;
+      name.textContent = lead.stage === 'captured' ? lead.name : NO_DETAILS[lead.stage];
       const email = document.createElement('span');
       email.className = 'lead-email';
       email.textContent = lead.email;
@@ -70,13 +77,11 @@
         contact.append(flag);
       }
       const actions = cell('Actions');
-      actions.append(
-        actionButton('Open', `lead from ${lead.name}, ${lead.organisation}`, () => openLead(lead.id)),
-      );
+      actions.append(actionButton('Open', `lead from ${leadName(lead)}`, () => openLead(lead.id)));
       row.append(
         status,
         cell('Owner', lead.owner?.name ?? 'Nobody'),
-        cell('Organisation', lead.organisation),
+        cell('Organisation', lead.organisation || '—'),
         contact,
         cell('Interest', lead.interest ?? '—'),
         cell('When', when(lead.capturedAt)),
@@ -112,13 +117,15 @@
   /** @param {any} lead */
   function showLead(lead) {
     open = lead;
-    title.textContent = `${lead.name}, ${lead.organisation}`;
+    const name = leadName(lead);
+    title.textContent = name.charAt(0).toUpperCase() + name.slice(1);
     facts.replaceChildren();
-    fact('Email', lead.freeMail ? `${lead.email} (free-mail address)` : lead.email);
+    if (lead.stage !== 'captured') fact('Contact', NO_DETAILS[lead.stage]);
+    else fact('Email', lead.freeMail ? `${lead.email} (free-mail address)` : lead.email);
     if (lead.role) fact('Role', lead.role);
     if (lead.interest) fact('Interest', lead.interest);
     fact('Message in the chat', lead.message);
-    fact('Captured', when(lead.capturedAt));
+    fact(lead.stage === 'captured' ? 'Captured' : 'Asked', when(lead.capturedAt));
     if (lead.consent) fact('Consent', `${lead.consent.text} (${when(lead.consent.at)})`);
     if (lead.signals.length) fact('Detector saw', lead.signals.join(', '));
     statusInput.value = lead.status;

@@ -30,8 +30,8 @@ export interface LeadNote {
 
 /**
  * A prospect's enquiry in the chat: one per thread, `_id` the conversation's id (so asking, capturing
- * and resubmitting all land on the same document, read by `_id`). Listed on the Leads page once
- * `stage` is `captured`; until then it only remembers that the card was offered (or declined).
+ * and resubmitting all land on the same document, read by `_id`). Listed on the Leads page from the
+ * start; `stage` says whether the prospect left details (`captured`), has the card (`asked`) or declined it.
  */
 export interface Lead {
   _id: Types.ObjectId;

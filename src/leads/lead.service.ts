@@ -184,22 +184,25 @@ export class LeadService {
 
   // ---------------------------------------------------------------- the Leads page
 
-  /** A tenant's captured leads, newest first, optionally of one status. */
+  /**
+   * A tenant's leads, newest first, optionally of one status: every thread the chat took for a prospect's
+   * enquiry, with details or not (a prospect who declined the form or left it still went to sales, not to
+   * the support inbox, so this is where staff see the thread).
+   */
   async list(tenantId: string, filter: { status?: LeadStatus; limit?: number } = {}): Promise<Lead[]> {
     return LeadModel.find({
       tenantId: new Types.ObjectId(tenantId),
-      stage: 'captured',
       ...(filter.status ? { status: filter.status } : {}),
     })
-      .sort({ capturedAt: -1 })
+      .sort({ askedAt: -1 })
       .limit(filter.limit ?? 1000)
       .lean<Lead[]>();
   }
 
-  /** One captured lead of the tenant, or "not found". */
+  /** One lead of the tenant, or "not found". */
   async get(tenantId: string, leadId: string): Promise<Lead> {
     const lead = await findInTenant(LeadModel, leadId, tenantId);
-    if (lead?.stage !== 'captured') throw new AppError('not_found', 'That lead was not found.');
+    if (!lead) throw new AppError('not_found', 'That lead was not found.');
     return lead;
   }
 

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
+import { Types } from 'mongoose';
+import { LeadModel } from '../../src/leads/lead.model.js';
 import type { TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, toolFrame } from '../support/browser.js';
 import { startAppWithDevLms } from '../support/dev-lms-app.js';
@@ -148,6 +150,36 @@ describe('lead capture card in the chat and the Leads page, in Chromium inside t
     // At a phone's width the rows become labelled cards.
     await page.setViewportSize({ width: 390, height: 800 });
     if (shots) await page.screenshot({ path: `${shots}/leads-page-phone.png`, fullPage: true });
+
+    // A prospect who declined the form is listed too, as an enquiry without contact details.
+    const captured = await LeadModel.findOne({ stage: 'captured' }).lean();
+    const now = new Date();
+    await LeadModel.collection.insertOne({
+      _id: new Types.ObjectId(),
+      tenantId: captured?.tenantId,
+      conversationId: new Types.ObjectId(),
+      userId: new Types.ObjectId(),
+      message: 'Could we see a demo before we buy?',
+      signals: ['demo'],
+      score: 0.8,
+      stage: 'declined',
+      askedAt: now,
+      declinedAt: now,
+      status: 'new',
+      notes: [],
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await frame.getByRole('combobox', { name: 'Show' }).selectOption('');
+    const declined = table.getByRole('row').filter({ hasText: 'No details (declined the form)' });
+    await declined.waitFor();
+    await declined
+      .getByRole('button', { name: /Open lead from enquiry “Could we see a demo before we buy\?”/ })
+      .click();
+    await frame.getByRole('region', { name: 'Enquiry “Could we see a demo before we buy?”' }).waitFor();
+    if (shots) await page.screenshot({ path: `${shots}/leads-declined.png`, fullPage: true });
     await page.close();
     expect(problems).to.deep.equal([]);
   });

@@ -270,9 +270,16 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
       async () => (await history(learner)).find((m) => m.clientId === `bot:${next.clientId}`),
       'the bot answer',
     );
-    // Nothing reached the Leads page.
+    // The enquiry is on the Leads page (it never went to the support inbox), without any contact details.
     const leads = await api(app, admin, '/api/leads');
-    expect(leads.body.data.leads.map((l: Body) => l.conversationId)).not.to.include(conversationId);
+    const listed = leads.body.data.leads.find((l: Body) => l.conversationId === conversationId);
+    expect(listed).to.include({
+      stage: 'declined',
+      name: '',
+      email: '',
+      message: 'Could we see a demo before we buy?',
+    });
+    expect(listed.consent).to.equal(null);
     // Someone else's thread: not theirs to answer.
     const stranger = await launchAs(app, { role: 'learner', name: 'Stranger' });
     const theirs = await api(app, stranger, '/api/chat/lead', {

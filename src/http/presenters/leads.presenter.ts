@@ -3,6 +3,8 @@ import type { Lead } from '../../leads/lead.model.js';
 /** A lead as the Leads page shows it. */
 export interface LeadDto {
   id: string;
+  /** `captured`: details left; `asked`: the form is offered; `declined`: the prospect said no thanks. */
+  stage: Lead['stage'];
   status: Lead['status'];
   owner: { userId: string; name?: string } | null;
   name: string;
@@ -16,6 +18,7 @@ export interface LeadDto {
   conversationId: string;
   signals: string[];
   consent: { text: string; at: string } | null;
+  /** When the details were left, else when the enquiry came. */
   capturedAt: string;
   updatedAt: string;
   version: number;
@@ -26,6 +29,7 @@ export function presentLead(lead: Lead): LeadDto {
   const contact = lead.contact;
   return {
     id: String(lead._id),
+    stage: lead.stage,
     status: lead.status,
     owner: lead.owner
       ? { userId: lead.owner.userId, ...(lead.owner.name ? { name: lead.owner.name } : {}) }
@@ -41,7 +45,7 @@ export function presentLead(lead: Lead): LeadDto {
     conversationId: String(lead.conversationId),
     signals: lead.signals ?? [],
     consent: lead.consent ? { text: lead.consent.text, at: new Date(lead.consent.at).toISOString() } : null,
-    capturedAt: new Date(lead.capturedAt ?? lead.updatedAt).toISOString(),
+    capturedAt: new Date(lead.capturedAt ?? lead.askedAt ?? lead.updatedAt).toISOString(),
     updatedAt: new Date(lead.updatedAt).toISOString(),
     version: lead.version ?? 0,
     notes: (lead.notes ?? []).map((note) => ({
@@ -68,6 +72,7 @@ export const LEAD_CSV_HEADER = [
   'Consent',
   'Consent at',
   'Notes',
+  'Details',
 ] as const;
 
 export function leadCsvRow(lead: LeadDto): unknown[] {
@@ -85,5 +90,13 @@ export function leadCsvRow(lead: LeadDto): unknown[] {
     lead.consent?.text ?? '',
     lead.consent?.at ?? '',
     lead.notes.map((note) => `${note.authorName ?? 'Staff'} (${note.at}): ${note.text}`).join('\n'),
+    DETAILS_LABEL[lead.stage],
   ];
 }
+
+/** Whether the prospect left their details, in the words the page and the CSV use. */
+export const DETAILS_LABEL: Record<LeadDto['stage'], string> = {
+  captured: 'left',
+  asked: 'form offered, none left yet',
+  declined: 'declined the form',
+};
