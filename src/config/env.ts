@@ -219,6 +219,15 @@ const schema = z.object({
     .min(1024)
     .default(25 * 1024 * 1024)
     .describe('the largest knowledge-base upload in bytes (≥ 1024), e.g. 26214400 for 25 MB'),
+  MESSAGE_MAX_CHARS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(100_000)
+    .default(4000)
+    .describe(
+      'the longest chat message, staff reply or internal note in characters (100-100000); every route, the store and the pages use it, and a tenant may set a lower limit for learners',
+    ),
   FOLLOW_UP_GRACE_SECONDS: z.coerce
     .number()
     .int()
