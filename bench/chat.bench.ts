@@ -34,6 +34,7 @@ const ANSWER_TIMEOUT_MS = 30_000;
 /** The paced phase: rounds, and the window (seconds) in which each learner posts once per round. */
 const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 3);
 const PACED_WINDOW_S = Number(process.env.BENCH_PACED_WINDOW_S ?? 5);
+const CROWD = Number(process.env.BENCH_CROWD ?? 200);
 /** Opening the idle connections stops after this long, however many are open. */
 const IDLE_OPEN_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 240);
 
@@ -227,14 +228,15 @@ export async function benchChat(): Promise<Record<string, number | string>> {
 
     const runId = randomUUID().slice(0, 8);
     const learners: Array<{ ltik: string; conversationId: string; stream: LearnerStream }> = [];
-    for (let i = 0; i < LEARNERS; i++) {
-      const ltik = await launch(`bench-chat-${runId}-${i}`);
+    const joinLearner = async (sub: string) => {
+      const ltik = await launch(sub);
       const { json } = await api(ltik, '/api/chat');
       const conversationId = String((json.conversation as { id: string }).id);
       const stream = new LearnerStream(publicUrl, ltik);
       await stream.open(String(json.lastEventId));
-      learners.push({ ltik, conversationId, stream });
-    }
+      return { ltik, conversationId, stream };
+    };
+    for (let i = 0; i < LEARNERS; i++) learners.push(await joinLearner(`bench-chat-${runId}-${i}`));
 
     // Rounds: every learner posts at once; time from sending the POST to the bot's answer on SSE.
     const answerMs: number[] = [];
@@ -280,28 +282,32 @@ export async function benchChat(): Promise<Record<string, number | string>> {
     // (self = this bench process, the learners' side).
     const cpuMsPerAnswer = meter.perOperation(Math.max(1, answerMs.length));
 
-    // The same 50 learners at a human pace: each posts once in every PACED_WINDOW_S-second window at a
-    // random moment (about 10 messages a second in all), instead of all in the same millisecond.
-    const pacedMs: number[] = [];
-    let pacedTimeouts = 0;
-    for (let r = 0; r < PACED_ROUNDS; r++) {
-      await Promise.all(
-        learners.map(async (learner, i) => {
-          await sleep(Math.random() * PACED_WINDOW_S * 1000);
-          const clientId = `bench-${runId}-paced-${r}-${i}`;
-          const answered = learner.stream.waitForAnswer(clientId, ANSWER_TIMEOUT_MS);
-          const t0 = performance.now();
-          await api(learner.ltik, '/api/chat/messages', {
-            conversationId: learner.conversationId,
-            clientId,
-            text: CORPUS[(i + r * 3) % CORPUS.length]?.[1] ?? 'How do I bookmark a page?',
-          });
-          const at = await answered;
-          if (at === null) pacedTimeouts++;
-          else pacedMs.push(at - t0);
-        }),
-      );
-    }
+    // The same learners at a human pace: each posts once in every PACED_WINDOW_S-second window at a
+    // random moment (about 10 messages a second in all for 50), instead of all in the same millisecond.
+    const paced = async (group: typeof learners, label: string) => {
+      const ms: number[] = [];
+      let missed = 0;
+      for (let r = 0; r < PACED_ROUNDS; r++) {
+        await Promise.all(
+          group.map(async (learner, i) => {
+            await sleep(Math.random() * PACED_WINDOW_S * 1000);
+            const clientId = `bench-${runId}-${label}-${r}-${i}`;
+            const answered = learner.stream.waitForAnswer(clientId, ANSWER_TIMEOUT_MS);
+            const t0 = performance.now();
+            await api(learner.ltik, '/api/chat/messages', {
+              conversationId: learner.conversationId,
+              clientId,
+              text: CORPUS[(i + r * 3) % CORPUS.length]?.[1] ?? 'How do I bookmark a page?',
+            });
+            const at = await answered;
+            if (at === null) missed++;
+            else ms.push(at - t0);
+          }),
+        );
+      }
+      return { ms, missed };
+    };
+    const { ms: pacedMs, missed: pacedTimeouts } = await paced(learners, 'paced');
 
     // The same path with nothing else going on: one learner, one message at a time, and the thread open.
     const sequentialAnswerMs: number[] = [];
@@ -324,7 +330,12 @@ export async function benchChat(): Promise<Record<string, number | string>> {
         sequentialOpenMs.push(performance.now() - t1);
       }
     }
-    for (const learner of learners) learner.stream.close();
+    // A crowd at the same pace: CROWD learners (the first LEARNERS plus newly launched ones), about 40
+    // messages a second in all at 200.
+    const crowd = [...learners];
+    for (let i = crowd.length; i < CROWD; i++) crowd.push(await joinLearner(`bench-chat-${runId}-${i}`));
+    const { ms: crowdMs, missed: crowdTimeouts } = await paced(crowd, 'crowd');
+    for (const learner of crowd) learner.stream.close();
 
     // Idle live connections on one web process, opened from a worker thread with one learner's token.
     const idleLtik = await launch(`bench-chat-${runId}-idle`);
@@ -410,7 +421,13 @@ export async function benchChat(): Promise<Record<string, number | string>> {
       pacedMessagesPerSecond: round(LEARNERS / PACED_WINDOW_S),
       pacedAnswerP50Ms: round(percentile(pacedMs, 50)),
       pacedAnswerP95Ms: round(percentile(pacedMs, 95)),
+      pacedAnswerP99Ms: round(percentile(pacedMs, 99)),
       pacedTimeouts,
+      crowdLearners: CROWD,
+      crowdAnswerP50Ms: round(percentile(crowdMs, 50)),
+      crowdAnswerP95Ms: round(percentile(crowdMs, 95)),
+      crowdAnswerP99Ms: round(percentile(crowdMs, 99)),
+      crowdTimeouts,
       soloAnswerP50Ms: round(percentile(sequentialAnswerMs, 50)),
       soloGetChatP50Ms: round(percentile(sequentialOpenMs, 50)),
       webCpuCoresUsed: round(webCpuShare, 2),
