@@ -114,12 +114,14 @@ describe('knowledge engine with the LMS vocabulary', () => {
     expect(result.notCovered).to.equal(true);
   });
 
-  it("a tenant's own vocabulary applies to that tenant's questions only", async () => {
-    const engine = new KnowledgeEngine();
-    await engine.index('t1', docs);
-    await engine.index('t2', docs);
-    engine.setVocabulary('t1', [{ en: ['payback', 'reimbursement'] }]);
-    expect(engine.ask('t1', 'payback').sources[0]?.sourceId).to.equal('reimbursement');
-    expect(engine.ask('t2', 'payback').sources).to.deep.equal([]);
+  it('vocabulary groups given to the engine extend the built-in ones', async () => {
+    const extended = new KnowledgeEngine({
+      vocabulary: { groups: lmsVocabulary([{ en: ['payback', 'reimbursement'] }]) },
+    });
+    await extended.index('t', docs);
+    const builtIn = new KnowledgeEngine();
+    await builtIn.index('t', docs);
+    expect(extended.ask('t', 'payback').sources[0]?.sourceId).to.equal('reimbursement');
+    expect(builtIn.ask('t', 'payback').sources).to.deep.equal([]);
   });
 });
