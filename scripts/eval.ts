@@ -52,7 +52,6 @@ import {
 } from '../src/knowledge/eval-sets.js';
 import {
   ATTRIBUTION_FILE,
-  configureKnowledge,
   DEFAULT_NOT_COVERED_THRESHOLD,
   type EvalAnswer,
   type EvalQuestion,
@@ -317,7 +316,6 @@ if (!mongoUrl || !redisUrl || config.LOCAL_EMBEDDINGS) {
 }
 const embeddings = embeddingSettings(config);
 const runtime = await openRuntime({ config, logger, lifecycle, mongoUrl: mongoUrl!, redisUrl: redisUrl! });
-configureKnowledge({ config, redis: runtime.redis, logger });
 const workerConnection = createRedis(runtime.redisUrl, 'worker', logger);
 lifecycle.onShutdown('worker redis', async () => {
   await workerConnection.quit().catch(() => workerConnection.disconnect());
@@ -330,6 +328,7 @@ const workers = startWorkers({
   queues: ['maintenance', 'knowledge'],
   queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
   logger,
+  knowledge: { config, redis: runtime.redis, logger },
 });
 lifecycle.onShutdown('workers', () => closeWorkers(workers));
 

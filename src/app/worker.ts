@@ -4,7 +4,6 @@ import { indexWorkerEvents } from '../inbox/index.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
-import { configureKnowledge } from '../knowledge/index.js';
 import { createRedis } from '../redis/connection.js';
 import type { Runtime } from './runtime.js';
 
@@ -14,8 +13,6 @@ import type { Runtime } from './runtime.js';
  */
 export async function startWorker(runtime: Runtime): Promise<Worker[]> {
   const { config, logger, lifecycle, queues } = runtime;
-  // Ingestion jobs publish index changes on this process's producer connection.
-  configureKnowledge({ config, redis: runtime.redis, logger });
   const connection = createRedis(runtime.redisUrl, 'worker', logger);
   lifecycle.onShutdown('worker redis', async () => {
     await connection.quit().catch(() => connection.disconnect());
@@ -39,6 +36,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
       sla: config.SLA_WORKER_CONCURRENCY,
     },
     logger,
+    // Ingestion jobs publish index changes on this process's producer connection (`services.redis`).
     services: { config, logger, redis: runtime.redis, queues, conversations },
   });
   lifecycle.onShutdown('workers', () => closeWorkers(workers));

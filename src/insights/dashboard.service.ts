@@ -1,5 +1,5 @@
 import { CourseModel } from '../courses/course.model.js';
-import { findInTenant } from '../db/by-id.js';
+import { findEachInTenant } from '../db/by-id.js';
 import { TeamModel } from '../inbox/inbox.models.js';
 import { type DashboardSummary, type DayOfSummaries, datesBetween, summarise } from './dashboard-summary.js';
 import { type ScopeSummary, unpackScope } from './day-summary.js';
@@ -52,17 +52,17 @@ export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
   const [start = query.from] = [historyFrom, query.from].sort();
   const history = datesBetween(start, query.to);
   const months = [...new Set(history.map((date) => date.slice(0, 7)))];
-  const docs = await Promise.all(
-    months.map((month) =>
-      InsightMonthModel.findById(insightMonthId(query.tenantId, month, query.courseId)).lean(),
-    ),
+  const docs = await findEachInTenant(
+    InsightMonthModel,
+    months.map((month) => insightMonthId(query.tenantId, month, query.courseId)),
+    query.tenantId,
   );
   const byDate = new Map<string, ScopeSummary>();
   const courseCounts = new Map<string, number>();
   const wanted = new Set(history);
   const rangeMonths = new Set(dates.map((date) => date.slice(0, 7)));
   for (const doc of docs) {
-    if (!doc || String(doc.tenantId) !== query.tenantId) continue;
+    if (!doc) continue;
     for (const [date, summary] of Object.entries(doc.days ?? {}))
       if (wanted.has(date)) byDate.set(date, unpackScope(summary));
     if (!rangeMonths.has(doc.month)) continue;
@@ -85,7 +85,12 @@ export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
       summary.slaByTeam.map((row) => row.id),
     ),
     query.courseId ? Promise.resolve([]) : busiestCourses(query.tenantId, courseCounts),
-    Promise.all(figures.map((f) => findInTenant(TopicModel, f.topicId, query.tenantId, { label: 1 }))),
+    findEachInTenant(
+      TopicModel,
+      figures.map((f) => f.topicId),
+      query.tenantId,
+      { label: 1 },
+    ),
   ]);
   return {
     ...summary,
@@ -100,7 +105,7 @@ export async function loadDashboard(query: DashboardQuery): Promise<Dashboard> {
 }
 
 async function namesOfTeams(tenantId: string, ids: readonly string[]): Promise<Record<string, string>> {
-  const teams = await Promise.all(ids.map((id) => findInTenant(TeamModel, id, tenantId, { name: 1 })));
+  const teams = await findEachInTenant(TeamModel, ids, tenantId, { name: 1 });
   const out: Record<string, string> = {};
   teams.forEach((team, i) => {
     const id = ids[i];
@@ -111,8 +116,11 @@ async function namesOfTeams(tenantId: string, ids: readonly string[]): Promise<R
 
 async function busiestCourses(tenantId: string, counts: Map<string, number>): Promise<Dashboard['courses']> {
   const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, COURSE_OPTIONS);
-  const courses = await Promise.all(
-    top.map(([id]) => findInTenant(CourseModel, id, tenantId, { title: 1, label: 1 })),
+  const courses = await findEachInTenant(
+    CourseModel,
+    top.map(([id]) => id),
+    tenantId,
+    { title: 1, label: 1 },
   );
   return top.map(([id, conversations], i) => ({
     id,

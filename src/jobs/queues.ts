@@ -23,8 +23,8 @@ export interface JobPayloads {
       tenantId: string;
       sourceId: string;
       version: number;
-      /** Ids of the stored upload's parts, in order (read by id; older jobs without them query). */
-      parts?: string[];
+      /** Ids of the stored upload's parts, in order (read by id: FerretDB answers other filters by scanning). */
+      parts: string[];
     };
     /**
      * Fills the vectors a live source version's chunks lack (the embedding server failed, was too slow, or

@@ -4,6 +4,7 @@ import { dashboardJobs } from '../insights/dashboard.jobs.js';
 import { gapJobs } from '../insights/gap.jobs.js';
 import { topicJobs } from '../insights/topic.jobs.js';
 import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
+import type { KnowledgeRuntime } from '../knowledge/knowledge-context.js';
 import { labelledMissJobs } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
@@ -24,10 +25,11 @@ export type QueueHandlers<Q extends QueueName> = { [N in JobName<Q>]: JobHandler
 type HandlerTable = { [Q in QueueName]: QueueHandlers<Q> };
 
 /** Which handler runs each job: the one table that connects queues to domain code. */
-function handlersFor(services?: JobServices): Partial<HandlerTable> {
+function handlersFor(services?: JobServices, knowledge?: KnowledgeRuntime): Partial<HandlerTable> {
+  const knowledgeRuntime = knowledge ?? services;
   return {
     maintenance: maintenanceJobs,
-    knowledge: knowledgeJobs,
+    ...(knowledgeRuntime ? { knowledge: knowledgeJobs(knowledgeRuntime) } : {}),
     ...(services
       ? {
           sla: slaJobs(services),
@@ -54,11 +56,13 @@ export interface WorkerOptions {
   queues?: readonly QueueName[];
   /** What the SLA and notification handlers need; required when those queues are consumed. */
   services?: JobServices;
+  /** What the knowledge handlers need when `services` are not given (ingestion-only processes). */
+  knowledge?: KnowledgeRuntime;
 }
 
 /** Starts one BullMQ worker per queue. Close them with `closeWorkers` to let active jobs finish. */
 export function startWorkers(options: WorkerOptions): Worker[] {
-  const table = handlersFor(options.services);
+  const table = handlersFor(options.services, options.knowledge);
   return (options.queues ?? QUEUE_NAMES).map((queueName) => {
     const handlers = table[queueName] as Record<string, JobHandler<unknown>> | undefined;
     if (!handlers) throw new Error(`queue "${queueName}" needs the job services to run`);

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import type { Logger } from '../lib/logger.js';
 import { embedTexts } from './embedding-fill.js';
 import { createEmbedder, embeddingText } from './embeddings.service.js';
@@ -8,7 +9,7 @@ import {
   KnowledgeSourceModel,
   type SourceVectors,
 } from './knowledge.models.js';
-import { knowledgeRuntime } from './knowledge-context.js';
+import type { KnowledgeRuntime } from './knowledge-context.js';
 import { announceChunks } from './knowledge-writer.js';
 
 /**
@@ -39,14 +40,15 @@ type ChunkRow = Pick<KnowledgeChunk, '_id' | 'ordinal' | 'title' | 'heading' | '
 export async function fillMissingVectors(
   target: { tenantId: string; sourceId: string; version: number },
   attempt: { number: number; last: boolean },
+  runtime: KnowledgeRuntime,
   logger?: Logger,
 ): Promise<{ filled: number; pending: number } | { skipped: string }> {
-  const { config, redis } = knowledgeRuntime();
+  const { config, redis } = runtime;
   const tenantId = new Types.ObjectId(target.tenantId);
   const sourceId = new Types.ObjectId(target.sourceId);
   const { version } = target;
-  const source = await KnowledgeSourceModel.findById(sourceId).lean();
-  if (!source?.tenantId.equals(tenantId) || source.version !== version) return { skipped: 'not live' };
+  const source = await findInTenant(KnowledgeSourceModel, sourceId, tenantId);
+  if (source?.version !== version) return { skipped: 'not live' };
   const embedder = createEmbedder(config);
   if (!embedder) return { skipped: 'no embedding server configured' };
 

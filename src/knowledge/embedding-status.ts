@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import { isLastingEmbeddingError } from './embeddings.service.js';
 import { type KnowledgeSource, KnowledgeSourceModel } from './knowledge.models.js';
 
@@ -47,13 +48,13 @@ export async function meaningBySource(
   const out = new Map<string, SourceMeaning>();
   if (!Types.ObjectId.isValid(tenantId)) return out;
   const tenant = new Types.ObjectId(tenantId);
-  const fields = { tenantId: 1, version: 1, chunkCount: 1, vectors: 1 };
+  const fields = { tenantId: 1, version: 1, chunkCount: 1, vectors: 1 } as const;
   const rows =
     sourceId && Types.ObjectId.isValid(sourceId)
-      ? [await KnowledgeSourceModel.findById(new Types.ObjectId(sourceId), fields).lean()]
+      ? [await findInTenant(KnowledgeSourceModel, new Types.ObjectId(sourceId), tenant, fields)]
       : await KnowledgeSourceModel.find({ tenantId: tenant }, fields).lean();
   for (const row of rows) {
-    if (!row?.tenantId.equals(tenant)) continue;
+    if (!row) continue;
     const meaning = meaningOf(row, model);
     if (meaning) out.set(String(row._id), meaning);
   }

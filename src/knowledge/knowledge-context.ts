@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type Config, loadConfig } from '../config/env.js';
+import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import type { ChunkRecord } from './knowledge.types.js';
 
@@ -55,29 +55,12 @@ export function decodeEmbedding(encoded: string): Float32Array {
   return out;
 }
 
-/** Settings and connections the knowledge module uses outside a request (in jobs). */
+/** Settings and connections the knowledge jobs work with, handed to them by the process that runs them. */
 export interface KnowledgeRuntime {
   config: Config;
   /** A fail-fast connection to publish changes on; without one, readers converge by version checks. */
   redis?: Redis;
   logger?: Logger;
-}
-
-let current: KnowledgeRuntime | undefined;
-
-/**
- * Hands the process's config and Redis connection to the knowledge jobs (call once per process that
- * runs workers, e.g. with the Runtime). Jobs fall back to `loadConfig()` and version-check-only
- * convergence when nobody did.
- */
-export function configureKnowledge(runtime: KnowledgeRuntime): void {
-  current = runtime;
-}
-
-/** The configured runtime, or one made from the environment. */
-export function knowledgeRuntime(): KnowledgeRuntime {
-  current ??= { config: loadConfig() };
-  return current;
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Types } from 'mongoose';
+import type { Config } from '../config/env.js';
+import { findInTenant } from '../db/by-id.js';
 import type { Logger } from '../lib/logger.js';
 import { documentToRecords } from './chunking.service.js';
 import { embedTexts } from './embedding-fill.js';
@@ -14,7 +16,7 @@ import {
   nextKnowledgeVersion,
 } from './knowledge.models.js';
 import type { ChunkRecord, DocumentFormat } from './knowledge.types.js';
-import { announceSources, encodeEmbedding, knowledgeRuntime, type WireChunk } from './knowledge-context.js';
+import { announceSources, encodeEmbedding, type WireChunk } from './knowledge-context.js';
 
 const WRITE_BATCH = 500;
 
@@ -25,12 +27,14 @@ export interface WriteVersionInput {
   document: { format: DocumentFormat; content: string; title?: string };
   /** Recorded on the source when this version goes live (what the file turned out to be). */
   mimeType?: string;
+  /** The process's settings: the embedder `config` describes when none is given, and how long to wait for it. */
+  config: Config;
   /**
-   * The embedder to use (null: none). Left out, the configured one is used, and the chunks are stored
-   * at once without vectors for the `knowledge.embed` job to fill (a request does not wait for them).
+   * The embedder to use (null: none). Left out, the one `config` describes is used, and the chunks are
+   * stored at once without vectors for the `knowledge.embed` job to fill (a request does not wait for them).
    */
   embedder?: Embedder | null;
-  /** How long chunks wait for the embedder's limit before they are stored without vectors. */
+  /** How long chunks wait for the embedder's limit before they are stored without vectors (default EMBEDDINGS_TIMEOUT_MS). */
   embedWaitMs?: number;
   /** Called with 0-100 as the work advances. */
   onProgress?: (pct: number) => Promise<void> | void;
@@ -101,13 +105,13 @@ export async function prepareSourceVersion(input: WriteVersionInput): Promise<Pr
   let embeddings: (number[] | undefined)[] | undefined;
   let vectors: PreparedVersion['vectors'];
   const later = input.embedder === undefined;
-  const embedder = later ? createEmbedder(knowledgeRuntime().config) : input.embedder;
+  const embedder = later ? createEmbedder(input.config) : input.embedder;
   const fillLater = later && !embedder;
   if (embedder && later) {
     vectors = { model: embedder.model, pending: records.length, error: null, later: true };
   } else if (embedder) {
     const filled = await embedTexts(embedder, records.map(embeddingText), {
-      waitMs: input.embedWaitMs ?? knowledgeRuntime().config.EMBEDDINGS_TIMEOUT_MS,
+      waitMs: input.embedWaitMs ?? input.config.EMBEDDINGS_TIMEOUT_MS,
       // A busy server's backlog is for the fill job: the document goes live lexically at once.
       skipLongLine: true,
       logger: input.publish.logger,
@@ -176,13 +180,17 @@ export async function commitSourceVersions(
   // The checks are reads by `_id` (concurrent reads are cheap); the switches go in one bulk write.
   const currents = await Promise.all(
     items.map((item) =>
-      KnowledgeSourceModel.findById(item.source._id, { tenantId: 1, version: 1, pendingVersion: 1 }).lean(),
+      findInTenant(KnowledgeSourceModel, item.source._id, item.source.tenantId, {
+        version: 1,
+        pendingVersion: 1,
+      }),
     ),
   );
   const switched = items.map((item, i) => {
     const current = currents[i];
     return (
-      current?.tenantId.equals(item.source.tenantId) === true &&
+      current !== null &&
+      current !== undefined &&
       current.version < item.version &&
       current.pendingVersion === item.version
     );

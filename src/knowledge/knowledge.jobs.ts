@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { Types } from 'mongoose';
+import { findEachInTenant, findInTenant } from '../db/by-id.js';
 import type { JobPayload } from '../jobs/queues.js';
 import type { QueueHandlers } from '../jobs/workers.js';
 import { parseDocument, UnsupportedDocumentError } from './document-parser.service.js';
@@ -11,7 +12,7 @@ import {
   KnowledgeSourceModel,
   KnowledgeUploadModel,
 } from './knowledge.models.js';
-import { knowledgeRuntime, uploadCacheKey } from './knowledge-context.js';
+import { type KnowledgeRuntime, uploadCacheKey } from './knowledge-context.js';
 import {
   commitSourceVersions,
   discardVersion,
@@ -110,17 +111,20 @@ class CommitBatcher {
   }
 }
 
-const budget = new ByteBudget(BYTES_IN_FLIGHT);
-const batcher = new CommitBatcher();
-
 /**
  * The upload's bytes: from the Redis copy the upload left (small files), else by the part ids the job
- * carries (one indexed read each), else by query (jobs queued before part ids existed).
+ * carries (one indexed read each). Empty when any part is gone.
  */
-async function loadUpload(tenantId: Types.ObjectId, sourceId: Types.ObjectId, job: IngestJob) {
+async function loadUpload(
+  runtime: KnowledgeRuntime,
+  tenantId: Types.ObjectId,
+  sourceId: Types.ObjectId,
+  job: IngestJob,
+) {
   const { version, parts: ids } = job.data;
-  const { redis, config } = knowledgeRuntime();
-  if (redis && ids && ids.length > 0) {
+  const { redis, config } = runtime;
+  if (ids.length === 0) return [];
+  if (redis) {
     const cached = await redis
       .mgetBuffer(...ids.map((id) => uploadCacheKey(config.REDIS_PREFIX, id)))
       .catch(() => []);
@@ -128,22 +132,15 @@ async function loadUpload(tenantId: Types.ObjectId, sourceId: Types.ObjectId, jo
       return cached.map((data) => ({ data: data as Buffer }));
     }
   }
-  if (ids && ids.length > 0) {
-    const parts = await Promise.all(
-      ids.map((id) => KnowledgeUploadModel.findOne({ _id: new Types.ObjectId(id) }).lean()),
-    );
-    const mine = parts.filter(
-      (p) => p?.tenantId.equals(tenantId) && p.sourceId.equals(sourceId) && p.version === version,
-    );
-    if (mine.length === ids.length) return mine as NonNullable<(typeof parts)[number]>[];
-  }
-  return KnowledgeUploadModel.find({ tenantId, sourceId, version }).sort({ n: 1 }).lean();
+  const parts = await findEachInTenant(KnowledgeUploadModel, ids, tenantId);
+  const mine = parts.filter((p) => p?.sourceId.equals(sourceId) && p.version === version);
+  return mine.length === ids.length ? (mine as NonNullable<(typeof parts)[number]>[]) : [];
 }
 
 /** Is `version` the source's live version now (its switch happened)? */
 async function isLive(tenantId: Types.ObjectId, sourceId: Types.ObjectId, version: number) {
-  const source = await KnowledgeSourceModel.findById(sourceId, { tenantId: 1, version: 1 }).lean();
-  return source?.tenantId.equals(tenantId) === true && source.version === version;
+  const source = await findInTenant(KnowledgeSourceModel, sourceId, tenantId, { version: 1 });
+  return source?.version === version;
 }
 
 /** Marks the upload failed with a plain reason; the previous version (if any) stays live. */
@@ -157,116 +154,125 @@ async function fail(tenantId: Types.ObjectId, sourceId: Types.ObjectId, version:
   );
 }
 
-export const knowledgeJobs: QueueHandlers<'knowledge'> = {
-  /**
-   * Parse, chunk, embed (when a model is configured), write, switch. Bad files end as a failed source
-   * with the reason (no retry); infrastructure errors retry, and the last attempt records the failure.
-   */
-  async ingest(job, { logger }) {
-    const { config, redis } = knowledgeRuntime();
-    const tenantId = new Types.ObjectId(job.data.tenantId);
-    const sourceId = new Types.ObjectId(job.data.sourceId);
-    const { version } = job.data;
-    const publish = { redis, prefix: config.REDIS_PREFIX, logger };
-    // By `_id` alone (FerretDB's only indexed filter), then the tenant checked here.
-    const found = await KnowledgeSourceModel.findById(sourceId).lean();
-    const source = found?.tenantId.equals(tenantId) ? found : null;
-    if (!source) {
-      await discardVersion(tenantId, sourceId, version);
-      return { skipped: 'removed' };
-    }
-    if (source.version === version && source.pendingVersion === null) {
-      // Switched already: an earlier run stopped between the switch and "ready" (a crash, a lost
-      // connection). Finish it rather than leave the source "processing" for ever.
-      if (source.status === 'queued' || source.status === 'processing') {
-        await finishLiveVersions([{ source, version }], publish);
-        return { finished: 'after a retry', chunks: source.chunkCount };
+/**
+ * The knowledge queue's handlers. One upload budget and one commit batcher per set of handlers: they
+ * share the process's memory and database writes among the jobs running at once.
+ */
+export function knowledgeJobs(runtime: KnowledgeRuntime): QueueHandlers<'knowledge'> {
+  const budget = new ByteBudget(BYTES_IN_FLIGHT);
+  const batcher = new CommitBatcher();
+  return {
+    /**
+     * Parse, chunk, embed (when a model is configured), write, switch. Bad files end as a failed source
+     * with the reason (no retry); infrastructure errors retry, and the last attempt records the failure.
+     */
+    async ingest(job, { logger }) {
+      const { config, redis } = runtime;
+      const tenantId = new Types.ObjectId(job.data.tenantId);
+      const sourceId = new Types.ObjectId(job.data.sourceId);
+      const { version } = job.data;
+      const publish = { redis, prefix: config.REDIS_PREFIX, logger };
+      const source = await findInTenant(KnowledgeSourceModel, sourceId, tenantId);
+      if (!source) {
+        await discardVersion(tenantId, sourceId, version);
+        return { skipped: 'removed' };
       }
-      return { skipped: 'already live' };
-    }
-    if (source.version >= version || source.pendingVersion !== version) {
-      // A newer upload took over: nothing to do for this one.
-      if (source.version !== version) await KnowledgeUploadModel.deleteMany({ tenantId, sourceId, version });
-      return { skipped: 'superseded' };
-    }
-    // Every step reports to the job (Redis); the source, which people poll, only hears about it when
-    // the job runs long, since each write is a database round trip that small files cannot afford.
-    const started = Date.now();
-    let writtenAt = started;
-    let written = 0;
-    const progress = async (pct: number) => {
-      await job.updateProgress(pct).catch(() => undefined);
-      const now = Date.now();
-      if (now - started < PROGRESS_AFTER_MS || now - writtenAt < PROGRESS_AFTER_MS || pct <= written) return;
-      writtenAt = now;
-      written = pct;
-      await KnowledgeSourceModel.updateOne(
-        { _id: sourceId, tenantId, pendingVersion: version },
-        { $set: { progress: pct, status: 'processing' } },
-      );
-    };
-    const release = await budget.acquire(source.sizeBytes);
-    try {
-      let prepared: PreparedVersion;
-      try {
-        const parts = await loadUpload(tenantId, sourceId, job);
-        if (parts.length === 0) {
-          await fail(tenantId, sourceId, version, 'the uploaded file is no longer stored; upload it again');
-          return { failed: 'missing upload' };
+      if (source.version === version && source.pendingVersion === null) {
+        // Switched already: an earlier run stopped between the switch and "ready" (a crash, a lost
+        // connection). Finish it rather than leave the source "processing" for ever.
+        if (source.status === 'queued' || source.status === 'processing') {
+          await finishLiveVersions([{ source, version }], publish);
+          return { finished: 'after a retry', chunks: source.chunkCount };
         }
-        // A Redis copy is a Buffer already; a stored part is a BSON Binary (its bytes in `.buffer`).
-        const bytes = Buffer.concat(
-          parts.map((p) => {
-            const data = p.data as Buffer | { buffer: Uint8Array };
-            return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer);
-          }),
+        return { skipped: 'already live' };
+      }
+      if (source.version >= version || source.pendingVersion !== version) {
+        // A newer upload took over: nothing to do for this one.
+        if (source.version !== version)
+          await KnowledgeUploadModel.deleteMany({ tenantId, sourceId, version });
+        return { skipped: 'superseded' };
+      }
+      // Every step reports to the job (Redis); the source, which people poll, only hears about it when
+      // the job runs long, since each write is a database round trip that small files cannot afford.
+      const started = Date.now();
+      let writtenAt = started;
+      let written = 0;
+      const progress = async (pct: number) => {
+        await job.updateProgress(pct).catch(() => undefined);
+        const now = Date.now();
+        if (now - started < PROGRESS_AFTER_MS || now - writtenAt < PROGRESS_AFTER_MS || pct <= written)
+          return;
+        writtenAt = now;
+        written = pct;
+        await KnowledgeSourceModel.updateOne(
+          { _id: sourceId, tenantId, pendingVersion: version },
+          { $set: { progress: pct, status: 'processing' } },
         );
-        if (bytes.length > config.KB_MAX_FILE_BYTES) {
-          await fail(tenantId, sourceId, version, 'the file is over the size limit');
-          return { failed: 'too large' };
-        }
-        const parsed = await parseDocument(source.path, bytes, source.mimeType);
-        prepared = await prepareSourceVersion({
-          source,
-          version,
-          document: { format: parsed.format, content: parsed.content },
-          mimeType: parsed.mimeType,
-          // The process's shared embedder: its limit holds across all the jobs running here.
-          embedder: createEmbedder(config),
-          onProgress: progress,
-          retry: job.attemptsMade > 0,
-          publish,
-        });
-      } finally {
-        release();
-      }
-      const result = await batcher.submit(prepared, publish);
-      await job.updateProgress(100).catch(() => undefined);
-      logger.info(
-        { sourceId: String(sourceId), version, chunks: result.chunkCount },
-        'knowledge source ingested',
-      );
-      return {
-        live: result.live,
-        chunks: result.chunkCount,
-        ...(prepared.vectors ? { vectorsPending: prepared.vectors.pending } : {}),
       };
-    } catch (error) {
-      if (error instanceof UnsupportedDocumentError || error instanceof EmptyDocumentError) {
-        await fail(tenantId, sourceId, version, error.message);
-        return { failed: error.message };
+      const release = await budget.acquire(source.sizeBytes);
+      try {
+        let prepared: PreparedVersion;
+        try {
+          const parts = await loadUpload(runtime, tenantId, sourceId, job);
+          if (parts.length === 0) {
+            await fail(tenantId, sourceId, version, 'the uploaded file is no longer stored; upload it again');
+            return { failed: 'missing upload' };
+          }
+          // A Redis copy is a Buffer already; a stored part is a BSON Binary (its bytes in `.buffer`).
+          const bytes = Buffer.concat(
+            parts.map((p) => {
+              const data = p.data as Buffer | { buffer: Uint8Array };
+              return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer);
+            }),
+          );
+          if (bytes.length > config.KB_MAX_FILE_BYTES) {
+            await fail(tenantId, sourceId, version, 'the file is over the size limit');
+            return { failed: 'too large' };
+          }
+          const parsed = await parseDocument(source.path, bytes, source.mimeType);
+          prepared = await prepareSourceVersion({
+            source,
+            version,
+            document: { format: parsed.format, content: parsed.content },
+            mimeType: parsed.mimeType,
+            // The process's shared embedder: its limit holds across all the jobs running here.
+            config,
+            embedder: createEmbedder(config),
+            onProgress: progress,
+            retry: job.attemptsMade > 0,
+            publish,
+          });
+        } finally {
+          release();
+        }
+        const result = await batcher.submit(prepared, publish);
+        await job.updateProgress(100).catch(() => undefined);
+        logger.info(
+          { sourceId: String(sourceId), version, chunks: result.chunkCount },
+          'knowledge source ingested',
+        );
+        return {
+          live: result.live,
+          chunks: result.chunkCount,
+          ...(prepared.vectors ? { vectorsPending: prepared.vectors.pending } : {}),
+        };
+      } catch (error) {
+        if (error instanceof UnsupportedDocumentError || error instanceof EmptyDocumentError) {
+          await fail(tenantId, sourceId, version, error.message);
+          return { failed: error.message };
+        }
+        await recordFailure(job, source, version, error);
+        throw error;
       }
-      await recordFailure(job, source, version, error);
-      throw error;
-    }
-  },
+    },
 
-  /** Fills the vectors a live version lacks; throws (so BullMQ backs off and retries) while some still do. */
-  async embed(job, { logger }) {
-    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    return fillMissingVectors(job.data, { number: job.attemptsMade + 1, last }, logger);
-  },
-};
+    /** Fills the vectors a live version lacks; throws (so BullMQ backs off and retries) while some still do. */
+    async embed(job, { logger }) {
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      return fillMissingVectors(job.data, { number: job.attemptsMade + 1, last }, runtime, logger);
+    },
+  };
+}
 
 /** After an infrastructure error: the last attempt records the failure; earlier ones clean up for the retry. */
 async function recordFailure(job: IngestJob, source: KnowledgeSource, version: number, error: unknown) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { Config } from '../config/env.js';
+import { deleteInTenant, findInTenant } from '../db/by-id.js';
 import type { Queues } from '../jobs/queues.js';
 import { AppError, notFound } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -80,7 +81,7 @@ export interface AddFileResult {
 
 export interface KnowledgeServiceDeps {
   queues: Queues;
-  config: Pick<Config, 'KB_MAX_FILE_BYTES' | 'REDIS_PREFIX'> & Partial<Config>;
+  config: Config;
   /** Publishes changes made here (removal, Q&A) to other processes; optional. */
   redis?: Redis;
   logger?: Logger;
@@ -298,7 +299,12 @@ export class KnowledgeService {
 
     const jobs = staged.map(({ a, source, version }) => ({
       name: 'ingest' as const,
-      data: { tenantId: String(tenantId), sourceId: String(source._id), version, parts: partIds.get(a.i) },
+      data: {
+        tenantId: String(tenantId),
+        sourceId: String(source._id),
+        version,
+        parts: partIds.get(a.i) ?? [],
+      },
       opts: {
         jobId: ingestJobId(String(tenantId), String(source._id), version, a.hash),
         attempts: 3,
@@ -420,6 +426,7 @@ export class KnowledgeService {
       source,
       version: source.uploadSeq,
       document: { format: 'markdown', content, title: question },
+      config: this.deps.config,
       publish: { redis: this.deps.redis, prefix: this.deps.config.REDIS_PREFIX, logger: this.deps.logger },
     });
     const fresh = await KnowledgeSourceModel.findById(source._id).lean();
@@ -431,7 +438,7 @@ export class KnowledgeService {
   async removeSource(tenantId: string, sourceId: string): Promise<void> {
     const tenant = objectId(tenantId, 'The tenant');
     const id = objectId(sourceId, 'The document');
-    const removed = await KnowledgeSourceModel.findOneAndDelete({ _id: id, tenantId: tenant }).lean();
+    const removed = await deleteInTenant(KnowledgeSourceModel, id, tenant);
     if (!removed) throw notFound('The document');
     await KnowledgeChunkModel.deleteMany({ tenantId: tenant, sourceId: id });
     await KnowledgeUploadModel.deleteMany({ tenantId: tenant, sourceId: id });
@@ -452,11 +459,7 @@ export class KnowledgeService {
 
   /** One source of a tenant, or null. */
   async getSource(tenantId: string, sourceId: string): Promise<SourceView | null> {
-    if (!Types.ObjectId.isValid(sourceId)) return null;
-    const row = await KnowledgeSourceModel.findOne({
-      _id: new Types.ObjectId(sourceId),
-      tenantId: objectId(tenantId, 'The tenant'),
-    }).lean();
+    const row = await findInTenant(KnowledgeSourceModel, sourceId, objectId(tenantId, 'The tenant'));
     return row ? presentSource(row) : null;
   }
 }

@@ -125,8 +125,8 @@ async function storeMiss(
   finding: MissFinding,
   at: Date,
 ): Promise<LabelledMiss | null> {
-  const existing = await LabelledMissModel.findById(answer._id).lean<LabelledMiss>();
-  if (existing) return existing.tenantId.equals(conversation.tenantId) ? existing : null;
+  const existing = await findInTenant(LabelledMissModel, answer._id, conversation.tenantId);
+  if (existing) return existing;
   const question = await questionOf(conversation, messages, answer);
   const doc: LabelledMiss = {
     _id: answer._id,
@@ -156,7 +156,7 @@ async function storeMiss(
   } catch (error) {
     // Another run stored it first: theirs stands.
     if (!isDuplicateKey(error)) throw error;
-    return LabelledMissModel.findById(answer._id).lean<LabelledMiss>();
+    return findInTenant(LabelledMissModel, answer._id, conversation.tenantId);
   }
 }
 

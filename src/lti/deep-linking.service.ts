@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import { AppError } from '../lib/errors.js';
 import { LaunchModel } from './launch.model.js';
 import { ltijsProvider } from './ltijs.js';
@@ -10,10 +10,7 @@ import type { Session } from './session.js';
  */
 export async function createDeepLink(input: { session: Session; title: string; launchUrl: string }) {
   const { session } = input;
-  const launch = await LaunchModel.findOne({
-    _id: new Types.ObjectId(session.launchId),
-    tenantId: new Types.ObjectId(session.tenantId),
-  }).lean();
+  const launch = await findInTenant(LaunchModel, session.launchId, session.tenantId);
   const settings = launch?.deepLinkingSettings as { deep_link_return_url?: string } | undefined;
   if (launch?.messageType !== 'LtiDeepLinkingRequest' || !settings?.deep_link_return_url) {
     throw new AppError(

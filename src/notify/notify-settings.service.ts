@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../config/env.js';
+import { findInTenant } from '../db/by-id.js';
 import type { Queues } from '../jobs/queues.js';
 import { AppError } from '../lib/errors.js';
 import { ChannelError } from './channels/errors.js';
@@ -181,8 +182,8 @@ export class NotifySettingsService {
     const queues = this.deps.queues;
     if (!queues)
       throw new AppError('unavailable', 'Retrying needs the job queue, which is not available here.');
-    const record = await DeliveryModel.findById(deliveryId, { tenantId: 1, status: 1, attemptId: 1 }).lean();
-    if (!record || record.tenantId !== tenantId || record.status !== 'dead')
+    const record = await findInTenant(DeliveryModel, deliveryId, tenantId, { status: 1, attemptId: 1 });
+    if (record?.status !== 'dead')
       throw new AppError('not_found', 'That dead letter was not found (it may have been retried already).');
     const attemptId = record.attemptId + 1;
     // By `_id` alone (other filters scan on FerretDB). Two Retry presses at once both write attempt n+1

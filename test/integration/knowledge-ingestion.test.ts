@@ -282,7 +282,8 @@ describe('knowledge base: uploading documents', () => {
     await h.runtime.queues.enqueue(
       'knowledge',
       'ingest',
-      { tenantId, sourceId: source.id, version: source.version },
+      // The rerun does not read the upload (its version is live already), so no part ids are needed.
+      { tenantId, sourceId: source.id, version: source.version, parts: [] },
       { jobId: `rerun-${source.id}` },
     );
     const after = await settled(h.service, tenantId, source.id);

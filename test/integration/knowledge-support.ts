@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { type Config, loadConfig } from '../../src/config/env.js';
 import { closeWorkers, startWorkers } from '../../src/jobs/workers.js';
-import { configureKnowledge, KnowledgeService, type SourceView } from '../../src/knowledge/index.js';
+import { KnowledgeService, type SourceView } from '../../src/knowledge/index.js';
 import { Lifecycle } from '../../src/lib/lifecycle.js';
 import { createRedis } from '../../src/redis/connection.js';
 import { testEnv } from '../support/app.js';
@@ -28,7 +28,6 @@ export async function startKnowledgeHarness(env: Record<string, string> = {}): P
     mongoUrl: config.MONGODB_URL!,
     redisUrl: config.REDIS_URL!,
   });
-  configureKnowledge({ config, redis: runtime.redis, logger: quietLogger });
   const connection = createRedis(runtime.redisUrl, 'worker', quietLogger);
   const workers: Worker[] = startWorkers({
     connection,
@@ -37,6 +36,7 @@ export async function startKnowledgeHarness(env: Record<string, string> = {}): P
     queues: ['maintenance', 'knowledge'],
     queueConcurrency: { knowledge: config.KNOWLEDGE_WORKER_CONCURRENCY },
     logger: quietLogger,
+    knowledge: { config, redis: runtime.redis, logger: quietLogger },
   });
   lifecycle.onShutdown('worker redis', async () => {
     await connection.quit().catch(() => connection.disconnect());
