@@ -6,7 +6,7 @@ import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LeadService } from '../leads/lead.service.js';
 import { createLeadIntentModel } from '../leads/lead-intent-model.js';
-import { LiveHub, TransientChannel } from '../live/index.js';
+import { LiveHub, RedisLiveBus, TransientChannel } from '../live/index.js';
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
 import type { Runtime } from './runtime.js';
@@ -36,32 +36,32 @@ export interface WebServices {
  */
 export async function createWebServices(runtime: Runtime): Promise<WebServices> {
   const { config, logger, redis, queues, lifecycle } = runtime;
-  const knowledgeIndex = new KnowledgeIndexRegistry({ redis, prefix: config.REDIS_PREFIX, logger });
+  // One listening connection for the process: stored events, transient signals, presence, knowledge.
+  const subscriber = createRedis(runtime.redisUrl, 'subscriber', logger);
+  const live = new RedisLiveBus({ publisher: redis, subscriber, prefix: config.REDIS_PREFIX, logger });
+  await live.start();
+  lifecycle.onShutdown('live bus', () => live.close());
+  const knowledgeIndex = new KnowledgeIndexRegistry({
+    redis,
+    bus: live,
+    prefix: config.REDIS_PREFIX,
+    logger,
+  });
   await knowledgeIndex.start();
   lifecycle.onShutdown('knowledge index', () => knowledgeIndex.close());
   const assistant = createAssistant({ registry: knowledgeIndex, config, logger });
   const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
   registerJobListeners(conversations.bus, queues, logger);
-  const hub = new LiveHub({
-    subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
-    prefix: config.REDIS_PREFIX,
-    store: conversations.store,
-    logger,
-  });
-  await hub.start();
+  const hub = new LiveHub({ bus: live, store: conversations.store, logger });
+  hub.start();
   lifecycle.onShutdown('live hub', () => hub.close());
-  const transient = new TransientChannel({
-    publisher: redis,
-    subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
-    prefix: config.REDIS_PREFIX,
-    logger,
-  });
-  await transient.start();
+  const transient = new TransientChannel({ bus: live, logger });
+  transient.start();
   lifecycle.onShutdown('transient channel', () => transient.close());
   const inbox = createInbox({
     conversations,
     redis,
-    subscriber: createRedis(runtime.redisUrl, 'subscriber', logger),
+    subscriber,
     prefix: config.REDIS_PREFIX,
     logger,
   });

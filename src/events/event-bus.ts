@@ -1,13 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
+import type { LiveBus } from '../live/live-bus.js';
+import { RedisLiveBus } from '../live/redis-live-bus.js';
 import type { AnyDomainEvent, DomainEvent, EventName, NewEvent } from './catalog.js';
 import type { EventStore } from './event-store.js';
-
-/** The Redis channel a tenant's events are published on. */
-export const eventChannel = (prefix: string, tenantId: string) => `${prefix}:events:${tenantId}`;
-
-/** The pattern one subscriber uses to hear every tenant's events. */
-export const eventChannelPattern = (prefix: string) => `${prefix}:events:*`;
 
 /** Something that can emit domain events; services depend on this, tests may pass a fake. */
 export interface EventEmitter {
@@ -26,15 +22,19 @@ export type EventListener = (event: AnyDomainEvent) => void;
 export type EventHook = (event: AnyDomainEvent) => Promise<void>;
 
 /**
- * Emits domain events: persist first (the sequence is the replay position), then publish on Redis so
- * every web process hears it. Callers emit only after their own write succeeded. A publish failure is
+ * Emits domain events: persist first (the sequence is the replay position), then publish on the live
+ * bus's `events` topic so every web process hears it. Callers emit only after their own write succeeded. A publish failure is
  * logged, not thrown: the event is stored, and live clients pick it up on their next resume.
  */
 export class EventBus implements EventEmitter {
   private readonly listeners = new Set<EventListener>();
   private readonly hooks = new Set<EventHook>();
+  private readonly live: LiveBus;
 
-  constructor(private readonly deps: { store: EventStore; redis: Redis; prefix: string; logger?: Logger }) {}
+  constructor(private readonly deps: { store: EventStore; redis: Redis; prefix: string; logger?: Logger }) {
+    // Publishing needs no listening connection: worker processes emit too.
+    this.live = new RedisLiveBus({ publisher: deps.redis, prefix: deps.prefix, logger: deps.logger });
+  }
 
   async emit<N extends EventName>(event: NewEvent<N>): Promise<DomainEvent<N>> {
     const { event: stored } = await this.deps.store.record(event);
@@ -75,7 +75,7 @@ export class EventBus implements EventEmitter {
   }
 
   /**
-   * The life of stored events: into the replay log and through the hooks (side by side), then the Redis
+   * The life of stored events: into the replay log and through the hooks (side by side), then the
    * publish, then in-process listeners. Log entries go out in one script call and publishes in one
    * pipeline (one connection keeps their order).
    */
@@ -86,12 +86,11 @@ export class EventBus implements EventEmitter {
     // Into the log and through the hooks side by side: all only have to be done before the publish.
     await Promise.all([this.deps.store.addToLog(events), this.runHooks(events), beforePublish?.()]);
     // One pipeline: a single write to Redis for all of them.
-    const publishes = this.deps.redis.pipeline();
-    for (const event of events)
-      publishes.publish(eventChannel(this.deps.prefix, event.tenantId), JSON.stringify(event));
-    const replies = await publishes.exec().catch((error: unknown) => events.map(() => [error, null]));
+    const errors = await this.live.publishAll(
+      events.map((event) => [this.live.channel('events', event.tenantId), JSON.stringify(event)] as const),
+    );
     events.forEach((event, i) => {
-      const error = replies?.[i]?.[0];
+      const error = errors[i];
       if (error)
         this.deps.logger?.warn({ err: error, event: event.name, seq: event.seq }, 'event publish failed');
     });

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import type { Logger } from '../lib/logger.js';
+import type { LiveBus } from '../live/live-bus.js';
+import { RedisLiveBus } from '../live/redis-live-bus.js';
 import { chunkIdFor } from './chunking.service.js';
 import {
   type KnowledgeChunk,
@@ -12,7 +14,6 @@ import type { ChunkRecord } from './knowledge.types.js';
 import {
   decodeEmbedding,
   type KnowledgeChange,
-  knowledgeChannel,
   knowledgeSeqKey,
   type WireChunk,
 } from './knowledge-context.js';
@@ -25,11 +26,14 @@ import {
 
 /** Options of {@link KnowledgeIndexRegistry}. */
 export interface KnowledgeIndexRegistryOptions {
-  /**
-   * Any connection to Redis: the registry subscribes on a duplicate of it (and closes that one).
-   * Without it, changes are noticed by the version check alone.
-   */
+  /** Any connection to Redis, to read the tenants' change counters. */
   redis?: Redis;
+  /**
+   * The process's live bus: change messages arrive on its `knowledge` topic. Without it, a registry
+   * given `redis` listens on a duplicate of that connection (tools, tests); with neither, changes are
+   * noticed by the version check alone.
+   */
+  bus?: LiveBus;
   prefix: string;
   logger?: Logger;
   engine?: KnowledgeEngineOptions;
@@ -79,7 +83,9 @@ const fromWire = (chunk: WireChunk): ChunkRecord =>
 export class KnowledgeIndexRegistry {
   private readonly engine: KnowledgeEngine;
   private readonly tenants = new Map<string, TenantEntry>();
-  private subscriber?: Redis;
+  private stopListening?: () => void;
+  /** The bus this registry built for itself (no `bus` given), closed with it. */
+  private ownBus?: RedisLiveBus;
   private readonly checkIntervalMs: number;
 
   constructor(private readonly options: KnowledgeIndexRegistryOptions) {
@@ -87,21 +93,28 @@ export class KnowledgeIndexRegistry {
     this.checkIntervalMs = options.checkIntervalMs ?? 2000;
   }
 
-  /** Subscribes to change messages (when a Redis connection was given). */
+  /** Listens to change messages (on the given bus, or on its own when only a Redis connection was given). */
   async start(): Promise<void> {
-    if (!this.options.redis || this.subscriber) return;
-    const subscriber = this.options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
-    subscriber.on('error', () => undefined);
-    subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
-    await subscriber.subscribe(knowledgeChannel(this.options.prefix));
-    this.subscriber = subscriber;
+    if (this.stopListening) return;
+    const { redis, prefix, logger } = this.options;
+    let bus = this.options.bus;
+    if (!bus && redis) {
+      const subscriber = redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+      subscriber.on('error', () => undefined);
+      this.ownBus = new RedisLiveBus({ publisher: redis, subscriber, prefix, logger });
+      await this.ownBus.start();
+      bus = this.ownBus;
+    }
+    this.stopListening = bus?.subscribe('knowledge', (message) => this.onMessage(message));
   }
 
-  /** Unsubscribes; the in-memory indexes go with the object. */
+  /** Stops listening; the in-memory indexes go with the object. */
   async close(): Promise<void> {
-    const subscriber = this.subscriber;
-    this.subscriber = undefined;
-    if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+    this.stopListening?.();
+    this.stopListening = undefined;
+    const own = this.ownBus;
+    this.ownBus = undefined;
+    await own?.close();
   }
 
   /** Searches a tenant's knowledge (loading or refreshing it first when needed). */

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { AnyDomainEvent } from '../events/catalog.js';
-import { eventChannelPattern } from '../events/event-bus.js';
 import type { EventQuery, EventStore } from '../events/event-store.js';
 import type { Logger } from '../lib/logger.js';
+import type { LiveBus } from './live-bus.js';
 import { type LiveFilter, visibleEvent } from './visibility.js';
 
 /** Receives the events a live client may see, in order (an SSE route writes each one out). */
@@ -18,9 +17,8 @@ export interface LiveRegistration {
 
 /** What a {@link LiveHub} needs. */
 export interface LiveHubDeps {
-  /** A dedicated connection (purpose `subscriber`); the hub owns it and quits it on close. */
-  subscriber: Redis;
-  prefix: string;
+  /** The process's live bus: the hub listens to its `events` topic. */
+  bus: LiveBus;
   store: EventStore;
   logger?: Logger;
   /** How long an out-of-order event waits for the ones before it before the store is asked. Default 150 ms. */
@@ -59,7 +57,7 @@ const REPLAY_PAGE = 1000;
 const SEEN_TTL_MS = 30_000;
 
 /**
- * The live channel of one web process. One Redis pattern subscription hears every tenant's events; clients
+ * The live channel of one web process. The live bus's `events` topic carries every tenant's events; clients
  * register a plain callback with a filter (a thread, or the inbox) — no Redis connection per client, O(1)
  * registration, so ten thousand idle clients cost a few maps. Events are delivered in per-tenant sequence
  * order: one published ahead of an earlier one (two writers racing) waits briefly for it, and a gap that
@@ -69,26 +67,26 @@ const SEEN_TTL_MS = 30_000;
 export class LiveHub {
   private readonly tenants = new Map<string, TenantEntry>();
   private readonly gapWaitMs: number;
-  private started = false;
+  private stopListening?: () => void;
   private closed = false;
 
   constructor(private readonly deps: LiveHubDeps) {
     this.gapWaitMs = deps.gapWaitMs ?? 150;
   }
 
-  /** Subscribes to every tenant's channel; resolves when Redis confirmed it. */
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    const { subscriber } = this.deps;
-    subscriber.on('pmessage', (_pattern: string, _channel: string, message: string) =>
-      this.onMessage(message),
-    );
-    // After a reconnect (ioredis resubscribes by itself), fetch whatever was published while we were away.
-    subscriber.on('ready', () => {
+  /** Listens to every tenant's events on the bus (which must be started for them to arrive). */
+  start(): void {
+    if (this.stopListening || this.closed) return;
+    const { bus } = this.deps;
+    const stopEvents = bus.subscribe('events', (message) => this.onMessage(message));
+    // After a reconnect, fetch whatever was published while the bus was not listening.
+    const stopReady = bus.onReady(() => {
       if (!this.closed) for (const tenantId of this.tenants.keys()) void this.catchUp(tenantId);
     });
-    await subscriber.psubscribe(eventChannelPattern(this.deps.prefix));
+    this.stopListening = () => {
+      stopEvents();
+      stopReady();
+    };
   }
 
   /**
@@ -145,22 +143,13 @@ export class LiveHub {
     }
   }
 
-  /** Registered clients, for metrics and tests. */
-  stats(): { tenants: number; registrations: number } {
-    let registrations = 0;
-    for (const entry of this.tenants.values()) registrations += entry.count;
-    return { tenants: this.tenants.size, registrations };
-  }
-
-  /** Unsubscribes, drops every registration and closes the subscriber connection. */
-  async close(): Promise<void> {
+  /** Stops listening and drops every registration (the bus and its connection stay with their owner). */
+  close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopListening?.();
     for (const entry of this.tenants.values()) clearTimeout(entry.gapTimer);
     this.tenants.clear();
-    const { subscriber } = this.deps;
-    await subscriber.punsubscribe().catch(() => undefined);
-    await subscriber.quit().catch(() => subscriber.disconnect());
   }
 
   // ------------------------------------------------------------ delivery

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
 import type { ChatTransientFrame } from './frames.js';
+import type { LiveBus } from './live-bus.js';
 
 /** Short-lived signals that are not worth storing: streamed answer tokens and typing indicators. */
 export interface TransientSignal {
@@ -12,39 +12,34 @@ export interface TransientSignal {
 export type TransientSink = (signal: TransientSignal) => void;
 
 /**
- * Fans transient signals out to every web process over Redis pub/sub (one pattern subscription per
- * process, sinks kept in memory per conversation). Nothing is replayed: a reconnecting client gets the
- * stored final message instead of the tokens it missed.
+ * Fans transient signals out to every web process over the live bus's `transient` topic, sinks kept in
+ * memory per conversation. Nothing is replayed: a reconnecting client gets the stored final message
+ * instead of the tokens it missed.
  */
 export class TransientChannel {
   private readonly sinks = new Map<string, Set<TransientSink>>();
-  private started = false;
+  private stopListening?: () => void;
 
-  constructor(
-    private readonly deps: { publisher: Redis; subscriber: Redis; prefix: string; logger?: Logger },
-  ) {}
+  constructor(private readonly deps: { bus: LiveBus; logger?: Logger }) {}
 
-  private channel(tenantId: string) {
-    return `${this.deps.prefix}:transient:${tenantId}`;
-  }
-
-  async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    this.deps.subscriber.on('pmessage', (_pattern: string, _channel: string, raw: string) => {
+  /** Listens to the bus (which must be started for signals to arrive). */
+  start(): void {
+    this.stopListening ??= this.deps.bus.subscribe('transient', (raw) => {
+      let signal: TransientSignal;
       try {
-        const signal = JSON.parse(raw) as TransientSignal;
-        for (const sink of this.sinks.get(signal.conversationId) ?? []) sink(signal);
+        signal = JSON.parse(raw) as TransientSignal;
       } catch (error) {
         this.deps.logger?.warn({ err: error }, 'unreadable transient signal');
+        return;
       }
+      for (const sink of this.sinks.get(signal.conversationId) ?? []) sink(signal);
     });
-    await this.deps.subscriber.psubscribe(`${this.deps.prefix}:transient:*`);
   }
 
   /** Sends a signal; never throws (a lost token is replaced by the stored answer). */
-  async publish(tenantId: string, signal: TransientSignal): Promise<void> {
-    await this.deps.publisher.publish(this.channel(tenantId), JSON.stringify(signal)).catch(() => undefined);
+  publish(tenantId: string, signal: TransientSignal): Promise<void> {
+    const { bus } = this.deps;
+    return bus.publish(bus.channel('transient', tenantId), JSON.stringify(signal));
   }
 
   /** Listens to one conversation; returns the function that stops listening. */
@@ -61,7 +56,10 @@ export class TransientChannel {
     };
   }
 
-  async close(): Promise<void> {
-    await this.deps.subscriber.quit().catch(() => this.deps.subscriber.disconnect());
+  /** Stops listening (the bus and its connection stay with their owner). */
+  close(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.sinks.clear();
   }
 }

@@ -3,8 +3,9 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import type { AnyDomainEvent } from '../../src/events/catalog.js';
-import { eventChannel } from '../../src/events/event-bus.js';
+import { liveChannel } from '../../src/live/live-bus.js';
 import { LiveHub } from '../../src/live/live-hub.js';
+import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
 import type { LiveFilter } from '../../src/live/visibility.js';
 import { quietLogger, testServices } from '../support/services.js';
 import {
@@ -25,9 +26,11 @@ async function until(predicate: () => boolean, timeoutMs = 3000, what = 'conditi
 }
 
 describe('live updates across web processes (Redis pub/sub + event store)', () => {
-  // "Process A" writes (its own producer connection, bus and service); hubs A and B each have their own
-  // subscriber connection, as two web processes would.
+  // "Process A" writes (its own producer connection, bus and service); hubs A and B each listen on their
+  // own live bus (one subscriber connection each), as two web processes would.
   let a: DomainHarness;
+  let busA: RedisLiveBus;
+  let busB: RedisLiveBus;
   let hubA: LiveHub;
   let hubB: LiveHub;
   let redisUrl: string;
@@ -35,25 +38,26 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
   before(async () => {
     a = await startDomain();
     ({ redisUrl } = await testServices());
-    hubA = new LiveHub({
-      subscriber: await readyRedis(redisUrl, 'subscriber'),
-      prefix: a.prefix,
-      store: a.store,
-      logger: quietLogger,
-    });
-    hubB = new LiveHub({
-      subscriber: await readyRedis(redisUrl, 'subscriber'),
-      prefix: a.prefix,
-      store: a.store,
-      logger: quietLogger,
-      gapWaitMs: 100,
-    });
-    await Promise.all([hubA.start(), hubB.start()]);
+    const liveBus = async () =>
+      new RedisLiveBus({
+        publisher: await readyRedis(redisUrl, 'producer'),
+        subscriber: await readyRedis(redisUrl, 'subscriber'),
+        prefix: a.prefix,
+        logger: quietLogger,
+      });
+    [busA, busB] = await Promise.all([liveBus(), liveBus()]);
+    hubA = new LiveHub({ bus: busA, store: a.store, logger: quietLogger });
+    hubB = new LiveHub({ bus: busB, store: a.store, logger: quietLogger, gapWaitMs: 100 });
+    hubA.start();
+    hubB.start();
+    await Promise.all([busA.start(), busB.start()]);
   });
 
   after(async () => {
-    await hubA?.close();
-    await hubB?.close();
+    hubA?.close();
+    hubB?.close();
+    await busA?.close();
+    await busB?.close();
     await a?.close();
   });
 
@@ -225,7 +229,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     const received: number[] = [];
     const reg = hubB.register({ tenantId, audience: 'staff', conversationId }, (e) => received.push(e.seq));
     const publish = (event: AnyDomainEvent) =>
-      publisher.publish(eventChannel(a.prefix, tenantId), JSON.stringify(event));
+      publisher.publish(liveChannel(a.prefix, 'events', tenantId), JSON.stringify(event));
     await publish(stored[0]!);
     await until(() => received.length === 1, 2000, 'the first event');
     await publish(stored[2]!); // ahead of "two"
@@ -244,23 +248,46 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     await publisher.quit();
   });
 
-  it('holds 10,000 idle subscriptions in one process cheaply', async function () {
+  it('holds 10,000 idle subscriptions in one process cheaply, each hearing its own thread', async function () {
     this.timeout(30_000);
     const tenantId = newId();
+    const heard = new Map<number, number>();
     const heapBefore = process.memoryUsage().heapUsed;
     const started = process.hrtime.bigint();
     const registrations = Array.from({ length: 10_000 }, (_, i) =>
-      hubA.register(
-        { tenantId, audience: 'learner', conversationId: `c${i % 5000}`, userId: `u${i}` },
-        () => undefined,
+      hubA.register({ tenantId, audience: 'learner', conversationId: `c${i % 5000}`, userId: `u${i}` }, () =>
+        heard.set(i, (heard.get(i) ?? 0) + 1),
       ),
     );
     const registerMs = Number(process.hrtime.bigint() - started) / 1e6;
     const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
-    expect(hubA.stats().registrations).to.be.at.least(10_000);
     expect(registerMs, 'registering 10k clients').to.be.lessThan(1000);
     expect(heapMb, 'heap for 10k clients').to.be.lessThan(50);
+    // A public line in every client's thread, for its learner: each client hears exactly its own.
+    const line = (seq: number, i: number) =>
+      JSON.stringify({
+        seq,
+        tenantId,
+        name: 'message.posted',
+        conversationId: `c${i % 5000}`,
+        userId: `u${i}`,
+        visibility: 'public',
+        actor: { role: 'system' },
+        at: new Date().toISOString(),
+        payload: { message: { id: `m${i}`, text: `line ${i}`, internal: false } },
+      });
+    const channel = liveChannel(a.prefix, 'events', tenantId);
+    const errors = await busA.publishAll(Array.from({ length: 10_000 }, (_, i) => [channel, line(i + 1, i)]));
+    expect(errors.filter(Boolean)).to.deep.equal([]);
+    await until(() => heard.size === 10_000, 10_000, 'every client hearing its line');
+    expect([...heard.values()].every((n) => n === 1)).to.equal(true);
     for (const r of registrations) r.close();
-    expect(hubA.stats().registrations).to.equal(0);
+    // Closed clients hear nothing more: a client registered afterwards hears the next line, they do not.
+    const after: AnyDomainEvent[] = [];
+    const inbox = hubA.register({ tenantId, audience: 'inbox' }, (event) => after.push(event));
+    await busA.publish(channel, line(10_001, 0));
+    await until(() => after.length === 1, 3000, 'the line after closing');
+    expect(heard.get(0)).to.equal(1);
+    inbox.close();
   });
 });
