@@ -1,10 +1,11 @@
+import { EMAIL_MAX_LENGTH, isEmailAddress } from '../lib/email-address.js';
 import type { LeadContact } from './lead.model.js';
 import { leadText } from './lead-messages.js';
 
 /** The longest value each field keeps (more is refused, never cut). */
 export const CONTACT_LIMITS = {
   name: 120,
-  email: 254,
+  email: EMAIL_MAX_LENGTH,
   organisation: 200,
   role: 120,
   interest: 2000,
@@ -46,29 +47,6 @@ const FREE_MAIL = new Set([
   'web.de',
   'fastmail.com',
 ]);
-
-/**
- * A real address format: one `@`, a local part of printable characters without spaces, and a domain of
- * dot-separated labels (letters, digits, hyphens, not at either end) ending in a top-level name of two or
- * more letters. Deliberately stricter than RFC 5322 (no quoted local parts, no IP literals): a prospect
- * types an ordinary work address.
- */
-const LOCAL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}$/;
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-export function isEmailAddress(value: string): boolean {
-  if (value.length > CONTACT_LIMITS.email) return false;
-  const at = value.lastIndexOf('@');
-  if (at <= 0 || value.indexOf('@') !== at) return false;
-  const local = value.slice(0, at);
-  const domain = value.slice(at + 1);
-  if (!LOCAL.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..'))
-    return false;
-  const labels = domain.split('.');
-  if (labels.length < 2) return false;
-  if (!labels.every((label) => LABEL.test(label))) return false;
-  return /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1] ?? '');
-}
 
 /** Whether an address is at a free-mail provider (by its domain). */
 export function isFreeMail(email: string): boolean {

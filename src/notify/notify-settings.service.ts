@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config/env.js';
 import { findInTenant } from '../db/by-id.js';
 import type { Queues } from '../jobs/queues.js';
+import { isEmailAddress } from '../lib/email-address.js';
 import { AppError } from '../lib/errors.js';
 import { ChannelError } from './channels/errors.js';
 import { checkChannelUrl, type HostResolver } from './channels/url-safety.js';
@@ -32,8 +33,6 @@ export const CHANNEL_KINDS: readonly NotificationKind[] = [
   'digest',
   'lead_new',
 ];
-
-const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/;
 
 /** One channel as a lead saves it; `target` may be left out for a saved channel to keep its URL. */
 export const channelInputSchema = z
@@ -94,7 +93,7 @@ export class NotifySettingsService {
       else if (!entry.target) throw new AppError('bad_request', `${field}: required for a new channel.`);
       else if (entry.type === 'email') {
         const addresses = splitAddresses(entry.target);
-        const bad = addresses.find((address) => !EMAIL.test(address));
+        const bad = addresses.find((address) => !isEmailAddress(address));
         if (bad || addresses.length === 0)
           throw new AppError(
             'bad_request',

@@ -10,6 +10,7 @@ import {
 } from '../../handoff/handoff-config.schema.js';
 import type { HandoffConfigService, KeywordRuleView } from '../../handoff/handoff-config.service.js';
 import type { HandoffSettings } from '../../handoff/handoff-settings.model.js';
+import { isEmailAddress } from '../../lib/email-address.js';
 import { AppError } from '../../lib/errors.js';
 import { checkChannelUrl } from '../../notify/channels/url-safety.js';
 import { requireSession } from '../middleware/session.js';
@@ -88,8 +89,6 @@ export function presentKeywordRule(rule: KeywordRuleView): KeywordRuleDto {
   return { ...rule, name: rule.name ?? null };
 }
 
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-
 /** Microsoft Teams incoming webhooks and Workflows (Power Automate) URLs. */
 const TEAMS_HOST = /(^|\.)(webhook\.office\.com|logic\.azure\.com|powerplatform\.com|powerautomate\.com)$/i;
 
@@ -99,7 +98,7 @@ const TEAMS_HOST = /(^|\.)(webhook\.office\.com|logic\.azure\.com|powerplatform\
  * private addresses in production) is checked after parsing, by {@link checkNotifyTargets}.
  */
 function notifyTarget(entry: string): NotifyTarget {
-  if (EMAIL.test(entry)) return { type: 'email', target: entry };
+  if (isEmailAddress(entry)) return { type: 'email', target: entry };
   let url: URL | null = null;
   try {
     url = new URL(entry);

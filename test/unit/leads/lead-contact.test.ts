@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { checkContact, isEmailAddress, isFreeMail } from '../../../src/leads/lead-contact.js';
+import { checkContact, isFreeMail } from '../../../src/leads/lead-contact.js';
+import { isEmailAddress } from '../../../src/lib/email-address.js';
 
 describe('lead contact details (the capture card)', () => {
   const valid = {
