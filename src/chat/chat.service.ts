@@ -1,8 +1,8 @@
-import { Types } from 'mongoose';
 import type { Assistant } from '../assistant/index.js';
 import type { ConversationService, MessageView } from '../conversations/index.js';
 import { learnerConversationView } from '../conversations/index.js';
 import { CourseModel } from '../courses/course.model.js';
+import { objectId } from '../events/ids.js';
 import type { EventStore } from '../events/index.js';
 import { splitAnswerText } from '../knowledge/extractive-answer.service.js';
 import type { LeadService } from '../leads/lead.service.js';
@@ -63,7 +63,7 @@ export class ChatService {
         messages: known.messages,
         lastEventId: String(lastEventId),
       };
-    const tenantId = new Types.ObjectId(session.tenantId);
+    const tenantId = objectId(session.tenantId, 'Tenant');
     // All three by _id: the fast lookups on FerretDB.
     const [user, course, launch] = await Promise.all([
       UserModel.findById(session.userId).lean(),

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { EventBus } from '../events/event-bus.js';
 import { EventStore } from '../events/event-store.js';
 import type { HandoffSummariser } from '../handoff/handoff-card.js';
@@ -6,6 +5,7 @@ import { HandoffConfigService } from '../handoff/handoff-config.service.js';
 import { RedisStaffPresence } from '../handoff/staff-presence.js';
 import type { Logger } from '../lib/logger.js';
 import { type ReplyPolicyProvider, tenantReplyPolicies } from '../sla/reply-policy.js';
+import type { RedisMongoStoreDeps } from '../storage/conversations/redis-mongo-store.js';
 import { ConversationService } from './conversation.service.js';
 
 /** The conversation domain of one process, wired once at start-up. */
@@ -24,10 +24,12 @@ export interface ConversationDomain {
  * connection with the same `store` and `prefix`.
  */
 export function createConversationDomain(deps: {
-  redis: Redis;
+  redis: RedisMongoStoreDeps['redis'];
   prefix: string;
   logger?: Logger;
   summariser?: HandoffSummariser;
+  /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
+  messageMaxChars?: number;
 }): ConversationDomain {
   const store = new EventStore({ redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
@@ -43,6 +45,7 @@ export function createConversationDomain(deps: {
     replyPolicies,
     summariser: deps.summariser,
     logger: deps.logger,
+    messageMaxChars: deps.messageMaxChars,
   });
   return { store, bus, config, presence, replyPolicies, service };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { atMostMessageMax } from '../conversations/message-limit.js';
 
 const priority = z.enum(['low', 'normal', 'high', 'urgent']);
 const role = z.enum(['learner', 'instructor', 'admin']);
@@ -59,7 +60,8 @@ export const handoffSettingsPatchSchema = z
       .max(50),
     reopenWindowDays: z.number().int().min(0).max(90),
     messagesPerMinute: z.number().int().min(1).max(600),
-    maxMessageLength: z.number().int().min(100).max(4000),
+    // A tenant may set a lower limit for its learners, never a higher one than the product's.
+    maxMessageLength: z.number().int().min(100).superRefine(atMostMessageMax),
     staffPresenceSeconds: z.number().int().min(15).max(3600),
   })
   .partial();

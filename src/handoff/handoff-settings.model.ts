@@ -1,5 +1,6 @@
 import { model, Schema, type Types } from 'mongoose';
 import type { Priority } from '../conversations/conversation.types.js';
+import { messageMaxChars } from '../conversations/message-limit.js';
 import type { ProductRole } from '../users/user.model.js';
 
 /**
@@ -33,7 +34,7 @@ export interface HandoffSettings {
   reopenWindowDays: number;
   /** Messages one user may post per minute. */
   messagesPerMinute: number;
-  /** Longest learner message in characters. */
+  /** Longest learner message in characters (never above config MESSAGE_MAX_CHARS). */
   maxMessageLength: number;
   /** Seconds since an admin last had the inbox open for them to count as present. */
   staffPresenceSeconds: number;
@@ -48,7 +49,10 @@ export const DEFAULT_HANDOFF_SETTINGS: HandoffSettings = {
   urgentRules: [],
   reopenWindowDays: 7,
   messagesPerMinute: 20,
-  maxMessageLength: 4000,
+  // The product's limit unless the tenant sets a lower one (read when the defaults are used).
+  get maxMessageLength() {
+    return messageMaxChars();
+  },
   staffPresenceSeconds: 90,
 };
 

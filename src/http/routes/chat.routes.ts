@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ChatService } from '../../chat/chat.service.js';
+import { messageTextSchema } from '../../conversations/message-limit.js';
 import type { AnyDomainEvent, TransitionPayload } from '../../events/index.js';
 import type {
   ChatConversationFrame,
@@ -18,7 +19,7 @@ const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a conversation id'
 const postSchema = z.object({
   conversationId: objectId,
   clientId: z.string().trim().min(8).max(100),
-  text: z.string().max(20_000),
+  text: messageTextSchema(),
 });
 const handoffSchema = z.object({ conversationId: objectId });
 const feedbackSchema = z.object({ value: z.enum(['up', 'down']) });

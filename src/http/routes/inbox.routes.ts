@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { messageTextSchema, withinMessageMax } from '../../conversations/message-limit.js';
 import type { AnyDomainEvent } from '../../events/index.js';
 import type { InboxDomain, StaffContext } from '../../inbox/index.js';
 import { INBOX_VIEWS } from '../../inbox/index.js';
@@ -19,7 +20,7 @@ const listSchema = z.object({
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
-const textSchema = z.object({ clientId: z.string().trim().min(1).max(100), text: z.string().max(10_000) });
+const textSchema = z.object({ clientId: z.string().trim().min(1).max(100), text: messageTextSchema() });
 const transferSchema = z
   .object({ toUserId: id.optional(), teamId: id.optional(), note: z.string().max(2000).optional() })
   .refine((v) => v.toUserId || v.teamId, { message: 'choose a person or a team', path: ['toUserId'] });
@@ -28,7 +29,7 @@ const resolveSchema = z.object({ resolution: z.string().trim().max(60).optional(
 const presenceSchema = z.object({ typing: z.boolean().default(false) });
 const cannedSchema = z.object({
   title: z.string().trim().min(1).max(120),
-  text: z.string().trim().min(1).max(10_000),
+  text: z.string().trim().min(1).superRefine(withinMessageMax),
 });
 const renderSchema = z.object({ conversationId: id });
 const teamSchema = z.object({

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { mongo } from 'mongoose';
-import type { MessageView } from './conversation.views.js';
+import type { MessageView } from '../../conversations/conversation.views.js';
 
 /** A thread document written through the cache stays an hour; one read from the database, a minute. */
 const WRITTEN_DOC_TTL_SECONDS = 3600;
@@ -66,7 +66,7 @@ return 0`;
  * - the thread a user has open in a course (a pointer the caller verifies by `_id`);
  * - the newest messages of each thread as stored views (appended as messages are written, filled from
  *   the database on first read, patched when feedback changes them);
- * - activity times of threads the bot handles (see `ConversationService.touch`);
+ * - activity times of threads the bot handles (see `ThreadDocuments.touch`);
  * - thread documents: every write of one happens under its lock and goes through here (taken out when the
  *   lock is granted or dropped before the database write, put back after it), so a cached document is
  *   never older than the database's.

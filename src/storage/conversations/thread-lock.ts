@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { AppError } from '../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 
 // Deletes the lock only if we still hold it (a lock that expired and was taken by another must survive).
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -1,7 +1,11 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { Types } from 'mongoose';
-import { ConversationModel } from './conversation.model.js';
-import { ThreadPointerModel, threadPointerId, threadPointerOf } from './thread-pointer.model.js';
+import { ConversationModel } from '../../conversations/conversation.model.js';
+import {
+  ThreadPointerModel,
+  threadPointerId,
+  threadPointerOf,
+} from '../../conversations/thread-pointer.model.js';
 
 type Row = {
   _id: Types.ObjectId;
@@ -16,9 +20,8 @@ type Row = {
 const BATCH = 1000;
 
 /**
- * Gives every person's course a thread pointer where threads exist without one (threads stored before
- * pointers were kept): the thread holding the open key, else the one resolved last. Pointers already
- * there are left alone, so running it again, or beside live traffic, changes nothing that is right.
+ * Gives every person's course a thread pointer where threads exist without one: the thread holding the
+ * open key, else the one resolved last. Pointers already there are left alone, so running it again, or beside live traffic, changes nothing that is right.
  */
 export async function backfillThreadPointers(): Promise<{ threads: number; pointed: number }> {
   const latest = new Map<string, { pointer: ReturnType<typeof threadPointerOf>; rank: number }>();
