@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { LIVE_TOPICS, type LiveTopic } from '../../src/live/live-bus.js';
+import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { testServices } from '../support/services.js';
+import { quietLogger, testServices } from '../support/services.js';
+import { readyRedis } from './conversations-support.js';
 
 interface Client {
   id: string;
@@ -42,5 +45,41 @@ describe('the live bus of a web process', () => {
     console.log(`      web process: ${opened.length} Redis connections, ${listening.length} subscriber(s)`);
     expect(listening).to.have.length(1);
     expect(listening[0]?.subscriptions).to.equal(4);
+  });
+
+  it('hands each message to the listeners of its topic only, in every process', async () => {
+    const { redisUrl, redisPrefix } = await testServices();
+    const publisher = await readyRedis(redisUrl, 'producer');
+    const bus = async () =>
+      new RedisLiveBus({
+        publisher,
+        subscriber: await readyRedis(redisUrl, 'subscriber'),
+        prefix: `${redisPrefix}-routing`,
+        logger: quietLogger,
+      });
+    const [one, two] = await Promise.all([bus(), bus()]);
+    await Promise.all([one.start(), two.start()]);
+    try {
+      const heard: [process: string, topic: LiveTopic, payload: string][] = [];
+      for (const [name, listening] of [
+        ['one', one],
+        ['two', two],
+      ] as const)
+        for (const topic of LIVE_TOPICS)
+          listening.subscribe(topic, (payload) => heard.push([name, topic, payload]));
+      for (const topic of LIVE_TOPICS)
+        await one.publish(one.channel(topic, 'tenant-1'), `a ${topic} message`);
+      const expected = ['one', 'two'].flatMap((name) =>
+        LIVE_TOPICS.map((topic) => [name, topic, `a ${topic} message`]),
+      );
+      const deadline = Date.now() + 3000;
+      while (heard.length < expected.length && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      expect([...heard].sort()).to.deep.equal(expected.sort());
+    } finally {
+      await one.close();
+      await two.close();
+      await publisher.quit();
+    }
   });
 });

@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { RedisStaffPresence } from '../../src/handoff/staff-presence.js';
+import { Presence, type PresenceState } from '../../src/live/presence.js';
+import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
+import { quietLogger, testServices } from '../support/services.js';
+import { newId, readyRedis } from './conversations-support.js';
+
+/** Resolves when `predicate` holds, polling; fails after `timeoutMs`. */
+async function until(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('staff presence, one store for the handoff decision and the inbox (Redis, two processes)', () => {
+  // Two web processes: each its own producer connection, live bus and presence.
+  let redis: Redis;
+  let prefix: string;
+  let busA: RedisLiveBus;
+  let busB: RedisLiveBus;
+  let a: Presence;
+  let b: Presence;
+
+  before(async () => {
+    const services = await testServices();
+    prefix = services.redisPrefix;
+    redis = await readyRedis(services.redisUrl, 'producer');
+    const process = async () => {
+      const bus = new RedisLiveBus({
+        publisher: redis,
+        subscriber: await readyRedis(services.redisUrl, 'subscriber'),
+        prefix,
+        logger: quietLogger,
+      });
+      await bus.start();
+      return { bus, presence: new Presence({ redis, prefix, bus, logger: quietLogger }) };
+    };
+    ({ bus: busA, presence: a } = await process());
+    ({ bus: busB, presence: b } = await process());
+  });
+
+  after(async () => {
+    a?.close();
+    b?.close();
+    await busA?.close();
+    await busB?.close();
+    await redis?.quit();
+  });
+
+  it('an admin with the inbox open makes staff "online" for the handoff decision, until they leave', async () => {
+    const tenantId = newId();
+    const adminId = newId();
+    // The handoff decision reads through the name the conversation domain wires.
+    const handoff = new RedisStaffPresence(redis, prefix);
+    expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(false);
+    await a.openedInbox(tenantId, adminId);
+    expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(true);
+    expect(await b.anyStaffOnline(newId(), 90), 'another institution').to.equal(false);
+    // Seen too long ago: no longer online.
+    await a.openedInbox(tenantId, adminId, Date.now() - 120_000);
+    expect(await b.anyStaffOnline(tenantId, 90)).to.equal(false);
+    await handoff.touch(tenantId, adminId);
+    expect(await b.anyStaffOnline(tenantId, 90)).to.equal(true);
+    await handoff.leave(tenantId, adminId);
+    expect(await a.anyStaffOnline(tenantId, 90)).to.equal(false);
+  });
+
+  it("a thread's viewers and typists reach the other process's inbox of that tenant only", async () => {
+    const tenantId = newId();
+    const conversationId = newId();
+    const heard: (PresenceState & { courseId?: string })[] = [];
+    const otherTenant: PresenceState[] = [];
+    const stop = b.listen(tenantId, (state) => heard.push(state));
+    const stopOther = b.listen(newId(), (state) => otherTenant.push(state));
+    const lena = { userId: newId(), name: 'Lena Lead' };
+    const state = await a.visit({
+      tenantId,
+      conversationId,
+      courseId: 'course-1',
+      person: lena,
+      typing: true,
+    });
+    expect(state).to.deep.equal({ conversationId, viewers: [lena], typing: [lena] });
+    await until(() => heard.length === 1, 3000, 'the presence on process B');
+    expect(heard[0]).to.deep.equal({ conversationId, courseId: 'course-1', viewers: [lena], typing: [lena] });
+    // Stops typing: still viewing, no longer typing, read the same from either process.
+    await a.visit({ tenantId, conversationId, person: { userId: lena.userId } });
+    await until(() => heard.length === 2, 3000, 'the second presence on process B');
+    expect(heard[1]?.typing).to.deep.equal([]);
+    expect(await b.state(tenantId, conversationId)).to.deep.equal({
+      conversationId,
+      viewers: [lena],
+      typing: [],
+    });
+    // Viewing a thread is not having the inbox open: the handoff decision is unchanged.
+    expect(await b.anyStaffOnline(tenantId, 90)).to.equal(false);
+    expect(otherTenant).to.deep.equal([]);
+    stop();
+    stopOther();
+  });
+});
