@@ -104,30 +104,6 @@ export interface EventPayloads {
 
 export type EventName = keyof EventPayloads;
 
-/** Every event name, for validation and tests. */
-export const EVENT_NAMES: readonly EventName[] = [
-  'conversation.opened',
-  'conversation.handed_off',
-  'conversation.claimed',
-  'conversation.transferred',
-  'conversation.released',
-  'conversation.handed_back',
-  'conversation.resolved',
-  'conversation.reopened',
-  'conversation.triaged',
-  'conversation.contact_updated',
-  'message.posted',
-  'note.added',
-  'sla.updated',
-  'sla.warned',
-  'sla.breached',
-  'sla.escalated',
-  'answer.rated',
-  'knowledge.miss_recorded',
-  'lead.captured',
-  'topic.assigned',
-];
-
 /** `public`: the learner of the thread may see it (after hidden fields are removed); `staff`: never. */
 export type EventVisibility = 'public' | 'staff';
 

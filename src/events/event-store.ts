@@ -23,7 +23,7 @@ export interface EventQuery {
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 
 /** Turns a stored record into the event shape listeners and clients see. */
-export function toDomainEvent(record: EventRecord): AnyDomainEvent {
+function toDomainEvent(record: EventRecord): AnyDomainEvent {
   return {
     seq: record.seq,
     tenantId: String(record.tenantId),
