@@ -1,7 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import type { Config } from '../config/env.js';
-import { answerStrings } from '../knowledge/answer-strings.catalog.js';
 import { combineWithModelJudgement } from '../knowledge/confidence.service.js';
 import { createEmbedder, type Embedder, type EmbeddingConfig } from '../knowledge/embeddings.service.js';
 import type { Citation } from '../knowledge/extractive-answer.service.js';
@@ -240,6 +239,3 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     },
   };
 }
-
-/** The reply when the documents do not cover a question, in the learner's language. */
-export const notCoveredReply = (locale?: string | null) => answerStrings(locale).notCovered;

@@ -154,8 +154,8 @@ export async function liveReply(
 }
 
 /**
- * A thread's resolving reply: the one kept when it was resolved (read by `_id`), else (a thread resolved
- * before replies were kept, reopened, or whose job has not run yet) read live while `live.left` allows.
+ * A thread's resolving reply: the one kept when it was resolved (read by `_id`), else (none kept: the
+ * thread was reopened, or its job has not run yet) read live while `live.left` allows.
  */
 async function threadReply(
   deps: GapDeps,

@@ -49,9 +49,9 @@ const NO_KEY = 'no-key';
 
 /**
  * The embedding server to use: EMBEDDINGS_BASE_URL when set (a local or institutional server, with
- * EMBEDDINGS_API_KEY if it wants one), else the OpenAI-compatible API when OPENAI_API_KEY is set (as
- * before these settings existed), else none: knowledge is then searched lexically only. Chat settings
- * never depend on this.
+ * EMBEDDINGS_API_KEY if it wants one), else the OpenAI-compatible API when OPENAI_API_KEY is set
+ * (OPENAI_BASE_URL, OPENAI_EMBEDDING_MODEL: an install with only a chat key embeds there too), else none:
+ * knowledge is then searched lexically only. Chat settings never depend on this.
  */
 export function embeddingSettings(config: EmbeddingConfig): EmbeddingSettings | null {
   const limits = {

@@ -14,7 +14,7 @@ export interface FollowUpPreference {
   enabled: boolean;
 }
 
-/** Reads the person's follow-up email preference (records stored before preferences existed: on). */
+/** Reads the person's follow-up email preference (on until they turn it off: none stored means on). */
 export async function getFollowUpPreference(owner: PreferenceOwner): Promise<FollowUpPreference> {
   const user = await findInTenant(UserModel, owner.userId, owner.tenantId, { preferences: 1 });
   if (!user) throw new AppError('not_found', 'Your user record was not found.');

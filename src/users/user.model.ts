@@ -24,7 +24,7 @@ export interface User {
   lastRole: ProductRole;
   locale?: string;
   lastLaunchAt: Date;
-  /** Choices the person made in the product (absent on records stored before preferences existed). */
+  /** Choices the person made in the product (absent until they make one). */
   preferences?: UserPreferences;
   createdAt: Date;
   updatedAt: Date;

@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { type TopicAssignment, TopicAssignmentModel, TopicModel } from '../../src/insights/topic.model.js';
 import { tenantsWithWaitingQuestions } from '../../src/insights/topic-recluster.js';
-import { topicExamples, topicTrends } from '../../src/insights/topic-trends.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { verifySessionToken } from '../../src/lti/session.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -12,6 +11,7 @@ import { launch, launchWith } from '../support/lms-client.js';
 import { FakeOpenAI } from '../support/openai-fake.js';
 import { quietLogger } from '../support/services.js';
 import { type DomainHarness, newId, startDomain } from './conversations-support.js';
+import { topicExamples, topicTrends } from './topic-reads.js';
 
 const PASSWORD = [
   'I forgot my password, how do I reset it?',

@@ -12,7 +12,6 @@ import {
 } from '../../../src/insights/topic-clustering.js';
 import { type CorpusRow, isoWeek, termsOf } from '../../../src/insights/topic-corpus.js';
 import { acceptLabel } from '../../../src/insights/topic-labeller.js';
-import { measureTopics } from '../../../src/insights/topic-measure.js';
 import { type PlanTopic, planRecluster } from '../../../src/insights/topic-plan.js';
 import { TOPIC_DEFAULTS } from '../../../src/insights/topic-settings.js';
 import { analyzeQuestion, labelStems, questionKey } from '../../../src/insights/topic-text.js';
@@ -22,6 +21,7 @@ import {
   termStatistics,
   tfidfVector,
 } from '../../../src/insights/topic-vectors.js';
+import { measureTopics } from './topic-measure.js';
 
 /** Rows as the store holds them, ids in the order given (ObjectIds sort by creation). */
 function rowsOf(questions: readonly string[], start = 0): CorpusRow[] {

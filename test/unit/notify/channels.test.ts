@@ -7,9 +7,10 @@ import {
   renderText,
   renderWebhook,
 } from '../../../src/notify/channels/render.js';
-import { signWebhook, verifyWebhook } from '../../../src/notify/channels/signature.js';
+import { signWebhook } from '../../../src/notify/channels/signature.js';
 import { checkChannelUrl, isForbiddenAddress } from '../../../src/notify/channels/url-safety.js';
 import type { NotificationContent } from '../../../src/notify/notify.models.js';
+import { verifyWebhook } from './verify-webhook.js';
 
 const hostile: NotificationContent = {
   kind: 'handoff_new',

@@ -1,7 +1,16 @@
+/**
+ * Reads of the topic assignments the jobs wrote (counts per topic and ISO week, a topic's newest questions),
+ * for checking the jobs' results; the dashboard itself reads its insight days.
+ */
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
-import { type Topic, type TopicAssignment, TopicAssignmentModel, TopicModel } from './topic.model.js';
-import { isoWeek } from './topic-corpus.js';
+import {
+  type Topic,
+  type TopicAssignment,
+  TopicAssignmentModel,
+  TopicModel,
+} from '../../src/insights/topic.model.js';
+import { isoWeek } from '../../src/insights/topic-corpus.js';
 
 /** One topic's counts in a range, per ISO week (UTC), weeks without questions included as 0. */
 export interface TopicTrend {

@@ -5,9 +5,14 @@ import {
   mapClustersToTopics,
   termsLabel,
   topTerms,
-} from './topic-clustering.js';
-import { analyzeQuestion, type QuestionTerm } from './topic-text.js';
-import { centredEmbeddings, type SparseVector, termStatistics, tfidfVector } from './topic-vectors.js';
+} from '../../../src/insights/topic-clustering.js';
+import { analyzeQuestion, type QuestionTerm } from '../../../src/insights/topic-text.js';
+import {
+  centredEmbeddings,
+  type SparseVector,
+  termStatistics,
+  tfidfVector,
+} from '../../../src/insights/topic-vectors.js';
 
 const OUT_OF_SCOPE = '(out of scope)';
 
