@@ -1,7 +1,6 @@
-import type { Collection } from 'mongodb';
 import { InsertBatcher } from '../lib/insert-batcher.js';
 import type { Logger } from '../lib/logger.js';
-import { type AuditEntry, AuditModel } from './inbox.models.js';
+import { type AuditEntry, auditCollection } from './inbox.models.js';
 
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 
@@ -27,7 +26,7 @@ export class AuditTrail {
     private readonly options: {
       logger?: Logger;
       /** Where entries go (default the audit collection). */
-      collection?: () => Collection;
+      collection?: ConstructorParameters<typeof InsertBatcher>[0];
       /** How long an entry waits for others to go with it (default 20 ms). */
       delayMs?: number;
       /** Waits between attempts of a failed write (default 200 ms, 1 s, 5 s). */
@@ -36,9 +35,7 @@ export class AuditTrail {
   ) {
     this.delayMs = options.delayMs ?? 20;
     this.retryDelaysMs = options.retryDelaysMs ?? [200, 1000, 5000];
-    this.inserts = new InsertBatcher(
-      options.collection ?? (() => AuditModel.collection as unknown as Collection),
-    );
+    this.inserts = new InsertBatcher(options.collection ?? auditCollection);
   }
 
   /** Queues an entry; it is stored within moments, together with the others queued meanwhile. */

@@ -1,4 +1,4 @@
-import { model, Schema, type Types } from 'mongoose';
+import { model, type mongo, Schema, Types } from 'mongoose';
 
 /** A team of staff; threads route to it by course or category (see {@link routeTeam}). */
 export interface Team {
@@ -76,6 +76,15 @@ const auditSchema = new Schema<AuditEntry>(
 auditSchema.index({ tenantId: 1, _id: -1 });
 auditSchema.index({ at: 1 });
 export const AuditModel = model<AuditEntry>('InboxAudit', auditSchema);
+
+/** The audit collection as the driver sees it (entries are written in batches: see AuditTrail). */
+export const auditCollection = () => AuditModel.collection as unknown as mongo.Collection;
+
+/** An audit entry with its id chosen before it is written (a retried write is then recognised as stored). */
+export const newAuditEntry = (entry: Omit<AuditEntry, '_id'>): AuditEntry => ({
+  _id: new Types.ObjectId(),
+  ...entry,
+});
 
 /**
  * Inbox settings of a tenant, stored with `_id` = the tenant id (FerretDB reads it through the _id index).

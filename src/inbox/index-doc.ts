@@ -170,6 +170,15 @@ export function dimsOf(doc: IndexDoc): string[] {
   return dims;
 }
 
+/** The name of a view's list within one filter dimension. */
+export const listName = (view: string, dim: string) => `${view}:${dim}`;
+
+/** Every list a thread is in: each of its views in each of its dimensions. */
+export function listsOf(doc: IndexDoc): string[] {
+  const dims = dimsOf(doc);
+  return viewsOf(doc).flatMap((view) => dims.map((dim) => listName(view, dim)));
+}
+
 /** The dimensions a set of filters asks for (empty: no filter). */
 export function dimsFor(filters: InboxFilters): string[] {
   const dims: string[] = [];

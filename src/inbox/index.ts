@@ -1,101 +1,20 @@
-/** Public entry of the inbox module: the Redis list index, the inbox service, teams, presence, audit. */
-import type { Redis } from 'ioredis';
-import type { ConversationDomain } from '../conversations/conversation-domain.js';
-import type { Logger } from '../lib/logger.js';
-import { TenantModel } from '../tenants/tenant.model.js';
-import { InboxService } from './inbox.service.js';
-import { InboxIndex } from './inbox-index.js';
-import { InboxPresence } from './presence.js';
-import { TeamService } from './teams.js';
-
+/**
+ * Public entry of the inbox module: the list index, the inbox service, teams, presence, audit. The index
+ * and the wiring are exported as the product runs them (Redis and MongoDB adapters from src/storage/inbox):
+ * `new InboxIndex({ redis, prefix, teams })` is the Redis-backed index.
+ */
+export {
+  createInbox,
+  type InboxDomain,
+  indexWorkerEvents,
+  rebuildMissingIndexes,
+} from '../storage/inbox/create-inbox.js';
+export { RedisInboxIndex as InboxIndex } from '../storage/inbox/redis-inbox-index.js';
 export * from './canned-render.js';
 export * from './inbox.models.js';
 export * from './inbox.service.js';
-export * from './inbox-index.js';
 export * from './index-doc.js';
+export type { IndexPage } from './index-queries.js';
 export * from './leads.js';
 export * from './presence.js';
 export * from './teams.js';
-
-/** The inbox of one web process. */
-export interface InboxDomain {
-  index: InboxIndex;
-  teams: TeamService;
-  presence: InboxPresence;
-  service: InboxService;
-}
-
-/**
- * Wires the inbox onto a process's conversation domain: the index follows every event this process emits
- * (before it is published), team changes re-route the tenant's threads, and presence gets its own
- * subscriber connection.
- */
-export function createInbox(deps: {
-  conversations: Pick<ConversationDomain, 'bus' | 'service' | 'presence'>;
-  redis: Redis;
-  subscriber: Redis;
-  prefix: string;
-  logger?: Logger;
-}): InboxDomain {
-  const teams = new TeamService();
-  const index = new InboxIndex({ redis: deps.redis, prefix: deps.prefix, teams, logger: deps.logger });
-  indexEvents(deps.conversations, index);
-  teams.onChange = (tenantId) => {
-    void index.rebuild(tenantId).catch((error) => deps.logger?.warn({ err: error }, 'inbox re-route failed'));
-  };
-  const presence = new InboxPresence({
-    redis: deps.redis,
-    subscriber: deps.subscriber,
-    prefix: deps.prefix,
-    logger: deps.logger,
-  });
-  const service = new InboxService({
-    conversations: deps.conversations.service,
-    index,
-    teams,
-    presence,
-    staffPresence: deps.conversations.presence,
-    redis: deps.redis,
-    prefix: deps.prefix,
-    logger: deps.logger,
-  });
-  return { index, teams, presence, service };
-}
-
-/** Keeps an inbox index current from a conversation domain's events (every process that writes threads). */
-export function indexEvents(conversations: Pick<ConversationDomain, 'bus'>, index: InboxIndex): () => void {
-  return conversations.bus.beforePublish((event) => index.handleEvent(event));
-}
-
-/**
- * Keeps the inbox index current from the events a worker process emits (SLA warnings and breaches,
- * escalations that raise priority or unassign): the index is updated before those events are published,
- * so an inbox that hears one reads the list as it now is.
- */
-export function indexWorkerEvents(deps: {
-  conversations: Pick<ConversationDomain, 'bus'>;
-  redis: Redis;
-  prefix: string;
-  logger?: Logger;
-}): InboxIndex {
-  const index = new InboxIndex({
-    redis: deps.redis,
-    prefix: deps.prefix,
-    teams: new TeamService(),
-    logger: deps.logger,
-  });
-  indexEvents(deps.conversations, index);
-  return index;
-}
-
-/** Builds the index of every tenant that has none (after a Redis flush), one tenant after another. */
-export async function rebuildMissingIndexes(index: InboxIndex, logger?: Logger): Promise<void> {
-  const tenants = await TenantModel.find({}, { _id: 1 }).lean();
-  for (const tenant of tenants) {
-    try {
-      await index.ensureBuilt(String(tenant._id));
-    } catch (error) {
-      logger?.warn({ err: error, tenantId: String(tenant._id) }, 'inbox index rebuild failed');
-    }
-  }
-}

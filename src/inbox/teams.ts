@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { findInTenant } from '../db/by-id.js';
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import { type Team, TeamModel } from './inbox.models.js';
@@ -98,10 +98,8 @@ export class TeamService implements TeamRouting {
 
   async update(tenantId: string, teamId: string, input: TeamInput): Promise<TeamView> {
     try {
-      const result = await TeamModel.updateOne(
-        { _id: objectId(teamId, 'Team'), tenantId: objectId(tenantId, 'Tenant') },
-        { $set: this.fields(input) },
-      );
+      const team = await this.own(tenantId, teamId);
+      const result = await TeamModel.updateOne({ _id: team._id }, { $set: this.fields(input) });
       if (!result.matchedCount) throw new AppError('not_found', 'Team was not found.');
     } catch (error) {
       throw this.duplicate(error);
@@ -140,20 +138,24 @@ export class TeamService implements TeamRouting {
   }
 
   async remove(tenantId: string, teamId: string): Promise<void> {
-    const result = await TeamModel.deleteOne({
-      _id: objectId(teamId, 'Team'),
-      tenantId: objectId(tenantId, 'Tenant'),
-    });
+    const team = await this.own(tenantId, teamId);
+    const result = await TeamModel.deleteOne({ _id: team._id });
     if (!result.deletedCount) throw new AppError('not_found', 'Team was not found.');
     this.changed(tenantId);
+  }
+
+  /** A team of the tenant (read by `_id`, tenant checked in code), or "not found". */
+  private async own(tenantId: string, teamId: string): Promise<Team> {
+    const team = await findInTenant(TeamModel, objectId(teamId, 'Team'), tenantId);
+    if (!team) throw new AppError('not_found', 'Team was not found.');
+    return team;
   }
 
   private fields(input: TeamInput) {
     const ids = (values: string[] | undefined, what: string) =>
       [...new Set(values ?? [])].map((id) => {
-        if (!Types.ObjectId.isValid(id) || id.length !== 24)
-          throw new AppError('bad_request', `${what}: "${id}" is not an id.`);
-        return new Types.ObjectId(id);
+        if (!/^[0-9a-f]{24}$/i.test(id)) throw new AppError('bad_request', `${what}: "${id}" is not an id.`);
+        return objectId(id);
       });
     return {
       name: input.name.trim(),

@@ -1,6 +1,7 @@
 import type { Conversation } from '../conversations/conversation.model.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobPayloads } from '../jobs/queues.js';
+import { slaStorage } from '../storage/sla/sla-storage.js';
 import {
   applyClockInput,
   type ClockInput,
@@ -12,10 +13,11 @@ import {
   sameClocks,
   snapshotOf,
 } from './clock.js';
-import { ClockStore, type LoadedClock } from './clock-store.js';
+import type { ClockStore, LoadedClock } from './clock-store.js';
 import type { SlaSnapshot } from './sla.types.js';
 import type { EscalationSettings, SlaMatch, TenantSla, TenantSlaProvider } from './sla-plan.js';
 import { type TimerJob, TimerScheduler, timerJobId } from './timer-scheduler.js';
+import type { TimerSets } from './timer-sets.js';
 
 type React = JobPayloads['sla']['react'];
 
@@ -50,15 +52,19 @@ export function matchOf(conversation: Conversation, keywordRuleIds?: string[]): 
  */
 export class SlaEngine {
   readonly store: ClockStore;
+  readonly timers: TimerSets;
   readonly scheduler: TimerScheduler;
   readonly slas: TenantSlaProvider;
 
+  /** `storage` defaults to the product's (clocks in MongoDB, locks and timer sets in Redis). */
   constructor(
     readonly services: JobServices,
     slas: TenantSlaProvider,
+    storage: { store: ClockStore; timers: TimerSets } = slaStorage(services),
   ) {
-    this.store = new ClockStore(services.redis, services.config.REDIS_PREFIX);
-    this.scheduler = new TimerScheduler(services.queues, services.redis, services.config.REDIS_PREFIX);
+    this.store = storage.store;
+    this.timers = storage.timers;
+    this.scheduler = new TimerScheduler(services.queues, storage.timers);
     this.slas = slas;
   }
 
@@ -105,7 +111,7 @@ export class SlaEngine {
     await this.store.save(next, loaded?.version ?? 0, nextAt);
     await Promise.all([
       this.scheduler.sync(tenantId, conversationId, before, after, nextAt),
-      this.scheduler.setActive(conversationId, next.active),
+      this.timers.setActive(conversationId, next.active),
     ]);
     await this.followReplyBy(conversation, next);
     const snapshot = snapshotOf(next);
@@ -130,7 +136,7 @@ export class SlaEngine {
         full: true,
       },
     );
-    await this.scheduler.setActive(conversationId, loaded.state.active);
+    await this.timers.setActive(conversationId, loaded.state.active);
   }
 
   /** `sla.updated` for a thread (staff only: the inbox shows the state and time left). */

@@ -1,8 +1,6 @@
-import { Types } from 'mongoose';
 import type { JobPayloads } from '../jobs/queues.js';
 import { retimeClocks, sameClocks } from './clock.js';
 import type { SlaEngine } from './clock-engine.js';
-import { SlaClockModel } from './sla-clock.model.js';
 import { invalidateTenantSla } from './tenant-sla.js';
 
 type Retime = JobPayloads['sla']['retime'];
@@ -23,15 +21,10 @@ export async function retimeTenant(
   const seen = (sla as { version?: number }).version;
   if (typeof seen === 'number' && seen < data.version)
     throw new Error(`SLA settings version ${data.version} not visible yet (have ${seen})`);
-  if (!Types.ObjectId.isValid(data.tenantId)) return { retimed: 0 };
   // A rare, tenant-wide operation: the one query over the tenant's clocks.
-  const clocks = await SlaClockModel.find(
-    { tenantId: new Types.ObjectId(data.tenantId), active: true },
-    { _id: 1 },
-  ).lean();
+  const clocks = await engine.store.activeIn(data.tenantId);
   let retimed = 0;
-  for (const { _id } of clocks) {
-    const conversationId = String(_id);
+  for (const conversationId of clocks) {
     const conversation = await engine.conversation(data.tenantId, conversationId);
     if (!conversation) continue;
     await engine.store.withClock(conversationId, async (loaded) => {

@@ -1,16 +1,10 @@
-import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { InboxIndex } from '../inbox/inbox-index.js';
+import type { InboxIndex } from '../inbox/inbox-index.js';
 import type { InboxView, IndexDoc } from '../inbox/index-doc.js';
-import { TeamService } from '../inbox/teams.js';
-import type { JobServices } from '../jobs/job-services.js';
-import type { JobPayloads } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
-import { requestNotifications } from '../notify/notifier.js';
 import type { DigestRow, NotificationRequest } from '../notify/notify.types.js';
 import { TenantModel } from '../tenants/tenant.model.js';
+import type { DigestMarks } from './digest-marks.js';
 import type { TenantSlaProvider } from './sla-plan.js';
-import { tenantSlas } from './tenant-sla.js';
 
 /** Most threads one digest lists (the most pressing first); the inbox has the rest. */
 const DIGEST_MAX_ROWS = 50;
@@ -27,9 +21,8 @@ export type DigestOutcome =
   | 'sent';
 
 export interface DigestDeps {
-  redis: Redis;
-  prefix: string;
-  index: InboxIndex;
+  marks: DigestMarks;
+  index: Pick<InboxIndex, 'ensureBuilt' | 'page' | 'docs'>;
   tenantSla: TenantSlaProvider;
   /** Asks for the digest's deliveries (idempotent on `key`: see requestNotifications). */
   request: (request: NotificationRequest) => Promise<unknown>;
@@ -37,21 +30,11 @@ export interface DigestDeps {
   logger?: Logger;
 }
 
-// Moves a tenant's "last sent" from what the caller read (ARGV[1], '' = none) to ARGV[2]; 0 when another
-// worker moved it first.
-const ADVANCE = `
-local cur = redis.call('get', KEYS[1]) or ''
-if cur ~= ARGV[1] then return 0 end
-redis.call('set', KEYS[1], ARGV[2])
-return 1`;
-
-const lastSentKey = (prefix: string, tenantId: string) => `${prefix}:sla:digest:${tenantId}:last`;
-
 /**
  * The threads a digest reports, most pressing first: breached, then at risk, then unattended (waiting,
  * nobody has taken them), each once, from the inbox index (no database read).
  */
-async function digestRows(index: InboxIndex, tenantId: string): Promise<DigestRow[]> {
+async function digestRows(index: DigestDeps['index'], tenantId: string): Promise<DigestRow[]> {
   await index.ensureBuilt(tenantId);
   const views: InboxView[] = ['breached', 'at_risk', 'unassigned'];
   const pages = await Promise.all(
@@ -95,8 +78,7 @@ export async function sendDigestIfDue(
   const sla = await deps.tenantSla(tenantId);
   if (!sla.digest.enabled) return { outcome: 'disabled' };
   if (!sla.calendar.isOpen(now)) return { outcome: 'closed' };
-  const key = lastSentKey(deps.prefix, tenantId);
-  const last = (await deps.redis.get(key)) ?? '';
+  const last = await deps.marks.lastSent(tenantId);
   let slot = 'first';
   if (last) {
     const dueAt = sla.calendar.addBusinessMinutes(new Date(Number(last)), sla.digest.everyBusinessMinutes);
@@ -106,7 +88,7 @@ export async function sendDigestIfDue(
   const rows = await digestRows(deps.index, tenantId);
   if (rows.length)
     await deps.request({ tenantId, kind: 'digest', key: `digest-${tenantId}-${slot}`, details: { rows } });
-  await deps.redis.eval(ADVANCE, 1, key, last, String(now.getTime()));
+  await deps.marks.advance(tenantId, last, String(now.getTime()));
   return rows.length ? { outcome: 'sent', rows } : { outcome: 'empty' };
 }
 
@@ -115,7 +97,7 @@ export async function sendDigestIfDue(
  * tenant's SLA is cached, and the rows come from the inbox index in Redis. A failing tenant does not stop
  * the others; the job then fails and is retried, and tenants already done are simply not due.
  */
-async function sendDueDigests(
+export async function sendDueDigests(
   deps: DigestDeps,
   tenantIds?: readonly string[],
 ): Promise<Record<string, DigestOutcome>> {
@@ -133,39 +115,3 @@ async function sendDueDigests(
   if (failure) throw failure;
   return outcomes;
 }
-
-// One index reader per worker process (it holds nothing but its connection and a team cache).
-const indexes = new WeakMap<JobServices, InboxIndex>();
-
-/** Sends review digests that are due (see the `sla.digest` job and its scheduler). */
-export async function runDigest(
-  job: Job<JobPayloads['sla']['digest']>,
-  services: JobServices,
-): Promise<unknown> {
-  let index = indexes.get(services);
-  if (!index) {
-    index = new InboxIndex({
-      redis: services.redis,
-      prefix: services.config.REDIS_PREFIX,
-      teams: new TeamService(),
-      logger: services.logger,
-    });
-    indexes.set(services, index);
-  }
-  const notify = { queues: services.queues, config: services.config, logger: services.logger };
-  const outcomes = await sendDueDigests(
-    {
-      redis: services.redis,
-      prefix: services.config.REDIS_PREFIX,
-      index,
-      tenantSla: services.sla ?? defaultProvider,
-      request: (request) => requestNotifications(notify, request),
-      logger: services.logger,
-    },
-    job.data.tenantId ? [job.data.tenantId] : undefined,
-  );
-  const sent = Object.values(outcomes).filter((outcome) => outcome === 'sent').length;
-  return { tenants: Object.keys(outcomes).length, sent };
-}
-
-const defaultProvider = tenantSlas();

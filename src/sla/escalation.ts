@@ -1,6 +1,6 @@
-import { Types } from 'mongoose';
 import type { Conversation } from '../conversations/conversation.model.js';
 import { PRIORITIES, PRIORITY_RANK, type Priority } from '../conversations/conversation.types.js';
+import { findInTenant } from '../db/by-id.js';
 import type { AssigneeRef, EventPayloads } from '../events/catalog.js';
 import { InboxSettingsModel } from '../inbox/inbox.models.js';
 import { routeTeam, TeamService } from '../inbox/teams.js';
@@ -37,7 +37,7 @@ const names = (people: readonly AssigneeRef[]) =>
 async function leadsFor(conversation: Conversation): Promise<AssigneeRef[]> {
   const tenantId = String(conversation.tenantId);
   const settings = await InboxSettingsModel.findById(conversation.tenantId).lean();
-  const leadIds = (settings?.leadUserIds ?? []).filter((id) => Types.ObjectId.isValid(id));
+  const leadIds = (settings?.leadUserIds ?? []).filter((id) => /^[0-9a-f]{24}$/i.test(id));
   if (!leadIds.length) return [];
   const teamList = await teams.list(tenantId);
   const teamId =
@@ -49,11 +49,11 @@ async function leadsFor(conversation: Conversation): Promise<AssigneeRef[]> {
   const team = teamList.find((t) => t.id === teamId);
   const inTeam = team ? leadIds.filter((id) => team.memberIds.includes(id)) : [];
   const chosen = inTeam.length ? inTeam : leadIds;
-  const users = await UserModel.find(
-    { _id: { $in: chosen.map((id) => new Types.ObjectId(id)) }, tenantId: conversation.tenantId },
-    { name: 1 },
-  ).lean();
-  const named = new Map(users.map((u) => [String(u._id), u.name]));
+  // Each by `_id` (a filter on `_id` and tenant would make FerretDB scan the users).
+  const users = await Promise.all(
+    chosen.map((id) => findInTenant(UserModel, id, conversation.tenantId, { name: 1 })),
+  );
+  const named = new Map(users.flatMap((u) => (u ? [[String(u._id), u.name] as const] : [])));
   return chosen.map((userId) => ({ userId, ...(named.get(userId) ? { name: named.get(userId) } : {}) }));
 }
 

@@ -1,5 +1,5 @@
-import { Types } from 'mongoose';
 import type { z } from 'zod';
+import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { closuresFromIcs, fetchIcs } from './ics-import.js';
@@ -141,7 +141,7 @@ export class SlaSettingsService {
   }
 
   private requireTenant(tenantId: string) {
-    if (!Types.ObjectId.isValid(tenantId)) throw new AppError('not_found', 'This institution was not found.');
+    return objectId(tenantId, 'This institution');
   }
 
   /** Validates the whole result, then writes it in one conditional single-document update. */
@@ -171,7 +171,7 @@ export class SlaSettingsService {
         { field: 'closures', cause: (error as Error).message },
       );
     }
-    const _id = new Types.ObjectId(tenantId);
+    const _id = this.requireTenant(tenantId);
     const version = readVersion + 1;
     const now = new Date();
     let doc: StoredSlaSettings | null;

@@ -1,6 +1,5 @@
 import { nextDueAt } from './clock.js';
 import { type SlaEngine, timersOf } from './clock-engine.js';
-import { clockFromDoc, type SlaClockDoc, SlaClockModel } from './sla-clock.model.js';
 
 /** A timer this long past its time without having run is looked at (before that, its job is just on its way). */
 const SWEEP_GRACE_MS = 10_000;
@@ -18,42 +17,40 @@ export async function sweepTimers(
   now = Date.now(),
   graceMs = SWEEP_GRACE_MS,
 ): Promise<{ checked: number; repaired: number; rebuilt: number }> {
-  const { redis } = engine.services;
-  const { scheduler } = engine;
+  const { scheduler, timers } = engine;
   let rebuilt = 0;
-  if (!(await redis.exists(scheduler.builtKey))) rebuilt = await rebuildPending(engine);
-  const due = await redis.zrangebyscore(scheduler.pendingKey, 0, now - graceMs, 'LIMIT', 0, SWEEP_BATCH);
+  if (!(await timers.isBuilt())) rebuilt = await rebuildPending(engine);
+  const due = await timers.due(now - graceMs, SWEEP_BATCH);
   let repaired = 0;
   for (const conversationId of due) {
     const loaded = await engine.store.load(conversationId);
     if (!loaded) {
-      await scheduler.setPending(conversationId, undefined);
+      await timers.setPending(conversationId, undefined);
       continue;
     }
     const sla = await engine.slas(loaded.state.tenantId);
-    const timers = timersOf(loaded.state, sla.escalation);
-    for (const timer of timers.filter((t) => t.at.getTime() <= now - graceMs))
+    const timerJobs = timersOf(loaded.state, sla.escalation);
+    for (const timer of timerJobs.filter((t) => t.at.getTime() <= now - graceMs))
       if (await scheduler.ensure(loaded.state.tenantId, conversationId, timer)) repaired++;
-    await scheduler.setPending(conversationId, nextDueAt(loaded.state, sla.escalation));
+    await timers.setPending(conversationId, nextDueAt(loaded.state, sla.escalation));
   }
   return { checked: due.length, repaired, rebuilt };
 }
 
 /** Rebuilds the pending and active sets and every timer job from the clocks (after Redis lost its data). */
 async function rebuildPending(engine: SlaEngine): Promise<number> {
-  const { scheduler } = engine;
+  const { scheduler, timers } = engine;
   // The one scan of the clocks collection, only when Redis lost its sets (and on the very first start).
-  const docs = await SlaClockModel.find({ $or: [{ nextAt: { $exists: true } }, { active: true }] }).lean<
-    SlaClockDoc[]
-  >();
-  for (const doc of docs) {
-    const state = clockFromDoc(doc);
+  const states = await engine.store.withTimers();
+  for (const state of states) {
     const sla = await engine.slas(state.tenantId);
-    const timers = timersOf(state, sla.escalation);
-    await Promise.all(timers.map((timer) => scheduler.ensure(state.tenantId, state.conversationId, timer)));
-    await scheduler.setPending(state.conversationId, nextDueAt(state, sla.escalation));
-    await scheduler.setActive(state.conversationId, state.active);
+    const timerJobs = timersOf(state, sla.escalation);
+    await Promise.all(
+      timerJobs.map((timer) => scheduler.ensure(state.tenantId, state.conversationId, timer)),
+    );
+    await timers.setPending(state.conversationId, nextDueAt(state, sla.escalation));
+    await timers.setActive(state.conversationId, state.active);
   }
-  await engine.services.redis.set(scheduler.builtKey, String(Date.now()));
-  return docs.length;
+  await timers.markBuilt();
+  return states.length;
 }

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { objectId } from '../events/ids.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import type { OpenPeriod, WeeklyHours } from './calendar.js';
 import { type CalendarRules, ScheduledBusinessCalendar } from './calendar-schedule.js';
@@ -28,7 +28,7 @@ const businessHours = (hours: number) => businessMinutes(hours * 60);
 const businessDays = (days: number) => businessMinutes(days * BUSINESS_DAY_MINUTES);
 
 /**
- * Default targets. First response is the issue's: urgent 5 minutes around the clock, high 1 business
+ * Default targets. First response: urgent 5 minutes around the clock, high 1 business
  * hour, normal 4 business hours, low 2 business days. Next response mirrors it a step looser for urgent and
  * high (a conversation under way keeps moving), resolution allows for the work itself.
  */
@@ -195,11 +195,16 @@ function settingsOf(doc: StoredSlaSettings): SlaSettings {
 export async function loadSlaSettings(
   tenantId: string,
 ): Promise<{ settings: SlaSettings; version: number; updatedAt?: Date }> {
-  if (!Types.ObjectId.isValid(tenantId)) return { settings: defaultSlaSettings('UTC'), version: 0 };
-  const _id = new Types.ObjectId(tenantId);
-  const doc = await SlaSettingsModel.findOne({ _id }).lean<StoredSlaSettings>();
+  let _id: ReturnType<typeof objectId>;
+  try {
+    _id = objectId(tenantId, 'Tenant');
+  } catch {
+    return { settings: defaultSlaSettings('UTC'), version: 0 };
+  }
+  // Both stored with `_id` = the tenant id (FerretDB answers `_id` lookups from its index).
+  const doc = await SlaSettingsModel.findById(_id).lean<StoredSlaSettings>();
   if (doc) return { settings: settingsOf(doc), version: doc.version, updatedAt: doc.updatedAt };
-  const tenant = await TenantModel.findOne({ _id }, { timeZone: 1 }).lean();
+  const tenant = await TenantModel.findById(_id, { timeZone: 1 }).lean();
   return { settings: defaultSlaSettings(tenant?.timeZone ?? 'UTC'), version: 0 };
 }
 

@@ -1,7 +1,7 @@
 import type { Job, JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Queues } from '../jobs/queues.js';
 import type { EscalationTimer, PlannedTimer } from './clock.js';
+import type { TimerSets } from './timer-sets.js';
 
 /** A timer job of one thread: a stage of a clock or a step of its escalation chain. */
 export type TimerJob = ({ kind: 'fire' } & PlannedTimer) | ({ kind: 'escalate' } & EscalationTimer);
@@ -20,8 +20,8 @@ const TIMER_OPTIONS: JobsOptions = {
 };
 
 /**
- * Redis keys of the SLA timers: the pending set, its built marker and the threads whose clocks run. Not
- * under `<prefix>:sla:`, which is the BullMQ queue's own namespace (its `active` list, for one).
+ * Redis keys of the SLA timers (see TimerSets): the pending set, its built marker and the threads whose
+ * clocks run. Not under `<prefix>:sla:`, which is the BullMQ queue's own namespace (its `active` list).
  */
 export function slaKeys(prefix: string) {
   return {
@@ -32,26 +32,14 @@ export function slaKeys(prefix: string) {
 }
 
 /**
- * Keeps a thread's BullMQ timer jobs in line with its clocks, and the Redis "pending" set the sweep reads
- * (score: the thread's earliest timer; a small sorted set instead of a scan of the clocks collection).
+ * Keeps a thread's BullMQ timer jobs in line with its clocks, and the pending set the sweep reads (the
+ * thread's earliest timer; a small sorted set instead of a scan of the clocks collection).
  */
 export class TimerScheduler {
-  readonly pendingKey: string;
-  /** Set once the pending set was (re)built from the database; absent after Redis lost its data. */
-  readonly builtKey: string;
-  /** Threads with clocks running or paused: learner messages of other threads cost no job. */
-  readonly activeKey: string;
-
   constructor(
     private readonly queues: Queues,
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    const keys = slaKeys(prefix);
-    this.pendingKey = keys.pending;
-    this.builtKey = keys.built;
-    this.activeKey = keys.active;
-  }
+    readonly sets: TimerSets,
+  ) {}
 
   /**
    * Moves from the timers `before` wanted to those `after` wants: jobs no longer wanted are removed,
@@ -86,7 +74,7 @@ export class TimerScheduler {
       );
     }
     await Promise.all(work);
-    await this.setPending(conversationId, nextAt);
+    await this.sets.setPending(conversationId, nextAt);
   }
 
   /**
@@ -171,17 +159,5 @@ export class TimerScheduler {
       .get('sla')
       .remove(jobId)
       .catch(() => undefined);
-  }
-
-  /** Records whether a thread's clocks run (see {@link activeKey}). */
-  async setActive(conversationId: string, active: boolean): Promise<void> {
-    if (active) await this.redis.sadd(this.activeKey, conversationId);
-    else await this.redis.srem(this.activeKey, conversationId);
-  }
-
-  /** Records (or clears) a thread's earliest pending timer for the sweep. */
-  async setPending(conversationId: string, nextAt: Date | undefined): Promise<void> {
-    if (nextAt) await this.redis.zadd(this.pendingKey, nextAt.getTime(), conversationId);
-    else await this.redis.zrem(this.pendingKey, conversationId);
   }
 }

@@ -14,6 +14,7 @@ import type { NotificationRequest } from '../../src/notify/notify.types.js';
 import type { BusinessCalendar } from '../../src/sla/calendar.js';
 import { type DigestDeps, sendDigestIfDue } from '../../src/sla/digest.js';
 import { buildTenantSla, defaultSlaSettings } from '../../src/sla/tenant-sla.js';
+import { RedisDigestMarks } from '../../src/storage/sla/redis-digest-marks.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -51,8 +52,7 @@ describe('review digest (real launches and handoffs; the notifier stores the del
   const handOff = (learner: Person) => handOffThread(app, learner, 'I need a person');
 
   const deps = (now: Date): DigestDeps => ({
-    redis: app.runtime.redis,
-    prefix: app.config.REDIS_PREFIX,
+    marks: new RedisDigestMarks(app.runtime.redis, app.config.REDIS_PREFIX),
     index,
     // The default calendar (Mon–Fri 9–17, New York) and rhythm (every 120 business minutes).
     tenantSla: async () => buildTenantSla(defaultSlaSettings('America/New_York')),

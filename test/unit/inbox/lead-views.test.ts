@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { Conversation } from '../../../src/conversations/conversation.model.js';
-import { INBOX_VIEWS, InboxIndex, inView, outOfInbox, viewsOf } from '../../../src/inbox/index.js';
+import { INBOX_VIEWS, inView, outOfInbox, viewsOf } from '../../../src/inbox/index.js';
+import { IndexProjection } from '../../../src/inbox/index-projection.js';
 import type { TeamRouting } from '../../../src/inbox/teams.js';
 import { doc } from './index-doc.fixture.js';
 
@@ -27,10 +28,10 @@ function conversation(fields: Partial<Conversation>): Conversation {
 }
 
 describe('inbox views of a lead thread (kept out of the admin inbox)', () => {
-  // docFromConversation needs no Redis: only the team routing, which finds no team here.
-  const index = new InboxIndex({
-    redis: undefined as never,
-    prefix: 't',
+  // docFromConversation needs no store: only the team routing, which finds no team here.
+  const index = new IndexProjection({
+    store: undefined as never,
+    source: undefined as never,
     teams: { route: async () => undefined } as unknown as TeamRouting,
   });
 

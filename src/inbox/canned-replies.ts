@@ -1,0 +1,88 @@
+import { findInTenant } from '../db/by-id.js';
+import { objectId } from '../events/ids.js';
+import { AppError } from '../lib/errors.js';
+import type { AuditLog } from './audit-log.js';
+import { firstNameOf, renderCanned } from './canned-render.js';
+import { type CannedReply, CannedReplyModel } from './inbox.models.js';
+import { requireLead } from './permissions.js';
+import type { StaffContext, StaffContexts } from './staff-context.js';
+import type { ThreadScope } from './thread-scope.js';
+
+export interface CannedView {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface CannedInput {
+  title: string;
+  text: string;
+}
+
+/** The tenant's saved replies: listed for every staff member, managed by leads, filled in for a thread. */
+export class CannedReplies {
+  constructor(
+    private readonly deps: {
+      scope: Pick<ThreadScope, 'load'>;
+      people: Pick<StaffContexts, 'person'>;
+      audit: AuditLog;
+    },
+  ) {}
+
+  async list(ctx: StaffContext): Promise<CannedView[]> {
+    const rows = await CannedReplyModel.find({ tenantId: objectId(ctx.tenantId, 'Tenant') })
+      .limit(500)
+      .lean<CannedReply[]>();
+    return rows
+      .map((r) => ({ id: String(r._id), title: r.title, text: r.text }))
+      .sort((a, b) => a.title.localeCompare(b.title));
+  }
+
+  async create(ctx: StaffContext, input: CannedInput): Promise<CannedView> {
+    requireLead(ctx);
+    const row = await CannedReplyModel.create({ tenantId: objectId(ctx.tenantId, 'Tenant'), ...input });
+    this.deps.audit.record(ctx, 'canned_reply.create', undefined, {
+      id: String(row._id),
+      title: input.title,
+    });
+    return { id: String(row._id), title: row.title, text: row.text };
+  }
+
+  async update(ctx: StaffContext, id: string, input: CannedInput): Promise<CannedView> {
+    requireLead(ctx);
+    const row = await this.own(ctx, id);
+    const result = await CannedReplyModel.updateOne({ _id: row._id }, { $set: input });
+    if (!result.matchedCount) throw new AppError('not_found', 'Canned reply was not found.');
+    this.deps.audit.record(ctx, 'canned_reply.update', undefined, { id, title: input.title });
+    return { id, ...input };
+  }
+
+  async remove(ctx: StaffContext, id: string): Promise<void> {
+    requireLead(ctx);
+    const row = await this.own(ctx, id);
+    const result = await CannedReplyModel.deleteOne({ _id: row._id });
+    if (!result.deletedCount) throw new AppError('not_found', 'Canned reply was not found.');
+    this.deps.audit.record(ctx, 'canned_reply.delete', undefined, { id });
+  }
+
+  /** A canned reply with the thread's learner, course and this staff member filled in. */
+  async render(ctx: StaffContext, id: string, conversationId: string): Promise<{ text: string }> {
+    const [row, view] = await Promise.all([this.own(ctx, id), this.deps.scope.load(ctx, conversationId)]);
+    const learner = await this.deps.people.person(ctx.tenantId, view.user.userId);
+    const name = view.user.name ?? learner?.name;
+    return {
+      text: renderCanned(row.text, {
+        learner: { firstName: learner?.givenName ?? firstNameOf(name), name },
+        course: { title: view.context?.courseTitle ?? view.handoff?.course?.title },
+        admin: { name: ctx.name },
+      }),
+    };
+  }
+
+  /** A reply of the tenant by id (read by `_id`, tenant checked in code), or "not found". */
+  private async own(ctx: StaffContext, id: string): Promise<CannedReply> {
+    const row = await findInTenant(CannedReplyModel, objectId(id, 'Canned reply'), ctx.tenantId);
+    if (!row) throw new AppError('not_found', 'Canned reply was not found.');
+    return row;
+  }
+}

@@ -1,0 +1,61 @@
+import { CourseModel } from '../courses/course.model.js';
+import { findInTenant } from '../db/by-id.js';
+import { AppError } from '../lib/errors.js';
+import { listCourseMembers } from '../lti/nrps.service.js';
+import type { AuditLog } from './audit-log.js';
+import { requireLead } from './permissions.js';
+import type { StaffContext } from './staff-context.js';
+import type { TeamInput, TeamService, TeamView } from './teams.js';
+
+/** The tenant's teams as staff manage them: listed for everyone, changed by leads (each change audited). */
+export class TeamAdmin {
+  constructor(private readonly deps: { teams: TeamService; audit: AuditLog }) {}
+
+  list(ctx: StaffContext): Promise<TeamView[]> {
+    return this.deps.teams.list(ctx.tenantId);
+  }
+
+  async create(ctx: StaffContext, input: TeamInput): Promise<TeamView> {
+    requireLead(ctx);
+    const team = await this.deps.teams.create(ctx.tenantId, input);
+    this.deps.audit.record(ctx, 'team.create', undefined, { id: team.id, name: team.name });
+    return team;
+  }
+
+  async update(ctx: StaffContext, id: string, input: TeamInput): Promise<TeamView> {
+    requireLead(ctx);
+    const team = await this.deps.teams.update(ctx.tenantId, id, input);
+    this.deps.audit.record(ctx, 'team.update', undefined, { id, name: team.name });
+    return team;
+  }
+
+  async remove(ctx: StaffContext, id: string): Promise<void> {
+    requireLead(ctx);
+    await this.deps.teams.remove(ctx.tenantId, id);
+    this.deps.audit.record(ctx, 'team.delete', undefined, { id });
+  }
+
+  /**
+   * A course's instructor team from the LMS member list (NRPS): named after the course, its members the
+   * course's instructors (who reach the inbox when they next launch), its threads routed to it.
+   */
+  async syncCourse(ctx: StaffContext, courseId: string) {
+    requireLead(ctx);
+    const course = await findInTenant(CourseModel, courseId, ctx.tenantId);
+    if (!course) throw new AppError('not_found', 'That course was not found.');
+    const members = await listCourseMembers({ tenantId: ctx.tenantId, courseId });
+    const instructors = members.filter((m) => m.role === 'instructor' && m.status !== 'Inactive');
+    const title = course.title ?? course.label ?? 'Course';
+    const team = await this.deps.teams.syncCourseTeam(ctx.tenantId, {
+      courseId,
+      name: `${title} instructors`.slice(0, 100),
+      memberIds: instructors.map((m) => m.userId),
+    });
+    this.deps.audit.record(ctx, 'team.sync_course', undefined, {
+      id: team.id,
+      courseId,
+      members: instructors.length,
+    });
+    return { team, instructors: instructors.map((m) => ({ userId: m.userId, name: m.name ?? m.subject })) };
+  }
+}
