@@ -50,7 +50,12 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   await knowledgeIndex.start();
   lifecycle.onShutdown('knowledge index', () => knowledgeIndex.close());
   const assistant = createAssistant({ registry: knowledgeIndex, config, logger });
-  const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
+  const conversations = createConversationDomain({
+    redis,
+    prefix: config.REDIS_PREFIX,
+    logger,
+    messageMaxChars: config.MESSAGE_MAX_CHARS,
+  });
   registerJobListeners(conversations.bus, queues, logger);
   const hub = new LiveHub({ bus: live, store: conversations.store, logger });
   hub.start();

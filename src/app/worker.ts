@@ -22,6 +22,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     redis: runtime.redis,
     prefix: config.REDIS_PREFIX,
     logger,
+    messageMaxChars: config.MESSAGE_MAX_CHARS,
   });
   registerJobListeners(conversations.bus, queues, logger);
   // The inbox lists follow what jobs change (SLA states, escalations), before the events are published.

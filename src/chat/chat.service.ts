@@ -42,6 +42,11 @@ export class ChatService {
     },
   ) {}
 
+  /** The longest message a learner may send (config MESSAGE_MAX_CHARS; a tenant may set less). */
+  get messageMaxChars(): number {
+    return this.deps.conversations.messageMaxChars;
+  }
+
   private actor(session: Session) {
     return { tenantId: session.tenantId, actor: { userId: session.userId, role: session.role } };
   }

@@ -32,8 +32,11 @@ import type { Priority } from './conversation.types.js';
 import type { ConversationStore } from './conversation-store.js';
 import { messageMaxChars } from './message-limit.js';
 import { continueOpen, openThreadId } from './queries/continue-open.js';
+import { findForSystem } from './queries/find-for-system.js';
+import { getThread } from './queries/get-thread.js';
+import { history, learnerContext } from './queries/history.js';
+import { isWithPeople } from './queries/is-with-people.js';
 import { openOrContinue } from './queries/open-or-continue.js';
-import { findForSystem, getThread, history, isWithPeople, learnerContext } from './queries/read-thread.js';
 
 export type * from './commands/types.js';
 export { OPEN_STATUSES } from './status-machine.js';
@@ -66,11 +69,14 @@ export interface ConversationServiceDeps {
  */
 export class ConversationService {
   readonly config: HandoffConfigService;
+  /** The longest message a person may write (config MESSAGE_MAX_CHARS): route schemas use it too. */
+  readonly messageMaxChars: number;
   private readonly ctx: CommandContext;
 
   constructor(deps: ConversationServiceDeps) {
     const now = deps.now ?? (() => new Date());
     const maxChars = deps.messageMaxChars ?? messageMaxChars();
+    this.messageMaxChars = maxChars;
     this.config = deps.config ?? new HandoffConfigService();
     this.ctx = {
       store:
@@ -136,8 +142,4 @@ export class ConversationService {
    */
   answerThreshold = async (tenantId: string) =>
     (await this.config.getSettings(tenantId)).lowConfidence.confidenceThreshold;
-
-  /** The longest message this tenant's learners may write: its setting, never above MESSAGE_MAX_CHARS. */
-  learnerMessageLimit = async (tenantId: string) =>
-    Math.min((await this.config.getSettings(tenantId)).maxMessageLength, this.ctx.messageMaxChars);
 }

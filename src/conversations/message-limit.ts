@@ -12,9 +12,12 @@ export function messageMaxChars(): number {
   return configured;
 }
 
-/** A text refused above {@link messageMaxChars} characters (checked when parsed, not when the schema is built). */
-export const withinMessageMax = (text: string, ctx: z.RefinementCtx) => {
-  const maximum = messageMaxChars();
+/**
+ * A text refused above `max` characters (default {@link messageMaxChars}, read when a text is checked,
+ * not when the schema is built).
+ */
+export const withinMessageMax = (text: string, ctx: z.RefinementCtx, max?: number) => {
+  const maximum = max ?? messageMaxChars();
   if (text.length > maximum)
     ctx.addIssue({
       code: 'too_big',
@@ -40,5 +43,6 @@ export const atMostMessageMax = (value: number, ctx: z.RefinementCtx) => {
     });
 };
 
-/** A message text of a route's body: at most {@link messageMaxChars} characters. */
-export const messageTextSchema = () => z.string().superRefine(withinMessageMax);
+/** A message text of a route's body: at most `max` characters (default {@link messageMaxChars}). */
+export const messageTextSchema = (max?: number) =>
+  z.string().superRefine((text, ctx) => withinMessageMax(text, ctx, max));

@@ -490,6 +490,56 @@ describe('conversations and handoff (FerretDB + Redis)', () => {
       expect(names()).to.include('conversation.transferred');
     });
 
+    it('staff texts share the one message limit, and a retried note or reply is stored once', async () => {
+      const id = await waitingThread();
+      await h.service.claim({ tenantId, actor: admin, conversationId: id });
+      const staff = (clientId: string, text: string) => ({
+        tenantId,
+        actor: admin,
+        conversationId: id,
+        clientId,
+        text,
+      });
+      const before = await MessageModel.countDocuments({ tenantId });
+      const tooLong = await rejection(h.service.postAdminReply(staff('r-long', 'x'.repeat(4001))));
+      expect(tooLong.code).to.equal('unprocessable');
+      expect(tooLong.message).to.contain('4000 characters');
+      expect((await rejection(h.service.addNote(staff('n-long', 'x'.repeat(4001))))).code).to.equal(
+        'unprocessable',
+      );
+      expect(await MessageModel.countDocuments({ tenantId })).to.equal(before);
+      const reply = await h.service.postAdminReply(staff('r-1', 'x'.repeat(4000)));
+      const again = await h.service.postAdminReply(staff('r-1', 'x'.repeat(4000)));
+      expect(again.id).to.equal(reply.id);
+      const note = await h.service.addNote(staff('n-1', 'Checked the SSO logs'));
+      expect((await h.service.addNote(staff('n-1', 'Checked the SSO logs'))).id).to.equal(note.id);
+      expect(await MessageModel.countDocuments({ tenantId })).to.equal(before + 2);
+      expect(names().filter((n) => n === 'note.added')).to.have.length(1);
+    });
+
+    it('an SLA step is written and told once however often its timer runs', async () => {
+      const id = await waitingThread();
+      const dueAt = new Date(h.clock.now().getTime() + 600_000).toISOString();
+      const step = () =>
+        h.service.recordSlaStep({
+          tenantId,
+          conversationId: id,
+          clientId: 'sla:warn:1',
+          text: 'Reply due in 10 minutes',
+          event: 'sla.warned',
+          payload: {
+            sla: { state: 'at_risk', target: 'first_response', dueAt },
+            target: 'first_response',
+            dueAt,
+            late: false,
+          },
+        });
+      const runs = await Promise.all([step(), step(), step()]);
+      expect(runs.filter(Boolean)).to.have.length(1);
+      expect(await MessageModel.countDocuments({ tenantId, clientId: 'sla:warn:1' })).to.equal(1);
+      expect(names().filter((n) => n === 'sla.warned')).to.have.length(1);
+    });
+
     it('never shows internal notes to the learner', async () => {
       const id = await waitingThread();
       await h.service.addNote({

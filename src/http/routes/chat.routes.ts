@@ -16,11 +16,13 @@ import { openEventStream } from '../event-stream.js';
 import { requireSession } from '../middleware/session.js';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, 'must be a conversation id');
-const postSchema = z.object({
-  conversationId: objectId,
-  clientId: z.string().trim().min(8).max(100),
-  text: messageTextSchema(),
-});
+/** A learner message: its text at most the product's limit (the tenant's lower one is the store's check). */
+const postSchemaFor = (messageMaxChars: number) =>
+  z.object({
+    conversationId: objectId,
+    clientId: z.string().trim().min(8).max(100),
+    text: messageTextSchema(messageMaxChars),
+  });
 const handoffSchema = z.object({ conversationId: objectId });
 const feedbackSchema = z.object({ value: z.enum(['up', 'down']) });
 const preferencesSchema = z
@@ -95,6 +97,7 @@ export function chatRoutes(deps: {
   const router = Router();
   const session = requireSession(deps.secret);
   const heartbeats = new Heartbeats();
+  const postSchema = postSchemaFor(deps.chat.messageMaxChars);
 
   router.get('/api/chat', session, async (_req, res) => {
     const current = res.locals.session;

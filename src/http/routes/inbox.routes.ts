@@ -29,7 +29,11 @@ const resolveSchema = z.object({ resolution: z.string().trim().max(60).optional(
 const presenceSchema = z.object({ typing: z.boolean().default(false) });
 const cannedSchema = z.object({
   title: z.string().trim().min(1).max(120),
-  text: z.string().trim().min(1).superRefine(withinMessageMax),
+  text: z
+    .string()
+    .trim()
+    .min(1)
+    .superRefine((text, ctx) => withinMessageMax(text, ctx)),
 });
 const renderSchema = z.object({ conversationId: id });
 const teamSchema = z.object({

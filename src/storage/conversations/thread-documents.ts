@@ -92,7 +92,7 @@ export class ThreadDocuments {
 
   /**
    * A thread of this tenant. Looked up by `_id` alone and checked here: FerretDB uses its index only for a
-   * filter that is exactly `{ _id }` (adding `tenantId` made it scan the collection).
+   * filter that is exactly `{ _id }` (adding `tenantId` makes it scan the collection).
    */
   async load(tenantId: string, conversationId: string): Promise<Conversation> {
     const tenant = objectId(tenantId, 'Tenant');
