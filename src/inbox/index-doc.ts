@@ -162,7 +162,7 @@ export function viewsOf(doc: IndexDoc): string[] {
 }
 
 /** The filter dimensions a thread is in ('-' is "no filter"). */
-export function dimsOf(doc: IndexDoc): string[] {
+function dimsOf(doc: IndexDoc): string[] {
   const dims = ['-', `p:${doc.p}`];
   if (doc.c) dims.push(`c:${doc.c}`);
   if (doc.g) dims.push(`g:${doc.g}`);

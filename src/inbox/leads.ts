@@ -1,7 +1,7 @@
 const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
 
 /** The LTI roles that carry the inbox `lead` permission when a tenant names none. */
-export const DEFAULT_LEAD_ROLES = [
+const DEFAULT_LEAD_ROLES = [
   `${LIS}institution/person#Administrator`,
   `${LIS}system/person#Administrator`,
   'urn:lti:instrole:ims/lis/Administrator',

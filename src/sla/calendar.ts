@@ -46,7 +46,7 @@ export interface OpenPeriod {
 export type WeeklyHours = Partial<Record<1 | 2 | 3 | 4 | 5 | 6 | 7, OpenPeriod[]>>;
 
 /** The default staff hours until institutions define their own: Monday to Friday, 9:00 to 17:00. */
-export const DEFAULT_WEEKLY_HOURS: WeeklyHours = Object.fromEntries(
+const DEFAULT_WEEKLY_HOURS: WeeklyHours = Object.fromEntries(
   [1, 2, 3, 4, 5].map((day) => [day, [{ start: 9 * 60, end: 17 * 60 }]]),
 ) as WeeklyHours;
 
