@@ -50,7 +50,7 @@ const NAMES: Record<
 
 export const LIVE_TOPICS = Object.keys(NAMES) as LiveTopic[];
 
-/** The channel a topic's message for a tenant goes on (worker processes publish without a bus). */
+/** The channel a topic's message for a tenant goes on. */
 export const liveChannel = (prefix: string, topic: LiveTopic, tenantId: string): string =>
   NAMES[topic].channel(prefix, tenantId);
 
