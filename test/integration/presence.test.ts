@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { RedisStaffPresence } from '../../src/handoff/staff-presence.js';
+import { InboxPresence } from '../../src/inbox/presence.js';
 import { Presence, type PresenceState } from '../../src/live/presence.js';
 import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
 import { quietLogger, testServices } from '../support/services.js';
@@ -100,5 +101,31 @@ describe('staff presence, one store for the handoff decision and the inbox (Redi
     expect(otherTenant).to.deep.equal([]);
     stop();
     stopOther();
+  });
+
+  it("the inbox's presence joins the process's bus: each change heard once, one listener on the connection", async () => {
+    const { redisUrl } = await testServices();
+    const subscriber = await readyRedis(redisUrl, 'subscriber');
+    const bus = new RedisLiveBus({ publisher: redis, subscriber, prefix, logger: quietLogger });
+    await bus.start();
+    const inbox = new InboxPresence({ redis, subscriber, prefix, logger: quietLogger });
+    try {
+      await inbox.start();
+      expect(subscriber.listenerCount('pmessage')).to.equal(1);
+      const tenantId = newId();
+      const heard: PresenceState[] = [];
+      inbox.listen(tenantId, (state) => heard.push(state));
+      const person = { userId: newId(), name: 'Ina' };
+      await inbox.touch({ tenantId, conversationId: newId(), person, typing: true });
+      await inbox.touch({ tenantId, conversationId: newId(), person });
+      await until(() => heard.length >= 2, 3000, 'both changes');
+      // A third change heard means anything duplicated of the first two would have arrived before it.
+      await a.visit({ tenantId, conversationId: newId(), person });
+      await until(() => heard.length >= 3, 3000, 'the third change');
+      expect(heard).to.have.length(3);
+    } finally {
+      await inbox.close();
+      await bus.close();
+    }
   });
 });
