@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { ConversationService } from '../conversations/conversation.service.js';
-import { findInTenant } from '../db/by-id.js';
+import { findEachInTenant, findInTenant } from '../db/by-id.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { AppError } from '../lib/errors.js';
 import { type GapAnswer, GapAnswerModel } from './gap-answer.model.js';
@@ -243,14 +243,10 @@ export async function loadGaps(scope: GapScope, deps: GapDeps): Promise<{ gaps: 
   const groups = groupGaps(gapRows, { maxExamples: GAP_LIMITS.examples }).slice(0, GAP_LIMITS.topics);
   const topicIds = groups.flatMap((g) => (g.topicId ? [new Types.ObjectId(g.topicId)] : []));
   const [topics, entries] = await Promise.all([
-    topicIds.length
-      ? TopicModel.find({ tenantId, _id: { $in: topicIds } })
-          .select({ label: 1, terms: 1 })
-          .lean<Pick<Topic, '_id' | 'label' | 'terms'>[]>()
-      : Promise.resolve([]),
+    findEachInTenant(TopicModel, topicIds, tenantId, { label: 1, terms: 1 }),
     gapEntries(scope.tenantId),
   ]);
-  const topicById = new Map(topics.map((t) => [String(t._id), t]));
+  const topicById = new Map(topics.flatMap((t) => (t ? [[String(t._id), t] as const] : [])));
   const entryByThread = new Map<string, GapEntry>();
   for (const e of entries) if (!entryByThread.has(e.conversationId)) entryByThread.set(e.conversationId, e);
 

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { type Topic, type TopicAssignment, TopicAssignmentModel, TopicModel } from './topic.model.js';
+import { findEachInTenant } from '../db/by-id.js';
+import { type Topic, TopicAssignmentModel, TopicModel } from './topic.model.js';
 import { ANNOUNCED_QUESTION_MAX, type TopicDeps } from './topic-assign.js';
 import type { CorpusRow } from './topic-corpus.js';
 import { planRecluster } from './topic-plan.js';
@@ -122,14 +123,14 @@ async function announceMoves(
   moves: ReadonlyMap<string, string>,
   announce: NonNullable<TopicDeps['announce']>,
 ): Promise<void> {
-  const moved = await TopicAssignmentModel.find({
-    _id: { $in: [...moves.keys()].map((id) => new Types.ObjectId(id)) },
-  })
-    .select({ tenantId: 1, conversationId: 1, courseId: 1, question: 1 })
-    .lean<Pick<TopicAssignment, '_id' | 'tenantId' | 'conversationId' | 'courseId' | 'question'>[]>();
+  const moved = await findEachInTenant(TopicAssignmentModel, [...moves.keys()], tenantId, {
+    conversationId: 1,
+    courseId: 1,
+    question: 1,
+  });
   for (const row of moved) {
-    const topicId = moves.get(String(row._id));
-    if (!topicId || String(row.tenantId) !== tenantId) continue;
+    const topicId = row && moves.get(String(row._id));
+    if (!row || !topicId) continue;
     await announce({
       tenantId,
       conversationId: String(row.conversationId),

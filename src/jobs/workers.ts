@@ -4,7 +4,7 @@ import { dashboardJobs } from '../insights/dashboard.jobs.js';
 import { gapJobs } from '../insights/gap.jobs.js';
 import { topicJobs } from '../insights/topic.jobs.js';
 import { knowledgeJobs } from '../knowledge/knowledge.jobs.js';
-import type { KnowledgeRuntime } from '../knowledge/knowledge-context.js';
+import type { KnowledgeRuntime } from '../knowledge/knowledge-runtime.js';
 import { labelledMissJobs } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';

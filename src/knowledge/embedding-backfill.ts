@@ -9,7 +9,7 @@ import {
   KnowledgeSourceModel,
   type SourceVectors,
 } from './knowledge.models.js';
-import type { KnowledgeRuntime } from './knowledge-context.js';
+import type { KnowledgeRuntime } from './knowledge-runtime.js';
 import { announceChunks } from './knowledge-writer.js';
 
 /**

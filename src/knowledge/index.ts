@@ -15,6 +15,7 @@ export * from './knowledge.service.js';
 export * from './knowledge.types.js';
 export * from './knowledge-context.js';
 export * from './knowledge-engine.service.js';
+export * from './knowledge-runtime.js';
 export * from './knowledge-writer.js';
 export * from './lms-vocabulary.data.js';
 export * from './query-expansion.service.js';

@@ -1,5 +1,5 @@
+/** Knowledge change messages: what a writer publishes after a change and every web process's index applies. */
 import type { Redis } from 'ioredis';
-import type { Config } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import type { ChunkRecord } from './knowledge.types.js';
 
@@ -29,15 +29,6 @@ export const knowledgeChannel = (prefix: string) => `${prefix}:knowledge`;
 /** Redis counter of a tenant's changes (see {@link KnowledgeChange.seq}). */
 export const knowledgeSeqKey = (prefix: string, tenantId: string) => `${prefix}:knowledge:seq:${tenantId}`;
 
-/**
- * Redis key of a copy of one stored upload part, kept briefly so the worker reads it from Redis rather
- * than the database (MongoDB stays the durable copy: a missing key just means reading it from there).
- */
-export const uploadCacheKey = (prefix: string, partId: string) => `${prefix}:knowledge:upload:${partId}`;
-/** Uploads up to this size are also cached in Redis for the worker, for this long. */
-export const UPLOAD_CACHE_MAX_BYTES = 512 * 1024;
-export const UPLOAD_CACHE_SECONDS = 3600;
-
 /** Change messages above this size carry only source ids; readers then query those sources' chunks. */
 export const MAX_INLINE_CHANGE_BYTES = 4 * 1024 * 1024;
 
@@ -53,14 +44,6 @@ export function decodeEmbedding(encoded: string): Float32Array {
   const out = new Float32Array(bytes.length / 4);
   new Uint8Array(out.buffer).set(bytes);
   return out;
-}
-
-/** Settings and connections the knowledge jobs work with, handed to them by the process that runs them. */
-export interface KnowledgeRuntime {
-  config: Config;
-  /** A fail-fast connection to publish changes on; without one, readers converge by version checks. */
-  redis?: Redis;
-  logger?: Logger;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   KnowledgeSourceModel,
   KnowledgeUploadModel,
 } from './knowledge.models.js';
-import { type KnowledgeRuntime, uploadCacheKey } from './knowledge-context.js';
+import type { KnowledgeRuntime } from './knowledge-runtime.js';
 import {
   commitSourceVersions,
   discardVersion,
@@ -23,6 +23,7 @@ import {
   type WriteVersionInput,
   type WriteVersionResult,
 } from './knowledge-writer.js';
+import { uploadCacheKey } from './upload-cache.js';
 
 // How many ingestion jobs a worker runs at once is KNOWLEDGE_WORKER_CONCURRENCY (config). Each job is one
 // file; the database writes of the jobs that are ready together are batched (see CommitBatcher), so while

@@ -16,15 +16,9 @@ import {
   KnowledgeUploadModel,
   nextKnowledgeVersion,
 } from './knowledge.models.js';
-import {
-  announceSources,
-  type KnowledgeChange,
-  publishKnowledgeChange,
-  UPLOAD_CACHE_MAX_BYTES,
-  UPLOAD_CACHE_SECONDS,
-  uploadCacheKey,
-} from './knowledge-context.js';
+import { announceSources, type KnowledgeChange, publishKnowledgeChange } from './knowledge-context.js';
 import { writeSourceVersion } from './knowledge-writer.js';
+import { UPLOAD_CACHE_MAX_BYTES, UPLOAD_CACHE_SECONDS, uploadCacheKey } from './upload-cache.js';
 
 /** Uploads are stored in parts below MongoDB's 16 MB document limit. */
 export const UPLOAD_PART_BYTES = 4 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { type Conversation, ConversationModel } from '../conversations/conversation.model.js';
 import { type Message, MessageModel } from '../conversations/message.model.js';
-import { findInTenant } from '../db/by-id.js';
+import { findEachInTenant, findInTenant } from '../db/by-id.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { detectQuestionLanguage } from './eval-language.js';
 import { KnowledgeSourceModel } from './knowledge.models.js';
@@ -187,12 +187,9 @@ async function sourcesOf(tenantId: Types.ObjectId, answer: Message): Promise<Mis
   const passageIds = [...new Set((answer.answer?.passages ?? []).map((p) => p.sourceId))].filter((id) =>
     Types.ObjectId.isValid(id),
   );
-  const known = passageIds.length
-    ? await KnowledgeSourceModel.find(
-        { tenantId, _id: { $in: passageIds.map((id) => new Types.ObjectId(id)) } },
-        { title: 1, path: 1 },
-      ).lean()
-    : [];
+  const known = (
+    await findEachInTenant(KnowledgeSourceModel, passageIds, tenantId, { title: 1, path: 1 })
+  ).filter((s) => s !== null);
   if (answer.citations.length > 0)
     return answer.citations.map((c) => {
       const source = known.find((s) => (c.path ? s.path === c.path : s.title === c.title));
