@@ -1,7 +1,7 @@
-import { findInTenant } from '../db/by-id.js';
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
-import { type Team, TeamModel } from './inbox.models.js';
+import { MongoTeamStore } from '../storage/inbox/mongo-team-store.js';
+import type { TeamFields, TeamStore } from './team-store.js';
 
 /** A team as the API shows it. */
 export interface TeamView {
@@ -20,15 +20,6 @@ export interface TeamInput {
   courseIds?: string[];
   categories?: string[];
 }
-
-const toView = (team: Team): TeamView => ({
-  id: String(team._id),
-  name: team.name,
-  memberIds: (team.memberIds ?? []).map(String),
-  courseIds: (team.courseIds ?? []).map(String),
-  categories: team.categories ?? [],
-  ...(team.courseTeamOf ? { courseTeamOf: String(team.courseTeamOf) } : {}),
-});
 
 /**
  * The routing rule: a thread without a team of its own belongs to the first team (by name) that lists its
@@ -61,16 +52,19 @@ export interface TeamRouting {
  */
 export class TeamService implements TeamRouting {
   private readonly cache = new Map<string, { at: number; teams: Promise<TeamView[]> }>();
+  private readonly store: TeamStore;
   onChange?: (tenantId: string) => void;
 
-  constructor(private readonly options: { cacheMs?: number } = {}) {}
+  /** `store` defaults to the product's (MongoDB). */
+  constructor(private readonly options: { cacheMs?: number; store?: TeamStore } = {}) {
+    this.store = options.store ?? new MongoTeamStore();
+  }
 
   async list(tenantId: string): Promise<TeamView[]> {
     const cached = this.cache.get(tenantId);
     if (cached && Date.now() - cached.at < (this.options.cacheMs ?? 5000)) return cached.teams;
-    const teams = TeamModel.find({ tenantId: objectId(tenantId, 'Tenant') })
-      .lean<Team[]>()
-      .then((rows) => rows.map(toView).sort((a, b) => a.name.localeCompare(b.name)));
+    objectId(tenantId, 'Tenant');
+    const teams = this.store.list(tenantId).then((rows) => rows.sort((a, b) => a.name.localeCompare(b.name)));
     this.cache.set(tenantId, { at: Date.now(), teams });
     teams.catch(() => this.cache.delete(tenantId));
     return teams;
@@ -87,23 +81,15 @@ export class TeamService implements TeamRouting {
   }
 
   async create(tenantId: string, input: TeamInput): Promise<TeamView> {
-    try {
-      const team = await TeamModel.create({ tenantId: objectId(tenantId, 'Tenant'), ...this.fields(input) });
-      this.changed(tenantId);
-      return toView(team.toObject());
-    } catch (error) {
-      throw this.duplicate(error);
-    }
+    const team = await this.store.create(tenantId, this.fields(input));
+    this.changed(tenantId);
+    return team;
   }
 
   async update(tenantId: string, teamId: string, input: TeamInput): Promise<TeamView> {
-    try {
-      const team = await this.own(tenantId, teamId);
-      const result = await TeamModel.updateOne({ _id: team._id }, { $set: this.fields(input) });
-      if (!result.matchedCount) throw new AppError('not_found', 'Team was not found.');
-    } catch (error) {
-      throw this.duplicate(error);
-    }
+    objectId(teamId, 'Team');
+    if (!(await this.store.update(tenantId, teamId, this.fields(input))))
+      throw new AppError('not_found', 'Team was not found.');
     this.changed(tenantId);
     return this.get(tenantId, teamId);
   }
@@ -124,38 +110,23 @@ export class TeamService implements TeamRouting {
       categories: existing?.categories ?? [],
     };
     if (existing) return this.update(tenantId, existing.id, input);
-    try {
-      const team = await TeamModel.create({
-        tenantId: objectId(tenantId, 'Tenant'),
-        ...this.fields(input),
-        courseTeamOf: objectId(course.courseId, 'Course'),
-      });
-      this.changed(tenantId);
-      return toView(team.toObject());
-    } catch (error) {
-      throw this.duplicate(error);
-    }
-  }
-
-  async remove(tenantId: string, teamId: string): Promise<void> {
-    const team = await this.own(tenantId, teamId);
-    const result = await TeamModel.deleteOne({ _id: team._id });
-    if (!result.deletedCount) throw new AppError('not_found', 'Team was not found.');
+    objectId(course.courseId, 'Course');
+    const team = await this.store.create(tenantId, { ...this.fields(input), courseTeamOf: course.courseId });
     this.changed(tenantId);
-  }
-
-  /** A team of the tenant (read by `_id`, tenant checked in code), or "not found". */
-  private async own(tenantId: string, teamId: string): Promise<Team> {
-    const team = await findInTenant(TeamModel, objectId(teamId, 'Team'), tenantId);
-    if (!team) throw new AppError('not_found', 'Team was not found.');
     return team;
   }
 
-  private fields(input: TeamInput) {
+  async remove(tenantId: string, teamId: string): Promise<void> {
+    objectId(teamId, 'Team');
+    if (!(await this.store.remove(tenantId, teamId))) throw new AppError('not_found', 'Team was not found.');
+    this.changed(tenantId);
+  }
+
+  private fields(input: TeamInput): TeamFields {
     const ids = (values: string[] | undefined, what: string) =>
       [...new Set(values ?? [])].map((id) => {
         if (!/^[0-9a-f]{24}$/i.test(id)) throw new AppError('bad_request', `${what}: "${id}" is not an id.`);
-        return objectId(id);
+        return id;
       });
     return {
       name: input.name.trim(),
@@ -168,11 +139,5 @@ export class TeamService implements TeamRouting {
   private changed(tenantId: string) {
     this.cache.delete(tenantId);
     this.onChange?.(tenantId);
-  }
-
-  private duplicate(error: unknown) {
-    if ((error as { code?: number })?.code === 11000)
-      return new AppError('conflict', 'A team with that name already exists.');
-    return error;
   }
 }

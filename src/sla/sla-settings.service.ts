@@ -2,19 +2,16 @@ import type { z } from 'zod';
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { MongoSlaSettingsStore } from '../storage/sla/mongo-sla-settings-store.js';
 import { closuresFromIcs, fetchIcs } from './ics-import.js';
-import {
-  type Closure,
-  type SlaSettings,
-  SlaSettingsModel,
-  type StoredSlaSettings,
-} from './sla-settings.model.js';
+import type { Closure, SlaSettings } from './sla-settings.model.js';
 import {
   fieldName,
   type SlaSettingsPatch,
   slaSettingsPatchSchema,
   slaSettingsSchema,
 } from './sla-settings.schema.js';
+import type { SlaSettingsStore } from './sla-settings-store.js';
 import { buildTenantSla, invalidateTenantSla, loadSlaSettings } from './tenant-sla.js';
 
 /** A tenant's settings with the version they were read at (0: nothing stored yet, the defaults). */
@@ -46,6 +43,8 @@ export interface SlaSettingsServiceDeps {
   allowPrivateUrls?: boolean;
   fetchTimeoutMs?: number;
   logger?: Logger;
+  /** Default: the product's (MongoDB). */
+  store?: SlaSettingsStore;
 }
 
 /** The first zod problem as a 400 naming the field. */
@@ -68,11 +67,15 @@ function parseOrRefuse<T extends z.ZodType>(schema: T, input: unknown): z.output
  * (one conditional write of one document: a refused or conflicting save changes nothing), and .ics import.
  */
 export class SlaSettingsService {
-  constructor(private readonly deps: SlaSettingsServiceDeps = {}) {}
+  private readonly store: SlaSettingsStore;
+
+  constructor(private readonly deps: SlaSettingsServiceDeps = {}) {
+    this.store = deps.store ?? new MongoSlaSettingsStore();
+  }
 
   async get(tenantId: string): Promise<VersionedSlaSettings> {
     this.requireTenant(tenantId);
-    return loadSlaSettings(tenantId);
+    return loadSlaSettings(tenantId, this.store);
   }
 
   /**
@@ -171,26 +174,9 @@ export class SlaSettingsService {
         { field: 'closures', cause: (error as Error).message },
       );
     }
-    const _id = this.requireTenant(tenantId);
+    this.requireTenant(tenantId);
     const version = readVersion + 1;
-    const now = new Date();
-    let doc: StoredSlaSettings | null;
-    try {
-      doc =
-        readVersion === 0
-          ? // First save: a unique _id makes a concurrent first save fail instead of overwriting.
-            ((
-              await SlaSettingsModel.create({ _id, version, ...settings, updatedBy: actorId })
-            ).toObject() as StoredSlaSettings)
-          : await SlaSettingsModel.findOneAndUpdate(
-              { _id, version: readVersion },
-              { $set: { ...settings, version, updatedBy: actorId, updatedAt: now } },
-              { returnDocument: 'after', lean: true },
-            );
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) doc = null;
-      else throw error;
-    }
+    const doc = await this.store.save(tenantId, settings, readVersion, actorId);
     if (!doc)
       throw new AppError(
         'conflict',

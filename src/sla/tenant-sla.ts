@@ -1,5 +1,4 @@
-import { objectId } from '../events/ids.js';
-import { TenantModel } from '../tenants/tenant.model.js';
+import { MongoSlaSettingsStore } from '../storage/sla/mongo-sla-settings-store.js';
 import type { OpenPeriod, WeeklyHours } from './calendar.js';
 import { type CalendarRules, ScheduledBusinessCalendar } from './calendar-schedule.js';
 import type { ChosenPolicy, SlaMatch, SlaTarget, TenantSla, TenantSlaProvider } from './sla-plan.js';
@@ -8,12 +7,12 @@ import {
   type SlaPolicyDefinition,
   type SlaRule,
   type SlaSettings,
-  SlaSettingsModel,
   type StoredSlaSettings,
   type TimeRange,
   WEEKDAYS,
   type WeeklySchedule,
 } from './sla-settings.model.js';
+import type { SlaSettingsStore } from './sla-settings-store.js';
 
 /**
  * "Business days" are stored as business minutes: one business day is 8 business hours (480 minutes),
@@ -191,21 +190,17 @@ function settingsOf(doc: StoredSlaSettings): SlaSettings {
   };
 }
 
+const storedSettings = new MongoSlaSettingsStore();
+
 /** The tenant's stored settings and version, or its defaults (version 0) in the tenant's zone. */
 export async function loadSlaSettings(
   tenantId: string,
+  store: SlaSettingsStore = storedSettings,
 ): Promise<{ settings: SlaSettings; version: number; updatedAt?: Date }> {
-  let _id: ReturnType<typeof objectId>;
-  try {
-    _id = objectId(tenantId, 'Tenant');
-  } catch {
-    return { settings: defaultSlaSettings('UTC'), version: 0 };
-  }
-  // Both stored with `_id` = the tenant id (FerretDB answers `_id` lookups from its index).
-  const doc = await SlaSettingsModel.findById(_id).lean<StoredSlaSettings>();
+  if (!/^[0-9a-f]{24}$/i.test(tenantId)) return { settings: defaultSlaSettings('UTC'), version: 0 };
+  const doc = await store.read(tenantId);
   if (doc) return { settings: settingsOf(doc), version: doc.version, updatedAt: doc.updatedAt };
-  const tenant = await TenantModel.findById(_id, { timeZone: 1 }).lean();
-  return { settings: defaultSlaSettings(tenant?.timeZone ?? 'UTC'), version: 0 };
+  return { settings: defaultSlaSettings((await store.tenantZone(tenantId)) ?? 'UTC'), version: 0 };
 }
 
 /** Process-wide cache shared by every provider, so a save here is seen at once by every reader here. */
