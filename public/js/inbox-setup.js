@@ -1,5 +1,7 @@
 // The "Inbox setup" page: the tenant's canned replies and teams (inbox leads add and delete them) and the
 // audit log of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
+import './shared/admin-ui.js';
+
 (() => {
   const root = document.getElementById('inbox-setup');
   if (!root || !window.chatref) return;

@@ -1,6 +1,8 @@
 // Insights: the dashboard of one date range (and, for admins, optionally one course). Every chart has its
 // figures in a table screen readers always reach (sighted people can show it), and each table downloads
 // as CSV. Server text is written with textContent.
+import './shared/admin-ui.js';
+
 (() => {
   const root = document.getElementById('insights');
   if (!root || !window.chatref) return;

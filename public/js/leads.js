@@ -2,6 +2,8 @@
 // The Leads page (administrators): prospects captured in the chat, filtered by status; one lead opens
 // below the table to change its status and owner and add notes; CSV export; the consent sentence.
 // Server text is written with textContent, never HTML.
+import './shared/admin-ui.js';
+
 (() => {
   const root = document.getElementById('leads-page');
   if (!root || !window.chatrefAdmin) return;

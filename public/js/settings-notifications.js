@@ -1,5 +1,7 @@
 // Settings → Notifications (inbox leads): the tenant's channels, which kinds each one sends, a test send,
 // and failed deliveries (dead letters) with Retry. Server text is written with textContent, never HTML.
+import './shared/admin-ui.js';
+
 (() => {
   const root = document.getElementById('notify-settings');
   if (!root || !window.chatrefAdmin) return;

@@ -1,5 +1,7 @@
 // The admin "Handoff settings" page: which triggers hand a thread to people, and the keyword rules.
 // Everything from the server is written with textContent (never innerHTML), so patterns stay text.
+import './shared/admin-ui.js';
+
 (() => {
   const root = document.getElementById('settings');
   if (!root || !window.chatref) return;

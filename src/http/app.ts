@@ -116,7 +116,7 @@ export function createApp(deps: WebDependencies): Express {
     res.sendFile(CHART_JS, { maxAge: config.NODE_ENV === 'production' ? '1d' : 0 }),
   );
   app.use(ltiRoutes(config, deps.launchStates));
-  app.use(pageRoutes(config));
+  app.use(pageRoutes(config, { limits: deps.services.conversations.config }));
   app.use(
     chatRoutes({
       secret: config.LTI_ENCRYPTION_KEY,
