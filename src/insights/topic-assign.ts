@@ -273,10 +273,12 @@ async function labelByModel(
   const id = derivedId(String(row.tenantId), 'label', key);
   const representation = row.embedding ? embeddingRepresentation(row.embedding.model) : 'tfidf';
   const seed = corpusVectors([row], row.embedding?.model ?? null).vectors.get(String(row._id)) ?? new Map();
+  // By `_id` alone (FerretDB 1 scans any other filter): the id derives from the tenant.
   await TopicModel.updateOne(
-    { _id: id, tenantId: row.tenantId },
+    { _id: id },
     {
       $setOnInsert: {
+        tenantId: row.tenantId,
         label,
         labelKey: key,
         labelSource: 'model',

@@ -51,9 +51,11 @@ export async function reclusterTenant(
     embeddingModel: deps.embedder?.model ?? null,
   });
 
+  // By `_id` alone (FerretDB 1 scans any other filter): the plan's topics are the tenant's, or new ones
+  // whose ids derive from the tenant.
   for (const topic of plan.topics)
     await TopicModel.updateOne(
-      { _id: new Types.ObjectId(topic.id), tenantId: tenant },
+      { _id: new Types.ObjectId(topic.id) },
       {
         $set: {
           label: topic.label,
@@ -65,7 +67,7 @@ export async function reclusterTenant(
           centroid: topic.centroid,
           updatedAt: now,
         },
-        $setOnInsert: { memberCount: 0, createdAt: now },
+        $setOnInsert: { tenantId: tenant, memberCount: 0, createdAt: now },
       },
       { upsert: true },
     );

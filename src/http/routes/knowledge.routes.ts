@@ -244,7 +244,7 @@ export function knowledgeRoutes({ config, knowledge }: KnowledgeRouteDeps): Rout
     const session = res.locals.session;
     res.render('knowledge', {
       ...(await pageContext(session)),
-      // This admin page is English only for now; say so whatever the launch locale.
+      // This admin page is in English only (its strings are not translated); say so whatever the launch locale.
       lang: 'en',
       hasCourse: Boolean(session.courseId),
       maxFileBytes: maxBytes,

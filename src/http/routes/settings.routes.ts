@@ -182,7 +182,7 @@ export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
   router.get('/settings', admin, async (_req, res) => {
     res.render('settings', {
       ...(await pageContext(res.locals.session)),
-      // This admin page is English only for now; say so whatever the launch locale.
+      // This admin page is in English only (its strings are not translated); say so whatever the launch locale.
       lang: 'en',
     });
   });
