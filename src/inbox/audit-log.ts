@@ -1,7 +1,8 @@
 import { objectId } from '../events/ids.js';
 import type { Logger } from '../lib/logger.js';
+import type { AuditStore } from './audit-store.js';
 import { AuditTrail } from './audit-trail.js';
-import { type AuditEntry, AuditModel, newAuditEntry } from './inbox.models.js';
+import { newAuditEntry } from './inbox.models.js';
 import { requireLead } from './permissions.js';
 import type { StaffContext } from './staff-context.js';
 
@@ -19,7 +20,10 @@ export interface AuditView {
 export class AuditLog {
   private readonly trail: AuditTrail;
 
-  constructor(logger?: Logger) {
+  constructor(
+    private readonly store: AuditStore,
+    logger?: Logger,
+  ) {
     this.trail = new AuditTrail({ logger });
   }
 
@@ -58,21 +62,6 @@ export class AuditLog {
     requireLead(ctx);
     // This process's entries still on their way are in the answer too (a lead's own last action).
     await this.trail.drain();
-    const filter: Record<string, unknown> = { tenantId: objectId(ctx.tenantId, 'Tenant') };
-    if (cursor) filter._id = { $lt: objectId(cursor, 'Cursor') };
-    const rows = await AuditModel.find(filter)
-      .sort({ _id: -1 })
-      .limit(limit + 1)
-      .lean<AuditEntry[]>();
-    const entries = rows.slice(0, limit).map((row) => ({
-      at: row.at.toISOString(),
-      actor: { userId: row.actor.userId, ...(row.actor.name ? { name: row.actor.name } : {}) },
-      action: row.action,
-      ...(row.conversationId ? { conversationId: String(row.conversationId) } : {}),
-      launchId: row.launchId,
-      details: row.details ?? {},
-    }));
-    const last = rows[limit - 1];
-    return rows.length > limit && last ? { entries, nextCursor: String(last._id) } : { entries };
+    return this.store.page(ctx.tenantId, cursor, limit);
   }
 }

@@ -1,9 +1,8 @@
-import { findInTenant } from '../db/by-id.js';
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import type { AuditLog } from './audit-log.js';
 import { firstNameOf, renderCanned } from './canned-render.js';
-import { type CannedReply, CannedReplyModel } from './inbox.models.js';
+import type { CannedReplyStore } from './canned-reply-store.js';
 import { requireLead } from './permissions.js';
 import type { StaffContext, StaffContexts } from './staff-context.js';
 import type { ThreadScope } from './thread-scope.js';
@@ -23,6 +22,7 @@ export interface CannedInput {
 export class CannedReplies {
   constructor(
     private readonly deps: {
+      store: CannedReplyStore;
       scope: Pick<ThreadScope, 'load'>;
       people: Pick<StaffContexts, 'person'>;
       audit: AuditLog;
@@ -30,38 +30,31 @@ export class CannedReplies {
   ) {}
 
   async list(ctx: StaffContext): Promise<CannedView[]> {
-    const rows = await CannedReplyModel.find({ tenantId: objectId(ctx.tenantId, 'Tenant') })
-      .limit(500)
-      .lean<CannedReply[]>();
-    return rows
-      .map((r) => ({ id: String(r._id), title: r.title, text: r.text }))
-      .sort((a, b) => a.title.localeCompare(b.title));
+    const rows = await this.deps.store.list(ctx.tenantId);
+    return rows.sort((a, b) => a.title.localeCompare(b.title));
   }
 
   async create(ctx: StaffContext, input: CannedInput): Promise<CannedView> {
     requireLead(ctx);
-    const row = await CannedReplyModel.create({ tenantId: objectId(ctx.tenantId, 'Tenant'), ...input });
-    this.deps.audit.record(ctx, 'canned_reply.create', undefined, {
-      id: String(row._id),
-      title: input.title,
-    });
-    return { id: String(row._id), title: row.title, text: row.text };
+    const row = await this.deps.store.create(ctx.tenantId, input);
+    this.deps.audit.record(ctx, 'canned_reply.create', undefined, { id: row.id, title: input.title });
+    return row;
   }
 
   async update(ctx: StaffContext, id: string, input: CannedInput): Promise<CannedView> {
     requireLead(ctx);
-    const row = await this.own(ctx, id);
-    const result = await CannedReplyModel.updateOne({ _id: row._id }, { $set: input });
-    if (!result.matchedCount) throw new AppError('not_found', 'Canned reply was not found.');
+    objectId(id, 'Canned reply');
+    if (!(await this.deps.store.update(ctx.tenantId, id, input)))
+      throw new AppError('not_found', 'Canned reply was not found.');
     this.deps.audit.record(ctx, 'canned_reply.update', undefined, { id, title: input.title });
     return { id, ...input };
   }
 
   async remove(ctx: StaffContext, id: string): Promise<void> {
     requireLead(ctx);
-    const row = await this.own(ctx, id);
-    const result = await CannedReplyModel.deleteOne({ _id: row._id });
-    if (!result.deletedCount) throw new AppError('not_found', 'Canned reply was not found.');
+    objectId(id, 'Canned reply');
+    if (!(await this.deps.store.remove(ctx.tenantId, id)))
+      throw new AppError('not_found', 'Canned reply was not found.');
     this.deps.audit.record(ctx, 'canned_reply.delete', undefined, { id });
   }
 
@@ -79,9 +72,9 @@ export class CannedReplies {
     };
   }
 
-  /** A reply of the tenant by id (read by `_id`, tenant checked in code), or "not found". */
-  private async own(ctx: StaffContext, id: string): Promise<CannedReply> {
-    const row = await findInTenant(CannedReplyModel, objectId(id, 'Canned reply'), ctx.tenantId);
+  /** A reply of the tenant, or "not found". */
+  private async own(ctx: StaffContext, id: string): Promise<CannedView> {
+    const row = await this.deps.store.find(ctx.tenantId, objectId(id, 'Canned reply').toHexString());
     if (!row) throw new AppError('not_found', 'Canned reply was not found.');
     return row;
   }

@@ -1,6 +1,5 @@
-import { objectId } from '../events/ids.js';
 import type { AuditLog } from './audit-log.js';
-import { type InboxSettings, InboxSettingsModel } from './inbox.models.js';
+import type { InboxSettings } from './inbox.models.js';
 import { requireLead } from './permissions.js';
 import type { StaffContext } from './staff-context.js';
 
@@ -9,20 +8,20 @@ export interface LeadSettings {
   leadUserIds: string[];
 }
 
-/** Reads a tenant's inbox settings (stored with `_id` = the tenant id, so read through the `_id` index). */
-export interface InboxSettingsReader {
+/**
+ * A tenant's inbox settings (stored with `_id` = the tenant id, so read through the `_id` index). The
+ * MongoDB adapter is in src/storage/inbox.
+ */
+export interface InboxSettingsStore {
   read(tenantId: string): Promise<InboxSettings | null>;
+  write(tenantId: string, settings: LeadSettings): Promise<void>;
 }
-
-export const storedInboxSettings: InboxSettingsReader = {
-  read: (tenantId) => InboxSettingsModel.findById(objectId(tenantId, 'Tenant')).lean<InboxSettings>().exec(),
-};
 
 /** Who is an inbox lead (leads only). */
 export class InboxSettingsAdmin {
   constructor(
     private readonly deps: {
-      settings: InboxSettingsReader;
+      settings: InboxSettingsStore;
       audit: AuditLog;
       /** Called after a save: cached lead decisions are stale. */
       onChange: () => void;
@@ -40,11 +39,7 @@ export class InboxSettingsAdmin {
     requireLead(ctx);
     const leadUserIds = [...new Set(input.leadUserIds)];
     const leadRoles = [...new Set(input.leadRoles.map((r) => r.trim()).filter(Boolean))];
-    await InboxSettingsModel.updateOne(
-      { _id: objectId(ctx.tenantId, 'Tenant') },
-      { $set: { leadRoles, leadUserIds, updatedAt: new Date() } },
-      { upsert: true },
-    );
+    await this.deps.settings.write(ctx.tenantId, { leadRoles, leadUserIds });
     this.deps.onChange();
     this.deps.audit.record(ctx, 'settings.update', undefined, { leadRoles, leadUserIds });
     return { leadRoles, leadUserIds };

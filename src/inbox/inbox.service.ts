@@ -4,15 +4,12 @@ import type { Session } from '../lti/session.js';
 import type { TenantSlaProvider } from '../sla/sla-plan.js';
 import { tenantSlas } from '../sla/tenant-sla.js';
 import { AuditLog } from './audit-log.js';
+import type { AuditStore } from './audit-store.js';
 import { type CannedInput, CannedReplies } from './canned-replies.js';
+import type { CannedReplyStore } from './canned-reply-store.js';
 import type { InboxIndex } from './inbox-index.js';
 import { type InboxListQuery, InboxLists } from './inbox-lists.js';
-import {
-  InboxSettingsAdmin,
-  type InboxSettingsReader,
-  type LeadSettings,
-  storedInboxSettings,
-} from './inbox-settings.js';
+import { InboxSettingsAdmin, type InboxSettingsStore, type LeadSettings } from './inbox-settings.js';
 import type { InboxPresence } from './presence.js';
 import type { ReadMarks } from './read-marks.js';
 import { type StaffContext, StaffContexts } from './staff-context.js';
@@ -43,7 +40,9 @@ export interface InboxServiceDeps {
   logger?: Logger;
   /** Each tenant's SLA (its calendar's zone names reply-by times); default: the stored settings. */
   tenantSla?: TenantSlaProvider;
-  settings?: InboxSettingsReader;
+  settings: InboxSettingsStore;
+  canned: CannedReplyStore;
+  audit: AuditStore;
 }
 
 /**
@@ -65,10 +64,10 @@ export class InboxService {
 
   constructor(deps: InboxServiceDeps) {
     const tenantSla = deps.tenantSla ?? tenantSlas();
-    const settings = deps.settings ?? storedInboxSettings;
+    const { settings } = deps;
     const { conversations, index, teams, presence } = deps;
     this.contexts = new StaffContexts(settings);
-    this.audit = new AuditLog(deps.logger);
+    this.audit = new AuditLog(deps.audit, deps.logger);
     const scope = new ThreadScope({ conversations, index });
     this.lists = new InboxLists({ index, teams, reads: deps.reads, tenantSla });
     const lists = this.lists;
@@ -81,7 +80,7 @@ export class InboxService {
       watchers: deps.staffPresence,
       logger: deps.logger,
     });
-    this.canned = new CannedReplies({ scope, people: this.contexts, audit: this.audit });
+    this.canned = new CannedReplies({ store: deps.canned, scope, people: this.contexts, audit: this.audit });
     this.teamAdmin = new TeamAdmin({ teams, audit: this.audit });
     this.settingsAdmin = new InboxSettingsAdmin({
       settings,

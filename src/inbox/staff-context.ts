@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.js';
 import { LaunchModel } from '../lti/launch.model.js';
 import type { Session } from '../lti/session.js';
 import { UserModel } from '../users/user.model.js';
-import type { InboxSettingsReader } from './inbox-settings.js';
+import type { InboxSettingsStore } from './inbox-settings.js';
 import { isLead } from './leads.js';
 
 /** Who is working the inbox, from the session (plus name and lead permission, looked up and cached). */
@@ -56,7 +56,7 @@ export class StaffContexts {
   private readonly people = new Recent<PersonNames | null>();
   private readonly leads = new Recent<boolean>();
 
-  constructor(private readonly settings: InboxSettingsReader) {}
+  constructor(private readonly settings: Pick<InboxSettingsStore, 'read'>) {}
 
   /** The staff context of a session; learners are refused. */
   async context(session: Session): Promise<StaffContext> {

@@ -6,6 +6,9 @@ import { InboxPresence } from '../../inbox/presence.js';
 import { TeamService } from '../../inbox/teams.js';
 import type { Logger } from '../../lib/logger.js';
 import { TenantModel } from '../../tenants/tenant.model.js';
+import { MongoAuditStore } from './mongo-audit-store.js';
+import { MongoCannedReplyStore } from './mongo-canned-reply-store.js';
+import { MongoInboxSettingsStore } from './mongo-inbox-settings-store.js';
 import { RedisInboxIndex } from './redis-inbox-index.js';
 import { RedisReadMarks } from './redis-read-marks.js';
 
@@ -47,6 +50,9 @@ export function createInbox(deps: {
     teams,
     presence,
     reads: new RedisReadMarks(deps.redis, deps.prefix),
+    settings: new MongoInboxSettingsStore(),
+    canned: new MongoCannedReplyStore(),
+    audit: new MongoAuditStore(),
     staffPresence: deps.conversations.presence,
     logger: deps.logger,
   });
