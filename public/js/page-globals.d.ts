@@ -1,5 +1,7 @@
-// What session.js and admin-ui.js put on `window` for the page scripts, as `tsconfig.browser.json`
-// checks them. Live frames come from the server's own declaration, so both sides share one contract.
+// The session and admin helpers (shared/session.js, shared/admin-ui.js), as page modules import them and as
+// they are put on `window` for the page scripts that read globals; and the SLA words of inbox-sla.js.
+// `tsconfig.browser.json` checks them. Live frames come from the server's own declaration, so both sides
+// share one contract.
 import type { FrameArguments, LiveStreams } from '../../src/live/frames.js';
 
 export interface SessionApi {

@@ -141,7 +141,7 @@ export function renderSectionAnswer(body, parts, key) {
   renderSectionText(sectionText, parts.section.text);
   details.append(summary, sectionText);
 
-  // The source line is the one that cites passage [1]; the rest renders as before.
+  // The source line is the one that cites passage [1]; the lines around it render as plain text.
   const lines = parts.shown.split('\n');
   const at = lines.findIndex((line) => /\S \[1\]$/.test(line));
   if (at < 0) {
