@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { StaffPresence } from '../handoff/staff-presence.js';
 import type { Logger } from '../lib/logger.js';
+import { addKeyed } from './keyed-sets.js';
 import type { LiveBus } from './live-bus.js';
 
 /** Someone in a thread. */
@@ -142,16 +143,7 @@ export class Presence implements StaffPresence {
   /** Hears every thread presence change of a tenant, from every process; returns the function that stops. */
   listen(tenantId: string, sink: PresenceSink): () => void {
     this.stopListening ??= this.deps.bus?.subscribe('presence', (raw) => this.onMessage(raw));
-    let set = this.sinks.get(tenantId);
-    if (!set) {
-      set = new Set();
-      this.sinks.set(tenantId, set);
-    }
-    set.add(sink);
-    return () => {
-      set.delete(sink);
-      if (set.size === 0) this.sinks.delete(tenantId);
-    };
+    return addKeyed(this.sinks, tenantId, sink);
   }
 
   private onMessage(raw: string): void {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
+import { addKeyed } from './keyed-sets.js';
 import {
   LIVE_TOPICS,
   type LiveBus,
@@ -105,13 +106,7 @@ export class RedisLiveBus implements LiveBus {
   }
 
   subscribe(topic: LiveTopic, listener: LiveListener): () => void {
-    let set = this.listeners.get(topic);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(topic, set);
-    }
-    set.add(listener);
-    return () => set.delete(listener);
+    return addKeyed(this.listeners, topic, listener);
   }
 
   onReady(listener: () => void): () => void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger.js';
 import type { ChatTransientFrame } from './frames.js';
+import { addKeyed } from './keyed-sets.js';
 import type { LiveBus } from './live-bus.js';
 
 /** Short-lived signals that are not worth storing: streamed answer tokens and typing indicators. */
@@ -44,16 +45,7 @@ export class TransientChannel {
 
   /** Listens to one conversation; returns the function that stops listening. */
   listen(conversationId: string, sink: TransientSink): () => void {
-    let set = this.sinks.get(conversationId);
-    if (!set) {
-      set = new Set();
-      this.sinks.set(conversationId, set);
-    }
-    set.add(sink);
-    return () => {
-      set.delete(sink);
-      if (set.size === 0) this.sinks.delete(conversationId);
-    };
+    return addKeyed(this.sinks, conversationId, sink);
   }
 
   /** Stops listening (the bus and its connection stay with their owner). */

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { LIVE_TOPICS, type LiveTopic } from '../../src/live/live-bus.js';
 import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
 import { quietLogger, testServices } from '../support/services.js';
 import { readyRedis } from './conversations-support.js';
 
@@ -72,9 +73,7 @@ describe('the live bus of a web process', () => {
       const expected = ['one', 'two'].flatMap((name) =>
         LIVE_TOPICS.map((topic) => [name, topic, `a ${topic} message`]),
       );
-      const deadline = Date.now() + 3000;
-      while (heard.length < expected.length && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      await eventually(() => heard.length >= expected.length, 'every message in both processes', 3000);
       expect([...heard].sort()).to.deep.equal(expected.sort());
     } finally {
       await one.close();

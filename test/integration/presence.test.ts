@@ -4,17 +4,9 @@ import { RedisStaffPresence } from '../../src/handoff/staff-presence.js';
 import { InboxPresence } from '../../src/inbox/presence.js';
 import { Presence, type PresenceState } from '../../src/live/presence.js';
 import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
+import { eventually } from '../support/eventually.js';
 import { quietLogger, testServices } from '../support/services.js';
 import { newId, readyRedis } from './conversations-support.js';
-
-/** Resolves when `predicate` holds, polling; fails after `timeoutMs`. */
-async function until(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('staff presence, one store for the handoff decision and the inbox (Redis, two processes)', () => {
   // Two web processes: each its own producer connection, live bus and presence.
@@ -85,11 +77,11 @@ describe('staff presence, one store for the handoff decision and the inbox (Redi
       typing: true,
     });
     expect(state).to.deep.equal({ conversationId, viewers: [lena], typing: [lena] });
-    await until(() => heard.length === 1, 3000, 'the presence on process B');
+    await eventually(() => heard.length === 1, 'the presence on process B', 3000);
     expect(heard[0]).to.deep.equal({ conversationId, courseId: 'course-1', viewers: [lena], typing: [lena] });
     // Stops typing: still viewing, no longer typing, read the same from either process.
     await a.visit({ tenantId, conversationId, person: { userId: lena.userId } });
-    await until(() => heard.length === 2, 3000, 'the second presence on process B');
+    await eventually(() => heard.length === 2, 'the second presence on process B', 3000);
     expect(heard[1]?.typing).to.deep.equal([]);
     expect(await b.state(tenantId, conversationId)).to.deep.equal({
       conversationId,
@@ -118,10 +110,10 @@ describe('staff presence, one store for the handoff decision and the inbox (Redi
       const person = { userId: newId(), name: 'Ina' };
       await inbox.touch({ tenantId, conversationId: newId(), person, typing: true });
       await inbox.touch({ tenantId, conversationId: newId(), person });
-      await until(() => heard.length >= 2, 3000, 'both changes');
+      await eventually(() => heard.length >= 2, 'both changes', 3000);
       // A third change heard means anything duplicated of the first two would have arrived before it.
       await a.visit({ tenantId, conversationId: newId(), person });
-      await until(() => heard.length >= 3, 3000, 'the third change');
+      await eventually(() => heard.length >= 3, 'the third change', 3000);
       expect(heard).to.have.length(3);
     } finally {
       await inbox.close();
