@@ -1,6 +1,7 @@
 // The "Inbox setup" page: the tenant's canned replies and teams (inbox leads add and delete them) and the
 // audit log of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
 import './shared/admin-ui.js';
+import { dateTime } from './shared/time.js';
 
 (() => {
   const root = document.getElementById('inbox-setup');
@@ -265,7 +266,6 @@ import './shared/admin-ui.js';
     note: 'Note',
     asLead: 'As lead',
   };
-  const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
   /** The details a person would read (titles, names, resolutions, notes), not internal ids. */
   function detailsOf(entry) {
@@ -282,7 +282,7 @@ import './shared/admin-ui.js';
     at.dataset.label = 'When';
     const time = document.createElement('time');
     time.dateTime = entry.at;
-    time.textContent = when.format(new Date(entry.at));
+    time.textContent = dateTime(entry.at);
     at.append(time);
     const what = cell('What', ACTIONS[entry.action] || entry.action);
     if (entry.conversationId) {

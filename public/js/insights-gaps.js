@@ -2,6 +2,7 @@
 // the staff replies that resolved them, and "Turn into a Q&A" (admins) for a resolved thread's reply. Reloads
 // when the page's filter form is submitted. Server text is written with textContent only.
 import './shared/admin-ui.js';
+import { el } from './shared/dom.js';
 
 (() => {
   const section = document.getElementById('gaps-section');
@@ -17,12 +18,6 @@ import './shared/admin-ui.js';
   let draft = null;
   let opener = null;
 
-  const el = (tag, className, text) => {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  };
   const day = (iso) => (iso ? String(iso).slice(0, 10) : '');
   const plural = (n, one, many) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
   const answeredText = (entry) =>

@@ -3,6 +3,7 @@
 // below the table to change its status and owner and add notes; CSV export; the consent sentence.
 // Server text is written with textContent, never HTML.
 import './shared/admin-ui.js';
+import { dateTime } from './shared/time.js';
 
 (() => {
   const root = document.getElementById('leads-page');
@@ -39,8 +40,6 @@ import './shared/admin-ui.js';
       ? `${lead.name}, ${lead.organisation}`
       : `enquiry “${lead.message.slice(0, 60)}”`;
   const statusLabel = (/** @type {string} */ s) => STATUS[/** @type {keyof typeof STATUS} */ (s)] ?? s;
-  const when = (/** @type {string} */ iso) =>
-    new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
   /** @type {any[]} */
   let leads = [];
@@ -86,7 +85,7 @@ import './shared/admin-ui.js';
         cell('Organisation', lead.organisation || '—'),
         contact,
         cell('Interest', lead.interest ?? '—'),
-        cell('When', when(lead.capturedAt)),
+        cell('When', dateTime(lead.capturedAt)),
         actions,
       );
       body.append(row);
@@ -127,8 +126,8 @@ import './shared/admin-ui.js';
     if (lead.role) fact('Role', lead.role);
     if (lead.interest) fact('Interest', lead.interest);
     fact('Message in the chat', lead.message);
-    fact(lead.stage === 'captured' ? 'Captured' : 'Asked', when(lead.capturedAt));
-    if (lead.consent) fact('Consent', `${lead.consent.text} (${when(lead.consent.at)})`);
+    fact(lead.stage === 'captured' ? 'Captured' : 'Asked', dateTime(lead.capturedAt));
+    if (lead.consent) fact('Consent', `${lead.consent.text} (${dateTime(lead.consent.at)})`);
     if (lead.signals.length) fact('Detector saw', lead.signals.join(', '));
     statusInput.value = lead.status;
     ownerInput.replaceChildren();
@@ -148,7 +147,7 @@ import './shared/admin-ui.js';
       const item = document.createElement('li');
       const meta = document.createElement('p');
       meta.className = 'lead-note-meta';
-      meta.textContent = `${note.authorName ?? 'Staff'} · ${when(note.at)}`;
+      meta.textContent = `${note.authorName ?? 'Staff'} · ${dateTime(note.at)}`;
       const text = document.createElement('p');
       text.className = 'lead-note-text';
       text.textContent = note.text;

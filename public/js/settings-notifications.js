@@ -1,6 +1,7 @@
 // Settings → Notifications (inbox leads): the tenant's channels, which kinds each one sends, a test send,
 // and failed deliveries (dead letters) with Retry. Server text is written with textContent, never HTML.
 import './shared/admin-ui.js';
+import { dateTime } from './shared/time.js';
 
 (() => {
   const root = document.getElementById('notify-settings');
@@ -193,8 +194,6 @@ import './shared/admin-ui.js';
     }
   }
 
-  const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
   async function loadDeadLetters() {
     const result = await sendJson('/api/settings/notifications/dead-letters');
     if (!result.ok) {
@@ -206,7 +205,7 @@ import './shared/admin-ui.js';
     deadBody.replaceChildren();
     deadEmpty.hidden = letters.length > 0;
     for (const letter of letters) {
-      const { row, head, actions } = headedRow('When', when(letter.diedAt));
+      const { row, head, actions } = headedRow('When', dateTime(letter.diedAt));
       row.dataset.deliveryId = letter.id;
       actions.append(
         actionButton('Retry', letter.title, async (event) => {

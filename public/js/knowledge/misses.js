@@ -2,6 +2,7 @@
 // handoff, stored by the server; the admin labels each: the document that answers it, not covered, or
 // dismissed. Paged; the labelled set downloads as JSONL (./misses-export.js).
 import { actionButton, sendJson, showError } from '../shared/admin-ui.js';
+import { dateTime } from '../shared/time.js';
 import { $, announce, rows } from './page.js';
 
 export const missesSection = $('misses');
@@ -25,13 +26,6 @@ const LABELS = {
   dismissed: 'Dismissed',
 };
 const ROLES = { learner: 'Learner', instructor: 'Instructor', admin: 'Admin' };
-const when = (iso) => {
-  try {
-    return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-  } catch {
-    return iso;
-  }
-};
 
 /** The tenant's uploaded documents (the evaluation matches file names, so Q&A pairs are not offered). */
 const documents = () =>
@@ -166,7 +160,7 @@ function fillMiss(entry, miss) {
   p.status.textContent = statusText(miss);
   entry.item.dataset.label = miss.label || 'none';
   const how = miss.signal === 'thumbs_down' ? 'Thumbs-down' : 'Asked for a person right after this answer';
-  p.meta.textContent = `${ROLES[miss.role] || miss.role} · ${miss.languageName} · ${when(miss.recordedAt)} · ${how}`;
+  p.meta.textContent = `${ROLES[miss.role] || miss.role} · ${miss.languageName} · ${dateTime(miss.recordedAt)} · ${how}`;
   p.answer.textContent = miss.answer.text || '(no answer text)';
   p.sources.textContent = sourceLine(miss);
   p.why.textContent = miss.reasons.length

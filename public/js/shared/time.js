@@ -35,3 +35,15 @@ export function timeElement(iso, className) {
   node.title = new Date(iso).toLocaleString();
   return node;
 }
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * A date and time in full ("6 Dec 2026, 14:00" in the browser's locale), for logs and lists where the
+ * day matters; the text as given when it is not a date.
+ * @param {string} iso
+ */
+export function dateTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso ?? '') : dateTimeFormat.format(date);
+}
