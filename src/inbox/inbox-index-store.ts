@@ -1,5 +1,3 @@
-import type { Conversation } from '../conversations/conversation.model.js';
-import type { DomainEvent } from '../events/catalog.js';
 import type { IndexDoc } from './index-doc.js';
 
 /** A thread's entry as stored, with the token a conditional write compares against. */
@@ -61,24 +59,4 @@ export interface InboxIndexStore {
   /** Drops the built marker, every entry, list and word of the tenant. */
   clear(tenantId: string): Promise<void>;
   bulk(tenantId: string): IndexBulkWriter;
-}
-
-/** A learner or admin line, as a rebuild reads it (previews and words). */
-export interface IndexedMessage {
-  conversationId: string;
-  author: 'learner' | 'admin';
-  kind: string;
-  text: string;
-  createdAt: Date;
-}
-
-/** The records the index is derived from (the database adapter is in src/storage/inbox). */
-export interface InboxIndexSource {
-  /** A thread of the tenant by id, or null. */
-  conversation(tenantId: string, conversationId: string): Promise<Conversation | null>;
-  conversations(tenantId: string): AsyncIterable<Conversation>;
-  /** The tenant's learner and admin lines, in no particular order. */
-  messages(tenantId: string): AsyncIterable<IndexedMessage>;
-  /** The tenant's `sla.*` events, in no particular order. */
-  slaEvents(tenantId: string): AsyncIterable<DomainEvent<'sla.updated'>>;
 }

@@ -1,6 +1,7 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { Logger } from '../lib/logger.js';
-import type { InboxIndexSource, InboxIndexStore } from './inbox-index-store.js';
+import type { InboxIndexSource } from './inbox-index-source.js';
+import type { InboxIndexStore } from './inbox-index-store.js';
 import type { CountedView, InboxFilters, InboxView, IndexDoc } from './index-doc.js';
 import { IndexProjection } from './index-projection.js';
 import { type IndexPage, IndexQueries } from './index-queries.js';

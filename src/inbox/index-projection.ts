@@ -2,7 +2,8 @@ import type { Conversation } from '../conversations/conversation.model.js';
 import type { MessageView } from '../conversations/conversation.views.js';
 import type { AnyDomainEvent, DomainEvent } from '../events/catalog.js';
 import type { Logger } from '../lib/logger.js';
-import type { InboxIndexSource, InboxIndexStore, StoredEntry } from './inbox-index-store.js';
+import type { InboxIndexSource } from './inbox-index-source.js';
+import type { InboxIndexStore, StoredEntry } from './inbox-index-store.js';
 import {
   type IndexDoc,
   listsOf,

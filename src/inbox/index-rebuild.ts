@@ -1,7 +1,8 @@
 import type { DomainEvent } from '../events/catalog.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import type { InboxIndexSource, InboxIndexStore } from './inbox-index-store.js';
+import type { InboxIndexSource } from './inbox-index-source.js';
+import type { InboxIndexStore } from './inbox-index-store.js';
 import { listsOf, previewOf, searchTokens, sortMember, withSla } from './index-doc.js';
 import type { IndexProjection } from './index-projection.js';
 

@@ -4,7 +4,7 @@ import { type Message, MessageModel } from '../../conversations/message.model.js
 import { findInTenant } from '../../db/by-id.js';
 import type { DomainEvent } from '../../events/catalog.js';
 import { EventModel, type EventRecord } from '../../events/event.model.js';
-import type { InboxIndexSource, IndexedMessage } from '../../inbox/inbox-index-store.js';
+import type { InboxIndexSource, IndexedMessage } from '../../inbox/inbox-index-source.js';
 import { SLA_EVENT_NAMES } from '../../inbox/index-doc.js';
 
 const BATCH = 2000;
