@@ -1,15 +1,14 @@
 // The "Inbox setup" page: the tenant's canned replies and teams (inbox leads add and delete them) and the
 // audit log of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
-import './shared/admin-ui.js';
+import { actionButton, announcer, cell, sendJson, showError } from './shared/admin-ui.js';
 import { dateTime } from './shared/time.js';
 
 (() => {
   const root = document.getElementById('inbox-setup');
-  if (!root || !window.chatref) return;
+  if (!root) return;
 
   const $ = (id) => document.getElementById(id);
-  const { showError, sendJson, cell, actionButton } = window.chatrefAdmin;
-  const announce = window.chatrefAdmin.announcer($('announcer'));
+  const announce = announcer($('announcer'));
 
   /**
    * A table of things leads add and delete (canned replies, teams): its rows by id, its "none yet" line

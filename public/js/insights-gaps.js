@@ -1,13 +1,12 @@
 // Documentation gaps on the Insights page: the questions behind handoffs and unsure answers by topic, with
 // the staff replies that resolved them, and "Turn into a Q&A" (admins) for a resolved thread's reply. Reloads
 // when the page's filter form is submitted. Server text is written with textContent only.
-import './shared/admin-ui.js';
+import { actionButton, sendJson, showError } from './shared/admin-ui.js';
 import { el } from './shared/dom.js';
 
 (() => {
   const section = document.getElementById('gaps-section');
-  if (!section || !window.chatref || !window.chatrefAdmin) return;
-  const { sendJson, showError, actionButton } = window.chatrefAdmin;
+  if (!section) return;
   const $ = (id) => document.getElementById(id);
   const canAdd = section.dataset.canAdd === 'true';
   const status = $('gaps-status');

@@ -1,12 +1,12 @@
 // Insights: the dashboard of one date range (and, for admins, optionally one course). Every chart has its
 // figures in a table screen readers always reach (sighted people can show it), and each table downloads
 // as CSV. Server text is written with textContent.
-import './shared/admin-ui.js';
+import { cell, messageOf, readJson, sendJson, showError } from './shared/admin-ui.js';
+import { api } from './shared/session.js';
 
 (() => {
   const root = document.getElementById('insights');
-  if (!root || !window.chatref) return;
-  const { sendJson, cell, showError } = window.chatrefAdmin;
+  if (!root) return;
   const $ = (id) => document.getElementById(id);
   const courseOnly = root.dataset.courseOnly === 'true';
   const status = $('status');
@@ -291,12 +291,12 @@ import './shared/admin-ui.js';
   async function download(table) {
     status.textContent = 'Preparing the download…';
     try {
-      const response = await window.chatref.api(`/api/insights/export.csv?${query({ table })}`, {
+      const response = await api(`/api/insights/export.csv?${query({ table })}`, {
         headers: { Accept: 'text/csv' },
       });
       if (!response.ok) {
-        const body = await window.chatrefAdmin.readJson(response);
-        status.textContent = window.chatrefAdmin.messageOf(body, response);
+        const body = await readJson(response);
+        status.textContent = messageOf(body, response);
         return;
       }
       const blob = await response.blob();

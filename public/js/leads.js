@@ -2,15 +2,15 @@
 // The Leads page (administrators): prospects captured in the chat, filtered by status; one lead opens
 // below the table to change its status and owner and add notes; CSV export; the consent sentence.
 // Server text is written with textContent, never HTML.
-import './shared/admin-ui.js';
+import { actionButton, announcer, cell, sendJson, showError } from './shared/admin-ui.js';
+import { api } from './shared/session.js';
 import { dateTime } from './shared/time.js';
 
 (() => {
   const root = document.getElementById('leads-page');
-  if (!root || !window.chatrefAdmin) return;
-  const { showError, sendJson, cell, actionButton } = window.chatrefAdmin;
+  if (!root) return;
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  const announce = window.chatrefAdmin.announcer($('announcer'));
+  const announce = announcer($('announcer'));
   const filter = /** @type {HTMLSelectElement} */ ($('status-filter'));
   const body = $('leads-body');
   const empty = $('leads-empty');
@@ -229,7 +229,7 @@ import { dateTime } from './shared/time.js';
   // The export needs the session header, so it is fetched and handed to the browser as a file.
   $('export-csv').addEventListener('click', async () => {
     const query = filter.value ? `?status=${encodeURIComponent(filter.value)}` : '';
-    const response = await window.chatref.api(`/api/leads/export.csv${query}`).catch(() => null);
+    const response = await api(`/api/leads/export.csv${query}`).catch(() => null);
     if (!response?.ok) {
       showError(listError, 'The export failed. Please try again.');
       return;

@@ -1,7 +1,7 @@
-// The session and admin helpers (shared/session.js, shared/admin-ui.js), as page modules import them and as
-// they are put on `window` for the page scripts that read globals; and the SLA words of inbox-sla.js.
-// `tsconfig.browser.json` checks them. Live frames come from the server's own declaration, so both sides
-// share one contract.
+// Types the page modules share: the session API (shared/session.js, also on `window.chatref` for browser
+// tests), a JSON request's result (shared/admin-ui.js) and the SLA words of inbox-sla.js (a classic script
+// on `window.chatrefSla`). `tsconfig.browser.json` checks them. Live frames come from the server's own
+// declaration, so both sides share one contract.
 import type { FrameArguments, LiveStreams } from '../../src/live/frames.js';
 
 export interface SessionApi {
@@ -29,23 +29,6 @@ export interface JsonResult {
   message: string;
 }
 
-export interface AdminHelpers {
-  announcer(region: HTMLElement): (text: string) => void;
-  cell(label: string, text?: string): HTMLTableCellElement;
-  actionButton(
-    word: string,
-    what: string,
-    onClick: (event: MouseEvent) => void,
-    secondary?: boolean,
-  ): HTMLButtonElement;
-  showError(element: HTMLElement, text?: string): void;
-  // biome-ignore lint/suspicious/noExplicitAny: the body of whatever the request answered.
-  readJson(response: Response): Promise<any>;
-  // biome-ignore lint/suspicious/noExplicitAny: an error body of any shape.
-  messageOf(body: any, response: Response): string;
-  sendJson(path: string, method?: string, data?: unknown): Promise<JsonResult>;
-}
-
 /** How the inbox words SLA state and times (inbox-sla.js). */
 export interface SlaDisplay {
   timeLeft(dueIso: string | undefined, nowMs: number): string;
@@ -61,7 +44,6 @@ export interface SlaDisplay {
 declare global {
   interface Window {
     chatref: SessionApi;
-    chatrefAdmin: AdminHelpers;
     chatrefSla: SlaDisplay;
   }
 }

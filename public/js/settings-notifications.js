@@ -1,15 +1,14 @@
 // Settings → Notifications (inbox leads): the tenant's channels, which kinds each one sends, a test send,
 // and failed deliveries (dead letters) with Retry. Server text is written with textContent, never HTML.
-import './shared/admin-ui.js';
+import { actionButton, announcer, cell, sendJson, showError } from './shared/admin-ui.js';
 import { dateTime } from './shared/time.js';
 
 (() => {
   const root = document.getElementById('notify-settings');
-  if (!root || !window.chatrefAdmin) return;
-  const { showError, sendJson, cell, actionButton } = window.chatrefAdmin;
+  if (!root) return;
 
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  const announce = window.chatrefAdmin.announcer($('announcer'));
+  const announce = announcer($('announcer'));
   const form = /** @type {HTMLFormElement} */ ($('channel-form'));
   const idInput = /** @type {HTMLInputElement} */ ($('channel-id'));
   const typeInput = /** @type {HTMLSelectElement} */ ($('channel-type'));

@@ -1,14 +1,14 @@
 // The admin "Handoff settings" page: which triggers hand a thread to people, and the keyword rules.
 // Everything from the server is written with textContent (never innerHTML), so patterns stay text.
-import './shared/admin-ui.js';
+import { actionButton, announcer, cell, messageOf, readJson, showError } from './shared/admin-ui.js';
+import { api } from './shared/session.js';
 
 (() => {
   const root = document.getElementById('settings');
-  if (!root || !window.chatref) return;
-  const api = window.chatref.api;
+  if (!root) return;
 
   const $ = (id) => document.getElementById(id);
-  const announcer = $('announcer');
+  const announcerRegion = $('announcer');
   const settingsForm = $('settings-form');
   const settingsButton = $('settings-button');
   const settingsError = $('settings-error');
@@ -22,8 +22,7 @@ import './shared/admin-ui.js';
 
   const PRIORITY = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 
-  const { showError, readJson, messageOf, cell, actionButton } = window.chatrefAdmin;
-  const announce = window.chatrefAdmin.announcer(announcer);
+  const announce = announcer(announcerRegion);
 
   /** A JSON request; resolves to { ok, body, response }. Network failures become a message. */
   async function send(path, method, data) {

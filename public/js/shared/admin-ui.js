@@ -1,6 +1,5 @@
 // @ts-check
-// Small helpers the admin pages (Knowledge, Handoff settings, Inbox…) share. Page modules import them;
-// the page scripts that are not modules read the same functions from `window.chatrefAdmin`.
+// Small helpers the admin pages (Knowledge, Handoff settings, Inbox…) share; each page imports them.
 import { api } from './session.js';
 
 /**
@@ -114,5 +113,3 @@ export async function sendJson(path, method = 'GET', data = undefined) {
     };
   }
 }
-
-window.chatrefAdmin = { announcer, cell, actionButton, showError, readJson, messageOf, sendJson };

@@ -1,8 +1,8 @@
 // @ts-check
 // Keeps the session token ("ltik") from the launch URL in memory and sessionStorage, then removes it
 // from the address bar. API calls send it as a header, never as a cookie (LMS iframes block those).
-// Page modules import `api`, `token` and `liveEvents`; the page scripts that are not modules read the same
-// functions from `window.chatref`.
+// Pages import `api`, `token` and `liveEvents`. `window.chatref` holds the same functions for code outside
+// the module graph: browser tests call the API through the page's session with it.
 
 /** @typedef {import('../page-globals.js').SessionApi} SessionApi */
 
