@@ -11,16 +11,46 @@ export async function findInTenant<T extends { tenantId: Types.ObjectId | string
   tenantId: string | Types.ObjectId,
   projection?: Record<string, 0 | 1>,
 ): Promise<T | null> {
+  const doc = await readById(model, id, projection);
+  return doc && sameTenant(doc, tenantId) ? doc : null;
+}
+
+/** What {@link findKeyedInTenant} returns when another tenant's document holds the id. */
+export const TAKEN = Symbol('held by another tenant');
+
+/**
+ * For a write under an id that keys a tenant's record (a thread's lead, a thread's kept reply): the
+ * tenant's document, null when the id is free, or {@link TAKEN} when another tenant's document holds it,
+ * so the caller writes nothing there. Read by `_id` like {@link findInTenant}.
+ */
+export async function findKeyedInTenant<T extends { tenantId: Types.ObjectId | string }>(
+  model: Model<T>,
+  id: string | Types.ObjectId,
+  tenantId: string | Types.ObjectId,
+  projection?: Record<string, 0 | 1>,
+): Promise<T | null | typeof TAKEN> {
+  const doc = await readById(model, id, projection);
+  if (!doc) return null;
+  return sameTenant(doc, tenantId) ? doc : TAKEN;
+}
+
+async function readById<T extends { tenantId: Types.ObjectId | string }>(
+  model: Model<T>,
+  id: string | Types.ObjectId,
+  projection?: Record<string, 0 | 1>,
+): Promise<T | null> {
   // Ids come from requests and jobs: one that cannot be an ObjectId is not found rather than a cast error.
   // Models keyed by a string (derived keys such as `<tenant>-<month>`) take any string.
   if (typeof id === 'string' && !validObjectId(id) && model.schema.path('_id')?.instance === 'ObjectId')
     return null;
-  const doc = await model
+  return model
     .findById(id, projection ? { ...projection, tenantId: 1 } : undefined)
     .lean<T>()
     .exec();
-  return doc && String(doc.tenantId) === String(tenantId) ? doc : null;
 }
+
+const sameTenant = (doc: { tenantId: Types.ObjectId | string }, tenantId: string | Types.ObjectId) =>
+  String(doc.tenantId) === String(tenantId);
 
 /**
  * Several of a tenant's documents by id, side by side (each read by `_id`, see {@link findInTenant}), in

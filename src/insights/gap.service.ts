@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { ConversationService } from '../conversations/conversation.service.js';
-import { findEachInTenant, findInTenant } from '../db/by-id.js';
+import { findEachInTenant, findInTenant, findKeyedInTenant, TAKEN } from '../db/by-id.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { AppError } from '../lib/errors.js';
 import { type GapAnswer, GapAnswerModel } from './gap-answer.model.js';
@@ -190,10 +190,8 @@ export async function recordGapReply(
   deps: GapDeps,
 ): Promise<boolean> {
   const _id = new Types.ObjectId(input.conversationId);
-  const kept = await GapReplyModel.findById(_id)
-    .select({ tenantId: 1, seq: 1 })
-    .lean<Pick<GapReply, 'tenantId' | 'seq'>>();
-  if (kept && (String(kept.tenantId) !== input.tenantId || kept.seq >= input.seq)) return false;
+  const kept = await findKeyedInTenant<GapReply>(GapReplyModel, _id, input.tenantId, { seq: 1 });
+  if (kept === TAKEN || (kept && kept.seq >= input.seq)) return false;
   if (!input.resolved) {
     if (kept) await GapReplyModel.updateOne({ _id }, { $set: { open: true, seq: input.seq } });
     return Boolean(kept);

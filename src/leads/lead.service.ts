@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
-import { findInTenant } from '../db/by-id.js';
+import { findInTenant, findKeyedInTenant, TAKEN } from '../db/by-id.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { AppError } from '../lib/errors.js';
 import { UserModel } from '../users/user.model.js';
@@ -80,10 +80,9 @@ export class LeadService {
       updatedAt: now,
     };
     for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await LeadModel.findById(_id, { stage: 1, tenantId: 1 }).lean();
+      const existing = await findKeyedInTenant(LeadModel, _id, input.tenantId, { stage: 1 });
+      if (existing === TAKEN) throw new AppError('not_found', 'Thread not found.');
       if (existing) {
-        if (String(existing.tenantId) !== input.tenantId)
-          throw new AppError('not_found', 'Thread not found.');
         if (existing.stage === 'captured') return { stage: 'captured' };
         const updated = await LeadModel.collection.updateOne({ _id, stage: existing.stage }, { $set: asked });
         if (updated.matchedCount === 1) return { stage: 'asked' };

@@ -2,7 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import { Types } from 'mongoose';
 import { ConversationModel } from '../conversations/conversation.model.js';
 import type { MessageView } from '../conversations/conversation.views.js';
-import { findInTenant } from '../db/by-id.js';
+import { findInTenant, findKeyedInTenant, TAKEN } from '../db/by-id.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobPayloads } from '../jobs/queues.js';
 import { LaunchModel } from '../lti/launch.model.js';
@@ -64,10 +64,13 @@ async function unhandledReplies(
   );
 }
 
-/** The record of a thread, created empty on first use (by `_id` alone). */
-async function loadRecord(tenantId: string, conversationId: string): Promise<FollowUpRecord> {
+/**
+ * The record of a thread, created empty on first use (by `_id` alone); {@link TAKEN} when the id holds
+ * another tenant's record.
+ */
+async function loadRecord(tenantId: string, conversationId: string): Promise<FollowUpRecord | typeof TAKEN> {
   const _id = new Types.ObjectId(conversationId);
-  const found = await FollowUpRecordModel.findById(_id).lean<FollowUpRecord>();
+  const found = await findKeyedInTenant<FollowUpRecord>(FollowUpRecordModel, _id, tenantId);
   if (found) return found;
   await FollowUpRecordModel.updateOne(
     { _id },
@@ -83,7 +86,7 @@ async function loadRecord(tenantId: string, conversationId: string): Promise<Fol
   ).catch((error: { code?: number }) => {
     if (error.code !== 11000) throw error;
   });
-  const created = await FollowUpRecordModel.findById(_id).lean<FollowUpRecord>();
+  const created = await findKeyedInTenant<FollowUpRecord>(FollowUpRecordModel, _id, tenantId);
   if (!created) throw new Error('follow-up record could not be created');
   return created;
 }
@@ -203,7 +206,7 @@ export async function runFollowUp(
   // A few rounds at most: each lost claim means another run moved the record on; look again.
   for (let round = 0; round < 5; round++) {
     const record = await loadRecord(tenantId, conversationId);
-    if (String(record.tenantId) !== tenantId) return { outcome: 'gone' };
+    if (record === TAKEN) return { outcome: 'gone' };
 
     // Emails claimed earlier that may not have reached the notifier (a crash, a lost claim): ask again.
     for (const pending of Object.values(record.pending ?? {})) {
