@@ -39,7 +39,6 @@ import { isWithPeople } from './queries/is-with-people.js';
 import { openOrContinue } from './queries/open-or-continue.js';
 
 export type * from './commands/types.js';
-export { OPEN_STATUSES } from './status-machine.js';
 
 /** What {@link ConversationService} needs; everything but events and Redis has a default. */
 export interface ConversationServiceDeps {
@@ -81,7 +80,14 @@ export class ConversationService {
     this.ctx = {
       store:
         deps.store ??
-        new RedisMongoConversationStore({ ...deps, events: deps.events, messageMaxChars: maxChars, now }),
+        new RedisMongoConversationStore({
+          redis: deps.redis,
+          prefix: deps.prefix,
+          events: deps.events,
+          logger: deps.logger,
+          messageMaxChars: maxChars,
+          now,
+        }),
       events: deps.events,
       config: this.config,
       replyPolicies: deps.replyPolicies ?? tenantReplyPolicies(),

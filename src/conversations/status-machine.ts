@@ -80,9 +80,6 @@ export function nextStatus(
   return TRANSITIONS[action][from];
 }
 
-/** Statuses that count as open: at most one open thread per user and course. */
-export const OPEN_STATUSES: readonly ConversationStatus[] = ['bot', 'waiting', 'assigned'];
-
 /** Statuses in which the bot answers learner messages (never while people are on it). */
 export const botAnswersIn = (status: ConversationStatus) => status === 'bot';
 

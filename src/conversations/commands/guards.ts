@@ -11,7 +11,7 @@ export function assertStaff(actor: Actor): void {
 }
 
 /** The owner acts (or a lead who passes `asLead` once the permission is checked). */
-export function assertOwner(conversation: Conversation, actor: Actor, asLead?: boolean): void {
+function assertOwner(conversation: Conversation, actor: Actor, asLead?: boolean): void {
   if (conversation.status !== 'assigned') {
     const check = canTransition(conversation.status, 'resolve');
     throw new AppError('conflict', check.ok ? 'This conversation is not owned by anyone.' : check.reason);

@@ -32,7 +32,7 @@ export async function hitRateLimit(
 }
 
 /** The Redis key counting `key` in the window containing `now`. */
-export function rateWindowKey(key: string, windowSeconds: number, now = Date.now()): string {
+function rateWindowKey(key: string, windowSeconds: number, now = Date.now()): string {
   return `${key}:${Math.floor(now / 1000 / windowSeconds)}`;
 }
 

@@ -15,7 +15,7 @@ const activityOf = (conversation: Conversation) => ({
 });
 
 /** A thread with the activity times kept in Redis where they are newer than the document's. */
-export function withActivityTimes(conversation: Conversation, times: Record<string, number>): Conversation {
+function withActivityTimes(conversation: Conversation, times: Record<string, number>): Conversation {
   let merged = conversation;
   for (const field of ACTIVITY_FIELDS) {
     const at = times[field];
