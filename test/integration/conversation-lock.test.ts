@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ConversationLocks } from '../../src/conversations/conversation-lock.js';
+import { ConversationLocks } from '../../src/storage/conversations/thread-lock.js';
 import { AppError } from '../../src/lib/errors.js';
 import { testServices } from '../support/services.js';
 import { newId, readyRedis } from './conversations-support.js';
