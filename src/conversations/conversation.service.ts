@@ -1,4 +1,4 @@
-import type { AssigneeRef, EventPayloads } from '../events/catalog.js';
+import type { AssigneeRef } from '../events/catalog.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import type { HandoffSummariser } from '../handoff/handoff-card.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
@@ -18,7 +18,7 @@ import { type LearnerMessageInput, postLearnerMessage } from './commands/post-le
 import { raisePriorityBySystem } from './commands/raise-priority-by-system.js';
 import { recordBotAnswer } from './commands/record-bot-answer.js';
 import { recordFeedback } from './commands/record-feedback.js';
-import { recordSlaStep } from './commands/record-sla-step.js';
+import { recordSlaStep, type SlaEvent, type SlaStepInput } from './commands/record-sla-step.js';
 import { release } from './commands/release.js';
 import { releaseBySystem } from './commands/release-by-system.js';
 import { reopen } from './commands/reopen.js';
@@ -122,14 +122,8 @@ export class ConversationService {
   postAdminReply = (input: TextInput) => reply(this.ctx, input);
 
   // The system (SLA timers).
-  recordSlaStep = <N extends 'sla.warned' | 'sla.breached' | 'sla.escalated'>(input: {
-    tenantId: string;
-    conversationId: string;
-    clientId: string;
-    text: string;
-    event: N;
-    payload: EventPayloads[N];
-  }): Promise<boolean> => recordSlaStep(this.ctx, input as Parameters<typeof recordSlaStep>[1]);
+  recordSlaStep = <N extends SlaEvent>(input: SlaStepInput<N>): Promise<boolean> =>
+    recordSlaStep(this.ctx, input as SlaStepInput);
   raisePriorityBySystem = (input: { tenantId: string; conversationId: string; to: Priority }) =>
     raisePriorityBySystem(this.ctx, input);
   releaseBySystem = (input: Parameters<typeof releaseBySystem>[1]) => releaseBySystem(this.ctx, input);

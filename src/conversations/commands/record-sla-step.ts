@@ -2,25 +2,25 @@ import type { EventActor, EventPayloads } from '../../events/catalog.js';
 import { type CommandContext, threadCommand } from './context.js';
 import { eventOf } from './tell.js';
 
-type SlaEvent = 'sla.warned' | 'sla.breached' | 'sla.escalated';
+export type SlaEvent = 'sla.warned' | 'sla.breached' | 'sla.escalated';
 
 /**
  * A step of a thread's SLA (warning, breach, escalation) recorded as a staff-only system note, with the
  * `sla.*` event that tells of it stored and published alongside. Idempotent by `clientId` (unique per
  * thread): a second call writes and emits nothing and returns false, so a timer that runs twice is told once.
  */
+/** One SLA step of a thread: its note's client id (unique per thread) and text, and the event that tells of it. */
+export interface SlaStepInput<N extends SlaEvent = SlaEvent> {
+  tenantId: string;
+  conversationId: string;
+  clientId: string;
+  text: string;
+  event: N;
+  payload: EventPayloads[N];
+}
+
 export const recordSlaStep = threadCommand(
-  async <N extends SlaEvent>(
-    ctx: CommandContext,
-    input: {
-      tenantId: string;
-      conversationId: string;
-      clientId: string;
-      text: string;
-      event: N;
-      payload: EventPayloads[N];
-    },
-  ): Promise<boolean> => {
+  async (ctx: CommandContext, input: SlaStepInput): Promise<boolean> => {
     const conversation = await ctx.store.load(input.tenantId, input.conversationId);
     const actor: EventActor = { role: 'system' };
     const posted = await ctx.store.appendMessage(
