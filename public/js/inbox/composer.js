@@ -44,25 +44,51 @@ async function post(kind, text, clientId = newClientId()) {
   return true;
 }
 
-function wireReply() {
-  const { reply, replyForm, sendReply } = ui;
-  replyForm.addEventListener('submit', async (event) => {
+/**
+ * A form that sends its box's text as a reply or a note: refused with a word when empty, the box emptied
+ * and typing stopped at once, the line announced once stored.
+ * @param {{ form: HTMLFormElement, box: HTMLTextAreaElement, button: HTMLButtonElement, kind: 'reply' | 'notes', empty: string, done: string, allowed: () => boolean }} options
+ */
+function wireSend({ form, box, button, kind, empty, done, allowed }) {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (!state.current?.permissions.canReply) return;
-    const text = reply.value.trim();
+    if (!allowed()) return;
+    const text = box.value.trim();
     if (!text) {
-      showError(ui.threadError, 'Write a reply first.');
-      reply.focus();
+      showError(ui.threadError, empty);
+      box.focus();
       return;
     }
-    reply.value = '';
+    box.value = '';
     refreshCounters();
     stopTyping();
-    sendReply.disabled = true;
-    const sent = await post('reply', text);
-    sendReply.disabled = !state.current?.permissions.canReply;
-    if (sent) announceThread('Reply sent.');
-    reply.focus();
+    button.disabled = true;
+    const sent = await post(kind, text);
+    button.disabled = !allowed();
+    if (sent) announceThread(done);
+    box.focus();
+  });
+}
+
+function wireReplyAndNote() {
+  const { reply, replyForm } = ui;
+  wireSend({
+    form: replyForm,
+    box: reply,
+    button: ui.sendReply,
+    kind: 'reply',
+    empty: 'Write a reply first.',
+    done: 'Reply sent.',
+    allowed: () => Boolean(state.current?.permissions.canReply),
+  });
+  wireSend({
+    form: ui.noteForm,
+    box: ui.note,
+    button: ui.addNote,
+    kind: 'notes',
+    empty: 'Write the note first.',
+    done: 'Internal note added.',
+    allowed: () => Boolean(state.current),
   });
   reply.addEventListener('keydown', (event) => {
     // Ctrl/Cmd+Enter sends (plain Enter adds a line: admin replies are often several paragraphs).
@@ -70,28 +96,6 @@ function wireReply() {
       event.preventDefault();
       replyForm.requestSubmit();
     }
-  });
-}
-
-function wireNote() {
-  const { note, addNote } = ui;
-  ui.noteForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (!state.current) return;
-    const text = note.value.trim();
-    if (!text) {
-      showError(ui.threadError, 'Write the note first.');
-      note.focus();
-      return;
-    }
-    note.value = '';
-    refreshCounters();
-    stopTyping();
-    addNote.disabled = true;
-    const sent = await post('notes', text);
-    addNote.disabled = false;
-    if (sent) announceThread('Internal note added.');
-    note.focus();
   });
 }
 
@@ -120,7 +124,6 @@ function wireCanned() {
 
 export function wireComposer() {
   counters.push(showLengthLimit(ui.reply), showLengthLimit(ui.note));
-  wireReply();
-  wireNote();
+  wireReplyAndNote();
   wireCanned();
 }
