@@ -1,10 +1,8 @@
 import { EventBus } from '../events/event-bus.js';
 import { EventStore } from '../events/event-store.js';
-import type { HandoffSummariser } from '../handoff/handoff-card.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
 import { RedisStaffPresence } from '../handoff/staff-presence.js';
 import type { Logger } from '../lib/logger.js';
-import { type ReplyPolicyProvider, tenantReplyPolicies } from '../sla/reply-policy.js';
 import type { RedisMongoStoreDeps } from '../storage/conversations/redis-mongo-store.js';
 import { ConversationService } from './conversation.service.js';
 
@@ -14,20 +12,17 @@ export interface ConversationDomain {
   bus: EventBus;
   config: HandoffConfigService;
   presence: RedisStaffPresence;
-  replyPolicies: ReplyPolicyProvider;
   service: ConversationService;
 }
 
 /**
  * Builds the event store and bus, handoff configuration, staff presence and the conversation service on
- * one fail-fast (producer) Redis connection. A web process adds a LiveHub on its own subscriber
- * connection with the same `store` and `prefix`.
+ * one fail-fast (producer) Redis connection. A web process's live hub replays from the same `store`.
  */
 export function createConversationDomain(deps: {
   redis: RedisMongoStoreDeps['redis'];
   prefix: string;
   logger?: Logger;
-  summariser?: HandoffSummariser;
   /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
   messageMaxChars?: number;
 }): ConversationDomain {
@@ -35,17 +30,14 @@ export function createConversationDomain(deps: {
   const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const config = new HandoffConfigService();
   const presence = new RedisStaffPresence(deps.redis, deps.prefix);
-  const replyPolicies = tenantReplyPolicies();
   const service = new ConversationService({
     events: bus,
     redis: deps.redis,
     prefix: deps.prefix,
     config,
     presence,
-    replyPolicies,
-    summariser: deps.summariser,
     logger: deps.logger,
     messageMaxChars: deps.messageMaxChars,
   });
-  return { store, bus, config, presence, replyPolicies, service };
+  return { store, bus, config, presence, service };
 }

@@ -1,6 +1,5 @@
 import type { AssigneeRef } from '../events/catalog.js';
 import type { EventEmitter } from '../events/event-bus.js';
-import type { HandoffSummariser } from '../handoff/handoff-card.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
 import { RedisStaffPresence, type StaffPresence } from '../handoff/staff-presence.js';
 import type { Logger } from '../lib/logger.js';
@@ -52,8 +51,6 @@ export interface ConversationServiceDeps {
   config?: HandoffConfigService;
   replyPolicies?: ReplyPolicyProvider;
   presence?: StaffPresence;
-  /** A model summariser for handoff cards (extractive when absent or failing). */
-  summariser?: HandoffSummariser;
   logger?: Logger;
   /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
   messageMaxChars?: number;
@@ -92,7 +89,6 @@ export class ConversationService {
       config: this.config,
       replyPolicies: deps.replyPolicies ?? tenantReplyPolicies(),
       presence: deps.presence ?? new RedisStaffPresence(deps.redis, deps.prefix),
-      summariser: deps.summariser,
       logger: deps.logger,
       now,
       messageMaxChars: maxChars,

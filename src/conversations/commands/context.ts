@@ -1,5 +1,4 @@
 import type { EventEmitter } from '../../events/event-bus.js';
-import type { HandoffSummariser } from '../../handoff/handoff-card.js';
 import type { HandoffConfigService } from '../../handoff/handoff-config.service.js';
 import type { StaffPresence } from '../../handoff/staff-presence.js';
 import type { Logger } from '../../lib/logger.js';
@@ -13,8 +12,6 @@ export interface CommandContext {
   config: HandoffConfigService;
   replyPolicies: ReplyPolicyProvider;
   presence: StaffPresence;
-  /** A model summariser for handoff cards (extractive when absent or failing). */
-  summariser?: HandoffSummariser;
   logger?: Logger;
   /** The clock (tests move it). */
   now: () => Date;

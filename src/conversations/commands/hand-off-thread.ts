@@ -55,36 +55,33 @@ export async function handOffThread(
     .reverse()
     .slice(-5);
   const lastBot = recent.find((m) => m.author === 'bot');
-  const card = await buildHandoffCard(
-    {
-      learnerMessages,
-      botAnswer: lastBot
-        ? { text: lastBot.text, citations: lastBot.citations ?? [], confidence: lastBot.confidence }
-        : undefined,
-      reasons,
-      mode,
-      priority,
-      category,
-      user: {
-        userId: String(conversation.user.userId),
-        role: conversation.user.role,
-        name: conversation.user.name,
-        email: conversation.contactEmail ?? conversation.user.email,
-      },
-      course:
-        conversation.courseId || conversation.context?.courseTitle
-          ? {
-              courseId: conversation.courseId ? String(conversation.courseId) : undefined,
-              title: conversation.context?.courseTitle,
-              label: conversation.context?.courseLabel,
-            }
-          : undefined,
-      lms: { ...conversation.context, locale: conversation.locale },
-      replyByText,
-      now,
+  const card = await buildHandoffCard({
+    learnerMessages,
+    botAnswer: lastBot
+      ? { text: lastBot.text, citations: lastBot.citations ?? [], confidence: lastBot.confidence }
+      : undefined,
+    reasons,
+    mode,
+    priority,
+    category,
+    user: {
+      userId: String(conversation.user.userId),
+      role: conversation.user.role,
+      name: conversation.user.name,
+      email: conversation.contactEmail ?? conversation.user.email,
     },
-    ctx.summariser,
-  );
+    course:
+      conversation.courseId || conversation.context?.courseTitle
+        ? {
+            courseId: conversation.courseId ? String(conversation.courseId) : undefined,
+            title: conversation.context?.courseTitle,
+            label: conversation.context?.courseLabel,
+          }
+        : undefined,
+    lms: { ...conversation.context, locale: conversation.locale },
+    replyByText,
+    now,
+  });
 
   // "Within an hour" is only honest when the target fits before closing time; otherwise say when.
   const targetMinutes = policy.targetMinutes(priority);
