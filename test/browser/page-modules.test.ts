@@ -74,7 +74,7 @@ describe('page scripts as modules from our origin, and the one message length li
     ]) {
       const page = await open(path, admin);
       const scripts = await page.evaluate(() =>
-        [...document.querySelectorAll('script[src]')].map((script) => ({
+        Array.from(document.querySelectorAll('script[src]')).map((script) => ({
           src: (script as HTMLScriptElement).src,
           type: (script as HTMLScriptElement).type,
         })),
@@ -86,6 +86,25 @@ describe('page scripts as modules from our origin, and the one message length li
       ).to.equal(true);
       // The shared session module ran (module scripts run before DOMContentLoaded, so before goto returns).
       expect(await page.evaluate(() => typeof window.chatref?.api), path).to.equal('function');
+      const preloads = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('link[rel="modulepreload"]')).map(
+          (link) => new URL((link as HTMLLinkElement).href).pathname,
+        ),
+      );
+      if (preloads.length) {
+        // The page announces its whole module graph, so the browser fetches it at once.
+        const loaded = await page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .map((entry) => new URL(entry.name).pathname)
+            .filter((name) => name.startsWith('/public/js/')),
+        );
+        const entries = scripts.map((script) => new URL(script.src).pathname);
+        expect(
+          loaded.filter((name) => !entries.includes(name)).sort(),
+          `${path} preloads every module it loads`,
+        ).to.deep.equal([...preloads].sort());
+      }
       await page.close();
     }
     expect(missing).to.deep.equal([]);

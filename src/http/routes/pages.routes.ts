@@ -7,6 +7,7 @@ import { uiLanguage, uiMessages } from '../../i18n/ui-messages.js';
 import type { Session } from '../../lti/session.js';
 import { UserModel } from '../../users/user.model.js';
 import { requireSession } from '../middleware/session.js';
+import { modulePreloads } from '../presenters/module-preloads.presenter.js';
 
 /** What every page header shows: who is signed in, where, in which language. */
 export async function pageContext(session: Session) {
@@ -41,6 +42,7 @@ async function chatLimit(config: Config, session: Session, limits: LearnerMessag
 export function pageRoutes(config: Config, deps: { limits?: LearnerMessageLimits } = {}): Router {
   const router = Router();
   const secret = config.LTI_ENCRYPTION_KEY;
+  const preload = { chat: modulePreloads('js/chat.js'), inbox: modulePreloads('js/inbox.js') };
   router.get('/chat', requireSession(secret), async (_req, res) => {
     const session: Session = res.locals.session;
     const [context, messageMaxChars] = await Promise.all([
@@ -48,13 +50,14 @@ export function pageRoutes(config: Config, deps: { limits?: LearnerMessageLimits
       chatLimit(config, session, deps.limits),
     ]);
     const t = { ...context.t, tooLong: context.t.tooLong.replace(/\d+/, String(messageMaxChars)) };
-    res.render('chat', { ...context, t, messageMaxChars });
+    res.render('chat', { ...context, t, messageMaxChars, modulePreloads: preload.chat });
   });
   router.get('/inbox', requireSession(secret, ['admin', 'instructor']), async (_req, res) => {
     res.render('inbox', {
       ...(await pageContext(res.locals.session)),
       messageMaxChars: config.MESSAGE_MAX_CHARS,
       reasonLabels: HANDOFF_REASON_LABELS,
+      modulePreloads: preload.inbox,
     });
   });
   router.get('/inbox/setup', requireSession(secret, ['admin', 'instructor']), async (_req, res) => {
