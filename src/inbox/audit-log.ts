@@ -48,6 +48,19 @@ export class AuditLog {
     );
   }
 
+  /** A change only leads may make, recorded once it succeeded (`details` from its result). */
+  async leadChange<T>(
+    ctx: StaffContext,
+    action: string,
+    work: () => Promise<T>,
+    details: (done: T) => Record<string, unknown>,
+  ): Promise<T> {
+    requireLead(ctx);
+    const done = await work();
+    this.record(ctx, action, undefined, details(done));
+    return done;
+  }
+
   /** Stores the entries still pending (at shutdown). */
   drain(): Promise<void> {
     return this.trail.drain();

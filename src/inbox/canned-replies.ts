@@ -3,9 +3,10 @@ import { AppError } from '../lib/errors.js';
 import type { AuditLog } from './audit-log.js';
 import { firstNameOf, renderCanned } from './canned-render.js';
 import type { CannedReplyStore } from './canned-reply-store.js';
-import { requireLead } from './permissions.js';
 import type { StaffContext, StaffContexts } from './staff-context.js';
 import type { ThreadScope } from './thread-scope.js';
+
+const notFound = () => new AppError('not_found', 'Canned reply was not found.');
 
 export interface CannedView {
   id: string;
@@ -34,28 +35,38 @@ export class CannedReplies {
     return rows.sort((a, b) => a.title.localeCompare(b.title));
   }
 
-  async create(ctx: StaffContext, input: CannedInput): Promise<CannedView> {
-    requireLead(ctx);
-    const row = await this.deps.store.create(ctx.tenantId, input);
-    this.deps.audit.record(ctx, 'canned_reply.create', undefined, { id: row.id, title: input.title });
-    return row;
+  create(ctx: StaffContext, input: CannedInput): Promise<CannedView> {
+    return this.deps.audit.leadChange(
+      ctx,
+      'canned_reply.create',
+      () => this.deps.store.create(ctx.tenantId, input),
+      (row) => ({ id: row.id, title: input.title }),
+    );
   }
 
-  async update(ctx: StaffContext, id: string, input: CannedInput): Promise<CannedView> {
-    requireLead(ctx);
-    objectId(id, 'Canned reply');
-    if (!(await this.deps.store.update(ctx.tenantId, id, input)))
-      throw new AppError('not_found', 'Canned reply was not found.');
-    this.deps.audit.record(ctx, 'canned_reply.update', undefined, { id, title: input.title });
-    return { id, ...input };
+  update(ctx: StaffContext, id: string, input: CannedInput): Promise<CannedView> {
+    return this.deps.audit.leadChange(
+      ctx,
+      'canned_reply.update',
+      async () => {
+        if (!(await this.deps.store.update(ctx.tenantId, objectId(id, 'Canned reply').toHexString(), input)))
+          throw notFound();
+        return { id, ...input };
+      },
+      () => ({ id, title: input.title }),
+    );
   }
 
-  async remove(ctx: StaffContext, id: string): Promise<void> {
-    requireLead(ctx);
-    objectId(id, 'Canned reply');
-    if (!(await this.deps.store.remove(ctx.tenantId, id)))
-      throw new AppError('not_found', 'Canned reply was not found.');
-    this.deps.audit.record(ctx, 'canned_reply.delete', undefined, { id });
+  remove(ctx: StaffContext, id: string): Promise<void> {
+    return this.deps.audit.leadChange(
+      ctx,
+      'canned_reply.delete',
+      async () => {
+        if (!(await this.deps.store.remove(ctx.tenantId, objectId(id, 'Canned reply').toHexString())))
+          throw notFound();
+      },
+      () => ({ id }),
+    );
   }
 
   /** A canned reply with the thread's learner, course and this staff member filled in. */
@@ -75,7 +86,7 @@ export class CannedReplies {
   /** A reply of the tenant, or "not found". */
   private async own(ctx: StaffContext, id: string): Promise<CannedView> {
     const row = await this.deps.store.find(ctx.tenantId, objectId(id, 'Canned reply').toHexString());
-    if (!row) throw new AppError('not_found', 'Canned reply was not found.');
+    if (!row) throw notFound();
     return row;
   }
 }

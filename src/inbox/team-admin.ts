@@ -15,24 +15,31 @@ export class TeamAdmin {
     return this.deps.teams.list(ctx.tenantId);
   }
 
-  async create(ctx: StaffContext, input: TeamInput): Promise<TeamView> {
-    requireLead(ctx);
-    const team = await this.deps.teams.create(ctx.tenantId, input);
-    this.deps.audit.record(ctx, 'team.create', undefined, { id: team.id, name: team.name });
-    return team;
+  create(ctx: StaffContext, input: TeamInput): Promise<TeamView> {
+    return this.deps.audit.leadChange(
+      ctx,
+      'team.create',
+      () => this.deps.teams.create(ctx.tenantId, input),
+      (team) => ({ id: team.id, name: team.name }),
+    );
   }
 
-  async update(ctx: StaffContext, id: string, input: TeamInput): Promise<TeamView> {
-    requireLead(ctx);
-    const team = await this.deps.teams.update(ctx.tenantId, id, input);
-    this.deps.audit.record(ctx, 'team.update', undefined, { id, name: team.name });
-    return team;
+  update(ctx: StaffContext, id: string, input: TeamInput): Promise<TeamView> {
+    return this.deps.audit.leadChange(
+      ctx,
+      'team.update',
+      () => this.deps.teams.update(ctx.tenantId, id, input),
+      (team) => ({ id, name: team.name }),
+    );
   }
 
-  async remove(ctx: StaffContext, id: string): Promise<void> {
-    requireLead(ctx);
-    await this.deps.teams.remove(ctx.tenantId, id);
-    this.deps.audit.record(ctx, 'team.delete', undefined, { id });
+  remove(ctx: StaffContext, id: string): Promise<void> {
+    return this.deps.audit.leadChange(
+      ctx,
+      'team.delete',
+      () => this.deps.teams.remove(ctx.tenantId, id),
+      () => ({ id }),
+    );
   }
 
   /**
