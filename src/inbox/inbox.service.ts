@@ -64,13 +64,12 @@ export class InboxService {
 
   constructor(deps: InboxServiceDeps) {
     const tenantSla = deps.tenantSla ?? tenantSlas();
-    const { settings } = deps;
-    const { conversations, index, teams, presence } = deps;
+    const { conversations, index, teams, presence, settings } = deps;
     this.contexts = new StaffContexts(settings);
     this.audit = new AuditLog(deps.audit, deps.logger);
     const scope = new ThreadScope({ conversations, index });
-    this.lists = new InboxLists({ index, teams, reads: deps.reads, tenantSla });
-    const lists = this.lists;
+    const lists = new InboxLists({ index, teams, reads: deps.reads, tenantSla });
+    this.lists = lists;
     this.view = new ThreadView({ conversations, scope, index, teams, lists, presence, tenantSla });
     this.actions = new ThreadActions({ conversations, scope, index, teams, lists, audit: this.audit });
     this.directory = new StaffDirectory({
