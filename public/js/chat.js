@@ -10,7 +10,7 @@ import { loadFollowUpPreference } from './chat/follow-up.js';
 import { listen, markFinished } from './chat/live.js';
 import { announce, chat, root, showConversation, t } from './chat/page.js';
 import { renderMessage } from './chat/transcript.js';
-import { api } from './shared/session.js';
+import { api } from './common/session.js';
 
 /** @typedef {import('./chat/page.js').MessageView} MessageView */
 

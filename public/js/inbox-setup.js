@@ -1,7 +1,7 @@
 // The "Inbox setup" page: the tenant's canned replies and teams (inbox leads add and delete them) and the
 // audit log of inbox actions (leads only). Everything from the server is written with textContent, never innerHTML.
-import { actionButton, announcer, cell, sendJson, showError } from './shared/admin-ui.js';
-import { dateTime } from './shared/time.js';
+import { actionButton, announcer, cell, sendJson, showError } from './common/admin-ui.js';
+import { dateTime } from './common/time.js';
 
 (() => {
   const root = document.getElementById('inbox-setup');

@@ -1,8 +1,8 @@
 // Documentation gaps on the Insights page: the questions behind handoffs and unsure answers by topic, with
 // the staff replies that resolved them, and "Turn into a Q&A" (admins) for a resolved thread's reply. Reloads
 // when the page's filter form is submitted. Server text is written with textContent only.
-import { actionButton, sendJson, showError } from './shared/admin-ui.js';
-import { el } from './shared/dom.js';
+import { actionButton, sendJson, showError } from './common/admin-ui.js';
+import { el } from './common/dom.js';
 
 (() => {
   const section = document.getElementById('gaps-section');

@@ -1,8 +1,8 @@
 // Insights: the dashboard of one date range (and, for admins, optionally one course). Every chart has its
 // figures in a table screen readers always reach (sighted people can show it), and each table downloads
 // as CSV. Server text is written with textContent.
-import { cell, messageOf, readJson, sendJson, showError } from './shared/admin-ui.js';
-import { api } from './shared/session.js';
+import { cell, messageOf, readJson, sendJson, showError } from './common/admin-ui.js';
+import { api } from './common/session.js';
 
 (() => {
   const root = document.getElementById('insights');

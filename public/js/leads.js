@@ -2,9 +2,9 @@
 // The Leads page (administrators): prospects captured in the chat, filtered by status; one lead opens
 // below the table to change its status and owner and add notes; CSV export; the consent sentence.
 // Server text is written with textContent, never HTML.
-import { actionButton, announcer, cell, sendJson, showError } from './shared/admin-ui.js';
-import { api } from './shared/session.js';
-import { dateTime } from './shared/time.js';
+import { actionButton, announcer, cell, sendJson, showError } from './common/admin-ui.js';
+import { api } from './common/session.js';
+import { dateTime } from './common/time.js';
 
 (() => {
   const root = document.getElementById('leads-page');

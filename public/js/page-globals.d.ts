@@ -1,5 +1,5 @@
-// Types the page modules share: the session API (shared/session.js, also on `window.chatref` for browser
-// tests), a JSON request's result (shared/admin-ui.js) and the SLA words of inbox-sla.js (a classic script
+// Types the page modules share: the session API (common/session.js, also on `window.chatref` for browser
+// tests), a JSON request's result (common/admin-ui.js) and the SLA words of inbox-sla.js (a classic script
 // on `window.chatrefSla`). `tsconfig.browser.json` checks them. Live frames come from the server's own
 // declaration, so both sides share one contract.
 import type { FrameArguments, LiveStreams } from '../../src/live/frames.js';

@@ -1,7 +1,7 @@
 // Settings → Notifications (inbox leads): the tenant's channels, which kinds each one sends, a test send,
 // and failed deliveries (dead letters) with Retry. Server text is written with textContent, never HTML.
-import { actionButton, announcer, cell, sendJson, showError } from './shared/admin-ui.js';
-import { dateTime } from './shared/time.js';
+import { actionButton, announcer, cell, sendJson, showError } from './common/admin-ui.js';
+import { dateTime } from './common/time.js';
 
 (() => {
   const root = document.getElementById('notify-settings');

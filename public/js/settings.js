@@ -1,7 +1,7 @@
 // The admin "Handoff settings" page: which triggers hand a thread to people, and the keyword rules.
 // Everything from the server is written with textContent (never innerHTML), so patterns stay text.
-import { actionButton, announcer, cell, messageOf, readJson, showError } from './shared/admin-ui.js';
-import { api } from './shared/session.js';
+import { actionButton, announcer, cell, messageOf, readJson, showError } from './common/admin-ui.js';
+import { api } from './common/session.js';
 
 (() => {
   const root = document.getElementById('settings');

@@ -1,8 +1,8 @@
 // @ts-check
 // Sending: the composer (Enter sends, Shift+Enter adds a line, the length limit shown near the box), sends
 // with retries that never duplicate (client ids), and "Talk to a person".
-import { newClientId } from '../shared/dom.js';
-import { showLengthLimit } from '../shared/length-limit.js';
+import { newClientId } from '../common/dom.js';
+import { showLengthLimit } from '../common/length-limit.js';
 import { announce, chat, postJson, showConversation, t, ui } from './page.js';
 import { renderMessage } from './transcript.js';
 

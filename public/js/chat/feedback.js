@@ -1,6 +1,6 @@
 // @ts-check
 // Thumbs up / down under an answer, and after a thumbs-down the way to a person right there.
-import { api } from '../shared/session.js';
+import { api } from '../common/session.js';
 import { announce, chat, t, ui } from './page.js';
 
 /** @typedef {import('./page.js').ShownMessage} ShownMessage */

@@ -1,6 +1,6 @@
 // @ts-check
 // "Email me replies when I'm away": the learner's own follow-up preference, saved on change.
-import { api } from '../shared/session.js';
+import { api } from '../common/session.js';
 import { announce, t } from './page.js';
 
 const followUpBox = /** @type {HTMLElement | null} */ (document.getElementById('follow-up-pref'));

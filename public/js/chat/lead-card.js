@@ -3,7 +3,7 @@
 // under the latest offer, a form for their details with a consent box. Its wording, consent sentence and
 // stage come from the server (GET /api/chat/lead); a card already answered (sent or declined) is not
 // shown again.
-import { api } from '../shared/session.js';
+import { api } from '../common/session.js';
 import { announce, chat, ui } from './page.js';
 
 /** @type {HTMLFormElement | null} */

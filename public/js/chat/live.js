@@ -1,7 +1,7 @@
 // @ts-check
 // Live updates over Server-Sent Events (frames declared in src/live/frames.ts), resuming from the last
 // event id: stored messages, status changes, streamed tokens, typing.
-import { liveEvents } from '../shared/session.js';
+import { liveEvents } from '../common/session.js';
 import { chat, showConversation, t, ui } from './page.js';
 import { renderMessage } from './transcript.js';
 

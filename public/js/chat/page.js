@@ -10,8 +10,8 @@
  * @typedef {Partial<MessageView> & { author: MessageView['author'], text: string, streaming?: boolean }} ShownMessage
  */
 
-import { pageData } from '../shared/dom.js';
-import { api } from '../shared/session.js';
+import { pageData } from '../common/dom.js';
+import { api } from '../common/session.js';
 
 export const root = document.getElementById('chat');
 

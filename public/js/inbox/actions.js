@@ -1,7 +1,7 @@
 // @ts-check
 // The thread's actions: take over, transfer, resolve, hand back, reopen. Each posts, then shows the
 // thread as it is now.
-import { sendJson, showError } from '../shared/admin-ui.js';
+import { sendJson, showError } from '../common/admin-ui.js';
 import { onItem } from './list-live.js';
 import { announceThread, currentPath, openThreadState, state, ui } from './page.js';
 import { openThread } from './thread.js';

@@ -1,9 +1,9 @@
 // @ts-check
 // Writing to the open thread: replies (to the learner) and internal notes, shown at once and then as
 // stored (or with a retry when sending failed), canned replies, and the length limit next to each box.
-import { sendJson, showError } from '../shared/admin-ui.js';
-import { newClientId } from '../shared/dom.js';
-import { showLengthLimit } from '../shared/length-limit.js';
+import { sendJson, showError } from '../common/admin-ui.js';
+import { newClientId } from '../common/dom.js';
+import { showLengthLimit } from '../common/length-limit.js';
 import { renderMessage } from './history.js';
 import { announceThread, currentPath, me, openThreadState, state, ui } from './page.js';
 import { stopTyping } from './presence.js';

@@ -1,7 +1,7 @@
 // @ts-check
 // How the inbox words a thread: owner, status, reasons, reply-by times and SLA state, the same in the
 // list and in the thread.
-import { el } from '../shared/dom.js';
+import { el } from '../common/dom.js';
 import { me, REASON_LABEL, state } from './page.js';
 
 /** SLA words and zoned times (public/js/inbox-sla.js, a classic script the unit tests run too). */

@@ -1,6 +1,6 @@
 // @ts-check
 // The handoff card of the open thread: why it came, the summary, what the assistant tried, who and where.
-import { el } from '../shared/dom.js';
+import { el } from '../common/dom.js';
 import { describeReason, PRIORITY_LABEL } from './format.js';
 import { renderCitations } from './history.js';
 import { $, ui } from './page.js';

@@ -1,8 +1,8 @@
 // @ts-check
 // The open thread's history: each message, note and event line, the sources and confidence of the
 // assistant's answers, and the sending / failed state of the admin's own lines.
-import { el } from '../shared/dom.js';
-import { timeElement } from '../shared/time.js';
+import { el } from '../common/dom.js';
+import { timeElement } from '../common/time.js';
 import { me, state, ui } from './page.js';
 
 /** @type {Record<string, string>} */

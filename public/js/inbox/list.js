@@ -1,8 +1,8 @@
 // @ts-check
 // The conversation list: loading a page of the current view (keyset "Load more"), drawing each row, the
 // view counts and the empty state.
-import { sendJson, showError } from '../shared/admin-ui.js';
-import { el } from '../shared/dom.js';
+import { sendJson, showError } from '../common/admin-ui.js';
+import { el } from '../common/dom.js';
 import {
   courseName,
   describeReason,

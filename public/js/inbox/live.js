@@ -1,7 +1,7 @@
 // @ts-check
 // Live updates for the inbox (frames declared in src/live/frames.ts): list items, messages of the open
 // thread, presence; and the clock that keeps countdowns and overdue styling current.
-import { liveEvents } from '../shared/session.js';
+import { liveEvents } from '../common/session.js';
 import { fillReplyBy, fillSla, statusText } from './format.js';
 import { authorOf, renderMessage } from './history.js';
 import { loadList } from './list.js';

@@ -1,9 +1,9 @@
 // @ts-check
 // The inbox page's elements, who is signed in, and the state every panel reads: the list shown, the open
 // thread, the staff and canned replies. The server renders the role and the reason labels into the page.
-import { announcer } from '../shared/admin-ui.js';
-import { pageData } from '../shared/dom.js';
-import { token } from '../shared/session.js';
+import { announcer } from '../common/admin-ui.js';
+import { pageData } from '../common/dom.js';
+import { token } from '../common/session.js';
 
 /** @typedef {import('../../../src/inbox/presence.js').PresencePerson} PresencePerson */
 /**

@@ -1,7 +1,7 @@
 // @ts-check
 // What this admin may do on the open thread: the Take over button, the reply box (and why it is closed),
 // transfer targets, resolve, hand back and reopen.
-import { el } from '../shared/dom.js';
+import { el } from '../common/dom.js';
 import { ownerText } from './format.js';
 import { me, openThreadState, state, ui } from './page.js';
 

@@ -1,7 +1,7 @@
 // @ts-check
 // Presence on the open thread: this admin's heartbeat and typing (sent), and who else is viewing or
 // typing (shown: "Ana is typing… · Ben is viewing").
-import { sendJson } from '../shared/admin-ui.js';
+import { sendJson } from '../common/admin-ui.js';
 import { currentPath, me, state, ui } from './page.js';
 
 const HEARTBEAT_MS = 10_000;

@@ -1,7 +1,7 @@
 // @ts-check
 // What the thread's controls offer: transfer targets (admins and teams) and canned replies, read at start
 // and whenever another thread is opened.
-import { sendJson } from '../shared/admin-ui.js';
+import { sendJson } from '../common/admin-ui.js';
 import { addOption } from './list.js';
 import { state, ui } from './page.js';
 import { applyPermissions } from './permissions.js';

@@ -1,8 +1,8 @@
 // @ts-check
 // The thread pane: opening a conversation, drawing its header, handoff card and history, and reading it
 // again after a change.
-import { sendJson, showError } from '../shared/admin-ui.js';
-import { el } from '../shared/dom.js';
+import { sendJson, showError } from '../common/admin-ui.js';
+import { el } from '../common/dom.js';
 import { refreshCounters } from './composer.js';
 import { statusText } from './format.js';
 import { renderHandoff } from './handoff-card.js';

@@ -1,7 +1,7 @@
 // The labelled missed questions as an evaluation set (JSONL): the file comes through fetch (the session
 // travels in a header), then is saved from a blob.
-import { messageOf, readJson, showError } from '../shared/admin-ui.js';
-import { api } from '../shared/session.js';
+import { messageOf, readJson, showError } from '../common/admin-ui.js';
+import { api } from '../common/session.js';
 import { $, announce } from './page.js';
 
 export function wireMissesExport() {

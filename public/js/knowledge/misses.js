@@ -1,8 +1,8 @@
 // Missed questions: a learner's thumbs-down (or asking for a person right after an answer) followed by a
 // handoff, stored by the server; the admin labels each: the document that answers it, not covered, or
 // dismissed. Paged; the labelled set downloads as JSONL (./misses-export.js).
-import { actionButton, sendJson, showError } from '../shared/admin-ui.js';
-import { dateTime } from '../shared/time.js';
+import { actionButton, sendJson, showError } from '../common/admin-ui.js';
+import { dateTime } from '../common/time.js';
 import { $, announce, rows } from './page.js';
 
 export const missesSection = $('misses');

@@ -1,5 +1,5 @@
 // The Knowledge page's elements, its limits (rendered by the server), the sources shown and the live region.
-import { announcer } from '../shared/admin-ui.js';
+import { announcer } from '../common/admin-ui.js';
 
 export const root = document.getElementById('knowledge');
 export const $ = (id) => document.getElementById(id);

@@ -1,7 +1,7 @@
 // The Knowledge page's sources table: a row per document or Q&A pair, ingestion progress polled once a
 // second while something is busy, search by meaning followed every few seconds while vectors are pending.
-import { cell, messageOf, readJson, showError } from '../shared/admin-ui.js';
-import { api } from '../shared/session.js';
+import { cell, messageOf, readJson, showError } from '../common/admin-ui.js';
+import { api } from '../common/session.js';
 import { refreshDocumentLists } from './misses.js';
 import { announce, isBusy, nameOf, rows, STATUS, ui } from './page.js';
 

@@ -1,7 +1,7 @@
 // Adding knowledge: uploading files (checked against the size and count limits before sending) and
 // writing a Q&A pair.
-import { messageOf, readJson, showError } from '../shared/admin-ui.js';
-import { api } from '../shared/session.js';
+import { messageOf, readJson, showError } from '../common/admin-ui.js';
+import { api } from '../common/session.js';
 import { announce, limits, ui } from './page.js';
 import { scheduleMeaningPoll, schedulePoll, upsert } from './sources.js';
 

@@ -1,6 +1,6 @@
 // Closures: typed here or imported from an .ics file or URL (the import saves at once).
-import { actionButton, cell, messageOf, readJson } from '../shared/admin-ui.js';
-import { api } from '../shared/session.js';
+import { actionButton, cell, messageOf, readJson } from '../common/admin-ui.js';
+import { api } from '../common/session.js';
 import { renderPreview } from './form.js';
 import { $, announce, el, hours } from './page.js';
 

@@ -1,7 +1,7 @@
 // The whole form: the simple settings, the reply-by preview, drawing every part, errors shown beside the
 // field they name, and load and save (with the version read, so a change made meanwhile is refused).
-import { messageOf, readJson } from '../shared/admin-ui.js';
-import { api } from '../shared/session.js';
+import { messageOf, readJson } from '../common/admin-ui.js';
+import { api } from '../common/session.js';
 import { renderClosures } from './closures.js';
 import { $, announce, el, hours, root } from './page.js';
 import { renderPeriods } from './periods.js';

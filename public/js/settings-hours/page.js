@@ -1,6 +1,6 @@
 // The Hours and SLAs page: its elements, the settings being edited, the words for days, priorities,
 // targets and roles, and building fields (text only, never HTML).
-import { announcer } from '../shared/admin-ui.js';
+import { announcer } from '../common/admin-ui.js';
 
 export const root = document.getElementById('hours');
 export const $ = (id) => document.getElementById(id);

@@ -1,5 +1,5 @@
 // Academic periods: named date ranges with their own week (or closed, e.g. a term break).
-import { actionButton } from '../shared/admin-ui.js';
+import { actionButton } from '../common/admin-ui.js';
 import { $, el, field, hours, newId } from './page.js';
 import { renderWeek } from './week.js';
 

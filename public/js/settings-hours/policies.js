@@ -1,6 +1,6 @@
 // SLA policies: targets per priority (first response, next response, resolution) in business or
 // calendar time, and which policy is the default.
-import { actionButton, cell } from '../shared/admin-ui.js';
+import { actionButton, cell } from '../common/admin-ui.js';
 import { $, el, field, hours, newId, PRIORITIES, TARGETS, UNITS } from './page.js';
 import { renderRules } from './rules.js';
 

@@ -1,6 +1,6 @@
 // SLA rules: which policy a thread gets by priority, role, category, course or keyword rule (first
 // match wins, so rules can be moved up).
-import { actionButton } from '../shared/admin-ui.js';
+import { actionButton } from '../common/admin-ui.js';
 import { $, el, field, hours, list, newId, PRIORITIES, ROLES } from './page.js';
 
 function checkboxes(legendText, options, values, onChange) {

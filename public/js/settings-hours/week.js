@@ -1,5 +1,5 @@
 // The week editor: open periods per day, for the usual week and inside academic periods.
-import { actionButton } from '../shared/admin-ui.js';
+import { actionButton } from '../common/admin-ui.js';
 import { DAYS, el, newId } from './page.js';
 
 /** Draws a week editor for `schedule` (edited in place); `prefix` is its field path ("weeklyHours"). */

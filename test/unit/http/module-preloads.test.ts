@@ -16,16 +16,16 @@ describe('modulePreloads: the modules a page entry imports', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('follows named, multi-line and side-effect imports through every level, once each, in a stable order', () => {
-    write('js/page.js', "import { a } from './page/a.js';\nimport './shared/side.js';\n");
-    write('js/page/a.js', "import {\n  b,\n  c,\n} from './b.js';\nimport { d } from '../shared/d.js';\n");
+    write('js/page.js', "import { a } from './page/a.js';\nimport './common/side.js';\n");
+    write('js/page/a.js', "import {\n  b,\n  c,\n} from './b.js';\nimport { d } from '../common/d.js';\n");
     write('js/page/b.js', "import { a } from './a.js';\n");
-    write('js/shared/d.js', '');
-    write('js/shared/side.js', '');
+    write('js/common/d.js', '');
+    write('js/common/side.js', '');
     expect(modulePreloads('js/page.js', dir)).to.deep.equal([
+      '/public/js/common/d.js',
+      '/public/js/common/side.js',
       '/public/js/page/a.js',
       '/public/js/page/b.js',
-      '/public/js/shared/d.js',
-      '/public/js/shared/side.js',
     ]);
   });
 
