@@ -131,9 +131,11 @@ export async function validateIdToken(
       throw new LaunchRefused('missing_claim', 'deep linking return URL', 400);
     }
   }
+  // Roles are required in every launch; a platform says "no role" with an empty list, never by leaving it out.
   const roles = claims[CLAIM.roles];
-  if (roles !== undefined && !Array.isArray(roles))
-    throw new LaunchRefused('missing_claim', 'roles must be a list', 400);
+  if (roles === undefined)
+    throw new LaunchRefused('missing_claim', 'roles (send an empty list for a person with no role)', 400);
+  if (!Array.isArray(roles)) throw new LaunchRefused('missing_claim', 'roles must be a list', 400);
 
   const tenant = await deps.findTenant({ issuer, clientId, deploymentId });
   if (!tenant) throw new LaunchRefused('unknown_deployment', deploymentId, 403);

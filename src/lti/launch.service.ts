@@ -9,11 +9,12 @@ import { findTenantForDeployment } from '../tenants/tenant.service.js';
 import { type ProductRole, UserModel } from '../users/user.model.js';
 import { CLAIM } from './claims.js';
 import { platformKeys } from './jwks-cache.js';
-import { type Launch, LaunchModel, type ProductFamily } from './launch.model.js';
+import { type Launch, LaunchModel } from './launch.model.js';
 import { LaunchRefused } from './launch-refusal.js';
 import type { LaunchStateStore } from './launch-state.store.js';
 import { type ValidLaunch, validateIdToken } from './launch-validator.js';
 import { findPlatform, findPlatformsByIssuer } from './platforms.service.js';
+import { productFamily } from './product-family.js';
 import { productRole } from './roles.js';
 import { issueSessionToken } from './session.js';
 
@@ -202,19 +203,6 @@ export async function finishLaunch(
   return { kind: 'launched', sessionToken, landingPath: landingPath(role, valid.messageType), launch };
 }
 
-/** Reads the LMS product from the tool_platform claim. */
-export function productFamily(code: unknown): ProductFamily {
-  const value = typeof code === 'string' ? code.toLowerCase() : '';
-  if (value.includes('moodle')) return 'moodle';
-  if (value.includes('canvas')) return 'canvas';
-  if (value.includes('blackboard') || value === 'learn') return 'blackboard';
-  if (value.includes('desire2learn') || value.includes('brightspace') || value === 'd2l')
-    return 'brightspace';
-  if (value.includes('sakai')) return 'sakai';
-  if (value.includes('openedx') || value.includes('open_edx') || value === 'edx') return 'openedx';
-  return 'other';
-}
-
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
@@ -290,7 +278,7 @@ async function recordLaunch(valid: ValidLaunch, role: ProductRole): Promise<Laun
     platform: {
       guid: str(platformClaim.guid),
       name: str(platformClaim.name),
-      productFamily: productFamily(platformClaim.product_family_code),
+      productFamily: productFamily(platformClaim),
       productFamilyCode: str(platformClaim.product_family_code),
       version: str(platformClaim.version),
     },

@@ -87,6 +87,22 @@ describe('LTI launches through the development LMS', function () {
       expect(html).to.contain('No course');
     });
 
+    it('an Open edX launch (tool_platform with only guid and name) is recorded as Open edX', async () => {
+      const step = await beginLaunch(app.url);
+      const idToken = await forgedToken(step, {
+        baseUrl: app.url,
+        change: (claims) => {
+          claims[`${LTI}tool_platform`] = { guid: 'courses.example.edu', name: 'Open edX' };
+        },
+      });
+      const response = await postLaunch(step, { id_token: idToken, state: step.state });
+      expect(response.status).to.equal(303);
+      const token = new URL(response.headers.get('location') ?? '', app.url).searchParams.get('ltik') ?? '';
+      const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+      const record = await LaunchModel.findById(payload.sub).lean();
+      expect(record?.platform).to.include({ productFamily: 'openedx', name: 'Open edX' });
+    });
+
     it('accepts the valid odd cases: several roles, short names, unknown roles, no role, no personal data', async () => {
       const variants: Array<[string, (claims: Record<string, unknown>) => void, string]> = [
         [
@@ -97,7 +113,6 @@ describe('LTI launches through the development LMS', function () {
         ],
         ['short admin-ish names stay learner', (c) => (c[`${LTI}roles`] = ['Learner']), '/chat'],
         ['unknown plus known', (c) => (c[`${LTI}roles`] = ['urn:x:Wizard', 'Instructor']), '/chat'],
-        ['no roles claim', (c) => delete c[`${LTI}roles`], '/chat'],
         ['empty roles', (c) => (c[`${LTI}roles`] = []), '/chat'],
         [
           'no personal data',
@@ -241,6 +256,19 @@ describe('LTI launches through the development LMS', function () {
         status: 400,
         text: /deployment id/,
         change: (c) => delete c[`${LTI}deployment_id`],
+      },
+      {
+        // The roles claim is required; an empty list is how a platform says "no role" (accepted above).
+        name: 'a launch without the roles claim',
+        status: 400,
+        text: /missing required LTI information: roles/,
+        change: (c) => delete c[`${LTI}roles`],
+      },
+      {
+        name: 'a roles claim that is not a list',
+        status: 400,
+        text: /roles must be a list/,
+        change: (c) => (c[`${LTI}roles`] = 'Learner'),
       },
       {
         name: 'a missing resource link id',
