@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { Types } from 'mongoose';
 import { request } from 'undici';
 import { ConversationModel } from '../src/conversations/conversation.model.js';
-import type { AnyDomainEvent } from '../src/events/catalog.js';
+import type { AnyDomainEvent, EventName, NewEvent } from '../src/events/catalog.js';
 import { EventStore } from '../src/events/event-store.js';
 import type { HandoffReasonCode } from '../src/handoff/handoff.types.js';
 import { insightsListener } from '../src/insights/dashboard.jobs.js';
@@ -215,12 +215,17 @@ async function benchRefresh(
       });
       const started = performance.now();
       const base = { tenantId: tenant, conversationId: String(_id), actor: { role: 'system' as const } };
-      await store.append({
+      const logged = async <N extends EventName>(input: NewEvent<N>) => {
+        const { event } = await store.record(input);
+        await store.addToLog([event as AnyDomainEvent]);
+        return event;
+      };
+      await logged({
         ...base,
         name: 'conversation.opened',
         payload: { status: 'bot', priority: 'normal', userId: 'u', role: 'learner' },
       });
-      const event = await store.append({
+      const event = await logged({
         ...base,
         name: 'conversation.handed_off',
         payload: {

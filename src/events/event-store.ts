@@ -239,13 +239,6 @@ export class EventStore {
     throw new Error('could not allocate an event sequence');
   }
 
-  /** Stores an event with the next sequence of its tenant, adds it to the replay log, returns it as delivered. */
-  async append<N extends EventName>(input: NewEvent<N>): Promise<DomainEvent<N>> {
-    const { event } = await this.record(input);
-    await this.addToLog([event as AnyDomainEvent]);
-    return event;
-  }
-
   /**
    * Stores an event with the next sequence of its tenant, not yet in the replay log ({@link addToLog}).
    * Sequences are handed out in call order: events recorded in one go keep their order.

@@ -4,6 +4,7 @@ import { ConversationModel } from '../../src/conversations/conversation.model.js
 import type { Actor } from '../../src/conversations/conversation.types.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { InsertBatcher } from '../../src/lib/insert-batcher.js';
+import { appendToLog } from '../support/event-log.js';
 import { testServices } from '../support/services.js';
 import {
   type DomainHarness,
@@ -252,7 +253,7 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     const store = new EventStore({ redis: h.redis, prefix: h.prefix, logLimit: 10 });
     const event = (n: number) => systemLineEvent({ tenantId, conversationId, userId }, `event ${n}`, `e${n}`);
     const stored = [];
-    for (let n = 1; n <= 15; n++) stored.push(asSent(await store.append(event(n))));
+    for (let n = 1; n <= 15; n++) stored.push(asSent(await appendToLog(store, event(n))));
     const seqs = stored.map((e) => e.seq);
 
     let recent: Awaited<ReturnType<typeof store.listSince>> = [];
@@ -268,7 +269,7 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     await h.redis.del(`${h.prefix}:events:log:${tenantId}`, `${h.prefix}:events:logbase:${tenantId}`);
     expect(asSent(await store.listSince(tenantId, seqs[9] ?? 0))).to.deep.equal(stored.slice(10));
     expect(await store.latestSeq(tenantId)).to.equal(seqs[14]);
-    const next = asSent(await store.append(event(16)));
+    const next = asSent(await appendToLog(store, event(16)));
     expect(asSent(await store.listSince(tenantId, seqs[12] ?? 0))).to.deep.equal([...stored.slice(13), next]);
   });
 

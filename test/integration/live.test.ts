@@ -8,6 +8,7 @@ import { liveChannel } from '../../src/live/live-bus.js';
 import { LiveHub } from '../../src/live/live-hub.js';
 import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
 import type { LiveFilter } from '../../src/live/visibility.js';
+import { appendToLog } from '../support/event-log.js';
 import { quietLogger, testServices } from '../support/services.js';
 import {
   type DomainHarness,
@@ -231,7 +232,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     const stored: AnyDomainEvent[] = [];
     const base = (text: string) => systemLineEvent({ tenantId, conversationId, userId }, text);
     // Stored in order but not yet published, as when writers race.
-    for (const text of ['one', 'two', 'three', 'four']) stored.push(await a.store.append(base(text)));
+    for (const text of ['one', 'two', 'three', 'four']) stored.push(await appendToLog(a.store, base(text)));
     const received: number[] = [];
     const reg = hubB.register({ tenantId, audience: 'staff', conversationId }, (e) => received.push(e.seq));
     const publish = (event: AnyDomainEvent) =>
@@ -246,7 +247,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     expect(received).to.deep.equal([stored[0]!.seq, stored[1]!.seq, stored[2]!.seq]);
     // A publish that never comes ("four" is stored but lost on the way): "five" waits briefly, then the
     // hub reads the missing one from the store.
-    const five = await a.store.append(base('five'));
+    const five = await appendToLog(a.store, base('five'));
     await publish(five);
     await until(() => received.length === 5, 2000, 'the gap filled from the store');
     expect(received).to.deep.equal(stored.map((e) => e.seq).concat(five.seq));

@@ -4,7 +4,7 @@ import { summarise } from '../../../bench/results.js';
 describe('bench results.json', () => {
   it('reads each headline figure from its bench, numbers with their target annotations included', () => {
     const results = summarise(
-      new Map([
+      new Map<string, Record<string, number | string>>([
         [
           'SLA timers (sla-timers: 100k pending…)',
           {
