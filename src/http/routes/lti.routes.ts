@@ -57,6 +57,14 @@ export function ltiRoutes(config: Config, states: LaunchStateStore): Router {
   const urls = toolUrls(config.PUBLIC_URL);
   const secureCookies =
     urls.publicUrl.startsWith('https://') || new URL(urls.publicUrl).hostname === 'localhost';
+  // The launch is a cross-site POST from the LMS (often inside its iframe): browsers send and accept a
+  // cookie there only when it is SameSite=None, which they take only with Secure. HttpOnly: no script reads it.
+  const bindingCookie = {
+    path: '/lti',
+    httpOnly: true,
+    secure: secureCookies,
+    sameSite: secureCookies ? ('none' as const) : ('lax' as const),
+  };
 
   const login = async (req: Request, res: Response) => {
     const params = loginSchema.safeParse({ ...req.query, ...(req.body ?? {}) });
@@ -68,14 +76,7 @@ export function ltiRoutes(config: Config, states: LaunchStateStore): Router {
     const started = await startLogin(params.data, urls, states);
     res.setHeader(
       'Set-Cookie',
-      serializeCookie(bindingCookieName(started.state), started.binding, {
-        path: '/lti',
-        httpOnly: true,
-        // Cross-site iframes only send SameSite=None cookies, which browsers accept only when Secure.
-        secure: secureCookies,
-        sameSite: secureCookies ? 'none' : 'lax',
-        maxAge: 600,
-      }),
+      serializeCookie(bindingCookieName(started.state), started.binding, { ...bindingCookie, maxAge: 600 }),
     );
     if (started.storageTarget) {
       res.render('lti-login-storage', {
@@ -113,7 +114,8 @@ export function ltiRoutes(config: Config, states: LaunchStateStore): Router {
       res.render('lti-launch-storage', outcome);
       return;
     }
-    if (state) res.clearCookie(bindingCookieName(state), { path: '/lti' });
+    // Cleared with the same attributes: a framed browser ignores a cross-site Set-Cookie without them.
+    if (state) res.clearCookie(bindingCookieName(state), bindingCookie);
     res.redirect(303, `${outcome.landingPath}?ltik=${encodeURIComponent(outcome.sessionToken)}`);
   });
 
