@@ -37,8 +37,9 @@ import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { stableObjectId } from '../src/lib/ids.js';
 import { createRedis } from '../src/redis/connection.js';
 import type { ClockState } from '../src/sla/clock.js';
-import { ClockStore } from '../src/sla/clock-store.js';
-import { type TimerJob, TimerScheduler } from '../src/sla/timer-scheduler.js';
+import { slaKeys, type TimerJob, TimerScheduler } from '../src/sla/timer-scheduler.js';
+import { MongoClockStore } from '../src/storage/sla/mongo-clock-store.js';
+import { RedisTimerSets } from '../src/storage/sla/redis-timer-sets.js';
 import { seedVolume, VOLUME } from './seed-volume.js';
 import { percentile, pool, round, startBenchStack } from './support.js';
 
@@ -115,7 +116,8 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
 
     const queues = new Queues(redis, config.REDIS_PREFIX);
     cleanups.push(() => queues.close());
-    const scheduler = new TimerScheduler(queues, redis, config.REDIS_PREFIX);
+    const timerSets = new RedisTimerSets(redis, config.REDIS_PREFIX);
+    const scheduler = new TimerScheduler(queues, timerSets);
     await queues.get('sla').waitUntilReady();
 
     // ------------------------------------------------------------------ 100k pending timers
@@ -129,7 +131,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
       const breachAt = new Date(Date.now() + day + Math.floor(Math.random() * 13 * day));
       const timers = nextResponseTimers(0, breachAt);
       await scheduler.sync(thread.tenantId, thread.id, [], timers, timers[0]?.at);
-      await scheduler.setActive(thread.id, true);
+      await timerSets.setActive(thread.id, true);
     });
     const scheduleSeconds = (performance.now() - scheduleStarted) / 1000;
     const delayedCount = await queues.get('sla').getDelayedCount();
@@ -187,7 +189,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
       const started: number[] = [];
       const recorded: number[] = [];
       const results = new Map<string, number>();
-      const store = new ClockStore(redis, config.REDIS_PREFIX);
+      const store = new MongoClockStore(redis, config.REDIS_PREFIX);
       const second = nextDueSecond();
       progress(
         `${dueThreads.length} real clocks breaching within the second at ${new Date(second).toISOString()}`,
@@ -228,7 +230,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
           at: dueAt,
         };
         await scheduler.sync(thread.tenantId, thread.id, [], [timer], dueAt);
-        await scheduler.setActive(thread.id, true);
+        await timerSets.setActive(thread.id, true);
       });
       if (Date.now() > second) progress('warning: scheduling ran into the due second');
       const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
@@ -306,7 +308,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     // ------------------------------------------------------------------ clean up the prefix
     await queues.get('sla').obliterate({ force: true });
     await queues.get('notify').obliterate({ force: true });
-    await redis.del(scheduler.pendingKey, scheduler.activeKey);
+    await redis.del(slaKeys(config.REDIS_PREFIX).pending, slaKeys(config.REDIS_PREFIX).active);
 
     const p50 = percentile(lateness, 50);
     const p99 = percentile(lateness, 99);
