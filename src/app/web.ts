@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../http/app.js';
+import { RedisRateCounter } from '../http/middleware/rate-limit.js';
 import { seedSampleKnowledge } from '../knowledge/index.js';
 import { LaunchStateStore } from '../lti/launch-state.store.js';
 import { devLmsEnabled, installDevLms } from './dev-lms.js';
@@ -34,6 +35,7 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
     logger,
     health: { check: () => runtime.health() },
     launchStates: new LaunchStateStore(runtime.redis, config.REDIS_PREFIX),
+    rateCounter: new RedisRateCounter(runtime.redis, config.REDIS_PREFIX),
     services,
     extraRoutes,
     queues: runtime.queues,

@@ -237,6 +237,28 @@ const schema = z.object({
     .describe(
       'seconds a staff reply waits for the learner to come back before it is emailed to them (0-86400); replies within the wait share one email',
     ),
+  RATE_LIMIT_LAUNCH_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(300)
+    .describe(
+      'LTI logins plus launches one client address may start per minute (0: no limit); a campus behind one address launches a whole class at once',
+    ),
+  RATE_LIMIT_CHAT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe('chat messages one person may send to the assistant per minute (0: no limit)'),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(600)
+    .describe(
+      'API requests one person (or one client address without a session) may make per minute (0: no limit)',
+    ),
 });
 
 export type Config = z.infer<typeof schema>;

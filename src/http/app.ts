@@ -10,6 +10,7 @@ import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
 import type { LaunchStateStore } from '../lti/launch-state.store.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { type RateCounter, rateLimit, rateRules } from './middleware/rate-limit.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
 import { inboxRoutes } from './routes/inbox.routes.js';
@@ -43,6 +44,8 @@ export interface WebDependencies {
   extraRoutes?: Router[];
   /** The job queues (settings saves queue work such as re-timing SLA clocks). */
   queues?: Queues;
+  /** Where rate-limit counters live (Redis, shared by every web process); without one, no limits apply. */
+  rateCounter?: RateCounter;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -111,6 +114,12 @@ export function createApp(deps: WebDependencies): Express {
   app.use(express.json({ limit: config.BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: config.BODY_LIMIT }));
   app.use(healthRoutes(deps.health));
+  if (deps.rateCounter) {
+    const rules = rateRules(config);
+    app.use(['/lti/login', '/lti/launch'], rateLimit(rules.launch, deps.rateCounter, logger));
+    app.use('/api', rateLimit(rules.api, deps.rateCounter, logger));
+    app.post('/api/chat/messages', rateLimit(rules.chat, deps.rateCounter, logger));
+  }
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.NODE_ENV === 'production' ? '1h' : 0 }));
   app.get('/vendor/chart.umd.min.js', (_req, res) =>
     res.sendFile(CHART_JS, { maxAge: config.NODE_ENV === 'production' ? '1d' : 0 }),
