@@ -148,6 +148,8 @@ export async function startEmbeddedServices(options: {
   persistRedis?: boolean;
   /** A fixed port (to restart a server where clients expect it); a free one otherwise. */
   redisPort?: number;
+  /** The same for FerretDB (fault tests restart it where the processes expect it). */
+  mongoPort?: number;
   /** Start a local embedding server for each of these kinds (LOCAL_EMBEDDINGS=true). */
   embeddings?: EmbeddingKind[];
   /** Its thread count (default: localEmbeddingThreads()). */
@@ -179,7 +181,7 @@ export async function startEmbeddedServices(options: {
       }
       const dir = path.resolve(options.dataDir, 'ferretdb');
       mkdirSync(dir, { recursive: true });
-      const port = await freePort();
+      const port = options.mongoPort ?? (await freePort());
       children.push(
         startChild(
           {

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../http/app.js';
+import { isEventStream } from '../http/event-stream.js';
 import { RedisRateCounter } from '../http/middleware/rate-limit.js';
 import { seedSampleKnowledge } from '../knowledge/index.js';
 import { LaunchStateStore } from '../lti/launch-state.store.js';
@@ -33,7 +34,7 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
   const app = createApp({
     config,
     logger,
-    health: { check: () => runtime.health() },
+    health: { check: () => runtime.health(), stopping: () => lifecycle.isStopping },
     launchStates: new LaunchStateStore(runtime.redis, config.REDIS_PREFIX),
     rateCounter: new RedisRateCounter(runtime.redis, config.REDIS_PREFIX),
     services,
@@ -46,9 +47,24 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  // Responses under way, so shutdown can tell each connection to close once its response is sent.
+  const open = new Set<ServerResponse>();
+  let draining = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.shouldKeepAlive = false;
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
   lifecycle.onShutdown('http', async () => {
+    draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    for (const res of open) {
+      // Live streams never finish by themselves: end them now (pages reconnect elsewhere). Other requests
+      // finish, then their connection closes instead of idling in keep-alive until the process exits.
+      if (isEventStream(res)) res.end();
+      else res.shouldKeepAlive = false;
+    }
     await closed;
   });
   logger.info({ url, publicUrl: config.PUBLIC_URL }, 'web listening');

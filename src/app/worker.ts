@@ -37,6 +37,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
       sla: config.SLA_WORKER_CONCURRENCY,
     },
     logger,
+    lockMs: config.JOB_LOCK_MS,
     // Ingestion jobs publish index changes on this process's producer connection (`services.redis`).
     services: { config, logger, redis: runtime.redis, queues, conversations },
   });

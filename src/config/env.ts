@@ -213,6 +213,15 @@ const schema = z.object({
     .max(256)
     .default(16)
     .describe('SLA jobs (timers, reactions to thread changes) a worker runs at once (1-256)'),
+  JOB_LOCK_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'milliseconds (1000-600000) a running job stays locked to its worker without a renewal (renewed every half): a job whose worker died runs again on another within about twice this',
+    ),
   KB_MAX_FILE_BYTES: z.coerce
     .number()
     .int()

@@ -52,6 +52,11 @@ export interface WorkerOptions {
   /** …unless a queue has its own figure (KNOWLEDGE_WORKER_CONCURRENCY for ingestion). */
   queueConcurrency?: Partial<Record<QueueName, number>>;
   logger: Logger;
+  /**
+   * How long a running job's lock lasts without renewal (JOB_LOCK_MS; BullMQ renews it every half). A
+   * worker killed mid-job stops renewing: the job is found stalled within this again and runs elsewhere.
+   */
+  lockMs?: number;
   /** The queues this process consumes (default: all of them). */
   queues?: readonly QueueName[];
   /** What the SLA and notification handlers need; required when those queues are consumed. */
@@ -78,6 +83,7 @@ export function startWorkers(options: WorkerOptions): Worker[] {
         connection: options.connection,
         prefix: options.prefix,
         concurrency: options.queueConcurrency?.[queueName] ?? options.concurrency,
+        ...(options.lockMs ? { lockDuration: options.lockMs, stalledInterval: options.lockMs } : {}),
       },
     );
     worker.on('failed', (job, error) =>
