@@ -6,7 +6,9 @@ import { isEventStream } from '../http/event-stream.js';
 import { RedisRateCounter } from '../http/middleware/rate-limit.js';
 import { seedSampleKnowledge } from '../knowledge/index.js';
 import { LaunchStateStore } from '../lti/launch-state.store.js';
+import { observeDomainEvents } from '../metrics/events.js';
 import { devLmsEnabled, installDevLms } from './dev-lms.js';
+import { startMetrics } from './metrics.js';
 import type { Runtime } from './runtime.js';
 import { createWebServices } from './services.js';
 
@@ -17,6 +19,7 @@ import { createWebServices } from './services.js';
 export async function startWeb(runtime: Runtime): Promise<{ server: Server; url: string }> {
   const { config, logger, lifecycle } = runtime;
   const services = await createWebServices(runtime);
+  observeDomainEvents(services.conversations.bus);
   const extraRoutes: Router[] = [];
   if (devLmsEnabled(config)) {
     const devLms = await installDevLms(config, logger);
@@ -67,6 +70,7 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
     }
     await closed;
   });
+  await startMetrics(runtime);
   logger.info({ url, publicUrl: config.PUBLIC_URL }, 'web listening');
   return { server, url };
 }

@@ -4,7 +4,10 @@ import { indexWorkerEvents } from '../inbox/index.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
+import { observeDomainEvents } from '../metrics/events.js';
+import { observeWorkers } from '../metrics/jobs.js';
 import { createRedis } from '../redis/connection.js';
+import { startMetrics } from './metrics.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -25,6 +28,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     messageMaxChars: config.MESSAGE_MAX_CHARS,
   });
   registerJobListeners(conversations.bus, queues, logger);
+  observeDomainEvents(conversations.bus);
   // The inbox lists follow what jobs change (SLA states, escalations), before the events are published.
   indexWorkerEvents({ conversations, redis: runtime.redis, prefix: config.REDIS_PREFIX, logger });
   const workers = startWorkers({
@@ -42,6 +46,8 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     services: { config, logger, redis: runtime.redis, queues, conversations },
   });
   lifecycle.onShutdown('workers', () => closeWorkers(workers));
+  observeWorkers(workers);
+  await startMetrics(runtime);
   await upsertSchedules(queues);
   logger.info({ queues: workers.map((worker) => worker.name) }, 'workers started');
   return workers;

@@ -7,6 +7,7 @@ import type { Citation } from '../knowledge/extractive-answer.service.js';
 import type { KnowledgeIndexRegistry } from '../knowledge/index-registry.service.js';
 import { DEFAULT_NOT_COVERED_THRESHOLD, type PassageResult } from '../knowledge/knowledge-engine.service.js';
 import type { Logger } from '../lib/logger.js';
+import { meteredFetch } from '../metrics/model.js';
 import { ConfidenceLineFilter, groundedUserMessage, groundingSystemPrompt } from './grounding-prompt.js';
 
 /** A question as the chat sends it. */
@@ -103,7 +104,10 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         streamUsage: true,
         maxRetries: 0,
         timeout: timeoutMs,
-        configuration: deps.config.OPENAI_BASE_URL ? { baseURL: deps.config.OPENAI_BASE_URL } : undefined,
+        configuration: {
+          ...(deps.config.OPENAI_BASE_URL ? { baseURL: deps.config.OPENAI_BASE_URL } : {}),
+          fetch: meteredFetch('chat', deps.config.OPENAI_CHAT_MODEL),
+        },
       })
     : null;
 

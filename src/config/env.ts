@@ -268,6 +268,22 @@ const schema = z.object({
     .describe(
       'API requests one person (or one client address without a session) may make per minute (0: no limit)',
     ),
+  METRICS_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .optional()
+    .describe(
+      'a TCP port for Prometheus metrics at /metrics, never the public PORT (unset: no metrics; each process of a host needs its own)',
+    ),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe(
+      'a secret of at least 16 characters Prometheus must send as `Authorization: Bearer <token>` (optional: the metrics port alone may be private enough)',
+    ),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -280,6 +296,7 @@ export const SECRET_KEYS = [
   'SMTP_URL',
   'MONGODB_URL',
   'REDIS_URL',
+  'METRICS_TOKEN',
 ] as const;
 
 /** The variables a person can set, with what each expects: used for the README table and `--help`. */
@@ -317,6 +334,14 @@ function productionRequirements(config: Config): string[] {
   return missing;
 }
 
+/** Metrics are served on their own port so the public one never answers /metrics. */
+function metricsPortProblems(config: Config): string[] {
+  const { METRICS_PORT: metrics, PORT: port } = config;
+  return metrics !== undefined && metrics !== 0 && metrics === port
+    ? ['METRICS_PORT must differ from PORT: metrics are never served on the public port']
+    : [];
+}
+
 /**
  * Reads the configuration once: config/<NODE_ENV>.json, then the environment on top.
  * Throws ConfigError whose lines each name one variable and what it expects (never a secret's value).
@@ -344,7 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(problems);
   }
-  const problems = productionRequirements(result.data);
+  const problems = [...productionRequirements(result.data), ...metricsPortProblems(result.data)];
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(result.data);
 }

@@ -10,6 +10,7 @@ import type { Queues } from '../jobs/queues.js';
 import type { Logger } from '../lib/logger.js';
 import type { LaunchStateStore } from '../lti/launch-state.store.js';
 import { errorHandler, notFoundHandler } from './middleware/errors.js';
+import { httpMetrics } from './middleware/metrics.js';
 import { type RateCounter, rateLimit, rateRules } from './middleware/rate-limit.js';
 import { chatRoutes } from './routes/chat.routes.js';
 import { type HealthProbe, healthRoutes } from './routes/health.routes.js';
@@ -66,6 +67,7 @@ export function createApp(deps: WebDependencies): Express {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  if (config.METRICS_PORT !== undefined) app.use(httpMetrics());
 
   app.use(
     pinoHttp({

@@ -1,5 +1,7 @@
 import type { Response } from 'express';
 import type { SseFrame } from '../live/frames.js';
+import { routeLabel } from '../metrics/http.js';
+import { trackLiveStream } from '../metrics/live.js';
 
 /** Writes one Server-Sent Event; stored events pass their sequence as the id a reconnect resumes from. */
 export type EventStreamWriter<Frame extends SseFrame> = (frame: Frame, id?: number) => void;
@@ -29,6 +31,7 @@ export function openEventStream<Frame extends SseFrame>(res: Response): EventStr
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n');
+  trackLiveStream(routeLabel(res.req.baseUrl, res.req.route?.path), res);
   streams.add(res);
   return (frame, id) => {
     res.write(

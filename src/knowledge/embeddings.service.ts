@@ -1,5 +1,6 @@
 import { OpenAIEmbeddings } from '@langchain/openai';
 import type { Config } from '../config/env.js';
+import { meteredFetch } from '../metrics/model.js';
 import { EmbeddingCancelledError, EmbeddingLimiter, type EmbeddingPriority } from './embedding-limiter.js';
 
 /** Turns texts into vectors; the same model must embed chunks and questions. */
@@ -149,7 +150,10 @@ class LimitedEmbedder implements Embedder {
         maxRetries: 0,
         maxConcurrency: settings.concurrency,
         timeout,
-        configuration: settings.baseURL ? { baseURL: settings.baseURL } : undefined,
+        configuration: {
+          ...(settings.baseURL ? { baseURL: settings.baseURL } : {}),
+          fetch: meteredFetch('embeddings', settings.model),
+        },
       });
     this.documents = make(settings.timeoutMs);
     // A question stops waiting after EMBEDDINGS_QUERY_WAIT_MS; its request is not left holding a slot
