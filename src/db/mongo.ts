@@ -77,6 +77,33 @@ export async function pingMongo(timeoutMs = 1000): Promise<boolean> {
   }
 }
 
+const UNREACHABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoTopologyClosedError',
+  'MongoNotConnectedError',
+  'PoolClearedError',
+  'MongoPoolClearedError',
+]);
+
+/**
+ * True when `error` says the database could not be reached (down, restarting, failing over), not that a
+ * command was wrong: the request may succeed when repeated, so it is answered 503 rather than 500. The
+ * driver reconnects by itself; nothing here needs to.
+ */
+export function isMongoUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+    const { name, message } = cause as { name?: string; message?: string };
+    if (name && UNREACHABLE.has(name)) return true;
+    // Mongoose queues commands while disconnected and gives up after bufferTimeoutMS.
+    if (name === 'MongooseError' && /buffering timed out/.test(message ?? '')) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export async function disconnectMongo(): Promise<void> {
   await mongoose.disconnect();
 }

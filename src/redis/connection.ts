@@ -86,6 +86,25 @@ export async function waitForRedis(
   );
 }
 
+/**
+ * True when `error` says Redis could not be reached (down or restarting): a `producer` connection fails
+ * such commands at once instead of queueing them, and the request is answered 503 rather than 500.
+ */
+export function isRedisUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+    const { name, message = '' } = cause as { name?: string; message?: string };
+    if (name === 'MaxRetriesPerRequestError') return true;
+    if (
+      /enableOfflineQueue options is false|^Connection is closed|Reached the max retries per request/.test(
+        message,
+      )
+    )
+      return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** True when Redis answers PING within the time limit (never queues the command while disconnected). */
 export async function pingRedis(connection: Redis, timeoutMs = 1000): Promise<boolean> {
   if (connection.status !== 'ready') return false;

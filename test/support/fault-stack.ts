@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -136,6 +136,12 @@ export async function startFaultStack(): Promise<FaultStack> {
     },
     async stop() {
       await Promise.all(processes.map((running) => running.stop('SIGKILL')));
+      // FAULTS_LOG_DIR=<folder> keeps what each process printed, to read after a failure.
+      if (process.env.FAULTS_LOG_DIR)
+        for (const [index, running] of processes.entries()) {
+          const file = `${prefix}-${index}-${running.child.pid}.log`;
+          writeFileSync(path.join(process.env.FAULTS_LOG_DIR, file), running.output());
+        }
       await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
       redisClient.disconnect();
       await client.close(true).catch(() => undefined);

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { isMongoUnavailable } from '../../db/mongo.js';
 import { AppError } from '../../lib/errors.js';
+import { isRedisUnavailable } from '../../redis/connection.js';
 
 /** Statuses body-parser and express raise for the client's own mistakes, with words a person understands. */
 const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
@@ -63,6 +65,19 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
       ? (error as Error).message
       : 'The request was not valid.';
     res.status(status).json({ error: { code: 'bad_request', message } });
+    return;
+  }
+  const down = isMongoUnavailable(error) ? 'database' : isRedisUnavailable(error) ? 'Redis' : undefined;
+  if (down) {
+    // A server restarting or failing over: the same request may work in a moment (the page retries).
+    req.log?.warn({ err: error }, `${down} unavailable`);
+    const message = `Chatref cannot reach its ${down === 'database' ? 'database' : 'queue and live-update service (Redis)'} right now. Please try again in a moment.`;
+    res.setHeader('Retry-After', '5');
+    if (req.method === 'GET' && req.accepts(['json', 'html']) === 'html') {
+      res.status(503).render('message', { title: 'Chatref', message });
+      return;
+    }
+    res.status(503).json({ error: { code: 'unavailable', message } });
     return;
   }
   req.log?.error({ err: error }, 'unhandled error');
