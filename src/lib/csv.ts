@@ -1,12 +1,19 @@
 /**
- * One CSV cell (RFC 4180), safe to open in a spreadsheet: a value beginning with `=`, `+`, `-`, `@`, a
- * tab or a carriage return would be read as a formula, so it gets a leading apostrophe (OWASP's advice);
- * a value with a comma, quote or line break is quoted, quotes doubled.
+ * What a spreadsheet may read as the start of a formula: `=`, `+`, `-`, `@`, a tab or a carriage return
+ * (OWASP's list), a line feed (a cell some programs trim), and the full-width forms of the four signs,
+ * which spreadsheets with East Asian input settings may turn into the ASCII ones.
+ */
+const FORMULA_START = /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
+ * One CSV cell (RFC 4180), safe to open in a spreadsheet: a value beginning with a formula starter gets a
+ * leading apostrophe (OWASP's advice), so it shows as typed text; a value with a comma, quote or line break
+ * is quoted, quotes doubled.
  */
 export function csvCell(value: unknown): string {
   let text =
     value === undefined || value === null ? '' : value instanceof Date ? value.toISOString() : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
