@@ -1,14 +1,22 @@
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import type { Config } from '../config/env.js';
+import { answerStrings, detectAnswerLanguage } from '../knowledge/answer-strings.catalog.js';
 import { combineWithModelJudgement } from '../knowledge/confidence.service.js';
 import { createEmbedder, type Embedder, type EmbeddingConfig } from '../knowledge/embeddings.service.js';
 import type { Citation } from '../knowledge/extractive-answer.service.js';
 import type { KnowledgeIndexRegistry } from '../knowledge/index-registry.service.js';
+import { isOverrideAttempt } from '../knowledge/instruction-filter.js';
 import { DEFAULT_NOT_COVERED_THRESHOLD, type PassageResult } from '../knowledge/knowledge-engine.service.js';
 import type { Logger } from '../lib/logger.js';
 import { meteredFetch } from '../metrics/model.js';
-import { ConfidenceLineFilter, groundedUserMessage, groundingSystemPrompt } from './grounding-prompt.js';
+import {
+  ConfidenceLineFilter,
+  distinctivePromptLines,
+  groundedUserMessage,
+  groundingSystemPrompt,
+} from './grounding-prompt.js';
+import { LeakGuard, leakRuns } from './leak-guard.js';
 
 /** A question as the chat sends it. */
 export interface AnswerInput {
@@ -49,6 +57,12 @@ export interface AnswerResult {
   degraded: boolean;
   latencyMs: number;
   tokens: { prompt: number; completion: number };
+  /**
+   * Set when a prompt-injection defence decided the answer: `override` (the message tried to change or
+   * unmask the assistant: refused without searching), `leak` (the model's reply repeated its system
+   * prompt: the extractive answer was given instead).
+   */
+  guarded?: 'override' | 'leak';
 }
 
 /** What {@link createAssistant} needs. */
@@ -82,6 +96,25 @@ const contentText = (content: unknown): string => {
       .join('');
   return '';
 };
+
+/**
+ * Earlier turns without the learner's attempts to override the assistant (and the replies to them): a
+ * refused message stays refused, it does not reach the model as context of the next question.
+ */
+function withoutOverrides(
+  history: readonly { role: 'user' | 'assistant'; content: string }[],
+): { role: 'user' | 'assistant'; content: string }[] {
+  const kept: { role: 'user' | 'assistant'; content: string }[] = [];
+  let skipReply = false;
+  for (const turn of history) {
+    if (turn.role === 'user') {
+      skipReply = isOverrideAttempt(turn.content);
+      if (!skipReply) kept.push(turn);
+    } else if (!skipReply) kept.push(turn);
+    else skipReply = false;
+  }
+  return kept;
+}
 
 /**
  * Answers a learner's question from the tenant's knowledge: retrieval first; then, when a chat model
@@ -140,9 +173,41 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     }
   }
 
+  // Runs of the system prompt a reply must not repeat, per answer language (the prompt names it).
+  const protectedRuns = new Map<string, Set<string>>();
+  const runsFor = (locale?: string | null) => {
+    const key = locale ?? '';
+    let runs = protectedRuns.get(key);
+    if (!runs) {
+      runs = leakRuns(distinctivePromptLines(locale));
+      protectedRuns.set(key, runs);
+    }
+    return runs;
+  };
+
   return {
     async answerQuestion(input, options = {}) {
       const started = performance.now();
+      // A message that tries to change, unmask or get around the assistant is refused on both paths,
+      // before any search: nothing of the documents or of the set-up is shown for it.
+      if (isOverrideAttempt(input.question)) {
+        deps.logger?.info({ tenantId: input.tenantId }, 'message tried to override the assistant; refused');
+        const language = detectAnswerLanguage(input.question) ?? input.locale;
+        return {
+          text: answerStrings(language).refused,
+          citations: [],
+          confidence: 0,
+          notCovered: true,
+          passages: [],
+          sources: [],
+          model: null,
+          mode: 'extractive',
+          degraded: false,
+          latencyMs: Math.round(performance.now() - started),
+          tokens: { prompt: 0, completion: 0 },
+          guarded: 'override',
+        };
+      }
       const threshold = input.threshold ?? DEFAULT_NOT_COVERED_THRESHOLD;
       const retrieval = await deps.registry.ask(input.tenantId, input.question, {
         courseId: input.courseId ?? null,
@@ -176,7 +241,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         if (passages.length >= (deps.maxPassages ?? 5)) break;
         passages.push(p);
       }
-      const history = (input.history ?? [])
+      const history = withoutOverrides(input.history ?? [])
         .slice(-(deps.maxHistory ?? 6))
         .map((turn) => (turn.role === 'user' ? new HumanMessage(turn.content) : new AIMessage(turn.content)));
       const messages: BaseMessage[] = [
@@ -190,7 +255,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         () => controller.abort(new Error(`no answer within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      const filter = new ConfidenceLineFilter((text) => options.onToken?.(text));
+      // Model text → confidence line held back → system-prompt runs held back → the learner.
+      const guard = new LeakGuard(runsFor(input.locale), (text) => options.onToken?.(text));
+      const filter = new ConfidenceLineFilter((text) => guard.push(text));
       const tokens = { prompt: 0, completion: 0 };
       try {
         const stream = await chat.stream(messages, { signal: controller.signal });
@@ -212,6 +279,13 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         clearTimeout(timer);
       }
       const text = filter.end();
+      if (guard.end()) {
+        deps.logger?.warn(
+          { tenantId: input.tenantId, model: deps.config.OPENAI_CHAT_MODEL },
+          'model reply repeated its system prompt; answering extractively',
+        );
+        return { ...extractive(true), guarded: 'leak' };
+      }
       if (!text) return extractive(true);
 
       const confidence = combineWithModelJudgement(retrieval.confidence, filter.confidence);

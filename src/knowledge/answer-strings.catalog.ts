@@ -10,6 +10,8 @@ export interface AnswerStrings {
   /** The source line under a short answer: the article title and its section. */
   from: string;
   notCovered: string;
+  /** The reply to a message that tries to change the assistant's role or see how it is set up. */
+  refused: string;
   /** Said before a passage quoted in another language than the learner's. */
   guideSays: string;
   /** The disclosure that shows the rest of the passage's section. */
@@ -23,6 +25,8 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
     from: 'From: {title}',
     notCovered:
       "I couldn't find this in the documentation available to me, so I'd rather not guess. Would you like me to pass your question to a person who can help?",
+    refused:
+      "I can't help with that: I only answer questions from your institution's help documentation, and I can't change my role or share how I'm set up. Ask me about your courses, or I can pass your question to a person.",
     guideSays: 'Here is what the guide says (in {language}):',
     wholeSection: 'Show the whole section',
     languages: { en: 'English', es: 'Spanish', pt: 'Portuguese', fr: 'French' },
@@ -31,6 +35,8 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
     from: 'De: {title}',
     notCovered:
       'No encontré esto en la documentación que tengo disponible y prefiero no adivinar. ¿Quieres que pase tu pregunta a una persona que pueda ayudarte?',
+    refused:
+      'No puedo ayudarte con eso: solo respondo preguntas con la documentación de ayuda de tu institución, y no puedo cambiar mi función ni contar cómo estoy configurado. Pregúntame sobre tus cursos o, si quieres, paso tu pregunta a una persona.',
     guideSays: 'Esto dice la guía (en {language}):',
     wholeSection: 'Ver la sección completa',
     languages: { en: 'inglés', es: 'español', pt: 'portugués', fr: 'francés' },
@@ -39,6 +45,8 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
     from: 'Fonte: {title}',
     notCovered:
       'Não encontrei isso na documentação que tenho disponível e prefiro não adivinhar. Quer que eu passe a sua pergunta para uma pessoa que possa ajudar?',
+    refused:
+      'Não posso ajudar com isso: só respondo a perguntas com a documentação de ajuda da sua instituição e não posso mudar a minha função nem contar como estou configurado. Pergunte-me sobre os seus cursos ou, se quiser, passo a sua pergunta para uma pessoa.',
     guideSays: 'Isto é o que diz o guia (em {language}):',
     wholeSection: 'Ver a seção completa',
     languages: { en: 'inglês', es: 'espanhol', pt: 'português', fr: 'francês' },
@@ -48,6 +56,8 @@ const CATALOG: Record<AnswerLocale, AnswerStrings> = {
     from: 'Source\u00a0: {title}',
     notCovered:
       "Je n'ai pas trouvé cela dans la documentation dont je dispose et je préfère ne pas deviner. Voulez-vous que je transmette votre question à une personne qui pourra vous aider\u00a0?",
+    refused:
+      "Je ne peux pas vous aider pour cela\u00a0: je réponds uniquement à partir de la documentation d'aide de votre établissement, et je ne peux ni changer de rôle ni dire comment je suis configuré. Posez-moi une question sur vos cours, ou je peux transmettre votre question à une personne.",
     guideSays: 'Voici ce que dit le guide (en {language})\u00a0:',
     wholeSection: 'Afficher toute la section',
     languages: { en: 'anglais', es: 'espagnol', pt: 'portugais', fr: 'français' },

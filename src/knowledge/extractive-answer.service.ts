@@ -7,6 +7,7 @@ import {
   fill,
   resolveAnswerLocale,
 } from './answer-strings.catalog.js';
+import { withoutInstructions } from './instruction-filter.js';
 import { analyze, foldText, tokenize } from './text-analysis.service.js';
 
 /** A passage an answer may be built from. */
@@ -430,9 +431,12 @@ export function buildExtractiveAnswer(
   const best = passages[0];
   if (!best) return { text: strings.notCovered, citations: [] };
 
+  // Sentences addressed to an assistant ("ignore previous instructions…") are never quoted to a learner.
   const section = sectionOf(best, passages)
-    .map((p) => p.text)
+    .map((p) => withoutInstructions(p.text))
+    .filter((text) => text.trim())
     .join('\n\n');
+  if (!section) return { text: strings.notCovered, citations: [] };
   const guideLanguage = detectAnswerLanguage(section) ?? 'en';
   const crossLanguage = guideLanguage !== language;
   const short = options.question
