@@ -14,7 +14,19 @@ const VALUE_SEGMENT = /^(?:[0-9a-f]{24}|[0-9a-f-]{32,36}|\d+|[A-Za-z0-9_-]{40,})
  */
 export function routeLabeller(max = MAX_ROUTES): (baseUrl: string, routePath: unknown) => string {
   const seen = new Set<string>();
+  // Most requests hit a handful of routes: their labels are remembered (up to a bound) so the hot path
+  // is one map lookup, not a split and a regex per segment.
+  const known = new Map<string, string>();
   return (baseUrl, routePath) => {
+    const key = `${baseUrl}\u0000${String(routePath)}`;
+    const hit = known.get(key);
+    if (hit !== undefined) return hit;
+    const label = compute(baseUrl, routePath);
+    if (known.size < max * 4) known.set(key, label);
+    return label;
+  };
+
+  function compute(baseUrl: string, routePath: unknown): string {
     let label: string;
     if (routePath !== undefined && routePath !== null) label = `${baseUrl}${String(routePath)}`;
     else if (baseUrl) label = `${baseUrl}/*`;
@@ -28,7 +40,7 @@ export function routeLabeller(max = MAX_ROUTES): (baseUrl: string, routePath: un
       seen.add(label);
     }
     return label;
-  };
+  }
 }
 
 /** The process's route labeller (HTTP latency and live streams). */
