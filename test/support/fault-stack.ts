@@ -130,6 +130,7 @@ export async function startFaultStack(): Promise<FaultStack> {
       let queue = queues.get(name);
       if (!queue) {
         queue = new Queue(name, { connection: redisClient, prefix });
+        queue.on('error', () => undefined); // Redis stopped on purpose
         queues.set(name, queue);
       }
       return queue;

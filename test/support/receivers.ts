@@ -98,6 +98,11 @@ export interface SmtpReceiver {
   ): Promise<ReceivedMail[]>;
   /** Answers the next `times` DATA commands with a 451 temporary failure. */
   failNext(times: number): void;
+  /**
+   * Holds the next connection before the server's greeting (the sender waits, nothing is sent yet)
+   * until `release` is called; resolves once a sender is held there (it is mid-send).
+   */
+  holdNextConnection(): { held: Promise<void>; release(): void };
   clear(): void;
   close(): Promise<void>;
 }
@@ -107,11 +112,19 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const messages: ReceivedMail[] = [];
   const waiters = new Waiters(() => messages);
   let failures = 0;
+  let hold: { reached: () => void; released: Promise<void> } | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      const holding = hold;
+      hold = undefined;
+      if (!holding) return callback();
+      holding.reached();
+      void holding.released.then(() => callback());
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -143,6 +156,18 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
     waitForCount: (predicate, count, timeoutMs) => waiters.waitForCount(predicate, count, timeoutMs),
     failNext(times) {
       failures = times;
+    },
+    holdNextConnection() {
+      let reached = () => {};
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      hold = { reached, released };
+      return { held, release };
     },
     clear() {
       messages.length = 0;
