@@ -129,9 +129,19 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
   });
 
   it('the public port has no /metrics, and the metrics port refuses a scrape without the token', async () => {
-    const publicAnswer = await fetch(`${app.url}/metrics`);
+    const http = 'chatref_http_request_duration_seconds_count';
+    const before = await samples();
+    const publicAnswer = await fetch(`${app.url}/metrics?probe=${randomUUID()}`);
     expect(publicAnswer.status).to.equal(404);
     expect(await publicAnswer.text()).not.to.include('chatref_');
+    // Any URL that matches no route is one label, never the URL itself.
+    const after = await samples();
+    expect(total(after, http, { route: 'unmatched', status: '4xx' })).to.equal(
+      total(before, http, { route: 'unmatched', status: '4xx' }) + 1,
+    );
+    expect(after.filter((s) => s.name === http && /metrics|probe/.test(s.labels.route ?? ''))).to.deep.equal(
+      [],
+    );
 
     const anonymous = await scrape({});
     expect(anonymous.status).to.equal(401);
@@ -142,6 +152,26 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
     expect((await scrape({ authorization: 'Bearer not-the-token-at-all' })).status).to.equal(401);
     expect((await scrape({ authorization: token })).status, 'a token without Bearer').to.equal(401);
     expect((await fetch(metricsUrl.replace('/metrics', '/'))).status).to.equal(404);
+  });
+
+  it('a staff inbox stream counts as an inbox live connection while it is open', async () => {
+    const admin = await launchSession(app, 'admin', (claims) => {
+      claims.sub = `metrics-admin-${randomUUID()}`;
+    });
+    const live = async () => total(await samples(), 'chatref_live_connections', { kind: 'inbox' });
+    const idle = await live();
+    const controller = new AbortController();
+    const response = await fetch(`${app.url}/api/inbox/events`, {
+      headers: { authorization: `Bearer ${admin.token}` },
+      signal: controller.signal,
+    });
+    expect(response.status).to.equal(200);
+    try {
+      await eventually(async () => (await live()) === idle + 1, 'the inbox stream counted');
+    } finally {
+      controller.abort();
+    }
+    await eventually(async () => (await live()) === idle, 'the closed inbox stream uncounted');
   });
 
   it('a launch, a chat answered by the model and a handoff move the counters; labels are patterns, no tenant data', async () => {
@@ -201,6 +231,13 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
     expect(posted.status, posted.text).to.equal(201);
     const bot = (await answered).find((e) => e.type === 'message' && e.data.message.author === 'bot');
     expect(bot?.data.message.text).to.match(/passages say so/);
+    // The learner rates the answer: a route with an id in its URL.
+    const botMessageId = bot?.data.message.id as string;
+    const rated = await api(app, learner, `/api/chat/messages/${botMessageId}/feedback`, {
+      method: 'POST',
+      body: { value: 'up' },
+    });
+    expect(rated.status, rated.text).to.equal(204);
     await eventually(async () => liveChat(await samples()) === idleLive, 'the closed stream uncounted');
 
     const handed = await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } });
@@ -220,6 +257,9 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
     expect(moved(http, { route: '/api/chat/handoff', method: 'POST', status: '2xx' })).to.equal(1);
     expect(moved(http, { route: '/api/chat', method: 'GET', status: '2xx' })).to.equal(1);
     expect(moved(http, { route: '/lti/launch' })).to.be.at.least(1);
+    expect(moved(http, { route: '/api/chat/messages/:id/feedback', method: 'POST', status: '2xx' })).to.equal(
+      1,
+    );
     const routes = new Set(after.filter((s) => s.name === http).map((s) => s.labels.route as string));
     for (const route of routes) expect(route).to.match(/^(\/[\w.:*/-]*|unmatched|other)$/);
     expect([...routes].join(' ')).not.to.match(/[0-9a-f]{24}/);
@@ -266,6 +306,7 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
     const text = await (await scrape()).text();
     for (const secret of [
       token,
+      botMessageId,
       openAiKey,
       app.config.LTI_ENCRYPTION_KEY,
       learner.token,
