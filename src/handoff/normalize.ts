@@ -22,5 +22,8 @@ export const wordBounded = (pattern: string) =>
   // "someone's" is not "someone": a possessive or contraction continues the word.
   `(?<!${WORD_CHAR})(?:${pattern})(?!${WORD_CHAR}|'${WORD_CHAR})`;
 
-/** Escapes text for literal use in a regular expression. */
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+/**
+ * Escapes text for literal use in a regular expression, also under the `u` flag: there only syntax
+ * characters may be escaped (`\-` outside a class is an error), so a hyphen is left as it is.
+ */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
