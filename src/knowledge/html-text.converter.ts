@@ -26,6 +26,14 @@ const BLOCKS = new Set([
   'hr',
 ]);
 const HEADING = /^h([1-6])$/;
+// Text a reader of the page never sees is not documentation (and is where injected instructions hide).
+const HIDDEN_STYLE =
+  /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9]))/i;
+
+/** True for an element hidden from every reader: the `hidden` attribute, or an inline style that hides it. */
+function isHidden(attributes: Record<string, string>): boolean {
+  return 'hidden' in attributes || HIDDEN_STYLE.test(attributes.style ?? '');
+}
 
 /** What {@link htmlToMarkdown} returns. */
 export interface HtmlConversion {
@@ -42,12 +50,16 @@ interface ListState {
 
 /**
  * Converts HTML to Markdown-like text so HTML documents go through the same heading-aware chunker
- * as Markdown. Scripts, styles and other non-content elements are dropped, never kept as text.
+ * as Markdown. Scripts, styles and other non-content elements are dropped, never kept as text, and so
+ * is text hidden from readers (`hidden`, `display: none`, `visibility: hidden`, `font-size: 0`).
  */
 export function htmlToMarkdown(html: string): HtmlConversion {
   const out: string[] = [];
   const lists: ListState[] = [];
   let skipDepth = 0;
+  // One entry per open element (the parser closes every element it opens, void ones included).
+  const hiddenStack: boolean[] = [];
+  let hiddenDepth = 0;
   let preDepth = 0;
   let inTitle = false;
   let title = '';
@@ -59,13 +71,16 @@ export function htmlToMarkdown(html: string): HtmlConversion {
 
   const parser = new Parser(
     {
-      onopentag(name) {
+      onopentag(name, attributes) {
         if (name === 'title') inTitle = true;
+        const hidden = isHidden(attributes);
+        hiddenStack.push(hidden);
+        if (hidden) hiddenDepth++;
         if (SKIPPED.has(name)) {
           skipDepth++;
           return;
         }
-        if (skipDepth > 0) return;
+        if (skipDepth > 0 || hiddenDepth > 0) return;
         const heading = HEADING.exec(name);
         if (heading) {
           newBlock();
@@ -92,7 +107,7 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       },
       ontext(text) {
         if (inTitle) title += text;
-        if (skipDepth > 0) return;
+        if (skipDepth > 0 || hiddenDepth > 0) return;
         if (itemJustOpened && text.trim() !== '') itemJustOpened = false;
         const clean = preDepth > 0 ? text : text.replace(/\s+/g, ' ');
         // Whitespace between tags would otherwise indent the next line and fake a continuation.
@@ -101,11 +116,17 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       },
       onclosetag(name) {
         if (name === 'title') inTitle = false;
+        const hidden = hiddenStack.pop() ?? false;
         if (SKIPPED.has(name)) {
           skipDepth = Math.max(0, skipDepth - 1);
+          if (hidden) hiddenDepth--;
           return;
         }
-        if (skipDepth > 0) return;
+        if (hidden) {
+          hiddenDepth--;
+          return;
+        }
+        if (skipDepth > 0 || hiddenDepth > 0) return;
         if (name === 'ul' || name === 'ol') {
           lists.pop();
           newBlock();
