@@ -75,7 +75,7 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
     http = await startHttpReceiver();
     app = await startTestApp({
       worker: true,
-      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Chatref <chatref@example.edu>' },
+      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Chatref <chatref@example.edu>', FOLLOW_UP_GRACE_SECONDS: '1' },
     });
     place = await newInstitution(app, 'Xss');
     lead = await launchInto(app, place, {
@@ -179,6 +179,41 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
       );
       expect(withoutOurLinks, `slack for ${payload}`).not.to.match(/[<>]/);
       expect(withoutOurLinks).not.to.include('<!channel>');
+    }
+  });
+
+  it('the follow-up email to a learner who left carries a payload reply and a payload staff name as text', async () => {
+    const email = `xss-learner-${Date.now()}@example.edu`;
+    const learner = await launchInto(app, place, {
+      role: 'learner',
+      name: `${oneLine(HTML_PAYLOADS[12] as string)} Fern`,
+      course: { id: 'xss-follow-up', title: oneLine(HTML_PAYLOADS[7] as string) },
+      email,
+    });
+    const id = await handOff(app, learner, 'Please write back');
+    expect(
+      (await api(app, lead, `/api/inbox/conversations/${id}/claim`, { method: 'POST' })).status,
+    ).to.equal(200);
+    const replied = await api(app, lead, `/api/inbox/conversations/${id}/reply`, {
+      method: 'POST',
+      body: { clientId: `r-${Date.now()}`, text: HTML_PAYLOADS.join('\n') },
+    });
+    expect(replied.status, replied.text).to.equal(201);
+    const mail = await smtp.waitFor((m) => m.to.includes(email), 30_000);
+    expect(LIVE_MARKUP.test(mail.html), mail.html.match(LIVE_MARKUP)?.[0]).to.equal(false);
+    expect(mail.html).not.to.match(/href="\s*javascript:/i);
+    expect(mail.text).to.include(HTML_PAYLOADS[0]);
+    expect(mail.headers).not.to.have.property('bcc');
+  });
+
+  it('a keyword rule whose phrase is a payload (with hyphens, quotes, brackets) is saved and listed as typed', async () => {
+    for (const pattern of [HTML_PAYLOADS[1], HTML_PAYLOADS[4], 'e-mail log-in']) {
+      const created = await api(app, lead, '/api/settings/keyword-rules', {
+        method: 'POST',
+        body: { pattern, category: 'Corpus' },
+      });
+      expect(created.status, `${pattern}: ${created.text}`).to.equal(201);
+      expect(created.body.data.pattern).to.equal(pattern);
     }
   });
 
