@@ -16,11 +16,15 @@ import { DeadLetterModel, DeliveryModel, type DeliveryRecord, type NotifyChannel
 import { createThreadLink, landingLink, landingUrl } from './thread-link.js';
 
 /**
- * How long a worker holds a delivery while sending it (a Redis key that expires): longer than any send
- * may take (HTTP 15 s, SMTP 30 s). A worker killed mid-send (SIGKILL) leaves the key until it expires;
- * then another job takes the delivery over.
+ * How long a worker's hold on a delivery lasts without renewal (a Redis key that expires): the job lock's
+ * length (JOB_LOCK_MS), renewed every half of it while the send runs, however long the send takes (HTTP
+ * 15 s, SMTP 30 s). A worker killed mid-send (SIGKILL) stops renewing: the key expires about when BullMQ
+ * finds the job stalled and hands it to another worker, which then takes the delivery over.
  */
-export const SEND_LEASE_MS = 90_000;
+export const sendLeaseMs = (config: Pick<Config, 'JOB_LOCK_MS'>) => config.JOB_LOCK_MS;
+
+// Renews the lease only while it is still ours.
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 
 // Deletes the lease only when it is still ours (it may have expired and been taken over).
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
@@ -31,10 +35,11 @@ export const sendingKey = (prefix: string, deliveryId: string) => `${prefix}:not
 export type DeliverConfig = Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_URL' | 'NODE_ENV'>;
 
 export interface DeliverDeps {
-  config: DeliverConfig & Pick<Config, 'NOTIFY_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'REDIS_PREFIX'>;
+  config: DeliverConfig &
+    Pick<Config, 'NOTIFY_ATTEMPTS' | 'NOTIFY_BACKOFF_MS' | 'REDIS_PREFIX' | 'JOB_LOCK_MS'>;
   logger: Logger;
   queues: Queues;
-  /** Holds the sending lease (see {@link SEND_LEASE_MS}). */
+  /** Holds the sending lease (see {@link sendLeaseMs}). */
   redis: Redis;
 }
 
@@ -132,7 +137,8 @@ export async function runDeliver(job: Job<{ deliveryId: string }>, deps: Deliver
   const attemptId = attemptIdOf(job.id);
   const key = sendingKey(deps.config.REDIS_PREFIX, id);
   const lease = randomUUID();
-  if ((await deps.redis.set(key, lease, 'PX', SEND_LEASE_MS, 'NX')) !== 'OK') {
+  const leaseMs = sendLeaseMs(deps.config);
+  if ((await deps.redis.set(key, lease, 'PX', leaseMs, 'NX')) !== 'OK') {
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const [holder, left] = await Promise.all([deps.redis.get(key), deps.redis.pttl(key)]);
     if (lastTry && holder) {
@@ -153,6 +159,9 @@ export async function runDeliver(job: Job<{ deliveryId: string }>, deps: Deliver
     // Another worker holds it: try again later, as a retry (it will usually find it sent).
     throw new Error('the delivery is being sent by another worker');
   }
+  const renewal = setInterval(() => {
+    deps.redis.eval(RENEW, 1, key, lease, leaseMs).catch(() => undefined);
+  }, leaseMs / 2);
   try {
     // Read under the lease: a worker that just finished has marked it sent.
     const record = await DeliveryModel.findById(id).lean<DeliveryRecord>();
@@ -204,6 +213,7 @@ export async function runDeliver(job: Job<{ deliveryId: string }>, deps: Deliver
     });
     return { sent: true };
   } finally {
+    clearInterval(renewal);
     await deps.redis.eval(RELEASE, 1, key, lease).catch(() => undefined);
   }
 }
