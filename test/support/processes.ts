@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
+import { captureChild } from './log-capture.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -16,9 +17,10 @@ export interface RunningProcess {
 
 /** Runs one of our entries (e.g. src/bin/worker.ts) as a separate Node process, like `npm run start:worker`. */
 export function runEntry(entry: string, env: NodeJS.ProcessEnv, args: string[] = []): RunningProcess {
+  // With TEST_LOG_DIR set, the process also logs every line at debug level into this run's log folder.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry), ...args], {
     cwd: ROOT,
-    env,
+    env: captureChild(entry, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buffer = '';

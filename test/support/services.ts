@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { type EmbeddedServices, startEmbeddedServices } from '../../src/app/embedded-services.js';
-import { createLogger } from '../../src/lib/logger.js';
+import { testLogger } from './log-capture.js';
 
 export interface TestServices {
   mongoUrl: string;
@@ -16,7 +16,8 @@ export interface TestServices {
 }
 
 const runId = randomBytes(4).toString('hex');
-export const quietLogger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
+/** Silent, unless TEST_LOG_LEVEL says otherwise or TEST_LOG_DIR captures every line (see log-capture.ts). */
+export const quietLogger = testLogger();
 
 let started: Promise<TestServices> | undefined;
 let embedded: EmbeddedServices | undefined;
