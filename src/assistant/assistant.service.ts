@@ -16,7 +16,7 @@ import {
   groundedUserMessage,
   groundingSystemPrompt,
 } from './grounding-prompt.js';
-import { LeakGuard, leakRuns } from './leak-guard.js';
+import { LeakGuard, type ProtectedText, protectedText } from './leak-guard.js';
 
 /** A question as the chat sends it. */
 export interface AnswerInput {
@@ -174,12 +174,12 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   }
 
   // Runs of the system prompt a reply must not repeat, per answer language (the prompt names it).
-  const protectedRuns = new Map<string, Set<string>>();
+  const protectedRuns = new Map<string, ProtectedText>();
   const runsFor = (locale?: string | null) => {
     const key = locale ?? '';
     let runs = protectedRuns.get(key);
     if (!runs) {
-      runs = leakRuns(distinctivePromptLines(locale));
+      runs = protectedText(distinctivePromptLines(locale));
       protectedRuns.set(key, runs);
     }
     return runs;

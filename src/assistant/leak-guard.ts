@@ -6,31 +6,43 @@ function wordsOf(text: string): string[] {
 /** Consecutive words of a protected line that, found in a reply, count as repeating it. */
 export const LEAK_RUN_WORDS = 8;
 
-/** Every run of {@link LEAK_RUN_WORDS} words of the protected lines. */
-export function leakRuns(lines: readonly string[]): Set<string> {
+/** The protected lines as the guard checks them. */
+export interface ProtectedText {
+  /** Every run of {@link LEAK_RUN_WORDS} words of the lines, words joined by one space. */
+  runs: Set<string>;
+  /** Every beginning of a run, to the character ("answer only fr"): text that may still become one. */
+  beginnings: Set<string>;
+}
+
+/** Prepares lines (the system prompt's distinctive ones) for {@link LeakGuard}. */
+export function protectedText(lines: readonly string[]): ProtectedText {
   const runs = new Set<string>();
+  const beginnings = new Set<string>();
   for (const line of lines) {
     const words = wordsOf(line);
-    for (let i = 0; i + LEAK_RUN_WORDS <= words.length; i++)
-      runs.add(words.slice(i, i + LEAK_RUN_WORDS).join(' '));
+    for (let i = 0; i + LEAK_RUN_WORDS <= words.length; i++) {
+      const run = words.slice(i, i + LEAK_RUN_WORDS).join(' ');
+      runs.add(run);
+      for (let end = 1; end < run.length; end++) beginnings.add(run.slice(0, end));
+    }
   }
-  return runs;
+  return { runs, beginnings };
 }
 
 /** True when `text` repeats a run of {@link LEAK_RUN_WORDS} words of the protected lines. */
-export function repeatsProtectedText(text: string, runs: ReadonlySet<string>): boolean {
+export function repeatsProtectedText(text: string, guarded: ProtectedText): boolean {
   const words = wordsOf(text);
   for (let i = 0; i + LEAK_RUN_WORDS <= words.length; i++)
-    if (runs.has(words.slice(i, i + LEAK_RUN_WORDS).join(' '))) return true;
+    if (guarded.runs.has(words.slice(i, i + LEAK_RUN_WORDS).join(' '))) return true;
   return false;
 }
 
 /**
  * Streams a model's visible answer while making sure no run of the system prompt's distinctive lines
- * reaches the learner, not even for a moment: the last {@link LEAK_RUN_WORDS} words are held back until
- * more text shows they do not start a repeated run. Once the answer repeats one, nothing more is
- * streamed and {@link leaked} is true; the caller then answers otherwise (the page replaces the streamed
- * bubble with the stored answer).
+ * reaches the learner, not even for a moment. Text is shown as it comes, except a tail that could be the
+ * beginning of a protected run ("Answer only from the…"): that waits until the next words show it is not
+ * one. Once the answer repeats a run, nothing more is streamed and {@link leaked} is true; the caller then
+ * answers otherwise (the page replaces the streamed bubble with the stored answer).
  */
 export class LeakGuard {
   private text = '';
@@ -40,24 +52,23 @@ export class LeakGuard {
   leaked = false;
 
   constructor(
-    private readonly runs: ReadonlySet<string>,
+    private readonly guarded: ProtectedText,
     private readonly emit: (text: string) => void,
   ) {}
 
   push(piece: string): void {
     if (this.leaked) return;
     this.text += piece;
-    const words = wordsOf(this.text);
+    const matches = [...this.text.matchAll(/[\p{L}\p{N}]+/gu)];
+    const words = matches.map((m) => m[0].toLowerCase());
     for (let i = this.checkedFrom; i + LEAK_RUN_WORDS <= words.length; i++)
-      if (this.runs.has(words.slice(i, i + LEAK_RUN_WORDS).join(' '))) {
+      if (this.guarded.runs.has(words.slice(i, i + LEAK_RUN_WORDS).join(' '))) {
         this.leaked = true;
         return;
       }
     // The last word may still grow: runs that reach it are checked again with the next piece.
     this.checkedFrom = Math.max(this.checkedFrom, words.length - LEAK_RUN_WORDS);
-    // Everything before the start of the last LEAK_RUN_WORDS words (a partial word counts) is safe.
-    const starts = [...this.text.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m.index ?? 0);
-    const safeEnd = starts.length > LEAK_RUN_WORDS ? (starts[starts.length - LEAK_RUN_WORDS] ?? 0) : 0;
+    const safeEnd = this.safeEnd(words, matches);
     if (safeEnd > this.emitted) {
       this.emit(this.text.slice(this.emitted, safeEnd));
       this.emitted = safeEnd;
@@ -71,5 +82,18 @@ export class LeakGuard {
       this.emitted = this.text.length;
     }
     return this.leaked;
+  }
+
+  /** Where the longest tail that could begin a protected run starts (the text's end when none could). */
+  private safeEnd(words: string[], matches: RegExpMatchArray[]): number {
+    // A text ending in a letter may be mid-word: its last word only has to begin a run's word.
+    const midWord = /[\p{L}\p{N}]$/u.test(this.text);
+    // Up to a run less one word, or a whole run when its last word may still be coming.
+    const longest = midWord ? LEAK_RUN_WORDS : LEAK_RUN_WORDS - 1;
+    for (let start = Math.max(0, words.length - longest); start < words.length; start++) {
+      const tail = words.slice(start).join(' ');
+      if (this.guarded.beginnings.has(midWord ? tail : `${tail} `)) return matches[start]?.index ?? 0;
+    }
+    return this.text.length;
   }
 }

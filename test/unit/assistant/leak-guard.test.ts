@@ -4,12 +4,12 @@ import {
   groundedUserMessage,
   groundingSystemPrompt,
 } from '../../../src/assistant/grounding-prompt.js';
-import { LeakGuard, leakRuns } from '../../../src/assistant/leak-guard.js';
+import { LeakGuard, protectedText } from '../../../src/assistant/leak-guard.js';
 
 /** Streams `text` in pieces of `size` characters through a guard; what the learner saw and the verdict. */
 function stream(text: string, size = 3): { shown: string; leaked: boolean } {
   let shown = '';
-  const guard = new LeakGuard(leakRuns(distinctivePromptLines('en')), (piece) => {
+  const guard = new LeakGuard(protectedText(distinctivePromptLines('en')), (piece) => {
     shown += piece;
   });
   for (let i = 0; i < text.length; i += size) guard.push(text.slice(i, i + size));
@@ -22,6 +22,44 @@ describe('model answers: the system prompt never reaches the learner', () => {
     const answer =
       'To submit an assignment, open it from the course outline and select **Start Assignment** [1]. Then upload your file and select **Submit** [1].';
     expect(stream(answer)).to.deep.equal({ shown: answer, leaked: false });
+  });
+
+  it('shows an ordinary answer as it streams, up to its last word while that word may still grow', () => {
+    const tokens = [
+      'Open',
+      ' the',
+      ' sign-in',
+      ' page,',
+      ' select',
+      ' **Forgot',
+      ' password**,',
+      ' type',
+      ' your',
+      ' email',
+    ];
+    let shown = '';
+    const guard = new LeakGuard(protectedText(distinctivePromptLines('en')), (piece) => {
+      shown += piece;
+    });
+    for (const [i, token] of tokens.entries()) {
+      guard.push(token);
+      // "the" may yet be "these": it waits for the next token when a line of the prompt starts that way.
+      const sofar = tokens.slice(0, i + 1).join('');
+      expect(sofar.startsWith(shown), sofar).to.equal(true);
+      expect(shown.length, sofar).to.be.at.least(tokens.slice(0, i).join('').length);
+    }
+  });
+
+  it('holds back words that could begin a line of the prompt until the next words show they do not', () => {
+    let shown = '';
+    const guard = new LeakGuard(protectedText(distinctivePromptLines('en')), (piece) => {
+      shown += piece;
+    });
+    guard.push('Select Progress. Answer only from the');
+    expect(shown).to.equal('Select Progress. ');
+    guard.push(' course outline.');
+    expect(shown).to.equal('Select Progress. Answer only from the course outline.');
+    expect(guard.end()).to.equal(false);
   });
 
   it('stops a reply that repeats the system prompt before any of it is shown', () => {
