@@ -12,6 +12,7 @@ import {
   oneLine,
 } from '../fixtures/xss/payloads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
 import {
   type HttpReceiver,
@@ -270,23 +271,50 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
     expect(organisations).to.include(HTML_PAYLOADS[0]);
   });
 
-  it('the insights CSV tables hold no cell a spreadsheet would run', async () => {
-    // Staff of the institution with formula names act on a formula question.
+  it('the insights CSV tables hold no cell a spreadsheet would run (an admin named as a formula)', async () => {
     const learner = await launchInto(app, place, {
       role: 'learner',
+      name: FORMULA_PAYLOADS[3] as string,
+      course: { id: 'xss-formula', title: FORMULA_PAYLOADS[2] as string },
+    });
+    const formulaAdmin = await launchInto(app, place, {
+      role: 'admin',
       name: FORMULA_PAYLOADS[0] as string,
       course: { id: 'xss-formula', title: FORMULA_PAYLOADS[2] as string },
     });
     const id = await handOff(app, learner, `${FORMULA_PAYLOADS[1]} how do I export grades?`);
-    const claimed = await api(app, lead, `/api/inbox/conversations/${id}/claim`, { method: 'POST' });
+    const claimed = await api(app, formulaAdmin, `/api/inbox/conversations/${id}/claim`, { method: 'POST' });
     expect(claimed.status, claimed.text).to.equal(200);
-    for (const table of ['summary', 'daily', 'reasons', 'topics', 'sla-teams', 'sla-admins']) {
+    const replied = await api(app, formulaAdmin, `/api/inbox/conversations/${id}/reply`, {
+      method: 'POST',
+      body: { clientId: `r-${Date.now()}`, text: 'Here is how.' },
+    });
+    expect(replied.status, replied.text).to.equal(201);
+    // A resolved thread under an SLA counts for its admin in the sla-admins table.
+    const resolved = await api(app, formulaAdmin, `/api/inbox/conversations/${id}/resolve`, {
+      method: 'POST',
+      body: {},
+    });
+    expect(resolved.status, resolved.text).to.equal(200);
+    const csv = async (table: string) => {
       const response = await fetch(`${app.url}/api/insights/export.csv?table=${table}`, {
         headers: { authorization: `Bearer ${lead.token}` },
       });
       expect(response.status, table).to.equal(200);
-      expectInertCells(parseCsv(await response.text()), `insights ${table}`);
-    }
+      return parseCsv(await response.text());
+    };
+    // The worker folds events into insight days in 10-second windows: wait for the admin's row.
+    const admins = await eventually(
+      async () => {
+        const rows = await csv('sla-admins');
+        return rows.some((row) => row[0]?.includes('HYPERLINK')) ? rows : undefined;
+      },
+      'the formula-named admin in the sla-admins table',
+      60_000,
+    );
+    expect(admins.map((row) => row[0])).to.include(`'${FORMULA_PAYLOADS[0]}`);
+    for (const table of ['summary', 'daily', 'reasons', 'topics', 'sla-teams', 'sla-admins'])
+      expectInertCells(await csv(table), `insights ${table}`);
   });
 
   it('the missed-questions export is JSON lines giving back each payload exactly', async () => {
