@@ -27,20 +27,22 @@ const STRONG: readonly RegExp[] = [
     'i',
   ),
   /\bfrom\s+now\s+on,?\s+(?:act|answer|respond|reply|you\s+(?:must|will|should)\s+(?:only\s+)?(?:act|answer|respond|reply))\b/i,
-  /\bpretend\s+(?:to\s+be|you(?:'re|\s+are)|that\s+you)\b/i,
+  /\bpretend\s+(?:that\s+)?you(?:'re|\s+are)\b/i,
+  new RegExp(`\\bpretend\\s+to\\s+be\\s+(?:(?:a|an|the|my)\\s+)?(?:[\\w-]+\\s+){0,2}?${ROLE}`, 'i'),
   /\bact\s+as\s+(?:if|though)\s+you\b/i,
   /\brole-?\s?play\s+as\b|\blet'?s\s+role-?\s?play\b/i,
-  /\b(?:developer|god|jailbreak|dan)\s+mode\b|\bjailbr(?:eak|oken)\b|\bdo\s+anything\s+now\b/i,
+  /\b(?:jailbreak|dan)\s+mode\b|\bjailbr(?:eak|oken)\b|\bdo\s+anything\s+now\b/i,
   // The assistant's own set-up: "system prompt", "your instructions", "the text above this message".
-  /\b(?:system|initial|hidden|original|secret)\s+prompts?\b/i,
-  /\b(?:reveal|print|repeat|show|output|display|leak|share|dump|recite|list|tell\s+me|what\s+(?:are|were|is))\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?your\s+(?:full\s+|complete\s+|original\s+|initial\s+|hidden\s+|exact\s+|internal\s+|secret\s+)?(?:instructions|prompt|configuration|guidelines|directives)\b/i,
+  /\b(?:system|hidden|secret)\s+prompts?\b/i,
+  /\b(?:reveal|print|repeat|show|output|display|leak|share|dump|recite|list|tell\s+me|what\s+(?:are|were|is))\s+(?:me\s+)?(?:all\s+)?(?:of\s+)?your\s+(?:full\s+|complete\s+|original\s+|initial\s+|hidden\s+|exact\s+|internal\s+|secret\s+)?(?:instructions|prompt|configuration|guidelines|directives)\b(?!\s+(?:for|on|to|about|regarding|of|how)\b)/i,
   /\b(?:instructions|rules|configuration|prompt|settings)\s+(?:that\s+)?(?:you\s+were\s+given|were\s+you\s+given)\b(?!\s+by)/i,
   /\bwere\s+you\s+(?:programmed|configured|instructed|prompted)\b/i,
   /\b(?:repeat|print|output|copy|recite)\s+(?:me\s+)?(?:everything|all|the\s+(?:text|words|messages?|lines?))\s+(?:written\s+)?(?:above|before)\s+(?:this|my)\b/i,
   /\bnew\s+instructions?\s*:/i,
   // A message addressed to an AI: "Note to AI assistants:", "SYSTEM:", "AI models reading this…".
   /\b(?:notes?|messages?|instructions?|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?(?:ai|a\.i\.|ai\s+assistants?|chat\s?bots?|language\s+models?|llms?|gpts?)\b/i,
-  /^\W*(?:system|assistant|ai|llm|chatbot)\s*(?:prompt|message|override)?\s*:/i,
+  // Role labels of a chat transcript, in capitals as injected ("System: Windows 11" in a report is not one).
+  /^\W*(?:SYSTEM|ASSISTANT)\s*(?:PROMPT|MESSAGE|OVERRIDE)?\s*:|<\|?(?:system|im_start)\|?>|\[\/?INST\]/,
   /\b(?:ai|a\.i\.|chat\s?bots?|language\s+models?|llms?|ai\s+assistants?)\s+(?:reading|processing|parsing|summari[sz]ing|indexing)\s+this\b/i,
   // The same moves in the other languages learners write in.
   /\b(?:ignora|olvida|ignorez|oubliez|ignore|esque[çc]a)\s+(?:(?:todas|todos|toutes|tous)\s+)?(?:(?:tus|sus|vos|tes|suas|seus|las|les|as)\s+)?(?:instrucciones|instru[çc][õo]es|instructions|reglas|regras|r[èe]gles)\s+(?:anteriores|previas|pr[ée]c[ée]dentes)?/i,
