@@ -10,6 +10,7 @@ import { LiveHub, RedisLiveBus, TransientChannel } from '../live/index.js';
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
 import type { Runtime } from './runtime.js';
+import { followSettingsChanges } from './settings-sync.js';
 
 /** The domain services a web process uses, built once from the runtime's connections. */
 export interface WebServices {
@@ -17,6 +18,8 @@ export interface WebServices {
   knowledgeIndex: KnowledgeIndexRegistry;
   assistant: Assistant;
   conversations: ConversationDomain;
+  /** The process's live bus (publishing, e.g. a settings change, and its one subscription). */
+  live: RedisLiveBus;
   /** Stored events to live clients of this process (one Redis subscription for all of them). */
   hub: LiveHub;
   /** Streamed tokens and typing signals across processes. */
@@ -41,6 +44,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   const live = new RedisLiveBus({ publisher: redis, subscriber, prefix: config.REDIS_PREFIX, logger });
   await live.start();
   lifecycle.onShutdown('live bus', () => live.close());
+  followSettingsChanges(live);
   const knowledgeIndex = new KnowledgeIndexRegistry({
     redis,
     bus: live,
@@ -82,6 +86,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   lifecycle.onShutdown('learner presence', () => learnerPresence.close());
   const leads = new LeadService({ events: conversations.bus });
   return {
+    live,
     inbox,
     leads,
     learnerPresence,

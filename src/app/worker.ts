@@ -4,11 +4,13 @@ import { indexWorkerEvents } from '../inbox/index.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
+import { RedisLiveBus } from '../live/redis-live-bus.js';
 import { observeDomainEvents } from '../metrics/events.js';
 import { observeWorkers } from '../metrics/jobs.js';
 import { createRedis } from '../redis/connection.js';
 import { startMetrics } from './metrics.js';
 import type { Runtime } from './runtime.js';
+import { followSettingsChanges } from './settings-sync.js';
 
 /**
  * Consumes every queue and makes sure recurring jobs are scheduled. On shutdown the workers stop taking
@@ -20,6 +22,18 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
   lifecycle.onShutdown('worker redis', async () => {
     await connection.quit().catch(() => connection.disconnect());
   });
+  // Settings saved by a web process reach this process's caches at once (the `settings` topic alone).
+  const subscriber = createRedis(runtime.redisUrl, 'subscriber', logger);
+  const live = new RedisLiveBus({
+    publisher: runtime.redis,
+    subscriber,
+    prefix: config.REDIS_PREFIX,
+    logger,
+    topics: ['settings'],
+  });
+  await live.start();
+  lifecycle.onShutdown('live bus', () => live.close());
+  followSettingsChanges(live);
   // SLA and notification jobs change threads and emit events (inboxes hear them live) on this bus.
   const conversations = createConversationDomain({
     redis: runtime.redis,

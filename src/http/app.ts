@@ -142,7 +142,15 @@ export function createApp(deps: WebDependencies): Express {
     inboxRoutes({ secret: config.LTI_ENCRYPTION_KEY, inbox: deps.services.inbox, hub: deps.services.hub }),
   );
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
-  app.use(slaSettingsRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues, logger }));
+  app.use(
+    slaSettingsRoutes({
+      config,
+      inbox: deps.services.inbox.service,
+      queues: deps.queues,
+      bus: deps.services.live,
+      logger,
+    }),
+  );
   app.use(notifyRoutes({ config, inbox: deps.services.inbox.service, queues: deps.queues }));
   app.use(insightsRoutes({ config }));
   app.use(insightsGapsRoutes({ config, services: deps.services }));

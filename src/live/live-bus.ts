@@ -5,9 +5,10 @@ import { knowledgeChannel } from '../knowledge/knowledge-context.js';
  * - `events`: stored domain events (the live hub puts them in order and delivers them to SSE clients);
  * - `transient`: signals never stored (streamed answer tokens, typing);
  * - `presence`: who is viewing and typing in a thread;
- * - `knowledge`: a tenant's knowledge changed (each web process updates its in-memory index).
+ * - `knowledge`: a tenant's knowledge changed (each web process updates its in-memory index);
+ * - `settings`: a tenant's cached settings changed (every process, workers too, drops its copy).
  */
-export type LiveTopic = 'events' | 'transient' | 'presence' | 'knowledge';
+export type LiveTopic = 'events' | 'transient' | 'presence' | 'knowledge' | 'settings';
 
 /** Receives a message of the topic it listens to, as published (a JSON string). */
 export type LiveListener = (payload: string) => void;
@@ -46,6 +47,7 @@ const NAMES: Record<
   presence: { channel: (p, t) => `${p}:presence:${t}`, pattern: (p) => `${p}:presence:*` },
   // Published by the knowledge workers (knowledge-context.ts); a pattern without wildcards matches itself.
   knowledge: { channel: (p) => knowledgeChannel(p), pattern: (p) => knowledgeChannel(p) },
+  settings: { channel: (p, t) => `${p}:settings:${t}`, pattern: (p) => `${p}:settings:*` },
 };
 
 export const LIVE_TOPICS = Object.keys(NAMES) as LiveTopic[];

@@ -21,6 +21,11 @@ export interface RedisLiveBusDeps {
   subscriber?: Redis;
   prefix: string;
   logger?: Logger;
+  /**
+   * The topics to listen to (default: all). A worker process listens to `settings` only: it serves no live
+   * clients, so tokens and presence would be traffic for nothing.
+   */
+  topics?: readonly LiveTopic[];
 }
 
 /** The bus already listening on a connection, so whoever is handed that connection shares its fan-out. */
@@ -40,7 +45,8 @@ export class RedisLiveBus implements LiveBus {
   private closed = false;
 
   constructor(private readonly deps: RedisLiveBusDeps) {
-    for (const topic of LIVE_TOPICS) this.topicOfPattern.set(livePattern(deps.prefix, topic), topic);
+    for (const topic of deps.topics ?? LIVE_TOPICS)
+      this.topicOfPattern.set(livePattern(deps.prefix, topic), topic);
     if (deps.subscriber) busOfConnection.set(deps.subscriber, this);
   }
 
@@ -53,7 +59,7 @@ export class RedisLiveBus implements LiveBus {
     return liveChannel(this.deps.prefix, topic, tenantId);
   }
 
-  /** Subscribes to every topic; resolves when Redis confirmed it. Idempotent. */
+  /** Subscribes to its topics (every topic by default); resolves when Redis confirmed it. Idempotent. */
   start(): Promise<void> {
     this.started ??= this.listen();
     return this.started;

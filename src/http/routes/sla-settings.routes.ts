@@ -5,6 +5,8 @@ import type { InboxService } from '../../inbox/inbox.service.js';
 import type { Queues } from '../../jobs/queues.js';
 import { AppError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import type { LiveBus } from '../../live/live-bus.js';
+import { publishSettingsChange } from '../../live/settings-channel.js';
 import { SlaSettingsService } from '../../sla/sla-settings.service.js';
 import { requireLead } from '../middleware/lead.js';
 import { requireSession } from '../middleware/session.js';
@@ -17,6 +19,8 @@ export interface SlaSettingsRouteDeps {
   inbox: Pick<InboxService, 'context'>;
   /** Where a save queues the re-timing of running clocks; without it, saves only change the settings. */
   queues?: Pick<Queues, 'enqueue'>;
+  /** Where a save is announced, so every process drops its cached copy (several web and worker processes). */
+  bus?: Pick<LiveBus, 'channel' | 'publish'>;
   logger?: Logger;
   /** For tests: a service of their own. */
   service?: SlaSettingsService;
@@ -41,22 +45,25 @@ export const retimeJobId = (tenantId: string, version: number) => `sla-retime-${
  */
 export function slaSettingsRoutes(deps: SlaSettingsRouteDeps): Router {
   const router = Router();
-  const { queues, logger } = deps;
+  const { queues, bus, logger } = deps;
   const service =
     deps.service ??
     new SlaSettingsService({
       allowPrivateUrls: deps.config.NODE_ENV !== 'production',
       logger,
-      onChange: queues
-        ? async (tenantId, version) => {
-            await queues.enqueue(
-              'sla',
-              'retime',
-              { tenantId, version },
-              { jobId: retimeJobId(tenantId, version) },
-            );
-          }
-        : undefined,
+      onChange:
+        queues || bus
+          ? async (tenantId, version) => {
+              // Announced before the answer: the next handoff, on whichever process, uses the new targets.
+              if (bus) await publishSettingsChange(bus, { tenantId, kind: 'sla', version });
+              await queues?.enqueue(
+                'sla',
+                'retime',
+                { tenantId, version },
+                { jobId: retimeJobId(tenantId, version) },
+              );
+            }
+          : undefined,
     });
   const session = requireSession(deps.config.LTI_ENCRYPTION_KEY);
 
