@@ -21,7 +21,9 @@ const ARGS = [
  * A fresh Chromium profile. With `blockThirdPartyCookies`, cookies set or sent by a cross-site iframe are
  * dropped, as in Safari and Chrome's tracking protection: the condition LTI launches must survive.
  */
-export async function openBrowser(options: { blockThirdPartyCookies?: boolean } = {}): Promise<{
+export async function openBrowser(
+  options: { blockThirdPartyCookies?: boolean; allowThirdPartyCookies?: boolean } = {},
+): Promise<{
   context: BrowserContext;
   close(): Promise<void>;
 }> {
@@ -33,6 +35,14 @@ export async function openBrowser(options: { blockThirdPartyCookies?: boolean } 
     writeFileSync(
       path.join(profile, 'Default', 'Preferences'),
       JSON.stringify({ profile: { block_third_party_cookies: true, cookie_controls_mode: 1 } }),
+    );
+  }
+  if (options.allowThirdPartyCookies) {
+    // The opposite setting: cross-site frames keep their SameSite=None cookies (where a browser still allows it).
+    mkdirSync(path.join(profile, 'Default'), { recursive: true });
+    writeFileSync(
+      path.join(profile, 'Default', 'Preferences'),
+      JSON.stringify({ profile: { block_third_party_cookies: false, cookie_controls_mode: 0 } }),
     );
   }
   const context = await chromium.launchPersistentContext(profile, {
