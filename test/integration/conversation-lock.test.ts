@@ -1,10 +1,40 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { ConversationLocks } from '../../src/storage/conversations/thread-lock.js';
 import { AppError } from '../../src/lib/errors.js';
+import { ConversationLocks } from '../../src/storage/conversations/thread-lock.js';
+import { eventually } from '../support/eventually.js';
 import { testServices } from '../support/services.js';
 import { newId, readyRedis } from './conversations-support.js';
+
+/** A one-shot signal: `open()` once, `opened` resolves then. */
+function latch(): { open: () => void; opened: Promise<void> } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+/**
+ * The connection with its lock requests (`set … NX`) and renewals (`eval`) counted, so a test can wait
+ * until a writer has really asked for a held lock, or a holder has really renewed it, instead of sleeping.
+ */
+function counted(redis: Redis): { redis: Redis; sets: () => number; evals: () => number } {
+  let sets = 0;
+  let evals = 0;
+  const proxy = new Proxy(redis, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (property === 'set') sets += 1;
+        if (property === 'eval') evals += 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { redis: proxy, sets: () => sets, evals: () => evals };
+}
 
 describe('one writer per conversation at a time (Redis lock)', () => {
   let redis: Redis;
@@ -19,16 +49,26 @@ describe('one writer per conversation at a time (Redis lock)', () => {
   after(() => redis.disconnect());
 
   it('two writers of one thread take turns: the second starts after the first has finished', async () => {
-    const locks = new ConversationLocks(redis, prefix);
     const id = newId();
     const steps: string[] = [];
-    const writer = (name: string) =>
-      locks.withLock(id, async () => {
-        steps.push(`${name} starts`);
-        await sleep(50);
-        steps.push(`${name} ends`);
-      });
-    await Promise.all([writer('first'), writer('second')]);
+    const firstIn = latch();
+    const letFirstEnd = latch();
+    const first = new ConversationLocks(redis, prefix).withLock(id, async () => {
+      steps.push('first starts');
+      firstIn.open();
+      await letFirstEnd.opened;
+      steps.push('first ends');
+    });
+    await firstIn.opened;
+    const asking = counted(redis);
+    const second = new ConversationLocks(asking.redis, prefix).withLock(id, async () => {
+      steps.push('second starts');
+      steps.push('second ends');
+    });
+    // The first holds the lock until the second has asked for it and been refused at least once.
+    await eventually(() => asking.sets() >= 2, 'the second writer to be refused once');
+    letFirstEnd.open();
+    await Promise.all([first, second]);
     expect(steps).to.deep.equal(['first starts', 'first ends', 'second starts', 'second ends']);
   });
 
@@ -38,22 +78,29 @@ describe('one writer per conversation at a time (Redis lock)', () => {
       const id = newId();
       const copy = `${prefix}:copy:${id}`;
       await redis.set(copy, 'before');
+      const firstIn = latch();
+      const letFirstWrite = latch();
+      const asking = counted(redis);
       const first = new ConversationLocks(other, prefix);
-      const second = new ConversationLocks(redis, prefix);
+      const second = new ConversationLocks(asking.redis, prefix);
       const seen: Array<string | null | undefined> = [];
       const writing = first.withLock(id, async () => {
-        await sleep(60);
+        firstIn.open();
+        await letFirstWrite.opened;
         await other.set(copy, 'written by the first holder');
       });
-      await sleep(10);
-      await second.withLock(
+      await firstIn.opened;
+      const reading = second.withLock(
         id,
         async (readAtLock) => {
           seen.push(await readAtLock);
         },
         () => redis.get(copy),
       );
-      await writing;
+      // The second's first request (and its read) went out while the first held the lock.
+      await eventually(() => asking.sets() >= 2, 'the second writer to be refused once');
+      letFirstWrite.open();
+      await Promise.all([writing, reading]);
       expect(seen).to.deep.equal(['written by the first holder']);
     } finally {
       other.disconnect();
@@ -61,17 +108,23 @@ describe('one writer per conversation at a time (Redis lock)', () => {
   });
 
   it('a writer slower than the lock lifetime keeps the lock: nobody else gets in meanwhile', async () => {
-    // A lifetime of 150 ms and work of 600 ms: without renewal the lock would lapse four times over.
-    const locks = new ConversationLocks(redis, prefix, { ttlMs: 150, waitMs: 2000 });
+    // The slow writer holds the lock until it has been renewed 12 times (every third of its 300 ms
+    // lifetime: four lifetimes over), counted on its connection rather than timed; without renewal it
+    // would have lapsed.
+    const holding = counted(redis);
+    const slowLocks = new ConversationLocks(holding.redis, prefix, { ttlMs: 300, waitMs: 30_000 });
+    const otherLocks = new ConversationLocks(redis, prefix, { ttlMs: 300, waitMs: 30_000 });
     const id = newId();
+    const slowIn = latch();
     let slowDone = false;
     let otherSawSlowDone: boolean | undefined;
-    const slow = locks.withLock(id, async () => {
-      await sleep(600);
+    const slow = slowLocks.withLock(id, async () => {
+      slowIn.open();
+      await eventually(() => holding.evals() >= 12, 'twelve renewals');
       slowDone = true;
     });
-    await sleep(20);
-    await locks.withLock(id, async () => {
+    await slowIn.opened;
+    await otherLocks.withLock(id, async () => {
       otherSawSlowDone = slowDone;
     });
     await slow;
@@ -81,9 +134,15 @@ describe('one writer per conversation at a time (Redis lock)', () => {
   it('a writer that cannot get the lock in time is told the conversation is busy', async () => {
     const locks = new ConversationLocks(redis, prefix, { waitMs: 100 });
     const id = newId();
-    const holder = locks.withLock(id, () => sleep(400));
-    await sleep(20);
+    const holderIn = latch();
+    const letHolderGo = latch();
+    const holder = locks.withLock(id, async () => {
+      holderIn.open();
+      await letHolderGo.opened;
+    });
+    await holderIn.opened;
     const refused = await locks.withLock(id, async () => 'ran').catch((error: unknown) => error);
+    letHolderGo.open();
     await holder;
     expect(refused).to.be.instanceOf(AppError);
     expect((refused as AppError).code).to.equal('conflict');
