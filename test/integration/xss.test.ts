@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
+import { LTI } from '../../src/devlms/constants.js';
 import { LabelledMissModel } from '../../src/knowledge/labelled-miss.model.js';
 import { LeadModel } from '../../src/leads/lead.model.js';
 import { csvCell, toCsv } from '../../src/lib/csv.js';
@@ -13,6 +14,7 @@ import {
 } from '../fixtures/xss/payloads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
+import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
 import {
   type HttpReceiver,
@@ -122,6 +124,7 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
       '/settings',
       '/settings/hours',
       '/settings/notifications',
+      '/deep-link',
     ];
     for (const path of pages) {
       const response = await fetch(`${app.url}${path}?ltik=${encodeURIComponent(lead.token)}`, {
@@ -129,9 +132,11 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
       });
       const html = await response.text();
       expect(response.status, path).to.equal(200);
-      expect(html, `${path} shows the name`).to.include(
-        '&#34;&gt;&lt;img src=x onerror=alert(&#34;xss-5&#34;)',
-      );
+      // Every page but the deep-linking form has the signed-in person's name in its header.
+      if (path !== '/deep-link')
+        expect(html, `${path} shows the name`).to.include(
+          '&#34;&gt;&lt;img src=x onerror=alert(&#34;xss-5&#34;)',
+        );
       expect(LIVE_MARKUP.test(html), `${path}: ${html.match(LIVE_MARKUP)?.[0]}`).to.equal(false);
     }
     // The launch's error page too (a refused role name is not echoed as markup).
@@ -142,6 +147,25 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
       },
     );
     expect(LIVE_MARKUP.test(await refused.text())).to.equal(false);
+  });
+
+  it('the launch refusal page shows no claim of a refused launch as markup', async () => {
+    for (const payload of HTML_PAYLOADS.slice(0, 6)) {
+      const step = await beginLaunch(app.url, { role: 'learner' });
+      const idToken = await forgedToken(step, {
+        role: 'learner',
+        baseUrl: app.url,
+        change: (claims) => {
+          claims[`${LTI}deployment_id`] = payload;
+          claims[`${LTI}roles`] = [payload];
+          claims.name = payload;
+        },
+      });
+      const response = await postLaunch(step, { id_token: idToken, state: step.state });
+      const html = await response.text();
+      expect(response.status, html.slice(0, 300)).to.be.within(400, 499);
+      expect(LIVE_MARKUP.test(html), `${payload}: ${html.match(LIVE_MARKUP)?.[0]}`).to.equal(false);
+    }
   });
 
   it('handoff emails and Slack messages carry each payload (learner name, course title, question) as text', async () => {
