@@ -250,9 +250,9 @@ const schema = z.object({
     .number()
     .int()
     .min(0)
-    .default(300)
+    .default(1200)
     .describe(
-      'LTI logins plus launches one client address may start per minute (0: no limit); a campus behind one address launches a whole class at once',
+      'LTI login and launch requests from one client address per minute (0: no limit); a launch makes two or three, and a campus behind one address may launch a whole lecture at once',
     ),
   RATE_LIMIT_CHAT_PER_MINUTE: z.coerce
     .number()
