@@ -474,13 +474,36 @@ const ROUTES: Record<string, Case> = {
         (_a, b) => `/api/inbox/teams/${b.ids.team}`,
         () => ({ name: 'taken over', memberIds: [], courseIds: [] }),
       ),
+      // A's own team given B's people or B's course.
+      {
+        as: asAdmin,
+        method: 'PUT',
+        path: (a) => `/api/inbox/teams/${a.ids.team}`,
+        body: (a, b) => ({
+          name: `${a.marker} team`,
+          memberIds: [b.admin.userId],
+          courseIds: [a.ids.course],
+        }),
+        expect: [400, 404],
+      },
+      {
+        as: asAdmin,
+        method: 'PUT',
+        path: (a) => `/api/inbox/teams/${a.ids.team}`,
+        body: (a, b) => ({
+          name: `${a.marker} team`,
+          memberIds: [a.admin.userId],
+          courseIds: [b.ids.course],
+        }),
+        expect: [400, 404],
+      },
     ],
   },
   'DELETE /api/inbox/teams/:id': {
     access: 'lead',
     probes: [byId('DELETE', (_a, b) => `/api/inbox/teams/${b.ids.team}`)],
   },
-  'GET /api/inbox/settings': { access: 'staff', probes: [list('/api/inbox/settings')] },
+  'GET /api/inbox/settings': { access: 'lead', probes: [list('/api/inbox/settings')] },
   'PUT /api/inbox/settings': {
     access: 'lead',
     sample: () => ({ leadRoles: [], leadUserIds: [] }),
