@@ -619,6 +619,11 @@ const ROUTES: Record<string, Case> = {
         expect: [200],
       },
       { as: asAdmin, path: () => '/api/insights/export.csv?table=topics', expect: [200] },
+      {
+        as: asInstructor,
+        path: (a) => `/api/insights/export.csv?table=topics&course=${a.ids.course2}`,
+        expect: [200],
+      },
     ],
   },
   'GET /api/insights/settings': { access: 'staff', probes: [list('/api/insights/settings')] },
@@ -628,6 +633,7 @@ const ROUTES: Record<string, Case> = {
     probes: [
       list('/api/insights/gaps'),
       { as: asAdmin, path: (_a, b) => `/api/insights/gaps?course=${b.ids.course}`, expect: [200] },
+      { as: asInstructor, path: (a) => `/api/insights/gaps?course=${a.ids.course2}`, expect: [200] },
     ],
   },
   'GET /api/insights/gaps/threads/:id': {
