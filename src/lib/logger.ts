@@ -53,6 +53,9 @@ const SECRET_SHAPES: Array<[RegExp, string]> = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'\\]*:)[^\s@/"'\\]+@/gi, '$1***@'],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1[redacted]'],
   [/([?&](?:ltik|token)=)[^&\s"]+/gi, '$1[redacted]'],
+  // The tool's RSA keys (kept by ltijs) and OpenAI-style API keys.
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*-----END [A-Z ]*PRIVATE KEY-----/g, '[redacted private key]'],
+  [/\bsk-[A-Za-z0-9_-]{20,}/g, 'sk-[redacted]'],
 ];
 
 export function maskSecrets(line: string): string {

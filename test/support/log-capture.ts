@@ -65,6 +65,8 @@ export const SECRET_SHAPES: Array<[string, RegExp]> = [
   ['a password in a URL', /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"'\\]+:(?!\*\*\*@)[^\s@/"'\\]+@/i],
   ['a bearer token', /Bearer\s+(?!\[redacted\])[A-Za-z0-9._~+/=-]{8,}/],
   ['a session token in a URL', /[?&]ltik=(?!\[redacted\])[^&\s"]{8,}/],
+  ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ['an API key', /\bsk-(?!\[redacted\])[A-Za-z0-9_-]{20,}/],
 ];
 
 /** Scans every file of a log folder for the given literal secrets and the secret shapes above. */

@@ -38,6 +38,13 @@ describe('log lines carry no secrets', () => {
     expect(line).to.contain('smtp://mailer:***@mail.example.edu:587');
   });
 
+  it('masks private keys and API keys', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----';
+    const masked = maskSecrets(`{"key":"${pem}","openai":"sk-abcdefghijklmnopqrstuvwxyz012345"}`);
+    expect(masked).not.to.contain('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC');
+    expect(masked).not.to.contain('abcdefghijklmnopqrstuvwxyz012345');
+  });
+
   it('leaves ordinary text alone', () => {
     const text = '{"msg":"GET /api/chat 200","url":"http://localhost:3000/chat?page=2"}';
     expect(maskSecrets(text)).to.equal(text);
