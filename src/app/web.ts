@@ -50,6 +50,9 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  // Runs once the server has closed (hooks run last first): work requests left running, such as answers
+  // still being written, finishes before the connections it needs close.
+  lifecycle.onShutdown('work in progress', () => lifecycle.settle());
   // Responses under way, so shutdown can tell each connection to close once its response is sent.
   const open = new Set<ServerResponse>();
   let draining = false;

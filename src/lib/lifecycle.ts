@@ -9,6 +9,7 @@ type Hook = { name: string; run: () => Promise<void> | void };
 export class Lifecycle {
   private readonly hooks: Hook[] = [];
   private stopping: Promise<void> | undefined;
+  private readonly background = new Set<Promise<void>>();
 
   constructor(
     private readonly logger: Logger,
@@ -18,6 +19,26 @@ export class Lifecycle {
   /** Registers something to close on shutdown. */
   onShutdown(name: string, run: Hook['run']): void {
     this.hooks.push({ name, run });
+  }
+
+  /**
+   * Work a request started but did not wait for (a chat answer written after the reply): {@link settle}
+   * waits for it, so a shutdown hook can let it finish before the connections it needs close.
+   */
+  track(work: Promise<unknown>): void {
+    const settled: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.background.add(settled);
+    void settled.then(() => this.background.delete(settled));
+  }
+
+  /** Resolves once no tracked work is in progress (including work tracked while it waits). */
+  async settle(): Promise<void> {
+    if (this.background.size)
+      this.logger.info({ tasks: this.background.size }, 'waiting for work in progress');
+    while (this.background.size) await Promise.all([...this.background]);
   }
 
   get isStopping(): boolean {

@@ -12,6 +12,8 @@ import { beginLaunch } from '../support/lms-client.js';
 import { api, handOff } from '../support/people.js';
 import type { RunningProcess } from '../support/processes.js';
 import { type SmtpReceiver, startSmtpReceiver } from '../support/receivers.js';
+import type { SseEvent } from '../support/sse.js';
+import { holdStream } from '../support/sse-stream.js';
 import { emailHandoffsToTeam, TEAM_ADDRESS } from './handoff-email.js';
 
 /** Redis as production runs it (AOF on): stopped and started again under a running web and worker. */
@@ -45,6 +47,11 @@ describe('Redis restarts under running web and worker processes', function () {
       const delayed = await stack.queue('notify').getDelayed();
       return delayed.find((job) => job.name === 'deliver' && job.attemptsMade === 1);
     }, 'the delivery retry waiting in Redis');
+
+    const opened = await api(web.app, learner, '/api/chat');
+    // A page stays connected across the outage (or reconnects, as pages do, if the stream ends).
+    const live = holdStream(`${web.url}/api/chat/events`, learner.token, opened.body.lastEventId);
+    await live.opened;
 
     await stack.stopRedis();
     await untilStatus(`${web.url}/readyz`, 503, '/readyz to say 503 while Redis is down');
@@ -92,11 +99,31 @@ describe('Redis restarts under running web and worker processes', function () {
     expect(smtp.messages.filter((mail) => mail.to.includes(TEAM_ADDRESS))).to.have.length(1);
 
     // Queues resume: a request that enqueues work is taken and its job runs.
+    const backId = `c-${randomUUID()}`;
     const again = await api(web.app, learner, '/api/chat/messages', {
       method: 'POST',
-      body: { conversationId, clientId: `c-${randomUUID()}`, text: 'Thanks, I am back.' },
+      body: { conversationId, clientId: backId, text: 'Thanks, I am back.' },
     });
     expect(again.status, again.text).to.equal(201);
+    // Live updates resume: the page hears of the new message.
+    const isBack = (event: SseEvent) => event.type === 'message' && event.data.message.clientId === backId;
+    const ended = await Promise.race([
+      live.ended.then(() => true),
+      live.waitFor(isBack, 'the live message').then(() => false),
+    ]);
+    if (ended) {
+      const reconnected = holdStream(
+        `${web.url}/api/chat/events`,
+        learner.token,
+        live.lastEventId() ?? opened.body.lastEventId,
+      );
+      try {
+        await reconnected.waitFor(isBack, 'the message after reconnecting');
+      } finally {
+        reconnected.close();
+      }
+    }
+    live.close();
     const checkId = randomUUID();
     const job = await stack
       .queue('maintenance')
