@@ -174,7 +174,14 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
   });
 
   /** Opens a page as `who`, waits until every text in `shows` is on screen, and checks nothing ran. */
-  async function visit(who: Person, path: string, shows: string[], hash = '') {
+  async function visit(
+    who: Person,
+    path: string,
+    shows: string[],
+    hash = '',
+    /** What a person then does on the page (its result is checked for injections too). */
+    act?: (page: Page) => Promise<void>,
+  ) {
     const page = await openToolPage(
       browser.context,
       `${app.url}${path}?ltik=${encodeURIComponent(who.token)}${hash}`,
@@ -192,6 +199,7 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
               `${path} never showed ${JSON.stringify(text)}; it shows:\n${(await page.innerText('body')).slice(0, 1500)}`,
             );
           });
+      await act?.(page);
       expect(await injected(page), `${path}: injected markup`).to.deep.equal([]);
       expect(dialogs, `${path}: dialogs`).to.deep.equal([]);
     } finally {
@@ -227,12 +235,27 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
     ]);
   });
 
-  it('the inbox: the list and the thread with its messages, note and reply are text', async () => {
+  it('the inbox: the list, the thread with its messages, note and reply, and a canned reply inserted are text', async () => {
     await visit(
       admin,
       '/inbox',
       [LEARNER_NAME, HTML_PAYLOADS[7] as string, NOTE, REPLY],
       `#conversation=${thread}`,
+      async (page) => {
+        // The canned reply is offered by its title and inserted into the reply box as text.
+        const option = page.locator('#canned option', { hasText: 'Canned <iframe' });
+        expect(await option.textContent()).to.equal(CANNED_TITLE);
+        await page.selectOption('#canned', { label: CANNED_TITLE });
+        await page.click('#insert-canned');
+        await page.waitForFunction(
+          () =>
+            (document.querySelector('#reply') as HTMLTextAreaElement | null)?.value.includes(
+              'constructor.constructor',
+            ),
+          undefined,
+          { timeout: 10_000 },
+        );
+      },
     );
   });
 
