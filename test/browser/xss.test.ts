@@ -201,6 +201,11 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
           });
       await act?.(page);
       expect(await injected(page), `${path}: injected markup`).to.deep.equal([]);
+      if (process.env.SCREENSHOT_DIR)
+        await page.screenshot({
+          path: `${process.env.SCREENSHOT_DIR}/xss${path.replace(/\//g, '-')}.png`,
+          fullPage: true,
+        });
       expect(dialogs, `${path}: dialogs`).to.deep.equal([]);
     } finally {
       await page.close();
