@@ -92,6 +92,7 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
         channels: [
           { type: 'email', name: 'Desk', target: 'desk@example.edu', kinds: ['handoff_new'] },
           { type: 'slack', name: 'Slack', target: `${http.url}/slack/xss`, kinds: ['handoff_new'] },
+          { type: 'teams', name: 'Teams', target: `${http.url}/teams/xss`, kinds: ['handoff_new'] },
         ],
       },
     });
@@ -168,7 +169,7 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
     }
   });
 
-  it('handoff emails and Slack messages carry each payload (learner name, course title, question) as text', async () => {
+  it('handoff emails, Slack and Teams messages carry each payload (learner name, course title, question) as text', async () => {
     const threads: { id: string; payload: string }[] = [];
     for (const [i, payload] of HTML_PAYLOADS.entries()) {
       const learner = await launchInto(app, place, {
@@ -204,6 +205,18 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
       );
       expect(withoutOurLinks, `slack for ${payload}`).not.to.match(/[<>]/);
       expect(withoutOurLinks).not.to.include('<!channel>');
+      // Teams cards read markdown: every bracket, parenthesis and angle bracket of the learner's text is escaped.
+      const teams = await http.waitFor((r) => r.path === '/teams/xss' && r.body.includes(`/go/thread/${id}`));
+      const card = (teams.json as Body).attachments[0].content;
+      const cardTexts = [
+        ...card.body.filter((b: Body) => b.type === 'TextBlock').map((b: Body) => b.text as string),
+        ...card.body
+          .filter((b: Body) => b.type === 'FactSet')
+          .flatMap((b: Body) => b.facts.map((f: Body) => f.value as string)),
+      ];
+      for (const text of cardTexts)
+        expect(text.replace(/\\./g, ''), `teams for ${payload}`).not.to.match(/[<>[\]()]/);
+      expect(card.actions.map((a: Body) => a.url)).to.deep.equal([`${app.url}/go/thread/${id}`]);
     }
   });
 
