@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import type { Frame, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
+import {
+  answerDialog,
+  collectPageProblems,
+  openBrowser,
+  reloadFrame,
+  toolFrame,
+} from '../support/browser.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
 import { launch, launchWith } from '../support/lms-client.js';
 
@@ -276,11 +282,12 @@ describe('the support inbox in Chromium, with a learner and an admin at once', f
 
   it('transfers a conversation to another admin after confirmation', async () => {
     await admin.getByRole('combobox', { name: 'Transfer to' }).selectOption({ label: 'Bea Admin' });
-    admin.page().once('dialog', (dialog) => {
-      expect(dialog.message()).to.equal('Transfer this conversation to Bea Admin?');
-      void dialog.accept();
-    });
-    await admin.getByRole('button', { name: 'Transfer', exact: true }).click();
+    const asked = await answerDialog(
+      admin.page(),
+      () => admin.getByRole('button', { name: 'Transfer', exact: true }).click(),
+      'accept',
+    );
+    expect(asked).to.equal('Transfer this conversation to Bea Admin?');
     await admin.locator('#thread-status').getByText('Owned by Bea Admin').waitFor();
     expect(await admin.getByRole('textbox', { name: 'Reply' }).isEditable()).to.equal(false);
     expect(await admin.locator('#reply-why').textContent()).to.contain('Bea Admin owns this conversation');

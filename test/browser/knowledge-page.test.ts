@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { startWorker } from '../../src/app/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser, openToolPage } from '../support/browser.js';
+import { answerDialog, openBrowser, openToolPage } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 describe('the admin Knowledge page in Chromium', function () {
@@ -110,14 +110,12 @@ describe('the admin Knowledge page in Chromium', function () {
     expect(overflow).to.be.at.most(0);
 
     // Dismissing the confirmation keeps the source; accepting it removes it.
-    page.once('dialog', (dialog) => dialog.dismiss());
-    await row.getByRole('button', { name: 'Remove Where is the exam room?' }).click();
+    // (The removal that follows is the marker for the dismissal: had it removed the row, the second
+    // click would find no button.)
+    const remove = () => row.getByRole('button', { name: 'Remove Where is the exam room?' }).click();
+    expect(await answerDialog(page, remove, 'dismiss')).to.contain('Remove "Where is the exam room?"');
     expect(await row.count()).to.equal(1);
-    page.once('dialog', (dialog) => {
-      expect(dialog.message()).to.contain('Remove "Where is the exam room?"');
-      void dialog.accept();
-    });
-    await row.getByRole('button', { name: 'Remove Where is the exam room?' }).click();
+    expect(await answerDialog(page, remove, 'accept')).to.contain('Remove "Where is the exam room?"');
     await page.getByRole('status').getByText('Removed Where is the exam room?').waitFor();
     expect(await page.getByRole('row', { name: /Where is the exam room\?/ }).count()).to.equal(0);
     await page.close();

@@ -118,3 +118,23 @@ export async function reloadFrame(frame: Frame): Promise<void> {
   await navigated;
   await frame.waitForLoadState('load');
 }
+
+/**
+ * Runs `click`, which must open a confirm/alert dialog, answers it and returns its message. Fails when no
+ * dialog appears (the wait for it times out), unlike a `once('dialog')` handler that simply never runs.
+ * The click is awaited after the dialog is answered: a click that opened a dialog ends only then.
+ */
+export async function answerDialog(
+  page: Page,
+  click: () => Promise<void>,
+  answer: 'accept' | 'dismiss',
+  timeoutMs = 10_000,
+): Promise<string> {
+  const shown = page.waitForEvent('dialog', { timeout: timeoutMs });
+  const clicked = click();
+  const dialog = await shown;
+  const message = dialog.message();
+  await (answer === 'accept' ? dialog.accept() : dialog.dismiss());
+  await clicked;
+  return message;
+}
