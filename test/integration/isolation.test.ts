@@ -723,6 +723,11 @@ describe('isolation: every route, page and live channel keeps institutions and c
     expect(missing, 'routes without an isolation case').to.deep.equal([]);
     const stale = Object.keys(ROUTES).filter((route) => !served.includes(route));
     expect(stale, 'cases for routes that no longer exist').to.deep.equal([]);
+    // A route taking an id in its path is probed with another institution's id, no exception.
+    const unprobed = Object.entries(ROUTES)
+      .filter(([route, spec]) => route.includes('/:') && spec.probes.length === 0)
+      .map(([route]) => route);
+    expect(unprobed, 'routes with an id and no cross-tenant probe').to.deep.equal([]);
     for (const [route, spec] of Object.entries(ROUTES))
       if (spec.probes.length === 0)
         expect(spec.why, `${route}: a probe or the reason it has none`).to.be.a('string');
