@@ -22,6 +22,7 @@ import { leadsRoutes } from './routes/leads.routes.js';
 import { ltiRefusalPages, ltiRoutes } from './routes/lti.routes.js';
 import { notifyRoutes } from './routes/notify.routes.js';
 import { pageRoutes } from './routes/pages.routes.js';
+import { privacyRoutes } from './routes/privacy.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { slaSettingsRoutes } from './routes/sla-settings.routes.js';
 
@@ -155,6 +156,7 @@ export function createApp(deps: WebDependencies): Express {
   app.use(insightsRoutes({ config }));
   app.use(insightsGapsRoutes({ config, services: deps.services }));
   app.use(leadsRoutes({ config, chat: deps.services.chat, leads: deps.services.leads }));
+  app.use(privacyRoutes({ config, queues: deps.queues }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(notFoundHandler);

@@ -154,6 +154,15 @@ export interface JobPayloads {
      */
     recordReply: { tenantId: string; conversationId: string; seq: number; resolved: boolean };
   };
+  privacy: {
+    /**
+     * Deletes each tenant's finished threads older than its retention days (src/maintenance/
+     * conversation-retention.ts). Scheduler `privacy-retention`.
+     */
+    retention: { now?: string };
+    /** Erases one person's data in a tenant (src/privacy). Job id `privacy-erase-<tenant>-<user>`. */
+    eraseUser: { tenantId: string; userId: string };
+  };
 }
 
 export type QueueName = keyof JobPayloads;
@@ -169,6 +178,7 @@ export const QUEUE_NAMES: readonly QueueName[] = [
   'topics',
   'insights',
   'gaps',
+  'privacy',
 ];
 
 /** Defaults for every job: retries with backoff, and finished jobs removed so Redis does not grow. */

@@ -13,6 +13,7 @@ export async function upsertSchedules(
     digestEveryMs?: number;
     topicSweepEveryMs?: number;
     insightsSweepEveryMs?: number;
+    retentionEveryMs?: number;
   } = {},
 ): Promise<void> {
   await queues
@@ -53,6 +54,14 @@ export async function upsertSchedules(
       'insights-sweep',
       { every: options.insightsSweepEveryMs ?? 5 * 60_000 },
       { name: 'sweep', data: {} },
+    );
+  // Per-tenant retention: threads past each tenant's retention days go (src/maintenance/conversation-retention.ts).
+  await queues
+    .get('privacy')
+    .upsertJobScheduler(
+      'privacy-retention',
+      { every: options.retentionEveryMs ?? 60 * 60_000 },
+      { name: 'retention', data: {} },
     );
   // Every worker's start asks for it; the fixed id and the finished job kept in Redis make it run once,
   // not a scan of every thread at each start. (Should Redis lose it, a run again writes nothing new.)

@@ -9,6 +9,7 @@ import { labelledMissJobs } from '../knowledge/labelled-miss.jobs.js';
 import type { Logger } from '../lib/logger.js';
 import { maintenanceJobs } from '../maintenance/maintenance.jobs.js';
 import { notifyJobs } from '../notify/notify.jobs.js';
+import { privacyJobs } from '../privacy/privacy.jobs.js';
 import { slaJobs } from '../sla/sla.jobs.js';
 import type { JobServices } from './job-services.js';
 import { type JobName, type JobPayload, type JobPayloads, QUEUE_NAMES, type QueueName } from './queues.js';
@@ -38,6 +39,7 @@ function handlersFor(services?: JobServices, knowledge?: KnowledgeRuntime): Part
           topics: topicJobs(services),
           insights: dashboardJobs(services),
           gaps: gapJobs(services),
+          privacy: privacyJobs(services),
         }
       : {}),
   };

@@ -214,6 +214,14 @@ const str = (value: unknown): string | undefined =>
 const RECORD_REFRESH_MS = 10 * 60_000;
 const recentlyWritten = new LRUCache<string, string>({ max: 50_000, ttl: RECORD_REFRESH_MS });
 
+/**
+ * Forgets that this process wrote a person's profile, so their next launch here writes it again (after the
+ * profile was erased; src/privacy). Other processes write it again within RECORD_REFRESH_MS.
+ */
+export function forgetRecentProfile(userId: string): void {
+  recentlyWritten.delete(`${UserModel.modelName}:${userId}`);
+}
+
 async function upsertUnlessUnchanged(
   model: typeof UserModel | typeof CourseModel,
   id: Types.ObjectId,

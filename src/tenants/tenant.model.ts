@@ -13,6 +13,11 @@ export interface Tenant {
    * standard set (system/institution administrators).
    */
   adminRoles: string[];
+  /**
+   * Days a finished thread is kept after its last activity (Settings → Data and privacy); unset or null
+   * keeps threads (see src/maintenance/conversation-retention.ts).
+   */
+  retentionDays?: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -23,6 +28,7 @@ const tenantSchema = new Schema<Tenant>(
     timeZone: { type: String, required: true, default: 'UTC' },
     locale: { type: String, required: true, default: 'en' },
     adminRoles: { type: [String], default: [] },
+    retentionDays: { type: Number, min: 1, max: 3650, default: null },
   },
   { collection: 'tenants', timestamps: true, versionKey: false },
 );
