@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { MessageModel } from '../../src/conversations/index.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
 import { launch } from '../support/lms-client.js';
 import { FakeOpenAI } from '../support/openai-fake.js';
 import { readEvents } from '../support/sse.js';
@@ -24,12 +25,28 @@ async function seedPasswordArticle(app: TestApp) {
       '# Resetting your password\n\nIf you forgot your password:\n\n1. Open the sign-in page.\n2. Select **Forgot password**.\n3. Enter your email address and follow the link we send you.\n',
     ),
   });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const source = await KnowledgeSourceModel.findOne({ filename: 'resetting-your-password.md' }).lean();
-    if ((source as { status?: string } | null)?.status === 'ready') break;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await eventually(
+    async () =>
+      (
+        (await KnowledgeSourceModel.findOne({ filename: 'resetting-your-password.md' }).lean()) as {
+          status?: string;
+        } | null
+      )?.status === 'ready',
+    'the help article to be ingested',
+    30_000,
+  );
+}
+
+/**
+ * A promise resolved by `onOpen` (readEvents calls it once the stream's response has started: the server
+ * registers the stream before it answers, so a message posted after it is heard, tokens included).
+ */
+function streamOpening(): { opened: Promise<void>; onOpen: () => void } {
+  let onOpen = () => {};
+  const opened = new Promise<void>((resolve) => {
+    onOpen = resolve;
+  });
+  return { opened, onOpen };
 }
 
 async function api(app: TestApp, token: string, path: string, init: RequestInit = {}) {
@@ -58,13 +75,14 @@ describe('learner chat over HTTP and the live channel', function () {
     const opened = await api(app, sessionToken, '/api/chat');
     expect(opened.status).to.equal(200);
     const conversationId = opened.body.conversation.id;
+    const stream = streamOpening();
     const listening = readEvents(
       `${app.url}/api/chat/events`,
       sessionToken,
       (events) => events.some((event) => event.type === 'message' && event.data.message.author === 'bot'),
-      { lastEventId: opened.body.lastEventId },
+      { lastEventId: opened.body.lastEventId, onOpen: stream.onOpen },
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stream.opened;
     const posted = await api(app, sessionToken, '/api/chat/messages', {
       method: 'POST',
       body: JSON.stringify({
@@ -175,13 +193,14 @@ describe('learner chat with a model configured (local OpenAI-compatible server)'
   it('streams the answer token by token, in order, then stores it with its evidence', async () => {
     const { sessionToken } = await launch(app.url, { role: 'learner' });
     const opened = await api(app, sessionToken, '/api/chat');
+    const stream = streamOpening();
     const listening = readEvents(
       `${app.url}/api/chat/events`,
       sessionToken,
       (events) => events.some((event) => event.type === 'message' && event.data.message.author === 'bot'),
-      { lastEventId: opened.body.lastEventId },
+      { lastEventId: opened.body.lastEventId, onOpen: stream.onOpen },
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stream.opened;
     await api(app, sessionToken, '/api/chat/messages', {
       method: 'POST',
       body: JSON.stringify({
@@ -208,21 +227,22 @@ describe('learner chat with a model configured (local OpenAI-compatible server)'
   });
 
   it('a reconnect in the middle of a streamed answer loses nothing and repeats nothing', async () => {
-    fake.chunkDelayMs = 40;
+    // The answer stops after three chunks until the second connection is open: it resumes mid-answer.
+    fake.rearmPause();
+    fake.pauseAfterChunks = 3;
     try {
       const { sessionToken } = await launch(app.url, { role: 'learner' });
       const opened = await api(app, sessionToken, '/api/chat');
       const since = opened.body.lastEventId;
       // First connection: drop it as soon as the answer starts streaming.
+      const stream = streamOpening();
       const first = readEvents(
         `${app.url}/api/chat/events`,
         sessionToken,
         (events) => events.some((e) => e.type === 'token'),
-        {
-          lastEventId: since,
-        },
+        { lastEventId: since, onOpen: stream.onOpen },
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stream.opened;
       await api(app, sessionToken, '/api/chat/messages', {
         method: 'POST',
         body: JSON.stringify({
@@ -238,7 +258,7 @@ describe('learner chat with a model configured (local OpenAI-compatible server)'
         `${app.url}/api/chat/events`,
         sessionToken,
         (events) => events.some((e) => e.type === 'message' && e.data.message.author === 'bot'),
-        { lastEventId: lastSeen },
+        { lastEventId: lastSeen, onOpen: () => fake.releaseStreams() },
       );
       const stored = [...beforeDrop, ...second].filter((event) => event.type === 'message');
       const ids = stored.map((event) => event.data.message.id);
@@ -247,7 +267,8 @@ describe('learner chat with a model configured (local OpenAI-compatible server)'
       const seqs = stored.map((event) => Number(event.id));
       expect(seqs).to.deep.equal([...seqs].sort((a, b) => a - b));
     } finally {
-      fake.chunkDelayMs = 0;
+      fake.pauseAfterChunks = undefined;
+      fake.releaseStreams();
     }
   });
 });

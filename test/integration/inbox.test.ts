@@ -6,6 +6,7 @@ import { DEV_LMS_CLIENT_ID, LTI, platformUrls } from '../../src/devlms/constants
 import { InboxIndex, TeamService } from '../../src/inbox/index.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { eventually } from '../support/eventually.js';
 import { launch } from '../support/lms-client.js';
 import { api, type Body, handOff, launchSession, type Person } from '../support/people.js';
 import { readyRedis } from './conversations-support.js';
@@ -47,19 +48,33 @@ async function launchAs(
 const escalate = (app: TestApp, learner: Person, text = 'I want to talk to a person please') =>
   handOff(app, learner, text);
 
-/** Reads SSE frames from a URL for a while. */
-async function readSse(url: string, token: string, ms: number, lastEventId?: string): Promise<string> {
+/**
+ * Reads an SSE stream's raw text until `until(text)` holds, then closes it; fails if it never does within
+ * `timeoutMs`. `onOpen` runs once the response has started: the server registers the stream before it
+ * answers, so what happens after is heard.
+ */
+async function readSse(
+  url: string,
+  token: string,
+  until: (text: string) => boolean,
+  options: { lastEventId?: string; onOpen?: () => void; timeoutMs?: number } = {},
+): Promise<string> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   let text = '';
   try {
     const response = await fetch(url, {
-      headers: { authorization: `Bearer ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}),
+      },
       signal: controller.signal,
     });
+    options.onOpen?.();
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
-    for (;;) {
+    while (!until(text)) {
       const { value, done } = await reader.read();
       if (done) break;
       text += decoder.decode(value);
@@ -68,7 +83,9 @@ async function readSse(url: string, token: string, ms: number, lastEventId?: str
     if ((error as Error).name !== 'AbortError') throw error;
   } finally {
     clearTimeout(timer);
+    controller.abort();
   }
+  if (!until(text)) throw new Error(`${url} did not send what was awaited within ${timeoutMs} ms:\n${text}`);
   return text;
 }
 
@@ -137,7 +154,13 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     const chat = await api(app, learner, '/api/chat');
     expect(chat.text).not.to.contain(secret);
     expect(chat.text).to.contain('Hello Nora, I can help with that.');
-    const live = await readSse(`${app.url}/api/chat/events`, learner.token, 1500, '0');
+    // Replayed in order: the note, written before the reply, would have come before it.
+    const live = await readSse(
+      `${app.url}/api/chat/events`,
+      learner.token,
+      (text) => text.includes('Hello Nora, I can help with that.'),
+      { lastEventId: '0' },
+    );
     expect(live).to.contain('Hello Nora, I can help with that.');
     expect(live).not.to.contain(secret);
     const page = await fetch(`${app.url}/chat?ltik=${encodeURIComponent(learner.token)}`);
@@ -413,13 +436,12 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     const team = await api(app, lead, '/api/inbox/teams', { method: 'POST', body });
     expect(team.status).to.equal(201);
     // Re-routing runs in the background: wait for the item to carry the team.
-    let items: Body[] = [];
-    for (let i = 0; i < 50; i++) {
-      items = (await api(app, lead, `/api/inbox/conversations?view=open&teamId=${team.body.team.id}`)).body
-        .items;
-      if (items.length) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const items: Body[] = await eventually(async () => {
+      const { items } = (
+        await api(app, lead, `/api/inbox/conversations?view=open&teamId=${team.body.team.id}`)
+      ).body;
+      return items.length ? items : undefined;
+    }, 'the thread listed under its team');
     expect(items.map((i) => i.id)).to.deep.equal([thread]);
     expect(items[0].team).to.deep.equal({ id: team.body.team.id, name: body.name });
   });
@@ -449,12 +471,12 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     // Syncing again updates the same team; the course's threads are routed to it.
     const again = await api(app, lead, path, { method: 'POST' });
     expect(again.body.team.id).to.equal(synced.body.team.id);
-    let items: Body[] = [];
-    for (let i = 0; i < 50 && !items.length; i++) {
-      items = (await api(app, lead, `/api/inbox/conversations?view=open&teamId=${synced.body.team.id}`)).body
-        .items;
-      if (!items.length) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const items: Body[] = await eventually(async () => {
+      const { items } = (
+        await api(app, lead, `/api/inbox/conversations?view=open&teamId=${synced.body.team.id}`)
+      ).body;
+      return items.length ? items : undefined;
+    }, "the course's thread listed under the synced team");
     expect(items.map((i) => i.id)).to.include(thread);
     // A course of another institution, or no course at all, is not found.
     expect(
@@ -498,9 +520,25 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
 
   it('pushes list changes, notes and presence on the inbox live channel', async () => {
     const learner = await launchAs(app, { role: 'learner', given: 'Xena' });
-    const listening = readSse(`${app.url}/api/inbox/events`, lead.token, 2500);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const thread = await escalate(app, learner);
+    let thread = '';
+    const typing =
+      /event: presence\ndata: \{"conversationId":"[0-9a-f]{24}","viewers":\[\{"userId":"[0-9a-f]{24}","name":"Lena Lead"\}\],"typing":\[\{"userId"/;
+    let opened = () => {};
+    const open = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const listening = readSse(
+      `${app.url}/api/inbox/events`,
+      lead.token,
+      (text) =>
+        thread !== '' &&
+        text.includes(`"id":"${thread}"`) &&
+        text.includes('live note text') &&
+        typing.test(text),
+      { onOpen: opened },
+    );
+    await open;
+    thread = await escalate(app, learner);
     await api(app, lead, `/api/inbox/conversations/${thread}/notes`, {
       method: 'POST',
       body: { clientId: 'live-n', text: 'live note text' },
@@ -513,9 +551,7 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     expect(text).to.contain('event: conversation');
     expect(text).to.contain(`"id":"${thread}"`);
     expect(text).to.contain('live note text');
-    expect(text).to.match(
-      /event: presence\ndata: \{"conversationId":"[0-9a-f]{24}","viewers":\[\{"userId":"[0-9a-f]{24}","name":"Lena Lead"\}\],"typing":\[\{"userId"/,
-    );
+    expect(text).to.match(typing);
   });
   it('rebuilds the same lists from MongoDB after Redis lost the index', async () => {
     const learner = await launchAs(app, { role: 'learner', given: 'Rebecca', family: 'Rebuild' });
