@@ -56,6 +56,7 @@ describe('scale-out: two web and two worker processes behind a round-robin proxy
   /** The queues as the processes see them (same prefix), to know when no SLA job is left to run. */
   let queues: Queues;
   let redis: Redis;
+  let connectedHere = false;
 
   /** A request to the tool through its proxy, as the pages send them (bearer session token, JSON). */
   async function call(
@@ -162,7 +163,10 @@ describe('scale-out: two web and two worker processes behind a round-robin proxy
     tool = await new RoundRobinProxy(upstreams).start(toolPort, 'localhost');
     lms = await new RoundRobinProxy(upstreams).start(lmsPort);
     // The test reads stored events to count SLA steps (the same database the processes use).
-    await connectMongo(services.mongoUrl, quietLogger);
+    if (mongoose.connection.readyState !== 1) {
+      await connectMongo(services.mongoUrl, quietLogger);
+      connectedHere = true;
+    }
     redis = createRedis(services.redisUrl, 'producer', quietLogger);
     if (redis.status !== 'ready') await once(redis, 'ready');
     queues = new Queues(redis, env.REDIS_PREFIX as string);
@@ -180,7 +184,8 @@ describe('scale-out: two web and two worker processes behind a round-robin proxy
     await tool?.stop();
     await lms?.stop();
     const codes = await Promise.all([...webs, ...workers].map((child) => child.stop()));
-    await mongoose.disconnect();
+    // Only a connection this file opened: another file's app may be using the shared one.
+    if (connectedHere) await mongoose.disconnect();
     await queues?.close();
     redis?.disconnect();
     await fake.stop();
