@@ -37,7 +37,7 @@ describe('the live bus of a web process', () => {
     probe.disconnect();
   });
 
-  it('listens to stored events, transient signals, presence and knowledge changes on one Redis connection', async () => {
+  it('listens to stored events, transient signals, presence, knowledge and settings changes on one Redis connection', async () => {
     const before = new Set((await clients(probe)).map((c) => c.id));
     app = await startTestApp();
     const opened = (await clients(probe)).filter((c) => !before.has(c.id));
@@ -45,7 +45,8 @@ describe('the live bus of a web process', () => {
     // Printed for the record: the web process's connections, and how many of them are pub/sub listeners.
     console.log(`      web process: ${opened.length} Redis connections, ${listening.length} subscriber(s)`);
     expect(listening).to.have.length(1);
-    expect(listening[0]?.subscriptions).to.equal(4);
+    expect(listening[0]?.subscriptions).to.equal(LIVE_TOPICS.length);
+    expect(LIVE_TOPICS).to.include.members(['events', 'transient', 'presence', 'knowledge', 'settings']);
   });
 
   it('hands each message to the listeners of its topic only, in every process', async () => {
