@@ -391,8 +391,16 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
     const watcher = await readyRedis((await testServices()).redisUrl, 'subscriber');
     const monitor = await watcher.monitor();
     const commands: string[][] = [];
+    // A marker sent after the claim on the service's own connection: Redis runs one connection's commands
+    // in order, so once MONITOR shows it, every command of the claim on that copy has been shown too.
+    const marker = `after-claim-${conversationId}`;
+    let markerSeen = () => {};
+    const markerShown = new Promise<void>((resolve) => {
+      markerSeen = resolve;
+    });
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args.includes(key)) commands.push(args.map((a) => a.toLowerCase()));
+      if (args.includes(marker)) markerSeen();
     });
     try {
       await h.service.claim({
@@ -400,7 +408,8 @@ describe('learner chat hot paths (no collection scans on FerretDB)', () => {
         actor: { userId: newId(), role: 'admin', name: 'Ada' },
         conversationId,
       });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await h.redis.echo(marker);
+      await markerShown;
     } finally {
       monitor.disconnect();
       watcher.disconnect();

@@ -9,6 +9,7 @@ import {
   KnowledgeUploadModel,
   seedSampleKnowledge,
 } from '../../src/knowledge/index.js';
+import { eventually } from '../support/eventually.js';
 import { quietLogger } from '../support/services.js';
 import { type KnowledgeHarness, newTenantId, settled, startKnowledgeHarness } from './knowledge-support.js';
 
@@ -209,14 +210,11 @@ describe('knowledge base: uploading documents', () => {
       );
       // Loaded now; the next document arrives by message (the version check is a minute away).
       await upload(tenantId, 'scanning.md', md('# Scanning\n\nScanning to email is free on every copier.\n'));
-      const seen = await (async () => {
-        for (let i = 0; i < 100; i++) {
-          const r = await other.ask(tenantId, 'is scanning to email free');
-          if (r.sources[0]?.path === 'scanning.md') return true;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        return false;
-      })();
+      const seen = await eventually(
+        async () =>
+          (await other.ask(tenantId, 'is scanning to email free')).sources[0]?.path === 'scanning.md',
+        'the other process to find the new document',
+      );
       expect(seen).to.equal(true);
     } finally {
       await other.close();
@@ -249,8 +247,7 @@ describe('knowledge base: uploading documents', () => {
         if ('source' in o) expect((await settled(h.service, tenantId, o.source.id)).status).to.equal('ready');
       }
       const paths = async (question: string) => (await other.ask(tenantId, question)).sources[0]?.path;
-      const deadline = Date.now() + 5000;
-      while (other.size(tenantId) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => other.size(tenantId) >= 3, 'the other process to hold the three documents');
       expect(await paths('can I borrow a laptop')).to.equal('help/library.md');
       expect(await paths('where do I rent a locker')).to.equal('help/lockers.md');
       expect(await paths('where are the showers')).to.equal('help/showers.md');
