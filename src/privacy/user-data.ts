@@ -124,11 +124,7 @@ export async function erasePerson(queues: Queues, tenantId: string, userId: stri
     addReport(report, await eraseThreads(queues, tenant, threads.slice(i, i + 100)));
   addReport(report, {
     ...emptyReport(),
-    collections: await eraseUserRecords(
-      tenant._id,
-      user,
-      threads.map((thread) => thread.id),
-    ),
+    collections: await eraseUserRecords(tenant._id, user),
   });
   forgetRecentProfile(String(user._id));
   addReport(report, {

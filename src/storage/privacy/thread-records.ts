@@ -30,7 +30,8 @@ const add = (removed: Record<string, number>, collection: string, count: number)
  * Deletes every record of some threads of one tenant: messages and notes, their events, SLA clocks, follow-up
  * records and claims, thread pointers, leads, labelled misses, topic assignments (topics left without a
  * member go, the others get their count), gap answers and hits, kept gap replies, notification deliveries,
- * dead letters and thread links, and the threads' facts in the insight days. The conversations themselves go
+ * dead letters and thread links, the audit log's entries about them, and the threads' facts in the insight
+ * days. The conversations themselves go
  * last, so an interrupted run finds the same threads again and finishes (every step is idempotent).
  *
  * Filters other than `_id` scan on FerretDB: this runs in background jobs and admin actions only, a batch of
@@ -94,6 +95,8 @@ export async function eraseThreadRecords(
     await drop('notification_dead_letters', { _id: { $in: deliveryIds } } as never);
   }
   await drop('notification_links', { tenantId: tenantString, conversationId: { $in: idStrings } });
+  // The audit log's entries about these threads (who claimed, replied, resolved): they point at nothing now.
+  await drop('inbox_audit', { tenantId, conversationId: { $in: ids } });
 
   add(removed, 'insight_days', await forgetInsightFacts(tenantString, threads, timeZone));
 

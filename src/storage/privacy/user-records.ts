@@ -74,7 +74,6 @@ export async function userRecords(tenantId: Types.ObjectId, user: UserRow, threa
 export async function eraseUserRecords(
   tenantId: Types.ObjectId,
   user: UserRow,
-  threadIds: Types.ObjectId[],
 ): Promise<Record<string, number>> {
   const removed: Record<string, number> = {};
   const userId = user._id;
@@ -90,7 +89,6 @@ export async function eraseUserRecords(
   await drop('events', { tenantId, userId });
   await drop('notification_deliveries', { tenantId: String(tenantId), 'recipient.userId': String(userId) });
   await drop('notification_links', { tenantId: String(tenantId), userId: String(userId) });
-  if (threadIds.length) await drop('inbox_audit', { tenantId, conversationId: { $in: threadIds } });
   await change(
     'messages',
     { tenantId, authorId: userId },
