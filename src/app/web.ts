@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../http/app.js';
-import { isEventStream } from '../http/event-stream.js';
+import { EVENT_STREAM_OPENED, isEventStream } from '../http/event-stream.js';
 import { RedisRateCounter } from '../http/middleware/rate-limit.js';
 import { seedSampleKnowledge } from '../knowledge/index.js';
 import { LaunchStateStore } from '../lti/launch-state.store.js';
@@ -58,8 +58,15 @@ export async function startWeb(runtime: Runtime): Promise<{ server: Server; url:
   let draining = false;
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.shouldKeepAlive = false;
+    // A page reconnecting over a connection kept alive from before shutdown: its stream ends at once too.
+    res.once(EVENT_STREAM_OPENED, () => draining && res.end());
     open.add(res);
-    res.once('close', () => open.delete(res));
+    res.once('close', () => {
+      open.delete(res);
+      // A connection whose response was already under way when shutdown began (a live stream, a reply
+      // sent with keep-alive) is idle now: close it rather than wait for the client to.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
   });
   lifecycle.onShutdown('http', async () => {
     draining = true;

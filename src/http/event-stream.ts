@@ -18,6 +18,9 @@ export function isEventStream(res: object): boolean {
   return streams.has(res);
 }
 
+/** Emitted on a response when it becomes an event stream, for a server that is stopping to end it at once. */
+export const EVENT_STREAM_OPENED = 'chatref:event-stream-opened';
+
 /**
  * Opens a Server-Sent Events response: no caching or proxy buffering, a 2 s reconnect hint, and a
  * writer for the stream's frames (`src/live/frames.ts`). The caller registers its listeners and cleans
@@ -33,6 +36,7 @@ export function openEventStream<Frame extends SseFrame>(res: Response): EventStr
   res.write('retry: 2000\n\n');
   trackLiveStream(routeLabel(res.req.baseUrl, res.req.route?.path), res);
   streams.add(res);
+  res.emit(EVENT_STREAM_OPENED);
   return (frame, id) => {
     res.write(
       `${id !== undefined ? `id: ${id}\n` : ''}event: ${frame.type}\ndata: ${JSON.stringify(frame.data)}\n\n`,
