@@ -20,7 +20,8 @@ export interface JobRemoval {
 const STATES = ['waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
 const PAGE = 500;
 
-function matches(job: Job, match: JobMatch): boolean {
+/** Whether a job carries the ids a removal is after (exported for its unit test). */
+export function jobMatches(job: Pick<Job, 'data'>, match: JobMatch): boolean {
   const data = (job.data ?? {}) as { tenantId?: string; conversationId?: string; deliveryId?: string };
   if (data.deliveryId && match.deliveryIds?.has(data.deliveryId)) return true;
   if (data.tenantId !== match.tenantId) return false;
@@ -45,7 +46,7 @@ export async function removeQueuedJobs(queues: Queues, match: JobMatch): Promise
         if (!jobs.length) break;
         let gone = 0;
         for (const job of jobs) {
-          if (!matches(job, match)) continue;
+          if (!jobMatches(job, match)) continue;
           try {
             await job.remove();
             removed++;
@@ -59,7 +60,8 @@ export async function removeQueuedJobs(queues: Queues, match: JobMatch): Promise
         if (jobs.length < PAGE) break;
       }
     }
-    for (const job of (await queue.getJobs(['active'])).filter(Boolean)) if (matches(job, match)) running++;
+    for (const job of (await queue.getJobs(['active'])).filter(Boolean))
+      if (jobMatches(job, match)) running++;
   }
   return { removed, running };
 }
