@@ -7,8 +7,9 @@ import { LeadModel } from '../../src/leads/lead.model.js';
 import { HTML_PAYLOADS, oneLine } from '../fixtures/xss/payloads.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { openBrowser, openToolPage } from '../support/browser.js';
-import { api, handOff, type Person } from '../support/people.js';
-import { launchInto, newInstitution } from '../support/tenants.js';
+import { eventually } from '../support/eventually.js';
+import { api, type Body, handOff, type Person } from '../support/people.js';
+import { type Institution, launchInto, newInstitution } from '../support/tenants.js';
 
 const P = HTML_PAYLOADS.map(oneLine);
 const LEARNER_NAME = `${P[1]} Learner`;
@@ -60,13 +61,14 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
   let admin: Person;
   let learner: Person;
   let thread: string;
+  let place: Institution;
   /** Every dialog any page opened, for the whole life of every page (a payload calls alert()). */
   const dialogs: string[] = [];
   const problems: string[] = [];
 
   before(async () => {
     app = await startTestApp({ worker: true });
-    const place = await newInstitution(app, 'Xss Browser');
+    place = await newInstitution(app, 'Xss Browser');
     const course = { id: `xss-course-${randomUUID().slice(0, 8)}`, title: COURSE_TITLE };
     admin = await launchInto(app, place, { role: 'admin', name: ADMIN_NAME, course });
     learner = await launchInto(app, place, { role: 'learner', name: LEARNER_NAME, course });
@@ -240,6 +242,43 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
     ]);
   });
 
+  it('the chat page: a bot answer quoting a payload document cites its payload title as text', async () => {
+    const question = `How do I renew my zorblax licence ${P[0]}`;
+    const qa = await api(app, admin, '/api/knowledge/qa', {
+      method: 'POST',
+      body: { question, answer: `Renew the zorblax licence here: ${HTML_PAYLOADS[1]} **${P[3]}**` },
+    });
+    expect(qa.status, qa.text).to.equal(201);
+    await eventually(async () => {
+      const source = await api(app, admin, `/api/knowledge/sources/${qa.body.data.id}`);
+      return source.body.data?.status === 'ready';
+    }, 'the Q&A to be searchable');
+    const asker = await launchInto(app, place, {
+      role: 'learner',
+      name: 'Quinn Asker',
+      course: { id: 'xss-asker', title: 'Asking' },
+    });
+    const opened = await api(app, asker, '/api/chat');
+    const clientId = `q-${randomUUID()}`;
+    const posted = await api(app, asker, '/api/chat/messages', {
+      method: 'POST',
+      body: {
+        conversationId: opened.body.conversation.id,
+        clientId,
+        text: 'How do I renew my zorblax licence?',
+      },
+    });
+    expect(posted.status, posted.text).to.equal(201);
+    const answer = await eventually(async () => {
+      const read = await api(app, asker, '/api/chat');
+      return (read.body.messages as Body[]).find(
+        (m) => m.clientId === `bot:${clientId}` && m.citations?.length,
+      );
+    }, 'a cited bot answer');
+    expect(answer.citations[0].title).to.equal(question);
+    await visit(asker, '/chat', [question, HTML_PAYLOADS[1] as string]);
+  });
+
   it('the inbox: the list, the thread with its messages, note and reply, and a canned reply inserted are text', async () => {
     await visit(
       admin,
@@ -269,7 +308,7 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
   });
 
   it('knowledge: document titles, file names and missed questions are text', async () => {
-    await visit(admin, '/knowledge', [QA_QUESTION, FILE_NAME.replace(/\.md$/, ''), MISS_QUESTION]);
+    await visit(admin, '/knowledge', [QA_QUESTION, FILE_NAME.replace(/.md$/, ''), MISS_QUESTION]);
   });
 
   it('leads, handoff settings and notification settings list the payloads as text', async () => {
@@ -281,6 +320,6 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
   });
 
   it('had no script errors or CSP refusals on any page', () => {
-    expect(problems.filter((p) => !/status of 4\d\d/.test(p))).to.deep.equal([]);
+    expect(problems.filter((p) => !/status of 4dd/.test(p))).to.deep.equal([]);
   });
 });
