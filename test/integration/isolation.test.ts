@@ -679,6 +679,39 @@ const ROUTES: Record<string, Case> = {
       },
     ],
   },
+  // Data rights (one person's data on request).
+  'GET /settings/privacy': { access: 'admin', probes: [list('/settings/privacy')] },
+  'GET /api/privacy/settings': { access: 'admin', probes: [list('/api/privacy/settings')] },
+  'PUT /api/privacy/settings': { access: 'admin', probes: [], why: 'writes the caller’s retention' },
+  'GET /api/privacy/people': {
+    access: 'admin',
+    probes: [
+      { as: asAdmin, path: (_a, b) => `/api/privacy/people?userId=${b.ids.user}`, expect: [200] },
+      {
+        as: asAdmin,
+        path: (_a, b) => `/api/privacy/people?email=${encodeURIComponent(b.learner.email ?? '')}`,
+        expect: [200],
+      },
+    ],
+  },
+  'GET /api/privacy/people/:id/export': {
+    access: 'admin',
+    probes: [byId('GET', (_a, b) => `/api/privacy/people/${b.ids.user}/export`)],
+  },
+  'POST /api/privacy/people/:id/erase': {
+    access: 'admin',
+    probes: [
+      byId(
+        'POST',
+        (_a, b) => `/api/privacy/people/${b.ids.user}/erase`,
+        () => ({ confirm: true }),
+      ),
+    ],
+  },
+  'GET /api/privacy/people/:id/erase': {
+    access: 'admin',
+    probes: [byId('GET', (_a, b) => `/api/privacy/people/${b.ids.user}/erase`)],
+  },
 };
 
 /** The development LMS (mounted in development and tests only, never in production). */
@@ -696,7 +729,8 @@ const ownPath = (route: string, a: World) =>
     .replace('/keyword-rules/:id', `/keyword-rules/${a.ids.rule}`)
     .replace('/dead-letters/:id', `/dead-letters/d${'0'.repeat(32)}`)
     .replace('/gaps/threads/:id', `/gaps/threads/${a.ids.thread}`)
-    .replace('/leads/:id', `/leads/${a.ids.lead}`);
+    .replace('/leads/:id', `/leads/${a.ids.lead}`)
+    .replace('/people/:id', `/people/${a.ids.user}`);
 
 describe('isolation: every route, page and live channel keeps institutions and courses apart', function () {
   this.timeout(300_000);
