@@ -77,6 +77,9 @@ describe('Redis restarts under running web and worker processes', function () {
     expect(read.body.conversation.id).to.equal(conversationId);
     expect((await fetch(`${web.url}/chat?ltik=${learner.token}`)).status).to.equal(200);
     // …while the inbox lists (kept in Redis) and new launches (their login state is in Redis) say 503.
+    // A page (re)connecting its live stream now is let in and hears what happens once Redis is back.
+    const during = holdStream(`${web.url}/api/chat/events`, learner.token, opened.body.lastEventId);
+    await during.opened;
     const inbox = await api(web.app, admin, '/api/inbox/conversations');
     expect(inbox.status, inbox.text).to.equal(503);
     expect(inbox.body.error.message).to.match(/Redis.*try again/i);
@@ -124,6 +127,8 @@ describe('Redis restarts under running web and worker processes', function () {
       }
     }
     live.close();
+    await during.waitFor(isBack, 'the message on the stream opened during the outage');
+    during.close();
     const checkId = randomUUID();
     const job = await stack
       .queue('maintenance')
