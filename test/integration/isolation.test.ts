@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { LabelledMissModel } from '../../src/knowledge/labelled-miss.model.js';
 import { LeadModel } from '../../src/leads/lead.model.js';
+import { strangerToken } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { openStream } from '../support/live-stream.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
@@ -793,6 +794,31 @@ describe('isolation: every route, page and live channel keeps institutions and c
         // Another course's thread must not show to the instructor either.
         if (who === a.instructor && text.includes(`${a.marker} second course`))
           failures.push(`${route} (${path}) shows another course to an instructor`);
+      }
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('answers a session of an institution with no records on every route without a server error or a leak', async () => {
+    const failures: string[] = [];
+    for (const role of ['admin', 'instructor', 'learner'] as const) {
+      const token = await strangerToken(app.config.LTI_ENCRYPTION_KEY, role);
+      for (const [route, spec] of Object.entries(ROUTES)) {
+        if (spec.access === 'public' || route.endsWith('/events')) continue;
+        const [method, pattern] = route.split(' ') as [string, string];
+        const response = await fetch(`${app.url}${ownPath(pattern, b)}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(spec.sample?.(b) ?? {}),
+        });
+        const text = await response.text();
+        if (response.status >= 500)
+          failures.push(`${route} as a ${role}: ${response.status} ${text.slice(0, 160)}`);
+        if (text.includes(b.marker) || text.includes(a.marker)) failures.push(`${route} as a ${role} leaks`);
       }
     }
     expect(failures).to.deep.equal([]);
