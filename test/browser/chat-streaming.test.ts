@@ -3,6 +3,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
+import { eventually } from '../support/eventually.js';
 import { FakeOpenAI } from '../support/openai-fake.js';
 
 // Two answers of 20 tokens each with no words in common, so text of one inside the other shows.
@@ -151,13 +152,11 @@ async function waitForStreamingBubble(frame: Frame, text: string): Promise<void>
  * assistant bubble no longer streaming, with the stored text and its feedback buttons.
  */
 async function waitForStoredAnswer(frame: Frame, question: string): Promise<StoredMessage> {
-  let answer: StoredMessage | undefined;
-  while (!answer) {
+  const answer = await eventually(async () => {
     const messages = await storedMessages(frame);
     const asked = messages.find((message) => message.author === 'learner' && message.text === question);
-    answer = asked && messages.find((message) => message.clientId === `bot:${asked.clientId}`);
-    if (!answer) await frame.page().waitForTimeout(100);
-  }
+    return asked && messages.find((message) => message.clientId === `bot:${asked.clientId}`);
+  }, `the stored answer to "${question}"`);
   await frame.waitForFunction(
     (text) => {
       const bubbles = document.querySelectorAll('.message-bot');
