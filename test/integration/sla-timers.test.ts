@@ -115,6 +115,32 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   /** Waits (bounded) until the wall clock is past an instant: used only to show that nothing fired by then. */
   const pastInstant = (at: Date | number, what: string) =>
     eventually(() => Date.now() > new Date(at).getTime(), what, 60_000);
+  /**
+   * The positive marker for "nothing fired by `at`": a thread of its own whose first response is due
+   * after `at`, and the wait for its breach. Timers fire in due order, so once the marker's breach is
+   * told, anything wrongly left due by `at` would have been told before it (a fixed pause would pass on a
+   * slow machine without proving it). The marker's targets are in force only until its clock runs.
+   */
+  async function markerBreachAfter(at: Date | number, what: string): Promise<void> {
+    const saved = current;
+    current = uniform({
+      first: Math.max(1, Math.ceil((new Date(at).getTime() - Date.now()) / 1000) + 1),
+      resolution: 3600,
+    });
+    try {
+      const marker = await handOff();
+      await clockWhere(marker.conversationId, (c) => c.active, "the marker's clock to start");
+      current = saved;
+      const breached = await eventually(
+        () => eventsOf(marker.conversationId, 'sla.breached')[0],
+        `the marker breaching after ${what}`,
+        60_000,
+      );
+      expect(Date.parse(breached.payload.dueAt)).to.be.above(new Date(at).getTime());
+    } finally {
+      current = saved;
+    }
+  }
 
   it('a breach fires at its due time, never early and not late (warning first), told once with a staff-only line on the thread', async () => {
     current = uniform({ first: 3, resolution: 600 });
@@ -257,7 +283,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
       'sla.updated telling the pause',
     );
     // Past the resolution's original due time, nothing fired while paused.
-    await pastInstant(originalDue.getTime() + 1000, 'the original due time');
+    await markerBreachAfter(originalDue.getTime() + 1000, 'the original due time');
     expect(eventsOf(conversationId, 'sla.breached')).to.have.length(0);
     expect(eventsOf(conversationId, 'sla.warned')).to.have.length(0);
     expect(await timerJobsOf(conversationId)).to.have.length(0);
@@ -305,7 +331,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
     expect(await app.runtime.redis.zscore(keys.pending, conversationId)).to.equal(null);
     expect(await app.runtime.redis.sismember(keys.active, conversationId)).to.equal(0);
     const latest = Math.max(ms(running.targets.next_response?.dueAt), ms(running.targets.resolution?.dueAt));
-    await pastInstant(latest + 1500, 'every former due time');
+    await markerBreachAfter(latest + 1500, 'every former due time');
     expect(eventsOf(conversationId, 'sla.warned')).to.have.length(0);
     expect(eventsOf(conversationId, 'sla.breached')).to.have.length(0);
     const told = eventsOf(conversationId, 'sla.updated').at(-1);
