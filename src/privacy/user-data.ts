@@ -3,8 +3,14 @@ import type { Queues } from '../jobs/queues.js';
 import { AppError } from '../lib/errors.js';
 import { forgetRecentProfile } from '../lti/launch.service.js';
 import { type ThreadRef, threadBatches } from '../storage/privacy/thread-records.js';
-import { eraseUserRecords, findUsers, type UserRow, userRecords } from '../storage/privacy/user-records.js';
-import { eraseUserFromRedis } from '../storage/privacy/user-redis.js';
+import {
+  eraseUserRecords,
+  findUsers,
+  openAssignments,
+  type UserRow,
+  userRecords,
+} from '../storage/privacy/user-records.js';
+import { dropThreadCopies, eraseUserFromRedis } from '../storage/privacy/user-redis.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import { addReport, type ErasureReport, emptyReport, eraseThreads } from './erase-threads.js';
 
@@ -67,6 +73,20 @@ async function onePerson(tenantId: string, userId: string) {
 }
 
 /**
+ * Refuses to erase a staff member who still owns unresolved threads: their learners wait on them, so the
+ * threads are transferred (or resolved) first.
+ */
+export async function assertErasable(tenantId: string, userId: string): Promise<void> {
+  const { tenant, user } = await onePerson(tenantId, userId);
+  const owned = await openAssignments(tenant._id, user._id);
+  if (owned)
+    throw new AppError(
+      'conflict',
+      `This person owns ${owned} open conversation${owned === 1 ? '' : 's'}: transfer or resolve ${owned === 1 ? 'it' : 'them'} first.`,
+    );
+}
+
+/**
  * Everything stored about one person in a tenant, as one JSON document: profile (with follow-up email
  * preference), launches, threads with their messages (internal staff notes included, marked `internal`),
  * the ratings they gave, leads, questions kept for review and topics, messages they wrote in other people's
@@ -117,14 +137,17 @@ export async function exportPerson(tenantId: string, userId: string) {
  * their presence. A later launch by the same person creates a new profile and starts with no thread.
  */
 export async function erasePerson(queues: Queues, tenantId: string, userId: string): Promise<ErasureReport> {
+  await assertErasable(tenantId, userId);
   const { tenant, user } = await onePerson(tenantId, userId);
   const threads = await threadsOf(tenant._id, user._id);
   const report = emptyReport();
   for (let i = 0; i < threads.length; i += 100)
     addReport(report, await eraseThreads(queues, tenant, threads.slice(i, i + 100)));
+  const own = await eraseUserRecords(tenant._id, user);
   addReport(report, {
     ...emptyReport(),
-    collections: await eraseUserRecords(tenant._id, user),
+    collections: own.removed,
+    redis: { namedThreadCopies: await dropThreadCopies(queues.redis, queues.prefix, own.touched) },
   });
   forgetRecentProfile(String(user._id));
   addReport(report, {

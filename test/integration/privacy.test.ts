@@ -223,6 +223,46 @@ describe('data rights: one person’s export and erasure (admin action, real lau
     expect((await jobsOf(app, bystanderThread)).some((job) => job.startsWith('sla.fire'))).to.equal(true);
   });
 
+  it('a staff member who owns open threads is erased only after transferring them; their replies stay, nameless', async () => {
+    const staff = await launchInto(app, school, { role: 'admin', name: 'Sam Staff' });
+    expect(
+      (await api(app, staff, `/api/inbox/conversations/${bystanderThread}/claim`, { method: 'POST' })).status,
+    ).to.equal(200);
+    const replied = await api(app, staff, `/api/inbox/conversations/${bystanderThread}/reply`, {
+      method: 'POST',
+      body: { clientId: `r-${randomUUID()}`, text: 'Sam here, fixed it' },
+    });
+    expect(replied.status, replied.text).to.equal(201);
+    const refused = await api(app, admin, `/api/privacy/people/${staff.userId}/erase`, {
+      method: 'POST',
+      body: { confirm: true },
+    });
+    expect(refused.status).to.equal(409);
+    expect(refused.body.error.message).to.equal(
+      'This person owns 1 open conversation: transfer or resolve it first.',
+    );
+    const resolved = await api(app, staff, `/api/inbox/conversations/${bystanderThread}/resolve`, {
+      method: 'POST',
+      body: {},
+    });
+    expect(resolved.status, resolved.text).to.equal(200);
+    const asked = await api(app, admin, `/api/privacy/people/${staff.userId}/erase`, {
+      method: 'POST',
+      body: { confirm: true },
+    });
+    expect(asked.status, asked.text).to.equal(202);
+    await eventually(async () => {
+      const state = await api(app, admin, `/api/privacy/people/${staff.userId}/erase`);
+      return state.body.data.state === 'completed';
+    }, 'the staff erasure to complete');
+    expect(await UserModel.exists({ _id: staff.userId })).to.equal(null);
+    const thread = await api(app, admin, `/api/inbox/conversations/${bystanderThread}`);
+    expect(thread.status, thread.text).to.equal(200);
+    const reply = (thread.body.messages as Body[]).find((message) => message.text === 'Sam here, fixed it');
+    expect(reply?.authorName).to.equal('Deleted user');
+    expect(JSON.stringify(thread.body)).not.to.include(staff.userId);
+  });
+
   it('a later launch by the same person starts fresh: a new profile and an empty thread', async () => {
     const erasedAt = new Date();
     const again = await launchLearner();

@@ -5,7 +5,7 @@ import type { Queues } from '../../jobs/queues.js';
 import { AppError } from '../../lib/errors.js';
 import { eraseJobId } from '../../privacy/privacy.jobs.js';
 import { retentionDays, retentionDaysSchema, setRetentionDays } from '../../privacy/retention-setting.js';
-import { exportPerson, findPeople } from '../../privacy/user-data.js';
+import { assertErasable, exportPerson, findPeople } from '../../privacy/user-data.js';
 import { requireSession } from '../middleware/session.js';
 import { parseInput } from '../validate.js';
 import { pageContext } from './pages.routes.js';
@@ -94,6 +94,7 @@ export function privacyRoutes(deps: PrivacyRouteDeps): Router {
       );
     const [person] = await findPeople(tenantId, { userId: id });
     if (!person) throw new AppError('not_found', 'That person was not found in this institution.');
+    await assertErasable(tenantId, id);
     const jobId = eraseJobId(tenantId, id);
     // A fixed id per person: confirming twice erases once.
     const job = await queues().enqueue(

@@ -36,9 +36,17 @@ export async function findUsers(
     return user && String(user.tenantId) === String(tenantId) ? [user as unknown as UserRow] : [];
   }
   if (!by.email) return [];
-  const email = by.email.trim().toLowerCase();
-  const found = await col('users').find({ tenantId }).toArray();
-  return found.filter((user) => String(user.email ?? '').toLowerCase() === email) as unknown as UserRow[];
+  const escaped = by.email.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const found = await col('users')
+    .find({ tenantId, email: { $regex: `^${escaped}$`, $options: 'i' } })
+    .limit(20)
+    .toArray();
+  return found as unknown as UserRow[];
+}
+
+/** How many unresolved threads a staff member owns (they are transferred before the person is erased). */
+export function openAssignments(tenantId: Types.ObjectId, userId: Types.ObjectId): Promise<number> {
+  return col('conversations').countDocuments({ tenantId, assigneeId: userId, status: { $ne: 'resolved' } });
 }
 
 /**
@@ -74,9 +82,15 @@ export async function userRecords(tenantId: Types.ObjectId, user: UserRow, threa
 export async function eraseUserRecords(
   tenantId: Types.ObjectId,
   user: UserRow,
-): Promise<Record<string, number>> {
+): Promise<{ removed: Record<string, number>; touched: string[] }> {
   const removed: Record<string, number> = {};
   const userId = user._id;
+  // Other people's threads that show this person's name (replies written, threads owned): their Redis
+  // copies are dropped by the caller, so the thread is read again without the name.
+  const touched = new Set<string>([
+    ...(await col('messages').distinct('conversationId', { tenantId, authorId: userId })).map(String),
+    ...(await col('conversations').distinct('_id', { tenantId, assigneeId: userId })).map(String),
+  ]);
   const drop = async (name: string, filter: Record<string, unknown>) => {
     removed[name] = (removed[name] ?? 0) + (await col(name).deleteMany(filter)).deletedCount;
   };
@@ -95,6 +109,11 @@ export async function eraseUserRecords(
     { $set: { authorName: ERASED_NAME }, $unset: { authorId: '' } },
   );
   await change(
+    'conversations',
+    { tenantId, assigneeId: userId },
+    { $set: { assigneeName: ERASED_NAME }, $unset: { assigneeId: '' } },
+  );
+  await change(
     'inbox_audit',
     { tenantId, 'actor.userId': String(userId) },
     { $set: { 'actor.userId': 'deleted', 'actor.name': ERASED_NAME } },
@@ -105,5 +124,5 @@ export async function eraseUserRecords(
   // removes them within a day.
   await drop('idtokens', { iss: user.issuer, user: user.subject });
   await drop('users', { _id: userId, tenantId });
-  return removed;
+  return { removed, touched: [...touched] };
 }

@@ -48,3 +48,20 @@ export async function eraseUserFromRedis(
   } while (cursor !== '0');
   return { userKeys, presence };
 }
+
+/** Drops the Redis copies of some threads (document and message lists); they are read again from the database. */
+export async function dropThreadCopies(
+  redis: Redis,
+  prefix: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (!ids.length) return 0;
+  const keys = ids.flatMap((id) => [
+    `${prefix}:conversation:${id}`,
+    `${prefix}:messages:${id}`,
+    `${prefix}:messages:complete:${id}`,
+  ]);
+  let count = 0;
+  for (let i = 0; i < keys.length; i += 500) count += await redis.unlink(...keys.slice(i, i + 500));
+  return count;
+}
