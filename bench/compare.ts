@@ -20,7 +20,7 @@ const WATCHED: Array<{ bench: string; key: string; label: string; higher?: boole
 
 const DEFAULT_BENCHES = ['LTI launch', 'Learner chat', 'Admin inbox'];
 
-type Figures = Map<string, Map<string, string>>;
+type Figures = Map<string, string[]>;
 
 const { values, positionals } = parseArgs({
   options: { baseline: { type: 'string' }, rounds: { type: 'string', default: '1' } },
@@ -61,15 +61,15 @@ function runBench(cwd: string): Promise<Figures> {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`bench in ${cwd} exited with ${code}`));
+      // Lines read "  <key padded to 32> <value>": a key of 32 characters or more is followed by a single
+      // space, so sections keep their lines and a figure is found by its key.
       const figures: Figures = new Map();
-      let section: Map<string, string> | undefined;
+      let section: string[] | undefined;
       for (const line of output.split('\n')) {
         if (line.startsWith('## ')) {
-          section = new Map();
+          section = [];
           figures.set(line.slice(3), section);
-        }
-        const match = /^ {2}(\S.*?)\s{2,}(\S.*)$/.exec(line);
-        if (section && match?.[1] && match[2]) section.set(match[1].trim(), match[2].trim());
+        } else if (section && line.startsWith('  ')) section.push(line.trim());
       }
       resolve(figures);
     });
@@ -77,7 +77,11 @@ function runBench(cwd: string): Promise<Figures> {
 }
 
 const figureOf = (figures: Figures, bench: string, key: string) => {
-  for (const [name, section] of figures) if (name.startsWith(bench)) return Number(section.get(key));
+  for (const [name, lines] of figures) {
+    if (!name.startsWith(bench)) continue;
+    const line = lines.find((candidate) => candidate.startsWith(`${key} `));
+    return line ? Number.parseFloat(line.slice(key.length)) : Number.NaN;
+  }
   return Number.NaN;
 };
 const median = (list: number[]): number => {
