@@ -14,8 +14,6 @@ export interface JobPayloads {
     purge: { now?: string };
     /** Proves a worker is consuming: records that it ran, after holding for `holdMs`. */
     selfcheck: { checkId: string; holdMs?: number };
-    /** Gives threads stored without a thread pointer one (see src/conversations/thread-pointer-backfill.ts). */
-    pointThreads: Record<string, never>;
   };
   knowledge: {
     /** Parses, chunks, embeds and stores one upload of a knowledge source, then makes it live. */

@@ -63,12 +63,4 @@ export async function upsertSchedules(
       { every: options.retentionEveryMs ?? 60 * 60_000 },
       { name: 'retention', data: {} },
     );
-  // Every worker's start asks for it; the fixed id and the finished job kept in Redis make it run once,
-  // not a scan of every thread at each start. (Should Redis lose it, a run again writes nothing new.)
-  await queues.enqueue(
-    'maintenance',
-    'pointThreads',
-    {},
-    { jobId: 'thread-pointers-v1', removeOnComplete: false },
-  );
 }

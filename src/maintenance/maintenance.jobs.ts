@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backfillThreadPointers } from '../conversations/thread-pointer-backfill.js';
 import type { QueueHandlers } from '../jobs/workers.js';
 import { purgeExpired } from './retention.js';
 import { SelfcheckModel } from './selfcheck.model.js';
@@ -13,12 +12,6 @@ export const maintenanceJobs: QueueHandlers<'maintenance'> = {
     const removed = await purgeExpired(job.data.now ? new Date(job.data.now) : new Date());
     logger.info({ removed }, 'retention purge done');
     return removed;
-  },
-
-  async pointThreads(_job, { logger }) {
-    const result = await backfillThreadPointers();
-    logger.info(result, 'thread pointers backfilled');
-    return result;
   },
 
   async selfcheck(job) {
