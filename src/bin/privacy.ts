@@ -71,7 +71,8 @@ await runCli(async ({ logger, redisUrl }) => {
       const data = await exportPerson(required(values.tenant, 'tenant'), required(values.user, 'user'));
       if (values.out) {
         await writeFile(values.out, json(data), { mode: 0o600 });
-        console.log(`exported to ${values.out}: ${data.conversations.length} conversations`);
+        const n = data.conversations.length;
+        console.log(`exported to ${values.out}: ${n} conversation${n === 1 ? '' : 's'}`);
       } else console.log(json(data));
     } else if (command === 'erase') {
       const tenant = required(values.tenant, 'tenant');
