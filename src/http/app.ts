@@ -140,7 +140,12 @@ export function createApp(deps: WebDependencies): Express {
   );
   app.use(knowledgeRoutes({ config, knowledge: deps.services.knowledge }));
   app.use(
-    inboxRoutes({ secret: config.LTI_ENCRYPTION_KEY, inbox: deps.services.inbox, hub: deps.services.hub }),
+    inboxRoutes({
+      secret: config.LTI_ENCRYPTION_KEY,
+      inbox: deps.services.inbox,
+      hub: deps.services.hub,
+      messageMaxChars: config.MESSAGE_MAX_CHARS,
+    }),
   );
   app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
   app.use(

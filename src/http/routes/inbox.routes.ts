@@ -20,21 +20,23 @@ const listSchema = z.object({
   cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
-const textSchema = z.object({ clientId: z.string().trim().min(1).max(100), text: messageTextSchema() });
+const textSchemaFor = (messageMaxChars: number) =>
+  z.object({ clientId: z.string().trim().min(1).max(100), text: messageTextSchema(messageMaxChars) });
 const transferSchema = z
   .object({ toUserId: id.optional(), teamId: id.optional(), note: z.string().max(2000).optional() })
   .refine((v) => v.toUserId || v.teamId, { message: 'choose a person or a team', path: ['toUserId'] });
 const noteSchema = z.object({ note: z.string().max(2000).optional() });
 const resolveSchema = z.object({ resolution: z.string().trim().max(60).optional() });
 const presenceSchema = z.object({ typing: z.boolean().default(false) });
-const cannedSchema = z.object({
-  title: z.string().trim().min(1).max(120),
-  text: z
-    .string()
-    .trim()
-    .min(1)
-    .superRefine((text, ctx) => withinMessageMax(text, ctx)),
-});
+const cannedSchemaFor = (messageMaxChars: number) =>
+  z.object({
+    title: z.string().trim().min(1).max(120),
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .superRefine((text, ctx) => withinMessageMax(text, ctx, messageMaxChars)),
+  });
 const renderSchema = z.object({ conversationId: id });
 const teamSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -52,8 +54,16 @@ const auditSchema = z.object({ cursor: id.optional() });
  * The admin inbox API (contract: the inbox issue). Admins see their tenant's threads, instructors their
  * course's; everything outside is "not found". Routes validate and call the inbox service.
  */
-export function inboxRoutes(deps: { secret: string; inbox: InboxDomain; hub: LiveHub }): Router {
+export function inboxRoutes(deps: {
+  secret: string;
+  inbox: InboxDomain;
+  hub: LiveHub;
+  /** config MESSAGE_MAX_CHARS: the longest reply, note or canned reply. */
+  messageMaxChars: number;
+}): Router {
   const router = Router();
+  const textSchema = textSchemaFor(deps.messageMaxChars);
+  const cannedSchema = cannedSchemaFor(deps.messageMaxChars);
   const session = requireSession(deps.secret, ['admin', 'instructor']);
   const service = deps.inbox.service;
   const ctx = (res: Response) => service.context(res.locals.session);
