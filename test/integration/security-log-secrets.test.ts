@@ -13,7 +13,7 @@ import {
   startHttpReceiver,
   startSmtpReceiver,
 } from '../support/receivers.js';
-import { launchAs } from './notify-support.js';
+import { launchInto, newInstitution } from '../support/tenants.js';
 
 const secretValue = (prefix: string) => `${prefix}${randomBytes(18).toString('base64url')}`;
 
@@ -91,7 +91,9 @@ describe('security: secrets never appear in the logs', function () {
     expect(posted.status, posted.text).to.equal(201);
 
     // A lead saves channels: email through SMTP with a password, a webhook (its secret is shown once), Slack.
-    const lead = await launchAs(app, { role: 'admin', name: 'Logan Lead' });
+    // Notifications in an institution of this test's own: other tests' channels and settings stay apart.
+    const institution = await newInstitution(app, 'Log scan');
+    const lead = await launchInto(app, institution, { role: 'admin', name: 'Logan Lead' });
     secrets['admin session token'] = lead.token;
     const saved = await api(app, lead, '/api/settings/notifications', {
       method: 'PUT',
@@ -138,7 +140,21 @@ describe('security: secrets never appear in the logs', function () {
     // mail server and Slack fail, so their errors (which name servers and URLs) are logged as dead letters.
     smtp.failNext(5);
     http.respondWith(500, Number.POSITIVE_INFINITY, '/services/');
-    const handed = await api(app, learner, '/api/chat/handoff', { method: 'POST', body: { conversationId } });
+    const asker = await launchInto(app, institution, { role: 'learner', name: 'Ada Asker' });
+    const askerThread = (await api(app, asker, '/api/chat')).body.conversation.id as string;
+    const asked = await api(app, asker, '/api/chat/messages', {
+      method: 'POST',
+      body: {
+        conversationId: askerThread,
+        clientId: `c-${randomUUID()}`,
+        text: 'My quiz shows the wrong grade',
+      },
+    });
+    expect(asked.status, asked.text).to.equal(201);
+    const handed = await api(app, asker, '/api/chat/handoff', {
+      method: 'POST',
+      body: { conversationId: askerThread },
+    });
     expect(handed.status, handed.text).to.equal(200);
     await eventually(
       () => http.requests.filter((request) => request.path.startsWith('/hook/ok')).length >= 2,
