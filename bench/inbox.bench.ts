@@ -11,10 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { Types } from 'mongoose';
 import { ConversationModel } from '../src/conversations/conversation.model.js';
 import { MessageModel } from '../src/conversations/message.model.js';
-import { InboxIndex, TeamService } from '../src/inbox/index.js';
 import { LaunchModel } from '../src/lti/launch.model.js';
 import { issueSessionToken } from '../src/lti/session.js';
 import { createRedis } from '../src/redis/connection.js';
+import { storedTeams } from '../src/storage/inbox/create-inbox.js';
+import { RedisInboxIndex } from '../src/storage/inbox/redis-inbox-index.js';
 import { TenantModel } from '../src/tenants/tenant.model.js';
 import { UserModel } from '../src/users/user.model.js';
 import { benchClient, cpuMeter, percentile, startBenchStack } from './support.js';
@@ -349,7 +350,7 @@ export async function benchInbox(): Promise<Record<string, number | string>> {
     // here on its own; it drops and rewrites the tenant's index.
     progress('timing a full index rebuild');
     const producer = createRedis(stack.config.REDIS_URL ?? '', 'subscriber', stack.logger);
-    const index = new InboxIndex({ redis: producer, prefix, teams: new TeamService() });
+    const index = new RedisInboxIndex({ redis: producer, prefix, teams: storedTeams() });
     const explicitRebuildMs = await timed(() => index.rebuild(String(tenantId)));
     await producer.quit();
     await redis.quit();

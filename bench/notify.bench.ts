@@ -15,17 +15,19 @@
  * and with a conditional filter (FerretDB scans for the latter). Standalone:
  * `npx tsx bench/notify.bench.ts`.
  */
+
 import { once } from 'node:events';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import mongoose, { Types } from 'mongoose';
 import { SMTPServer } from 'smtp-server';
-import { createConversationDomain } from '../src/conversations/index.js';
+import { createJobServices } from '../src/jobs/job-services.js';
 import { Queues } from '../src/jobs/queues.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { closeSmtpTransports, smtpTransport } from '../src/notify/channels/email.js';
 import { requestNotifications } from '../src/notify/notifier.js';
 import { createRedis } from '../src/redis/connection.js';
+import { createConversationDomain } from '../src/storage/conversations/create-conversation-domain.js';
 import { pool, round, startBenchStack } from './support.js';
 
 const EMAILS = Number(process.env.BENCH_NOTIFY_EMAILS ?? 2_000);
@@ -188,7 +190,7 @@ export async function benchNotify(): Promise<Record<string, number | string>> {
       concurrency: config.NOTIFY_WORKER_CONCURRENCY,
       logger,
       queues: ['notify'],
-      services: { config, logger, redis, queues, conversations },
+      services: createJobServices({ config, logger, redis, queues, conversations }),
     });
     cleanups.push(() => closeWorkers(workers));
     const outcome = await Promise.race([

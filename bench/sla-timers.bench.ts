@@ -22,15 +22,16 @@
  * Everything runs in this process against the bench's own embedded FerretDB and Redis, under a prefix of
  * its own; both are removed at the end. Standalone: `npx tsx bench/sla-timers.bench.ts`.
  */
+
 import { once } from 'node:events';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { createConversationDomain } from '../src/conversations/conversation-domain.js';
 import { buildDeclaredIndexes } from '../src/db/indexes.js';
 import { EventStore } from '../src/events/index.js';
+import { createJobServices } from '../src/jobs/job-services.js';
 import { registerJobListeners } from '../src/jobs/listeners.js';
 import { type JobPayloads, Queues } from '../src/jobs/queues.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
@@ -38,6 +39,7 @@ import { stableObjectId } from '../src/lib/ids.js';
 import { createRedis } from '../src/redis/connection.js';
 import type { ClockState } from '../src/sla/clock.js';
 import { slaKeys, type TimerJob, TimerScheduler } from '../src/sla/timer-scheduler.js';
+import { createConversationDomain } from '../src/storage/conversations/create-conversation-domain.js';
 import { MongoClockStore } from '../src/storage/sla/mongo-clock-store.js';
 import { RedisTimerSets } from '../src/storage/sla/redis-timer-sets.js';
 import { seedVolume, VOLUME } from './seed-volume.js';
@@ -245,7 +247,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
         concurrency: workerConcurrency,
         logger,
         queues: ['sla'],
-        services: { config, logger, redis, queues, conversations },
+        services: createJobServices({ config, logger, redis, queues, conversations }),
       });
       if (!worker) throw new Error('no sla worker');
       const dueOf = (job: Job) => Date.parse(String((job.data as { dueAt?: string }).dueAt));

@@ -1,7 +1,6 @@
 import { type Assistant, createAssistant } from '../assistant/index.js';
 import { ChatService } from '../chat/chat.service.js';
-import { type ConversationDomain, createConversationDomain } from '../conversations/index.js';
-import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../inbox/index.js';
+import type { ConversationDomain } from '../conversations/index.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LeadService } from '../leads/lead.service.js';
@@ -9,6 +8,8 @@ import { createLeadIntentModel } from '../leads/lead-intent-model.js';
 import { LiveHub, RedisLiveBus, TransientChannel } from '../live/index.js';
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
+import { createConversationDomain } from '../storage/conversations/create-conversation-domain.js';
+import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../storage/inbox/create-inbox.js';
 import type { Runtime } from './runtime.js';
 import { followSettingsChanges } from './settings-sync.js';
 
@@ -44,7 +45,6 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   const live = new RedisLiveBus({ publisher: redis, subscriber, prefix: config.REDIS_PREFIX, logger });
   await live.start();
   lifecycle.onShutdown('live bus', () => live.close());
-  followSettingsChanges(live);
   const knowledgeIndex = new KnowledgeIndexRegistry({
     redis,
     bus: live,
@@ -60,6 +60,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
     logger,
     messageMaxChars: config.MESSAGE_MAX_CHARS,
   });
+  followSettingsChanges(live, { handoff: conversations.config });
   registerJobListeners(conversations.bus, queues, logger);
   const hub = new LiveHub({ bus: live, store: conversations.store, logger });
   hub.start();

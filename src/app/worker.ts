@@ -1,6 +1,5 @@
 import type { Worker } from 'bullmq';
-import { createConversationDomain } from '../conversations/index.js';
-import { indexWorkerEvents } from '../inbox/index.js';
+import { createJobServices } from '../jobs/job-services.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
@@ -8,6 +7,8 @@ import { RedisLiveBus } from '../live/redis-live-bus.js';
 import { observeDomainEvents } from '../metrics/events.js';
 import { observeWorkers } from '../metrics/jobs.js';
 import { createRedis } from '../redis/connection.js';
+import { createConversationDomain } from '../storage/conversations/create-conversation-domain.js';
+import { indexWorkerEvents } from '../storage/inbox/create-inbox.js';
 import { startMetrics } from './metrics.js';
 import type { Runtime } from './runtime.js';
 import { followSettingsChanges } from './settings-sync.js';
@@ -33,7 +34,6 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
   });
   await live.start();
   lifecycle.onShutdown('live bus', () => live.close());
-  followSettingsChanges(live);
   // SLA and notification jobs change threads and emit events (inboxes hear them live) on this bus.
   const conversations = createConversationDomain({
     redis: runtime.redis,
@@ -41,6 +41,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     logger,
     messageMaxChars: config.MESSAGE_MAX_CHARS,
   });
+  followSettingsChanges(live, { handoff: conversations.config });
   registerJobListeners(conversations.bus, queues, logger);
   observeDomainEvents(conversations.bus);
   // The inbox lists follow what jobs change (SLA states, escalations), before the events are published.
@@ -57,7 +58,7 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     logger,
     lockMs: config.JOB_LOCK_MS,
     // Ingestion jobs publish index changes on this process's producer connection (`services.redis`).
-    services: { config, logger, redis: runtime.redis, queues, conversations },
+    services: createJobServices({ config, logger, redis: runtime.redis, queues, conversations }),
   });
   lifecycle.onShutdown('workers', () => closeWorkers(workers));
   observeWorkers(workers);

@@ -7,13 +7,15 @@
  * this is for "Redis was restored from an old snapshot" or "team routing changed by hand". While a
  * tenant is rebuilt its lists are briefly incomplete.
  */
+
 import { parseArgs } from 'node:util';
 import { Types } from 'mongoose';
 import { runCli } from '../app/cli.js';
 import { loadConfig } from '../config/env.js';
-import { InboxIndex, TeamService } from '../inbox/index.js';
 import { AppError } from '../lib/errors.js';
 import { createRedis } from '../redis/connection.js';
+import { storedTeams } from '../storage/inbox/create-inbox.js';
+import { RedisInboxIndex } from '../storage/inbox/redis-inbox-index.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 
 const { values, positionals } = parseArgs({
@@ -32,10 +34,10 @@ await runCli(async ({ logger, redisUrl }) => {
     throw new AppError('bad_request', `no tenant with id ${values.tenant}`);
   const redis = createRedis(redisUrl, 'subscriber', logger);
   try {
-    const index = new InboxIndex({
+    const index = new RedisInboxIndex({
       redis,
       prefix: loadConfig().REDIS_PREFIX,
-      teams: new TeamService(),
+      teams: storedTeams(),
       logger,
     });
     const tenants = values.tenant

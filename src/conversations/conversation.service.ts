@@ -1,13 +1,9 @@
 import type { AssigneeRef } from '../events/catalog.js';
 import type { EventEmitter } from '../events/event-bus.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
-import { RedisStaffPresence, type StaffPresence } from '../handoff/staff-presence.js';
+import type { StaffPresence } from '../handoff/staff-presence.js';
 import type { Logger } from '../lib/logger.js';
-import { type ReplyPolicyProvider, tenantReplyPolicies } from '../sla/reply-policy.js';
-import {
-  RedisMongoConversationStore,
-  type RedisMongoStoreDeps,
-} from '../storage/conversations/redis-mongo-store.js';
+import type { ReplyPolicyProvider } from '../sla/reply-policy.js';
 import { addNote } from './commands/add-note.js';
 import { claim } from './commands/claim.js';
 import type { CommandContext } from './commands/context.js';
@@ -39,18 +35,17 @@ import { openOrContinue } from './queries/open-or-continue.js';
 
 export type * from './commands/types.js';
 
-/** What {@link ConversationService} needs; everything but events and Redis has a default. */
+/**
+ * What {@link ConversationService} needs: its ports are given (the product's are chosen in
+ * src/storage/conversations/create-conversation-domain.ts).
+ */
 export interface ConversationServiceDeps {
   events: EventEmitter;
-  /** A fail-fast (producer) connection, for the store, rate limits and staff presence. */
-  redis: RedisMongoStoreDeps['redis'];
-  /** REDIS_PREFIX: namespaces the store's and presence's keys. */
-  prefix: string;
-  /** The store of threads and messages (default: Redis and MongoDB/FerretDB on `redis`). */
-  store?: ConversationStore;
+  /** The store of threads and messages. */
+  store: ConversationStore;
   config?: HandoffConfigService;
-  replyPolicies?: ReplyPolicyProvider;
-  presence?: StaffPresence;
+  replyPolicies: ReplyPolicyProvider;
+  presence: StaffPresence;
   logger?: Logger;
   /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
   messageMaxChars?: number;
@@ -75,20 +70,11 @@ export class ConversationService {
     this.messageMaxChars = maxChars;
     this.config = deps.config ?? new HandoffConfigService();
     this.ctx = {
-      store:
-        deps.store ??
-        new RedisMongoConversationStore({
-          redis: deps.redis,
-          prefix: deps.prefix,
-          events: deps.events,
-          logger: deps.logger,
-          messageMaxChars: maxChars,
-          now,
-        }),
+      store: deps.store,
       events: deps.events,
       config: this.config,
-      replyPolicies: deps.replyPolicies ?? tenantReplyPolicies(),
-      presence: deps.presence ?? new RedisStaffPresence(deps.redis, deps.prefix),
+      replyPolicies: deps.replyPolicies,
+      presence: deps.presence,
       logger: deps.logger,
       now,
       messageMaxChars: maxChars,

@@ -68,7 +68,8 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 
 /**
  * A tenant's handoff configuration: settings and keyword rules. Reads are cached per process for a few
- * seconds (they run on every message); writes clear this process's cache, others catch up within the TTL.
+ * seconds (they run on every message); writes clear this process's cache, and the settings routes announce
+ * them on the live bus so every other process forgets its copy too (src/app/settings-sync.ts).
  */
 export class HandoffConfigService {
   private readonly settingsCache = new Map<string, { value: HandoffSettings; expires: number }>();
@@ -78,6 +79,12 @@ export class HandoffConfigService {
 
   private get cacheMs() {
     return this.options.cacheMs ?? 5000;
+  }
+
+  /** Drops this process's cached settings and rules of a tenant (another process saved them). */
+  forget(tenantId: string): void {
+    this.settingsCache.delete(tenantId);
+    this.rulesCache.delete(tenantId);
   }
 
   /** The tenant's settings, defaults filled in. */

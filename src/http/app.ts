@@ -147,7 +147,7 @@ export function createApp(deps: WebDependencies): Express {
       messageMaxChars: config.MESSAGE_MAX_CHARS,
     }),
   );
-  app.use(settingsRoutes({ config, handoff: deps.services.conversations.config }));
+  app.use(settingsRoutes({ config, handoff: deps.services.conversations.config, bus: deps.services.live }));
   app.use(
     slaSettingsRoutes({
       config,

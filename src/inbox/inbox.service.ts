@@ -2,7 +2,6 @@ import type { ConversationService } from '../conversations/conversation.service.
 import type { Logger } from '../lib/logger.js';
 import type { Session } from '../lti/session.js';
 import type { TenantSlaProvider } from '../sla/sla-plan.js';
-import { tenantSlas } from '../sla/tenant-sla.js';
 import { AuditLog } from './audit-log.js';
 import type { AuditStore } from './audit-store.js';
 import { type CannedInput, CannedReplies } from './canned-replies.js';
@@ -38,8 +37,8 @@ export interface InboxServiceDeps {
   /** "Is any admin watching the inbox?" (decides live vs. asynchronous handoffs). */
   staffPresence?: InboxWatchers;
   logger?: Logger;
-  /** Each tenant's SLA (its calendar's zone names reply-by times); default: the stored settings. */
-  tenantSla?: TenantSlaProvider;
+  /** Each tenant's SLA (its calendar's zone names reply-by times). */
+  tenantSla: TenantSlaProvider;
   settings: InboxSettingsStore;
   canned: CannedReplyStore;
   audit: AuditStore;
@@ -63,7 +62,7 @@ export class InboxService {
   private readonly settingsAdmin: InboxSettingsAdmin;
 
   constructor(deps: InboxServiceDeps) {
-    const tenantSla = deps.tenantSla ?? tenantSlas();
+    const tenantSla = deps.tenantSla;
     const { conversations, index, teams, presence, settings } = deps;
     this.contexts = new StaffContexts(settings);
     this.audit = new AuditLog(deps.audit, deps.logger);

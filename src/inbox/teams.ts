@@ -1,6 +1,5 @@
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
-import { MongoTeamStore } from '../storage/inbox/mongo-team-store.js';
 import type { TeamFields, TeamStore } from './team-store.js';
 
 /** A team as the API shows it. */
@@ -55,9 +54,8 @@ export class TeamService implements TeamRouting {
   private readonly store: TeamStore;
   onChange?: (tenantId: string) => void;
 
-  /** `store` defaults to the product's (MongoDB). */
-  constructor(private readonly options: { cacheMs?: number; store?: TeamStore } = {}) {
-    this.store = options.store ?? new MongoTeamStore();
+  constructor(private readonly options: { cacheMs?: number; store: TeamStore }) {
+    this.store = options.store;
   }
 
   async list(tenantId: string): Promise<TeamView[]> {

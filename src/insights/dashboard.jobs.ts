@@ -4,7 +4,7 @@ import type { JobServices } from '../jobs/job-services.js';
 import type { JobListener } from '../jobs/listeners.js';
 import type { QueueHandlers } from '../jobs/workers.js';
 import { withJobLock } from '../redis/job-lock.js';
-import { loadSlaSettings } from '../sla/tenant-sla.js';
+import { loadStoredSlaSettings } from '../storage/sla/stored-sla-settings.js';
 import { TenantModel } from '../tenants/tenant.model.js';
 import { projectTenant } from './insights-projector.js';
 
@@ -56,7 +56,7 @@ export async function runProjector(tenantId: string, deps: DashboardJobDeps): Pr
     () =>
       projectTenant(tenantId, {
         events: deps.events,
-        timeZone: async (id) => (await loadSlaSettings(id)).settings.timeZone,
+        timeZone: async (id) => (await loadStoredSlaSettings(id)).settings.timeZone,
       }),
   );
 }

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { EventName } from '../events/catalog.js';
 import { AppError } from '../lib/errors.js';
 import type { SlaStage, SlaTargetName } from '../sla/sla.types.js';
+import type { TimerSets } from '../sla/timer-sets.js';
+import { RedisTimerSets } from '../storage/sla/redis-timer-sets.js';
 
 /**
  * Every queue, its job names and their payloads, in one place.
@@ -190,6 +192,7 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 /** The producer side: one BullMQ Queue per name, sharing a fail-fast connection. */
 export class Queues {
   private readonly queues = new Map<QueueName, Queue>();
+  private timerSets?: TimerSets;
 
   constructor(
     private readonly connection: Redis,
@@ -199,6 +202,15 @@ export class Queues {
   /** The producer connection the queues share (for small reads beside an enqueue, e.g. the SLA listener's). */
   get redis(): Redis {
     return this.connection;
+  }
+
+  /**
+   * Which threads' SLA clocks run (Redis, on the producer connection): the SLA listener reads it beside
+   * its enqueue to skip learner messages to threads without clocks.
+   */
+  get slaTimers(): TimerSets {
+    this.timerSets ??= new RedisTimerSets(this.connection, this.prefix);
+    return this.timerSets;
   }
 
   /** The BullMQ queue for a name (created on first use). */

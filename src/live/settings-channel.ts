@@ -1,12 +1,16 @@
 import type { LiveBus } from './live-bus.js';
 
-/** Which of a tenant's cached settings changed (only the SLA settings are cached per process today). */
-export interface SettingsChange {
-  tenantId: string;
-  kind: 'sla';
-  /** The version just saved. */
-  version: number;
-}
+/** Which of a tenant's cached settings changed: its SLA settings, or its handoff settings and keyword rules. */
+export type SettingsChange =
+  | {
+      tenantId: string;
+      kind: 'sla';
+      /** The version just saved. */
+      version: number;
+    }
+  | { tenantId: string; kind: 'handoff' };
+
+const KINDS: ReadonlySet<string> = new Set<SettingsChange['kind']>(['sla', 'handoff']);
 
 /**
  * Tells every process that a tenant's settings changed. Why: each process caches a tenant's settings for
@@ -28,6 +32,7 @@ export function onSettingsChange(
 ): () => void {
   return bus.subscribe('settings', (raw) => {
     const change = JSON.parse(raw) as Partial<SettingsChange>;
-    if (typeof change.tenantId === 'string' && change.kind === 'sla') listener(change as SettingsChange);
+    if (typeof change.tenantId === 'string' && KINDS.has(String(change.kind)))
+      listener(change as SettingsChange);
   });
 }

@@ -7,7 +7,7 @@ import { findInTenant } from '../db/by-id.js';
 import type { Queues } from '../jobs/queues.js';
 import { InsertBatcher } from '../lib/insert-batcher.js';
 import type { Logger } from '../lib/logger.js';
-import { loadSlaSettings } from '../sla/tenant-sla.js';
+import { loadStoredSlaSettings } from '../storage/sla/stored-sla-settings.js';
 import { buildContent, type ThreadFacts } from './content.js';
 import {
   DeliveryModel,
@@ -113,7 +113,7 @@ export async function requestNotifications(
   // Times are written in the zone of the tenant's calendar (Hours and SLAs), as the inbox shows them.
   const [facts, timeZone] = await Promise.all([
     request.conversationId ? threadFacts(request.tenantId, request.conversationId) : undefined,
-    loadSlaSettings(request.tenantId)
+    loadStoredSlaSettings(request.tenantId)
       .then(({ settings }) => settings.timeZone)
       .catch(() => undefined),
   ]);

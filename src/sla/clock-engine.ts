@@ -1,7 +1,6 @@
 import type { Conversation } from '../conversations/conversation.model.js';
 import type { JobServices } from '../jobs/job-services.js';
 import type { JobPayloads } from '../jobs/queues.js';
-import { slaStorage } from '../storage/sla/sla-storage.js';
 import {
   applyClockInput,
   type ClockInput,
@@ -56,15 +55,14 @@ export class SlaEngine {
   readonly scheduler: TimerScheduler;
   readonly slas: TenantSlaProvider;
 
-  /** `storage` defaults to the product's (clocks in MongoDB, locks and timer sets in Redis). */
+  /** Its storage is the services' SLA ports (clocks, timer sets). */
   constructor(
     readonly services: JobServices,
     slas: TenantSlaProvider,
-    storage: { store: ClockStore; timers: TimerSets } = slaStorage(services),
   ) {
-    this.store = storage.store;
-    this.timers = storage.timers;
-    this.scheduler = new TimerScheduler(services.queues, storage.timers);
+    this.store = services.slaPorts.clocks;
+    this.timers = services.slaPorts.timers;
+    this.scheduler = new TimerScheduler(services.queues, this.timers);
     this.slas = slas;
   }
 

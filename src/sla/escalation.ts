@@ -3,7 +3,7 @@ import { PRIORITIES, PRIORITY_RANK, type Priority } from '../conversations/conve
 import { findInTenant } from '../db/by-id.js';
 import type { AssigneeRef, EventPayloads } from '../events/catalog.js';
 import { InboxSettingsModel } from '../inbox/inbox.models.js';
-import { routeTeam, TeamService } from '../inbox/teams.js';
+import { routeTeam, type TeamService } from '../inbox/teams.js';
 import type { JobPayloads } from '../jobs/queues.js';
 import { UserModel } from '../users/user.model.js';
 import { markEscalated, plannedEscalations, snapshotOf } from './clock.js';
@@ -17,8 +17,6 @@ const TARGET_LABEL: Record<SlaTargetName, string> = {
   next_response: 'next response',
   resolution: 'resolution',
 };
-
-const teams = new TeamService();
 
 /** One step more urgent (urgent stays urgent). */
 export function raised(priority: Priority): Priority {
@@ -34,7 +32,7 @@ const names = (people: readonly AssigneeRef[]) =>
  * them or the thread has no team. Leads given only by LTI role cannot be listed: the notification falls back
  * to the tenant's channels when nobody is named.
  */
-async function leadsFor(conversation: Conversation): Promise<AssigneeRef[]> {
+async function leadsFor(teams: TeamService, conversation: Conversation): Promise<AssigneeRef[]> {
   const tenantId = String(conversation.tenantId);
   const settings = await InboxSettingsModel.findById(conversation.tenantId).lean();
   const leadIds = (settings?.leadUserIds ?? []).filter((id) => /^[0-9a-f]{24}$/i.test(id));
@@ -97,7 +95,7 @@ export async function escalateStep(engine: SlaEngine, data: Escalate, now = new 
         break;
       }
       case 'notify_leads': {
-        const leads = await leadsFor(conversation);
+        const leads = await leadsFor(engine.services.slaPorts.teams, conversation);
         payload = { ...base, notified: leads };
         text = leads.length
           ? `Escalation: leads told (${names(leads)}): the ${what} target is still breached.`

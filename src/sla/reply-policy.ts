@@ -6,6 +6,7 @@ import {
   WeeklyBusinessCalendar,
 } from './calendar.js';
 import type { SlaMatch, TenantSla } from './sla-plan.js';
+import type { SlaSettingsStore } from './sla-settings-store.js';
 import { DEFAULT_POLICY_TARGETS, tenantSlas } from './tenant-sla.js';
 
 /**
@@ -68,7 +69,10 @@ export function replyPolicyFromSla(sla: TenantSla): ReplyPolicy {
  * Reply policies from each tenant's SLA settings (see {@link tenantSlas}: defaults in the tenant's zone
  * until a lead saves hours and policies), cached briefly because a handoff should not cost an extra read.
  */
-export function tenantReplyPolicies(options: { cacheMs?: number } = {}): ReplyPolicyProvider {
+export function tenantReplyPolicies(options: {
+  cacheMs?: number;
+  store: SlaSettingsStore;
+}): ReplyPolicyProvider {
   const slas = tenantSlas(options);
   return async (tenantId) => replyPolicyFromSla(await slas(tenantId));
 }

@@ -2,7 +2,6 @@ import type { z } from 'zod';
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { MongoSlaSettingsStore } from '../storage/sla/mongo-sla-settings-store.js';
 import { closuresFromIcs, fetchIcs } from './ics-import.js';
 import type { Closure, SlaSettings } from './sla-settings.model.js';
 import {
@@ -43,8 +42,7 @@ export interface SlaSettingsServiceDeps {
   allowPrivateUrls?: boolean;
   fetchTimeoutMs?: number;
   logger?: Logger;
-  /** Default: the product's (MongoDB). */
-  store?: SlaSettingsStore;
+  store: SlaSettingsStore;
 }
 
 /** The first zod problem as a 400 naming the field. */
@@ -69,8 +67,8 @@ function parseOrRefuse<T extends z.ZodType>(schema: T, input: unknown): z.output
 export class SlaSettingsService {
   private readonly store: SlaSettingsStore;
 
-  constructor(private readonly deps: SlaSettingsServiceDeps = {}) {
-    this.store = deps.store ?? new MongoSlaSettingsStore();
+  constructor(private readonly deps: SlaSettingsServiceDeps) {
+    this.store = deps.store;
   }
 
   async get(tenantId: string): Promise<VersionedSlaSettings> {

@@ -1,7 +1,6 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
 import type { JobListener } from '../jobs/listeners.js';
 import type { JobPayloads } from '../jobs/queues.js';
-import { RedisTimerSets } from '../storage/sla/redis-timer-sets.js';
 
 type React = JobPayloads['sla']['react'];
 
@@ -46,7 +45,7 @@ export const slaListener: JobListener = async (event, queues) => {
   if (!data) return;
   // Clocks start with this event: the thread counts as running from now, before its job runs (workers may
   // be behind), so the learner messages that follow are not skipped below.
-  const timers = new RedisTimerSets(queues.redis, queues.prefix);
+  const timers = queues.slaTimers;
   if (data.event === 'conversation.handed_off' || data.event === 'conversation.reopened')
     await timers.setActive(data.conversationId, true);
   // Most learner messages go to the bot: only a thread whose clocks run needs a job for them.

@@ -1,4 +1,3 @@
-import { MongoSlaSettingsStore } from '../storage/sla/mongo-sla-settings-store.js';
 import type { OpenPeriod, WeeklyHours } from './calendar.js';
 import { type CalendarRules, ScheduledBusinessCalendar } from './calendar-schedule.js';
 import type { ChosenPolicy, SlaMatch, SlaTarget, TenantSla, TenantSlaProvider } from './sla-plan.js';
@@ -190,12 +189,10 @@ function settingsOf(doc: StoredSlaSettings): SlaSettings {
   };
 }
 
-const storedSettings = new MongoSlaSettingsStore();
-
 /** The tenant's stored settings and version, or its defaults (version 0) in the tenant's zone. */
 export async function loadSlaSettings(
   tenantId: string,
-  store: SlaSettingsStore = storedSettings,
+  store: SlaSettingsStore,
 ): Promise<{ settings: SlaSettings; version: number; updatedAt?: Date }> {
   if (!/^[0-9a-f]{24}$/i.test(tenantId)) return { settings: defaultSlaSettings('UTC'), version: 0 };
   const doc = await store.read(tenantId);
@@ -222,9 +219,9 @@ export function invalidateTenantSla(tenantId?: string): void {
   }
 }
 
-async function load(tenantId: string): Promise<BuiltTenantSla> {
+async function load(tenantId: string, store: SlaSettingsStore): Promise<BuiltTenantSla> {
   const started = generation;
-  const { settings, version } = await loadSlaSettings(tenantId);
+  const { settings, version } = await loadSlaSettings(tenantId, store);
   const hit = cache.get(tenantId);
   let sla: BuiltTenantSla;
   if (hit && hit.sla.version === version && hit.sla.settings.timeZone === settings.timeZone) {
@@ -246,14 +243,14 @@ async function load(tenantId: string): Promise<BuiltTenantSla> {
  * Each tenant's SLA from its stored settings (defaults when none are stored), cached for `cacheMs`
  * (at most 5 s: other processes see a save within that; this process at once).
  */
-export function tenantSlas(options: { cacheMs?: number } = {}): TenantSlaProvider {
+export function tenantSlas(options: { cacheMs?: number; store: SlaSettingsStore }): TenantSlaProvider {
   const cacheMs = Math.min(options.cacheMs ?? 5_000, 5_000);
   return async (tenantId) => {
     const hit = cache.get(tenantId);
     if (hit && Date.now() - hit.loadedAt < cacheMs) return hit.sla;
     let pending = loading.get(tenantId);
     if (!pending) {
-      pending = load(tenantId).finally(() => {
+      pending = load(tenantId, options.store).finally(() => {
         if (loading.get(tenantId) === pending) loading.delete(tenantId);
       });
       loading.set(tenantId, pending);

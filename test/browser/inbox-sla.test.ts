@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Frame } from 'playwright-core';
 import { freePort } from '../../src/app/embedded-services.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../../src/devlms/constants.js';
-import { indexWorkerEvents } from '../../src/inbox/index.js';
+import { indexWorkerEvents } from '../../src/storage/inbox/create-inbox.js';
 import { findTenantForDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, toolFrame } from '../support/browser.js';

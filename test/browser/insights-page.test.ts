@@ -8,7 +8,7 @@ import { localDate, writeDaySummaries } from '../../src/insights/insights-projec
 import { emptyFacts, type ThreadFacts } from '../../src/insights/thread-facts.js';
 import { TopicModel } from '../../src/insights/topic.model.js';
 import { verifySessionToken } from '../../src/lti/session.js';
-import { loadSlaSettings } from '../../src/sla/tenant-sla.js';
+import { loadStoredSlaSettings } from '../../src/storage/sla/stored-sla-settings.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
@@ -28,7 +28,7 @@ describe('the Insights page in Chromium', function () {
     token = (await launch(app.url, { role: 'admin' })).sessionToken;
     const session = await verifySessionToken(token, app.config.LTI_ENCRYPTION_KEY);
     const tenantId = session.tenantId;
-    const zone = (await loadSlaSettings(tenantId)).settings.timeZone;
+    const zone = (await loadStoredSlaSettings(tenantId)).settings.timeZone;
     const now = Date.now();
     today = localDate(now, zone);
     // A team whose name a spreadsheet would run as a formula.

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
-import { ConversationService } from '../../src/conversations/conversation.service.js';
+import type { ConversationService } from '../../src/conversations/conversation.service.js';
 import { connectMongo } from '../../src/db/mongo.js';
 import type { NewEvent } from '../../src/events/catalog.js';
 import { EventBus } from '../../src/events/event-bus.js';
@@ -10,6 +10,7 @@ import { HandoffConfigService } from '../../src/handoff/handoff-config.service.j
 import type { StaffPresence } from '../../src/handoff/staff-presence.js';
 import { createRedis } from '../../src/redis/connection.js';
 import { defaultReplyPolicy } from '../../src/sla/reply-policy.js';
+import { createConversationService } from '../../src/storage/conversations/create-conversation-domain.js';
 import { quietLogger, testServices } from '../support/services.js';
 
 /** A connected Redis for a purpose, ready for commands (producer connections do not queue while connecting). */
@@ -68,7 +69,7 @@ export async function startDomain(): Promise<DomainHarness> {
   const clock = new TestClock();
   const presence = new SwitchablePresence();
   const config = new HandoffConfigService({ cacheMs: 0 });
-  const service = new ConversationService({
+  const service = createConversationService({
     events: bus,
     redis,
     prefix: redisPrefix,

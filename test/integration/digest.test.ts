@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import {
-  type ConversationDomain,
-  ConversationModel,
-  createConversationDomain,
-} from '../../src/conversations/index.js';
+import { type ConversationDomain, ConversationModel } from '../../src/conversations/index.js';
 import { DEV_LMS_CLIENT_ID, LTI, platformUrls } from '../../src/devlms/constants.js';
 import type { NewEvent } from '../../src/events/catalog.js';
-import { InboxIndex, indexWorkerEvents, TeamService } from '../../src/inbox/index.js';
+import type { InboxIndex } from '../../src/inbox/inbox-index.js';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, NotifySettingsModel } from '../../src/notify/notify.models.js';
 import type { NotificationRequest } from '../../src/notify/notify.types.js';
 import type { BusinessCalendar } from '../../src/sla/calendar.js';
 import { type DigestDeps, sendDigestIfDue } from '../../src/sla/digest.js';
 import { buildTenantSla, defaultSlaSettings } from '../../src/sla/tenant-sla.js';
+import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
+import { indexWorkerEvents, storedTeams } from '../../src/storage/inbox/create-inbox.js';
+import { RedisInboxIndex } from '../../src/storage/inbox/redis-inbox-index.js';
 import { RedisDigestMarks } from '../../src/storage/sla/redis-digest-marks.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -99,10 +98,10 @@ describe('review digest (real launches and handoffs; the notifier stores the del
       logger: quietLogger,
     });
     indexWorkerEvents({ conversations: worker, redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
-    index = new InboxIndex({
+    index = new RedisInboxIndex({
       redis: app.runtime.redis,
       prefix: app.config.REDIS_PREFIX,
-      teams: new TeamService(),
+      teams: storedTeams(),
     });
     await digestChannel(tenantId);
 

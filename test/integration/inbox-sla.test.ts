@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import {
-  type ConversationDomain,
-  ConversationModel,
-  createConversationDomain,
-} from '../../src/conversations/index.js';
+import { type ConversationDomain, ConversationModel } from '../../src/conversations/index.js';
 import type { EventName, NewEvent } from '../../src/events/catalog.js';
-import { InboxIndex, indexWorkerEvents, TeamService } from '../../src/inbox/index.js';
 import type { SlaSnapshot } from '../../src/sla/sla.types.js';
+import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
+import { indexWorkerEvents, storedTeams } from '../../src/storage/inbox/create-inbox.js';
+import { RedisInboxIndex } from '../../src/storage/inbox/redis-inbox-index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
@@ -163,10 +161,10 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
     const before = await list('breached');
     expect(ids(before)).to.include(conversationId);
     const thread = await ConversationModel.findById(conversationId).lean();
-    const index = new InboxIndex({
+    const index = new RedisInboxIndex({
       redis: app.runtime.redis,
       prefix: app.config.REDIS_PREFIX,
-      teams: new TeamService(),
+      teams: storedTeams(),
     });
     await index.rebuild(String(thread?.tenantId));
     const after = await list('breached');

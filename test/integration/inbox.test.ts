@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { DEV_LMS_CLIENT_ID, LTI, platformUrls } from '../../src/devlms/constants.js';
-import { InboxIndex, TeamService } from '../../src/inbox/index.js';
+import { storedTeams } from '../../src/storage/inbox/create-inbox.js';
+import { RedisInboxIndex } from '../../src/storage/inbox/redis-inbox-index.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -559,7 +560,7 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     const before = await api(app, lead, '/api/inbox/conversations?view=all&limit=100');
     const redis = await readyRedis(app.config.REDIS_URL as string, 'producer');
     try {
-      const index = new InboxIndex({ redis, prefix: app.config.REDIS_PREFIX, teams: new TeamService() });
+      const index = new RedisInboxIndex({ redis, prefix: app.config.REDIS_PREFIX, teams: storedTeams() });
       await index.rebuild(tenantOf(lead));
       const after = await api(app, lead, '/api/inbox/conversations?view=all&limit=100');
       // Every row as the live index kept it equals the row rebuilt from the documents.

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { InboxIndex, TeamService } from '../../src/inbox/index.js';
 import { INBOX_VIEWS } from '../../src/inbox/index-doc.js';
 import { LeadModel } from '../../src/leads/lead.model.js';
 import { DeliveryModel } from '../../src/notify/notify.models.js';
 import { slaKeys } from '../../src/sla/timer-scheduler.js';
+import { storedTeams } from '../../src/storage/inbox/create-inbox.js';
+import { RedisInboxIndex } from '../../src/storage/inbox/redis-inbox-index.js';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { FakeOpenAI } from '../support/openai-fake.js';
@@ -112,7 +113,7 @@ describe('leads stay out of the admin inbox; the chat asks the chat model about 
   async function rebuildIndex() {
     const redis = await readyRedis(app.config.REDIS_URL as string, 'producer');
     try {
-      await new InboxIndex({ redis, prefix: app.config.REDIS_PREFIX, teams: new TeamService() }).rebuild(
+      await new RedisInboxIndex({ redis, prefix: app.config.REDIS_PREFIX, teams: storedTeams() }).rebuild(
         app.tenantId,
       );
     } finally {

@@ -4,8 +4,8 @@ import type { Worker } from 'bullmq';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { freePort } from '../../src/app/embedded-services.js';
-import { createConversationDomain } from '../../src/conversations/index.js';
 import { LTI } from '../../src/devlms/constants.js';
+import { createJobServices } from '../../src/jobs/job-services.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { closeWorkers, startWorkers } from '../../src/jobs/workers.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
@@ -13,6 +13,7 @@ import { observeDomainEvents } from '../../src/metrics/events.js';
 import { observeWorkers } from '../../src/metrics/jobs.js';
 import { createRedis } from '../../src/redis/connection.js';
 import type { TenantSla } from '../../src/sla/sla-plan.js';
+import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { FakeOpenAI } from '../support/openai-fake.js';
@@ -108,14 +109,14 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
       concurrency: 4,
       logger: quietLogger,
       queues: ['knowledge', 'sla'],
-      services: {
+      services: createJobServices({
         config: app.config,
         logger: quietLogger,
         redis,
         queues: app.runtime.queues,
         conversations,
         sla: async () => tenantSla,
-      },
+      }),
     });
     observeWorkers(workers);
     await Promise.all(workers.map((worker) => worker.waitUntilReady()));

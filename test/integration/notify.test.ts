@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { createConversationDomain } from '../../src/conversations/index.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { sendingKey } from '../../src/notify/deliver.js';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, ThreadLinkModel } from '../../src/notify/notify.models.js';
 import { createThreadLink, LINK_TTL_MS } from '../../src/notify/thread-link.js';
+import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';

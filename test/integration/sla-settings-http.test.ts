@@ -6,7 +6,8 @@ import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { SlaSettingsDto } from '../../src/http/presenters/sla-settings.presenter.js';
 import { SlaSettingsModel } from '../../src/sla/sla-settings.model.js';
-import { invalidateTenantSla, tenantSlas } from '../../src/sla/tenant-sla.js';
+import { invalidateTenantSla } from '../../src/sla/tenant-sla.js';
+import { storedTenantSlas } from '../../src/storage/sla/stored-sla-settings.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { launch, launchWith } from '../support/lms-client.js';
 
@@ -182,7 +183,7 @@ describe('Hours and SLAs settings over HTTP', function () {
     const job = await retimeJob(1);
     expect(job?.data).to.deep.equal({ tenantId, version: 1 });
     // The process's TenantSla sees the save at once (its cache is invalidated on save).
-    const sla = await tenantSlas()(tenantId);
+    const sla = await storedTenantSlas()(tenantId);
     expect(
       sla.calendar.isOpen(DateTime.fromISO('2027-03-15T10:00', { zone: 'America/New_York' }).toJSDate()),
     ).to.equal(false);

@@ -10,8 +10,8 @@ import { escalateStep } from '../../src/sla/escalation.js';
 import { type SlaClockDoc, SlaClockModel } from '../../src/sla/sla-clock.model.js';
 import type { EscalationSettings, TenantSla, TenantSlaProvider } from '../../src/sla/sla-plan.js';
 import { sweepTimers } from '../../src/sla/sweep.js';
-import { tenantSlas } from '../../src/sla/tenant-sla.js';
 import { slaKeys } from '../../src/sla/timer-scheduler.js';
+import { storedTenantSlas } from '../../src/storage/sla/stored-sla-settings.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Person } from '../support/people.js';
@@ -468,7 +468,7 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   });
 
   it("with the tenant's own SLA settings, the learner's promised reply-by is the first-response due time", async () => {
-    current = await tenantSlas()(admin.tenantId);
+    current = await storedTenantSlas()(admin.tenantId);
     const { conversationId } = await handOff();
     const clock = await clockWhere(conversationId, (c) => c.active, 'the clocks to start');
     const conversation = await ConversationModel.findById(conversationId).lean();

@@ -2,6 +2,7 @@ import type { Priority } from '../../src/conversations/conversation.types.js';
 import { WeeklyBusinessCalendar } from '../../src/sla/calendar.js';
 import type { SlaTargetName } from '../../src/sla/sla.types.js';
 import type { ChosenPolicy, EscalationSettings, SlaTarget, TenantSla } from '../../src/sla/sla-plan.js';
+import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
 
 /** Targets per priority, in minutes of calendar time (fractions allowed: 0.05 = 3 s). */
 export type TestTargets = Record<Priority, Partial<Record<SlaTargetName, number>>>;
@@ -69,10 +70,9 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createConversationDomain } from '../../src/conversations/conversation-domain.js';
 import { LTI } from '../../src/devlms/constants.js';
 import type { AnyDomainEvent } from '../../src/events/catalog.js';
-import type { JobServices } from '../../src/jobs/job-services.js';
+import { createJobServices, type JobServices } from '../../src/jobs/job-services.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { closeWorkers, startWorkers } from '../../src/jobs/workers.js';
 import { createRedis } from '../../src/redis/connection.js';
@@ -125,14 +125,14 @@ export async function startSlaWorkers(
   const events: AnyDomainEvent[] = [];
   conversations.bus.onEvent((event) => events.push(event));
   const unregister = registerJobListeners(conversations.bus, app.runtime.queues, quietLogger);
-  const services: JobServices = {
+  const services: JobServices = createJobServices({
     config: app.config,
     logger: quietLogger,
     redis,
     queues: app.runtime.queues,
     conversations,
     sla,
-  };
+  });
   const workers: Worker[] = startWorkers({
     connection,
     prefix,

@@ -3,7 +3,7 @@ import { MAX_RANGE_DAYS } from '../../insights/dashboard.service.js';
 import { localDate } from '../../insights/insights-projector.js';
 import { AppError } from '../../lib/errors.js';
 import type { Session } from '../../lti/session.js';
-import { loadSlaSettings } from '../../sla/tenant-sla.js';
+import { loadStoredSlaSettings } from '../../storage/sla/stored-sla-settings.js';
 
 const isoDate = z
   .string()
@@ -35,7 +35,7 @@ const DAY_MS = 86_400_000;
 export async function insightsScopeOf(session: Session, input: z.output<typeof insightsRangeSchema>) {
   if (session.role === 'instructor' && !session.courseId)
     throw new AppError('forbidden', 'Open Insights from your course to see its figures.');
-  const zone = (await loadSlaSettings(session.tenantId)).settings.timeZone;
+  const zone = (await loadStoredSlaSettings(session.tenantId)).settings.timeZone;
   const to = input.to ?? localDate(Date.now(), zone);
   const from =
     input.from ??

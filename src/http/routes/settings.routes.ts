@@ -12,6 +12,8 @@ import type { HandoffConfigService, KeywordRuleView } from '../../handoff/handof
 import type { HandoffSettings } from '../../handoff/handoff-settings.model.js';
 import { isEmailAddress } from '../../lib/email-address.js';
 import { AppError } from '../../lib/errors.js';
+import type { LiveBus } from '../../live/live-bus.js';
+import { publishSettingsChange } from '../../live/settings-channel.js';
 import { checkChannelUrl } from '../../notify/channels/url-safety.js';
 import { requireSession } from '../middleware/session.js';
 import { parseInput as parse } from '../validate.js';
@@ -169,15 +171,21 @@ const asNotFound = (error: unknown): never => {
 export interface SettingsRouteDeps {
   config: Pick<Config, 'LTI_ENCRYPTION_KEY'> & Partial<Pick<Config, 'NODE_ENV'>>;
   handoff: HandoffConfigService;
+  /** The live bus: a save is announced so every process drops its cached copy (absent: this process only). */
+  bus?: Pick<LiveBus, 'channel' | 'publish'>;
 }
 
 /**
  * The admin "Handoff settings" page and its API: which triggers hand a thread to people, their thresholds,
  * and keyword rules. Admins only; everything is scoped to the session's tenant.
  */
-export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
+export function settingsRoutes({ config, handoff, bus }: SettingsRouteDeps): Router {
   const router = Router();
   const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
+  // Announced before the answer: the next message, on whichever process, meets the saved rules.
+  const announce = async (tenantId: string) => {
+    if (bus) await publishSettingsChange(bus, { tenantId, kind: 'handoff' });
+  };
 
   router.get('/settings', admin, async (_req, res) => {
     res.render('settings', {
@@ -195,6 +203,7 @@ export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
   router.patch('/api/settings/handoff', admin, async (req, res) => {
     const patch = parse(handoffSettingsPatchSchema.strict(), req.body ?? {});
     const settings = await handoff.updateSettings(res.locals.session.tenantId, patch);
+    await announce(res.locals.session.tenantId);
     res.json({ data: presentHandoffSettings(settings) });
   });
 
@@ -208,6 +217,7 @@ export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
     const body = parse(ruleBody, req.body ?? {});
     await checkNotifyTargets(body.notify, config.NODE_ENV === 'production');
     const rule = await handoff.createRule(session.tenantId, body, session.userId);
+    await announce(session.tenantId);
     res.status(201).json({ data: presentKeywordRule(rule) });
   });
 
@@ -232,11 +242,13 @@ export function settingsRoutes({ config, handoff }: SettingsRouteDeps): Router {
       if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
     }
     const rule = await handoff.updateRule(tenantId, id, merged).catch(asNotFound);
+    await announce(tenantId);
     res.json({ data: presentKeywordRule(rule) });
   });
 
   router.delete('/api/settings/keyword-rules/:id', admin, async (req, res) => {
     await handoff.deleteRule(res.locals.session.tenantId, ruleId(req.params)).catch(asNotFound);
+    await announce(res.locals.session.tenantId);
     res.status(204).end();
   });
 

@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { LiveBus } from '../../live/live-bus.js';
 import { publishSettingsChange } from '../../live/settings-channel.js';
 import { SlaSettingsService } from '../../sla/sla-settings.service.js';
+import { slaSettingsStore } from '../../storage/sla/stored-sla-settings.js';
 import { requireLead } from '../middleware/lead.js';
 import { requireSession } from '../middleware/session.js';
 import { presentSlaSettings } from '../presenters/sla-settings.presenter.js';
@@ -49,6 +50,7 @@ export function slaSettingsRoutes(deps: SlaSettingsRouteDeps): Router {
   const service =
     deps.service ??
     new SlaSettingsService({
+      store: slaSettingsStore,
       allowPrivateUrls: deps.config.NODE_ENV !== 'production',
       logger,
       onChange:

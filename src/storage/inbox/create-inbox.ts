@@ -1,24 +1,21 @@
 import type { Redis } from 'ioredis';
 import type { ConversationDomain } from '../../conversations/conversation-domain.js';
 import { InboxService } from '../../inbox/inbox.service.js';
+import type { InboxDomain } from '../../inbox/inbox-domain.js';
 import type { InboxIndex } from '../../inbox/inbox-index.js';
 import { InboxPresence } from '../../inbox/presence.js';
 import { TeamService } from '../../inbox/teams.js';
 import type { Logger } from '../../lib/logger.js';
 import { TenantModel } from '../../tenants/tenant.model.js';
+import { storedTenantSlas } from '../sla/stored-sla-settings.js';
 import { MongoAuditStore } from './mongo-audit-store.js';
 import { MongoCannedReplyStore } from './mongo-canned-reply-store.js';
 import { MongoInboxSettingsStore } from './mongo-inbox-settings-store.js';
+import { MongoTeamStore } from './mongo-team-store.js';
 import { RedisInboxIndex } from './redis-inbox-index.js';
 import { RedisReadMarks } from './redis-read-marks.js';
 
-/** The inbox of one web process. */
-export interface InboxDomain {
-  index: InboxIndex;
-  teams: TeamService;
-  presence: InboxPresence;
-  service: InboxService;
-}
+export type { InboxDomain } from '../../inbox/inbox-domain.js';
 
 /**
  * Wires the inbox onto a process's conversation domain: the index follows every event this process emits
@@ -32,7 +29,7 @@ export function createInbox(deps: {
   prefix: string;
   logger?: Logger;
 }): InboxDomain {
-  const teams = new TeamService();
+  const teams = storedTeams();
   const index = new RedisInboxIndex({ redis: deps.redis, prefix: deps.prefix, teams, logger: deps.logger });
   indexEvents(deps.conversations, index);
   teams.onChange = (tenantId) => {
@@ -54,6 +51,7 @@ export function createInbox(deps: {
     canned: new MongoCannedReplyStore(),
     audit: new MongoAuditStore(),
     staffPresence: deps.conversations.presence,
+    tenantSla: storedTenantSlas(),
     logger: deps.logger,
   });
   return { index, teams, presence, service };
@@ -75,14 +73,24 @@ export function indexWorkerEvents(deps: {
   prefix: string;
   logger?: Logger;
 }): InboxIndex {
-  const index = new RedisInboxIndex({
-    redis: deps.redis,
-    prefix: deps.prefix,
-    teams: new TeamService(),
-    logger: deps.logger,
-  });
+  const index = storedInboxIndex(deps);
   indexEvents(deps.conversations, index);
   return index;
+}
+
+/** Teams as the product keeps them (MongoDB), cached per process (see TeamService). */
+export function storedTeams(options: { cacheMs?: number } = {}): TeamService {
+  return new TeamService({ ...options, store: new MongoTeamStore() });
+}
+
+/** A reader and writer of the inbox index in Redis, routing by the stored teams. */
+export function storedInboxIndex(deps: { redis: Redis; prefix: string; logger?: Logger }): InboxIndex {
+  return new RedisInboxIndex({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    teams: storedTeams(),
+    logger: deps.logger,
+  });
 }
 
 /** Builds the index of every tenant that has none (after a Redis flush), one tenant after another. */

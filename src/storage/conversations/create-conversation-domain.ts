@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis';
+import {
+  ConversationService,
+  type ConversationServiceDeps,
+} from '../../conversations/conversation.service.js';
+import type { ConversationDomain } from '../../conversations/conversation-domain.js';
+import { messageMaxChars } from '../../conversations/message-limit.js';
+import { EventBus } from '../../events/event-bus.js';
+import { EventStore } from '../../events/event-store.js';
+import { HandoffConfigService } from '../../handoff/handoff-config.service.js';
+import { RedisStaffPresence } from '../../handoff/staff-presence.js';
+import type { Logger } from '../../lib/logger.js';
+import { storedReplyPolicies } from '../sla/stored-sla-settings.js';
+import { RedisMongoConversationStore } from './redis-mongo-store.js';
+
+/**
+ * A conversation service on the product's storage: threads and messages in MongoDB/FerretDB with their
+ * Redis copies and locks on `redis`, staff presence in Redis, reply policies from the stored SLA settings,
+ * unless given.
+ */
+export function createConversationService(
+  deps: Omit<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'> &
+    Partial<Pick<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'>> & {
+      /** A fail-fast (producer) connection, for the store, rate limits and staff presence. */
+      redis: Redis;
+      /** REDIS_PREFIX: namespaces the store's and presence's keys. */
+      prefix: string;
+    },
+): ConversationService {
+  const now = deps.now ?? (() => new Date());
+  const maxChars = deps.messageMaxChars ?? messageMaxChars();
+  const { redis, prefix, ...rest } = deps;
+  return new ConversationService({
+    ...rest,
+    now,
+    messageMaxChars: maxChars,
+    store:
+      deps.store ??
+      new RedisMongoConversationStore({
+        redis,
+        prefix,
+        events: deps.events,
+        logger: deps.logger,
+        messageMaxChars: maxChars,
+        now,
+      }),
+    presence: deps.presence ?? new RedisStaffPresence(redis, prefix),
+    replyPolicies: deps.replyPolicies ?? storedReplyPolicies(),
+  });
+}
+
+/**
+ * Builds the event store and bus, handoff configuration, staff presence and the conversation service on
+ * one fail-fast (producer) Redis connection. A web process's live hub replays from the same `store`.
+ */
+export function createConversationDomain(deps: {
+  redis: Redis;
+  prefix: string;
+  logger?: Logger;
+  /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
+  messageMaxChars?: number;
+}): ConversationDomain {
+  const store = new EventStore({ redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
+  const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
+  const config = new HandoffConfigService();
+  const presence = new RedisStaffPresence(deps.redis, deps.prefix);
+  const service = createConversationService({
+    events: bus,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    config,
+    presence,
+    logger: deps.logger,
+    messageMaxChars: deps.messageMaxChars,
+  });
+  return { store, bus, config, presence, service };
+}
