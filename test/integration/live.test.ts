@@ -19,7 +19,7 @@ import {
 } from './conversations-support.js';
 
 /** Resolves when `predicate` holds, polling; fails after `timeoutMs`. */
-async function until(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+async function until(predicate: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -94,7 +94,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
       clientId: 'm1',
       text: 'How do I see my grades?',
     });
-    await until(() => received.length === 1 && inbox.length === 1, 3000, 'the message on process B');
+    await until(() => received.length === 1 && inbox.length === 1, 15_000, 'the message on process B');
     expect(received[0]).to.deep.include({
       name: 'message.posted',
       tenantId,
@@ -130,7 +130,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     const before = hubB.register(filter, (event) => event.name === 'message.posted' && first.push(event));
     await say(1);
     await say(2);
-    await until(() => first.length === 2, 3000, 'the first two messages');
+    await until(() => first.length === 2, 15_000, 'the first two messages');
     before.close(); // the connection drops
     const lastEventId = first.at(-1)?.seq ?? 0;
 
@@ -148,7 +148,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     // delivered before it, so once it is here nothing more can come.
     await say(8);
     const text = (e: AnyDomainEvent) => (e.name === 'message.posted' ? e.payload.message.text : e.name);
-    await until(() => second.some((e) => text(e) === 'message 8'), 3000, 'the marker after the race');
+    await until(() => second.some((e) => text(e) === 'message 8'), 15_000, 'the marker after the race');
     const texts = second.map(text);
     expect(texts.slice(0, 2)).to.deep.equal(['message 3', 'message 4']);
     expect(texts.at(-1)).to.equal('message 8');
@@ -200,7 +200,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     });
     await until(
       () => staffEvents.some((e) => e.name === 'note.added'),
-      3000,
+      15_000,
       'the note on the staff channel',
     );
     // A public marker line in the learner's thread, after the note and the other thread's message: the
@@ -210,7 +210,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     );
     await until(
       () => learnerEvents.some((e) => e.seq === marker.seq),
-      3000,
+      15_000,
       'the marker on the learner channel',
     );
     // ("opened" may arrive after registering: it is published just before.)
@@ -259,7 +259,7 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     const publish = (event: AnyDomainEvent) =>
       publisher.publish(liveChannel(a.prefix, 'events', tenantId), JSON.stringify(event));
     await publish(stored[0]!);
-    await until(() => received.length === 1, 2000, 'the first event');
+    await until(() => received.length === 1, 15_000, 'the first event');
     await publish(stored[2]!); // ahead of "two"
     // A marker for another tenant, published after "three" on the same connection: Redis hands the
     // subscriber both in that order, so once the marker is delivered, "three" has been seen (and held).
@@ -273,17 +273,17 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
       systemLineEvent({ tenantId: otherTenant, conversationId, userId }, 'marker'),
     );
     await publisher.publish(liveChannel(a.prefix, 'events', otherTenant), JSON.stringify(marker));
-    await until(() => markers.length === 1, 3000, 'the marker of another tenant');
+    await until(() => markers.length === 1, 15_000, 'the marker of another tenant');
     markerReg.close();
     expect(received).to.deep.equal([stored[0]!.seq]);
     await publish(stored[1]!);
-    await until(() => received.length === 3, 2000, 'the reordered events');
+    await until(() => received.length === 3, 15_000, 'the reordered events');
     expect(received).to.deep.equal([stored[0]!.seq, stored[1]!.seq, stored[2]!.seq]);
     // A publish that never comes ("four" is stored but lost on the way): "five" waits briefly, then the
     // hub reads the missing one from the store.
     const five = await appendToLog(a.store, base('five'));
     await publish(five);
-    await until(() => received.length === 5, 5000, 'the gap filled from the store');
+    await until(() => received.length === 5, 15_000, 'the gap filled from the store');
     expect(received).to.deep.equal(stored.map((e) => e.seq).concat(five.seq));
     reg.close();
     await publisher.quit();
@@ -299,16 +299,16 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     );
     const line = (text: string) => systemLineEvent({ tenantId, conversationId, userId }, text);
     await a.bus.emit(line('before'));
-    await until(() => received.length === 1, 3000, 'the line before the drop');
+    await until(() => received.length === 1, 15_000, 'the line before the drop');
     // Stored (and in the replay log) but never heard: as when it is published while the connection is down.
     const missed = await a.store.record(line('while away'));
     await a.store.addToLog([missed.event]);
     const ready = once(subscriberB, 'ready');
     subscriberB.disconnect(true);
     await ready;
-    await until(() => received.length === 2, 3000, 'the line missed while away');
+    await until(() => received.length === 2, 15_000, 'the line missed while away');
     await a.bus.emit(line('after'));
-    await until(() => received.length === 3, 3000, 'the line after the reconnect');
+    await until(() => received.length === 3, 15_000, 'the line after the reconnect');
     expect(received).to.deep.equal(['before', 'while away', 'after']);
     reg.close();
   });
@@ -339,14 +339,14 @@ describe('live updates across web processes (Redis pub/sub + event store)', () =
     const channel = liveChannel(a.prefix, 'events', tenantId);
     const errors = await busA.publishAll(Array.from({ length: 10_000 }, (_, i) => [channel, line(i + 1, i)]));
     expect(errors.filter(Boolean)).to.deep.equal([]);
-    await until(() => heard.size === 10_000, 10_000, 'every client hearing its line');
+    await until(() => heard.size === 10_000, 20_000, 'every client hearing its line');
     expect([...heard.values()].every((n) => n === 1)).to.equal(true);
     for (const r of registrations) r.close();
     // Closed clients hear nothing more: a client registered afterwards hears the next line, they do not.
     const after: AnyDomainEvent[] = [];
     const inbox = hubA.register({ tenantId, audience: 'inbox' }, (event) => after.push(event));
     await busA.publish(channel, line(10_001, 0));
-    await until(() => after.length === 1, 3000, 'the line after closing');
+    await until(() => after.length === 1, 15_000, 'the line after closing');
     expect(heard.get(0)).to.equal(1);
     inbox.close();
   });
