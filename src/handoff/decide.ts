@@ -3,9 +3,21 @@ import type { ProductRole } from '../users/user.model.js';
 import type { HandoffMode, HandoffReason, NotifyTarget } from './handoff.types.js';
 import type { HandoffSettings } from './handoff-settings.model.js';
 import { detectHumanRequest } from './human-request.js';
-import { type CompiledRule, matchKeywordRules } from './keyword-rules.js';
+import { type CompiledRule, matchKeywordRules, type RuleMatch } from './keyword-rules.js';
 import { type LowConfidenceResult, scoreLowConfidence } from './low-confidence.js';
 import { computePriority } from './priority.js';
+
+/** Why a thread is handed off or triaged: a keyword rule matched (the rule as it was, and the words). */
+export function keywordRuleReason({ rule, matched }: RuleMatch): HandoffReason {
+  return {
+    code: 'keyword_rule',
+    ruleId: rule.id,
+    ruleName: rule.name,
+    category: rule.category,
+    priority: rule.priority,
+    matched,
+  };
+}
 
 /** Everything a handoff decision looks at; plain data so it is testable without a database. */
 export interface HandoffDecisionInput {
@@ -64,15 +76,7 @@ export function decideHandoff(input: HandoffDecisionInput): HandoffDecision {
 
   const matches =
     settings.keywordRules.enabled && input.text ? matchKeywordRules(input.text, input.rules) : [];
-  for (const { rule, matched } of matches)
-    reasons.push({
-      code: 'keyword_rule',
-      ruleId: rule.id,
-      ruleName: rule.name,
-      category: rule.category,
-      priority: rule.priority,
-      matched,
-    });
+  for (const match of matches) reasons.push(keywordRuleReason(match));
 
   let lowConfidence: LowConfidenceResult | undefined;
   let streak = input.previousStreak;

@@ -6,6 +6,7 @@ export interface TeamFields {
   memberIds: string[];
   courseIds: string[];
   categories: string[];
+  /** The course whose instructors (from the LMS) this team is. */
   courseTeamOf?: string;
 }
 

@@ -2,15 +2,9 @@ import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import type { TeamFields, TeamStore } from './team-store.js';
 
-/** A team as the API shows it. */
-export interface TeamView {
+/** A team as the API shows it: its stored fields and id. */
+export interface TeamView extends TeamFields {
   id: string;
-  name: string;
-  memberIds: string[];
-  courseIds: string[];
-  categories: string[];
-  /** The course whose instructors (from the LMS) this team is. */
-  courseTeamOf?: string;
 }
 
 export interface TeamInput {

@@ -38,43 +38,32 @@ export async function transition(
   return planned.updated;
 }
 
-type Tell = (updated: Conversation) => { event: NewEvent<EventName>; line?: SystemLine };
+/** What tells of a change: its event and, when it has one, a line in the thread. */
+type Told<L extends SystemLine | undefined> = { event: NewEvent<EventName>; line?: L };
+/** The line as stored: always there when the change is told with a line. */
+type StoredLine<L> = L extends SystemLine ? MessageView : MessageView | undefined;
 
 /**
  * A status change with what tells of it (its event and, when it has one, a line in the thread),
  * written side by side: one wait, not three. The events are published once all are stored; should
  * the document write fail, the line is taken back and the events withdrawn, so nothing is half-told.
  */
-export async function transitionTold(
+export async function transitionTold<L extends SystemLine | undefined>(
   ctx: CommandContext,
   conversation: Conversation,
   action: TransitionAction,
   change: ConversationChange,
-  tell: (updated: Conversation) => { event: NewEvent<EventName>; line: SystemLine },
-): Promise<{ updated: Conversation; line: MessageView }>;
-export async function transitionTold(
-  ctx: CommandContext,
-  conversation: Conversation,
-  action: TransitionAction,
-  change: ConversationChange,
-  tell: Tell,
-): Promise<{ updated: Conversation; line?: MessageView }>;
-export async function transitionTold(
-  ctx: CommandContext,
-  conversation: Conversation,
-  action: TransitionAction,
-  change: ConversationChange,
-  tell: Tell,
-): Promise<{ updated: Conversation; line?: MessageView }> {
+  tell: (updated: Conversation) => Told<L>,
+): Promise<{ updated: Conversation; line: StoredLine<L> }> {
   const planned = planTransition(conversation, action, change, ctx.now());
   const { updated } = planned;
   const { event, line } = tell(updated);
   const written = ctx.store.write(conversation, planned.change, updated);
   if (!line) {
     await ctx.events.emitAlongside([event], written);
-    return { updated };
+    return { updated, line: undefined as StoredLine<L> };
   }
-  return { updated, line: await postLine(ctx, updated, line, event, written) };
+  return { updated, line: (await postLine(ctx, updated, line, event, written)) as StoredLine<L> };
 }
 
 /**

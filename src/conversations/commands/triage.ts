@@ -1,3 +1,4 @@
+import { keywordRuleReason } from '../../handoff/decide.js';
 import type { HandoffReason } from '../../handoff/handoff.types.js';
 import type { HandoffSettings } from '../../handoff/handoff-settings.model.js';
 import { matchKeywordRules } from '../../handoff/keyword-rules.js';
@@ -32,14 +33,7 @@ export async function triage(
   if (priority === conversation.priority && category === conversation.category) return conversation;
   const updated = await update(ctx, conversation, { priority, ...(category ? { category } : {}) });
   const reasons: HandoffReason[] = [
-    ...matches.map(({ rule, matched }) => ({
-      code: 'keyword_rule' as const,
-      ruleId: rule.id,
-      ruleName: rule.name,
-      category: rule.category,
-      priority: rule.priority,
-      matched,
-    })),
+    ...matches.map(keywordRuleReason),
     ...urgentRules.map((r) => ({ code: 'urgent_rule' as const, ruleName: r.name })),
   ];
   await emit(ctx, updated, 'conversation.triaged', eventActor(actor), {
