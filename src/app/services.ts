@@ -106,6 +106,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
       leads,
       // With a chat model configured, borderline enquiries are judged by it (rules decide clear ones).
       leadModel: createLeadIntentModel(config),
+      background: (work) => lifecycle.track(work),
     }),
   };
 }

@@ -39,6 +39,11 @@ export class ChatService {
       leadModel?: LeadIntentModel | null;
       /** How long a borderline message waits for `leadModel` before the rules decide. */
       leadModelTimeoutMs?: number;
+      /**
+       * Told of each answer written after the reply, so a stopping process lets it finish before its
+       * connections close (the web process passes its lifecycle's `track`).
+       */
+      background?: (work: Promise<unknown>) => void;
     },
   ) {}
 
@@ -132,9 +137,10 @@ export class ChatService {
     if (intent.lead && posted.conversation.status === 'bot')
       await this.offerLeadCapture(session, posted.conversation, posted.message, intent);
     if (posted.botShouldAnswer && !posted.duplicate) {
-      void this.answer(session, posted.conversation.id, posted.message).catch((error) =>
+      const answering = this.answer(session, posted.conversation.id, posted.message).catch((error) =>
         this.deps.logger.error({ err: error, conversationId: posted.conversation.id }, 'answering failed'),
       );
+      this.deps.background?.(answering);
     }
     return { conversation: learnerConversationView(posted.conversation), message: posted.message };
   }
