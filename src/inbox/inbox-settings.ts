@@ -1,5 +1,6 @@
 import type { AuditLog } from './audit-log.js';
 import type { InboxSettings } from './inbox.models.js';
+import { requireOwnPeople } from './own-records.js';
 import { requireLead } from './permissions.js';
 import type { StaffContext } from './staff-context.js';
 
@@ -38,6 +39,7 @@ export class InboxSettingsAdmin {
   async put(ctx: StaffContext, input: LeadSettings): Promise<LeadSettings> {
     requireLead(ctx);
     const leadUserIds = [...new Set(input.leadUserIds)];
+    await requireOwnPeople(ctx.tenantId, leadUserIds, 'leadUserIds');
     const leadRoles = [...new Set(input.leadRoles.map((r) => r.trim()).filter(Boolean))];
     await this.deps.settings.write(ctx.tenantId, { leadRoles, leadUserIds });
     this.deps.onChange();

@@ -3,6 +3,7 @@ import { findInTenant } from '../db/by-id.js';
 import { AppError } from '../lib/errors.js';
 import { listCourseMembers } from '../lti/nrps.service.js';
 import type { AuditLog } from './audit-log.js';
+import { requireOwnCourses, requireOwnPeople } from './own-records.js';
 import { requireLead } from './permissions.js';
 import type { StaffContext } from './staff-context.js';
 import type { TeamInput, TeamService, TeamView } from './teams.js';
@@ -19,7 +20,10 @@ export class TeamAdmin {
     return this.deps.audit.leadChange(
       ctx,
       'team.create',
-      () => this.deps.teams.create(ctx.tenantId, input),
+      async () => {
+        await this.requireOwn(ctx, input);
+        return this.deps.teams.create(ctx.tenantId, input);
+      },
       (team) => ({ id: team.id, name: team.name }),
     );
   }
@@ -28,7 +32,10 @@ export class TeamAdmin {
     return this.deps.audit.leadChange(
       ctx,
       'team.update',
-      () => this.deps.teams.update(ctx.tenantId, id, input),
+      async () => {
+        await this.requireOwn(ctx, input);
+        return this.deps.teams.update(ctx.tenantId, id, input);
+      },
       (team) => ({ id, name: team.name }),
     );
   }
@@ -40,6 +47,12 @@ export class TeamAdmin {
       () => this.deps.teams.remove(ctx.tenantId, id),
       () => ({ id }),
     );
+  }
+
+  /** A team's members and courses are the tenant's own (checked after the lead check, before the write). */
+  private async requireOwn(ctx: StaffContext, input: TeamInput) {
+    await requireOwnPeople(ctx.tenantId, input.memberIds, 'memberIds');
+    await requireOwnCourses(ctx.tenantId, input.courseIds, 'courseIds');
   }
 
   /**
