@@ -6,6 +6,34 @@ import { showLengthLimit } from '../common/length-limit.js';
 import { announce, chat, postJson, showConversation, t, ui } from './page.js';
 import { renderMessage } from './transcript.js';
 
+/** Answers worth another try with the same client id: the service restarting or a gateway between. */
+const RETRYABLE = new Set([502, 503, 504]);
+/** How long a message keeps being tried before the page shows "Not sent. Retry". */
+const RETRY_FOR_MS = 60_000;
+
+/** @param {number} ms */
+const pause = (ms) => new Promise((resolve) => window.setTimeout(resolve, ms));
+
+/**
+ * Posts a message, trying again with the same client id (never a duplicate) while the service is
+ * briefly unreachable (a restart: 503, a gateway error, the connection dropped), for up to a minute.
+ * @param {Record<string, unknown>} body
+ */
+async function postWithRetries(body) {
+  const giveUpAt = Date.now() + RETRY_FOR_MS;
+  for (let delay = 1000; ; delay = Math.min(delay * 2, 8000)) {
+    /** @type {Response | undefined} */
+    let response;
+    try {
+      response = await postJson('/api/chat/messages', body);
+    } catch (error) {
+      if (Date.now() + delay > giveUpAt) throw error;
+    }
+    if (response && !(RETRYABLE.has(response.status) && Date.now() + delay <= giveUpAt)) return response;
+    await pause(delay);
+  }
+}
+
 /**
  * @param {string} text
  * @param {string} [clientId]
@@ -15,11 +43,7 @@ export async function send(text, clientId = newClientId()) {
   try {
     // A quick learner can send before the thread has loaded: wait for it rather than fail.
     await chat.ready;
-    const response = await postJson('/api/chat/messages', {
-      conversationId: chat.conversation?.id,
-      clientId,
-      text,
-    });
+    const response = await postWithRetries({ conversationId: chat.conversation?.id, clientId, text });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(body?.error?.message || response.statusText);
     renderMessage({ ...body.message, clientId }, { status: 'sent', silent: true });
