@@ -215,7 +215,10 @@ describe('the chat page reconnects its live channel after a drop mid-answer', fu
     await ask(frame, question);
     await streamingBubble(frame, ANSWER.slice(0, TOKENS_BEFORE_DROP).join(''));
     const { conversationId } = await thread(frame);
-    const [questionSeq] = await eventSeqs(tenantId, conversationId, 'message.posted');
+    const questionSeq = await eventually(
+      async () => (await eventSeqs(tenantId, conversationId, 'message.posted'))[0],
+      "the question's stored event",
+    );
 
     // The stream drops mid-answer (the server closes every connection); the page's next attempt is held
     // until the rest of the answer has been streamed to nobody and stored.
@@ -231,8 +234,7 @@ describe('the chat page reconnects its live channel after a drop mid-answer', fu
       return asked && messages.find((m) => m.clientId === `bot:${asked.clientId}`);
     }, 'the answer stored while the page is away');
     const answerSeq = await eventually(
-      async () =>
-        (await eventSeqs(tenantId, conversationId, 'message.posted')).find((s) => s > (questionSeq ?? 0)),
+      async () => (await eventSeqs(tenantId, conversationId, 'message.posted')).find((s) => s > questionSeq),
       "the stored answer's event",
     );
     reconnect.release();
@@ -242,7 +244,7 @@ describe('the chat page reconnects its live channel after a drop mid-answer', fu
     // It resumed after the question's event (already on the page) and before the answer's (missed).
     const lastEventId = Number(await retry.headerValue('last-event-id'));
     expect(eventRequests.length, 'the page reconnected').to.be.greaterThan(connectionsBefore);
-    expect(lastEventId, 'Last-Event-ID of the reconnect').to.be.at.least(questionSeq ?? Number.NaN);
+    expect(lastEventId, 'Last-Event-ID of the reconnect').to.be.at.least(questionSeq);
     expect(lastEventId, 'Last-Event-ID of the reconnect').to.be.below(answerSeq);
     expect(answer.text).to.equal(ANSWER.join(''));
     expect(await frame.locator('.message-bot').count(), 'assistant bubbles').to.equal(bubblesBefore + 1);
