@@ -277,6 +277,23 @@ describe('XSS corpus in Chromium: chat, inbox and admin pages show payloads as t
     }, 'a cited bot answer');
     expect(answer.citations[0].title).to.equal(question);
     await visit(asker, '/chat', [question, HTML_PAYLOADS[1] as string]);
+
+    // A citation whose stored address is a script URL is shown as text, not as a link.
+    const page = await browser.context.newPage();
+    try {
+      await page.route('**/api/chat', async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        for (const message of body.messages as Body[])
+          for (const citation of message.citations ?? []) citation.url = 'javascript:alert("xss-cite")';
+        await route.fulfill({ response, json: body });
+      });
+      await page.goto(`${app.url}/chat?ltik=${encodeURIComponent(asker.token)}`);
+      await page.getByText(question).first().waitFor();
+      expect(await injected(page)).to.deep.equal([]);
+    } finally {
+      await page.close();
+    }
   });
 
   it('the inbox: the list, the thread with its messages, note and reply, and a canned reply inserted are text', async () => {

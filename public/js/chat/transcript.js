@@ -26,8 +26,9 @@ function renderCitations(container, citations) {
     const item = document.createElement('li');
     item.value = citation.index;
     const label = citation.heading ? `${citation.title} — ${citation.heading}` : citation.title;
-    // A document ingested from a web page links to it (its path is its address).
-    const href = citation.url || (/^https?:\/\//i.test(citation.path ?? '') ? citation.path : '');
+    // A document ingested from a web page links to it (its path is its address); only http(s) addresses
+    // become links, as in the inbox, so a stored `javascript:` URL stays text.
+    const href = [citation.url, citation.path].find((value) => /^https?:\/\//i.test(value ?? '')) ?? '';
     if (href) {
       const link = document.createElement('a');
       link.href = href;
