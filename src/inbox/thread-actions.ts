@@ -1,4 +1,4 @@
-import type { ConversationService } from '../conversations/conversation.service.js';
+import type { ConversationService, TextInput } from '../conversations/conversation.service.js';
 import type { ConversationView } from '../conversations/conversation.views.js';
 import { findInTenant } from '../db/by-id.js';
 import { objectId } from '../events/ids.js';
@@ -12,6 +12,9 @@ import { ownerOrLead } from './permissions.js';
 import type { StaffContext } from './staff-context.js';
 import type { TeamService } from './teams.js';
 import { actorOf, type ThreadScope } from './thread-scope.js';
+
+/** A reply's or note's body as the route gives it. */
+type TextBody = { clientId: string; text: string };
 
 type Conversations = Pick<
   ConversationService,
@@ -44,28 +47,28 @@ export class ThreadActions {
   }
 
   /** The owner's reply to the learner. */
-  async reply(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
-    await this.deps.scope.check(ctx, conversationId);
-    return this.audited(ctx, 'reply', conversationId, { clientId: input.clientId }, () =>
-      this.deps.conversations.postAdminReply({
-        tenantId: ctx.tenantId,
-        actor: actorOf(ctx),
-        conversationId,
-        ...input,
-      }),
+  reply(ctx: StaffContext, conversationId: string, input: TextBody) {
+    return this.written(ctx, 'reply', conversationId, input, (text) =>
+      this.deps.conversations.postAdminReply(text),
     );
   }
 
   /** An internal note (any staff member in scope). */
-  async note(ctx: StaffContext, conversationId: string, input: { clientId: string; text: string }) {
+  note(ctx: StaffContext, conversationId: string, input: TextBody) {
+    return this.written(ctx, 'note', conversationId, input, (text) => this.deps.conversations.addNote(text));
+  }
+
+  /** A text written into a thread in scope by this staff member, audited by its client id. */
+  private async written<T>(
+    ctx: StaffContext,
+    action: 'reply' | 'note',
+    conversationId: string,
+    input: TextBody,
+    write: (text: TextInput) => Promise<T>,
+  ): Promise<T> {
     await this.deps.scope.check(ctx, conversationId);
-    return this.audited(ctx, 'note', conversationId, { clientId: input.clientId }, () =>
-      this.deps.conversations.addNote({
-        tenantId: ctx.tenantId,
-        actor: actorOf(ctx),
-        conversationId,
-        ...input,
-      }),
+    return this.audited(ctx, action, conversationId, { clientId: input.clientId }, () =>
+      write({ tenantId: ctx.tenantId, actor: actorOf(ctx), conversationId, ...input }),
     );
   }
 
