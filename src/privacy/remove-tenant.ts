@@ -1,4 +1,5 @@
 import type { Queues } from '../jobs/queues.js';
+import { knowledgeChannel } from '../knowledge/knowledge-context.js';
 import { AppError } from '../lib/errors.js';
 import { slaKeys } from '../sla/timer-scheduler.js';
 import { removeQueuedJobs } from '../storage/privacy/queued-jobs.js';
@@ -32,9 +33,9 @@ export async function tenantHoldings(queues: Queues, id: string): Promise<Tenant
  * Removes a tenant and everything it owns: its queued jobs (timers, follow-ups, deliveries, ingestion,
  * insights…), every document with its id in every collection (deployments first, the tenant last), its
  * Redis keys (thread documents and message lists, inbox index, event log and counters, presence, rate
- * counters, knowledge change counter and upload parts, digest marks) and its SLA timer entries. The
- * in-memory knowledge index of a running web process drops the tenant when it next checks the stored
- * version (gone with the tenant's knowledge state); deployment lookups are cached for 30 s per process.
+ * counters, knowledge change counter and upload parts, digest marks) and its SLA timer entries, then tells
+ * every process to reload the tenant's in-memory knowledge index (now empty). Deployment lookups are cached
+ * for 30 s per process.
  */
 export async function removeTenant(queues: Queues, id: string): Promise<ErasureReport> {
   const tenantId = tenantIdOf(id);
@@ -57,5 +58,7 @@ export async function removeTenant(queues: Queues, id: string): Promise<ErasureR
     timers +=
       Number(await redis.zrem(sla.pending, ...batch)) + Number(await redis.srem(sla.active, ...batch));
   }
+  // Every process holding the tenant's knowledge in memory reloads it now: from nothing (no seq: a reload).
+  await redis.publish(knowledgeChannel(prefix), JSON.stringify({ tenantId: id, version: -1 }));
   return { collections, redis: { keys: unlinked, slaTimerEntries: timers }, jobs };
 }

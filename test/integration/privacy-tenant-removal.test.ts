@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
+import { QUEUE_NAMES } from '../../src/jobs/queues.js';
+import { KnowledgeIndexRegistry } from '../../src/knowledge/index.js';
 import { countOwned, ownedKeyIds } from '../../src/storage/privacy/tenant-records.js';
 import { keysNaming } from '../../src/storage/privacy/user-redis.js';
 import { startTestApp, type TestApp, testEnv } from '../support/app.js';
@@ -70,6 +72,26 @@ describe('removing a tenant (CLI with a confirmation flag) removes everything it
       const threads = new Set(delayed.map((job) => job?.data?.conversationId));
       return threads.has(schools.gone.thread) && threads.has(schools.kept.thread);
     }, 'SLA timers of both threads');
+    // And the background work the launches, handoffs and Q&A caused (insights, topics, review) has run, so
+    // what each tenant holds stays put while the test measures it.
+    await eventually(
+      async () => {
+        for (const name of QUEUE_NAMES) {
+          const queue = app.runtime.queues.get(name);
+          const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
+          if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0)) return false;
+          // Timers, follow-ups and topic re-clustering wait for their time (minutes to hours away).
+          if (['sla', 'notify', 'topics'].includes(name)) continue;
+          // Other delayed jobs are work to come (an insights window), schedulers' next runs aside.
+          const delayed = await queue.getJobs(['delayed']);
+          const waitingWork = delayed.filter((job) => job && !job.repeatJobKey);
+          if (waitingWork.length) return false;
+        }
+        return true;
+      },
+      'the queues to settle',
+      60_000,
+    );
   });
   after(() => app?.stop());
 
@@ -96,6 +118,18 @@ describe('removing a tenant (CLI with a confirmation flag) removes everything it
     expect(goneBefore.redisKeys).to.be.greaterThan(0);
     expect(goneBefore.jobs).to.be.greaterThan(0);
 
+    // A web process's in-memory knowledge index holds the tenant's Q&A (checked rarely: only a message
+    // from the removal empties it within the test).
+    const registry = new KnowledgeIndexRegistry({
+      redis: app.runtime.redis,
+      prefix: app.config.REDIS_PREFIX,
+      checkIntervalMs: 3_600_000,
+    });
+    await registry.start();
+    await registry.ask(gone, 'How do I reset my password?');
+    await registry.ask(kept, 'How do I reset my password?');
+    expect(registry.size(gone)).to.be.greaterThan(0);
+
     const dry = await cli(['remove-tenant', '--tenant', gone]);
     expect(dry.code, dry.output).to.equal(0);
     expect(dry.output).to.include('add --yes to remove all of the above');
@@ -106,6 +140,9 @@ describe('removing a tenant (CLI with a confirmation flag) removes everything it
     const report = JSON.parse(removed.output) as Body;
     expect(report.left).to.deep.equal({ name: null, collections: {}, redisKeys: 0 });
 
+    await eventually(() => registry.size(gone) === 0, 'the in-memory knowledge index to drop the tenant');
+    expect(registry.size(kept)).to.be.greaterThan(0);
+    await registry.close();
     const goneAfter = await holdings(gone, goneKeyIds);
     console.log(
       `      removed tenant: before ${JSON.stringify(goneBefore)}; after ${JSON.stringify(goneAfter)}; other tenant ${JSON.stringify(keptBefore)}`,
@@ -115,7 +152,10 @@ describe('removing a tenant (CLI with a confirmation flag) removes everything it
     expect(sla.some((job) => job?.data?.conversationId === schools.gone.thread)).to.equal(false);
 
     // The other tenant: every document still there, its thread still listed, its timers still queued.
-    expect((await holdings(kept, keptKeyIds)).collections).to.deep.equal(keptBefore.collections);
+    // (Its own background work, insights and topics, may still add documents meanwhile: none may go.)
+    const keptAfter = (await holdings(kept, keptKeyIds)).collections;
+    for (const [name, count] of Object.entries(keptBefore.collections))
+      expect(keptAfter[name] ?? 0, name).to.be.at.least(count);
     const list = await api(app, schools.kept.admin, '/api/inbox/conversations?view=all&limit=100');
     expect(list.body.items.map((item: Body) => item.id)).to.include(schools.kept.thread);
     expect(sla.some((job) => job?.data?.conversationId === schools.kept.thread)).to.equal(true);
