@@ -40,7 +40,9 @@ describe('handoff settings across web processes', function () {
 
   it('a keyword rule saved on one process takes effect on the other immediately', async () => {
     // A phrase of letters no other test writes.
-    const tag = randomUUID().replace(/[^a-f]/g, '').slice(0, 6);
+    const tag = randomUUID()
+      .replace(/[^a-f]/g, '')
+      .slice(0, 6);
     const phrase = `transcript mismatch q${tag}`;
     // Both people launch from the same LMS (one tenant); their sessions are good on either process.
     const learner = await launchWith(saving.url, {
