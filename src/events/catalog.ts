@@ -70,6 +70,11 @@ export interface EventPayloads {
   };
   /** The learner gave a follow-up address different from the launch email. */
   'conversation.contact_updated': { email: string };
+  /**
+   * A prospect's enquiry in a thread with the bot: the thread is a lead (src/leads), for sales and in no
+   * admin inbox list until a genuine handoff. `leadAt`: ISO time of the enquiry (the thread's `leadAt`).
+   */
+  'conversation.marked_lead': { leadAt: string };
   /** A learner, bot, admin or system message was added to the thread. */
   'message.posted': { message: MessageView };
   /** An internal note was added (staff only, never sent to learners). */
@@ -119,6 +124,7 @@ export const EVENT_VISIBILITY: Record<EventName, EventVisibility> = {
   'conversation.reopened': 'public',
   'conversation.triaged': 'staff',
   'conversation.contact_updated': 'staff',
+  'conversation.marked_lead': 'staff',
   'message.posted': 'public',
   'note.added': 'staff',
   'sla.updated': 'staff',

@@ -13,7 +13,6 @@ import {
   sortMember,
   withSla,
 } from './index-doc.js';
-import { isLeadPrompt } from './lead-prompt.js';
 import type { TeamRouting } from './teams.js';
 
 const ms = (date?: Date | string) => (date ? new Date(date).getTime() : undefined);
@@ -165,14 +164,12 @@ export class IndexProjection {
     if (!conversationId) return;
     switch (event.name) {
       case 'message.posted':
-        // The bot's lead prompt follows the write that marked the thread as a lead (`leadAt`, which the
-        // event does not carry): read the document so the thread leaves every list.
-        if (isLeadPrompt(event.payload.message)) return this.refresh(tenantId, conversationId);
-        return this.applyMessage(tenantId, event.payload.message);
       case 'note.added':
         return this.applyMessage(tenantId, event.payload.message);
       case 'conversation.contact_updated':
         return;
+      case 'conversation.marked_lead':
+        return this.applyLead(event);
       case 'sla.updated':
       case 'sla.warned':
       case 'sla.breached':
@@ -223,6 +220,27 @@ export class IndexProjection {
     if (doc.n) await this.deps.store.addWords(tenantId, conversationId, searchTokens(doc.n));
     if (!(await this.apply(tenantId, conversationId, null, doc)))
       await this.refresh(tenantId, conversationId);
+  }
+
+  /**
+   * A thread became a lead (`conversation.marked_lead`): out of every list, count and search at once
+   * (IndexDoc.ld), patched from the event without reading the document. `up` moves to the enquiry's time,
+   * so a reading of the document from before the mark (another process racing) cannot put it back; a
+   * reading from after it carries `leadAt` and keeps the mark. Not indexed yet: the document is read.
+   */
+  private async applyLead(event: DomainEvent<'conversation.marked_lead'>): Promise<void> {
+    const { tenantId, conversationId } = event;
+    if (!conversationId) return;
+    const at = ms(event.payload.leadAt) ?? ms(event.at) ?? Date.now();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const stored = await this.entry(tenantId, conversationId);
+      if (!stored) return this.refresh(tenantId, conversationId);
+      const old = stored.doc;
+      if (old.ld !== undefined && old.ld >= at) return;
+      const next: IndexDoc = { ...old, ld: at, up: Math.max(old.up, at) };
+      if (await this.apply(tenantId, conversationId, stored, next)) return;
+    }
+    this.deps.logger?.warn({ tenantId, conversationId }, 'inbox index: gave up marking a lead');
   }
 
   /**

@@ -9,6 +9,7 @@ import { type CommandContext, threadCommand } from './context.js';
 import { duplicateResult } from './duplicate-result.js';
 import { loadOwn } from './guards.js';
 import { handOffThread } from './hand-off-thread.js';
+import { markLead } from './mark-lead.js';
 import { postLine } from './post-line.js';
 import { continueResolved } from './reopen-thread.js';
 import { emit, eventActor, eventOf } from './tell.js';
@@ -105,13 +106,15 @@ export const postLearnerMessage = threadCommand(
     const asyncCapture = conversation.status === 'waiting' && conversation.handoff?.mode === 'async';
     const email = asyncCapture && !conversation.contactEmail ? EMAIL.exec(text)?.[0] : undefined;
     if (email && email.toLowerCase() !== conversation.user.email?.toLowerCase()) set.contactEmail = email;
-    // A prospect's enquiry in a bot thread marks the document (rare, so the write is fine): the inbox
-    // index reads the mark when the lead prompt is posted and on rebuilds, and leaves the thread out.
-    if (conversation.status === 'bot' && input.salesEnquiry) set.leadAt = now;
-    conversation =
-      conversation.status === 'bot' && !set.contactEmail && !set.leadAt
-        ? await ctx.store.touch(conversation, { lastMessageAt: now, lastLearnerMessageAt: now }, ctx.now())
-        : await update(ctx, conversation, set);
+    // A prospect's enquiry in a bot thread marks the document and tells of it (`conversation.marked_lead`):
+    // the inbox index takes the thread out of every list from that event, and from `leadAt` on rebuilds.
+    if (conversation.status === 'bot' && input.salesEnquiry)
+      conversation = await markLead(ctx, conversation, { ...set, leadAt: now }, input.actor);
+    else
+      conversation =
+        conversation.status === 'bot' && !set.contactEmail
+          ? await ctx.store.touch(conversation, { lastMessageAt: now, lastLearnerMessageAt: now }, ctx.now())
+          : await update(ctx, conversation, set);
 
     if (set.contactEmail) {
       await emit(ctx, conversation, 'conversation.contact_updated', eventActor(input.actor), {
