@@ -1,5 +1,5 @@
 import type { AnyDomainEvent } from '../events/catalog.js';
-import { handoffReasons, handoffs, slaBreaches, slaWarnings } from './definitions.js';
+import { metrics } from './definitions.js';
 
 /**
  * Counts the domain events operators watch. Registered on each process's own event bus, whose
@@ -9,14 +9,15 @@ import { handoffReasons, handoffs, slaBreaches, slaWarnings } from './definition
 export function countDomainEvent(event: AnyDomainEvent): void {
   switch (event.name) {
     case 'conversation.handed_off':
-      handoffs.labels(event.payload.mode).inc();
-      for (const reason of event.payload.reasons) handoffReasons.labels(reason.code).inc();
+      metrics.chatref_handoffs_total.labels(event.payload.mode).inc();
+      for (const reason of event.payload.reasons)
+        metrics.chatref_handoff_reasons_total.labels(reason.code).inc();
       break;
     case 'sla.warned':
-      slaWarnings.labels(event.payload.target, String(event.payload.late)).inc();
+      metrics.chatref_sla_warnings_total.labels(event.payload.target, String(event.payload.late)).inc();
       break;
     case 'sla.breached':
-      slaBreaches.labels(event.payload.target, String(event.payload.late)).inc();
+      metrics.chatref_sla_breaches_total.labels(event.payload.target, String(event.payload.late)).inc();
       break;
   }
 }

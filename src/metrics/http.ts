@@ -1,4 +1,4 @@
-import { httpDuration } from './definitions.js';
+import { metrics } from './definitions.js';
 
 /** Route labels beyond this many distinct values count as `other`: a bug can never explode the series. */
 const MAX_ROUTES = 300;
@@ -53,5 +53,5 @@ export function statusClass(statusCode: number, finished: boolean): string {
 }
 
 export function recordHttpRequest(method: string, route: string, status: string, seconds: number): void {
-  httpDuration.labels(method, route, status).observe(seconds);
+  metrics.chatref_http_request_duration_seconds.labels(method, route, status).observe(seconds);
 }

@@ -1,5 +1,5 @@
 import type { Job, Worker } from 'bullmq';
-import { jobDuration, jobsFinished, jobWait, slaTimerLateness } from './definitions.js';
+import { metrics } from './definitions.js';
 
 const seconds = (ms: number) => Math.max(0, ms) / 1000;
 
@@ -10,20 +10,23 @@ const seconds = (ms: number) => Math.max(0, ms) / 1000;
 export function recordJobStart(queue: string, job: Job, now = Date.now()): void {
   if (job.attemptsMade > 0) return;
   const started = job.processedOn ?? now;
-  jobWait.labels(queue).observe(seconds(started - job.timestamp - (job.delay ?? 0)));
+  metrics.chatref_job_wait_seconds.labels(queue).observe(seconds(started - job.timestamp - (job.delay ?? 0)));
   if (queue === 'sla' && job.name === 'fire') {
     const { dueAt, stage } = job.data as { dueAt?: string; stage?: string };
     const due = dueAt ? Date.parse(dueAt) : Number.NaN;
-    if (Number.isFinite(due)) slaTimerLateness.labels(stage ?? 'unknown').observe(seconds(started - due));
+    if (Number.isFinite(due))
+      metrics.chatref_sla_timer_lateness_seconds.labels(stage ?? 'unknown').observe(seconds(started - due));
   }
 }
 
 /** A job attempt ended: its outcome and how long it ran. */
 export function recordJobEnd(queue: string, job: Job | undefined, outcome: 'completed' | 'failed'): void {
   const name = job?.name ?? 'unknown';
-  jobsFinished.labels(queue, name, outcome).inc();
+  metrics.chatref_jobs_finished_total.labels(queue, name, outcome).inc();
   if (job?.processedOn && job.finishedOn)
-    jobDuration.labels(queue, name).observe(seconds(job.finishedOn - job.processedOn));
+    metrics.chatref_job_duration_seconds
+      .labels(queue, name)
+      .observe(seconds(job.finishedOn - job.processedOn));
 }
 
 /** Listens to the workers' own events (no change to any handler). */

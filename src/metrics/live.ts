@@ -1,4 +1,4 @@
-import { liveConnections, liveConnectionsOpened } from './definitions.js';
+import { metrics } from './definitions.js';
 
 export type LiveKind = 'chat' | 'inbox' | 'other';
 
@@ -15,7 +15,7 @@ export function trackLiveStream(
   closed: { once(event: 'close', listener: () => void): unknown },
 ) {
   const kind = liveKind(route);
-  liveConnections.labels(kind).inc();
-  liveConnectionsOpened.labels(kind).inc();
-  closed.once('close', () => liveConnections.labels(kind).dec());
+  metrics.chatref_live_connections.labels(kind).inc();
+  metrics.chatref_live_connections_opened_total.labels(kind).inc();
+  closed.once('close', () => metrics.chatref_live_connections.labels(kind).dec());
 }

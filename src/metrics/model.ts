@@ -1,4 +1,4 @@
-import { modelDuration, modelTokens } from './definitions.js';
+import { metrics } from './definitions.js';
 
 export type ModelKind = 'chat' | 'embeddings';
 
@@ -13,10 +13,13 @@ export interface ModelCall {
 
 /** One call to a model server: its duration and the tokens it reported (none reported: none counted). */
 export function recordModelCall(call: ModelCall): void {
-  modelDuration.labels(call.kind, call.model, call.outcome).observe(call.seconds);
-  if (call.promptTokens) modelTokens.labels(call.kind, call.model, 'prompt').inc(call.promptTokens);
+  metrics.chatref_model_request_duration_seconds
+    .labels(call.kind, call.model, call.outcome)
+    .observe(call.seconds);
+  if (call.promptTokens)
+    metrics.chatref_model_tokens_total.labels(call.kind, call.model, 'prompt').inc(call.promptTokens);
   if (call.completionTokens)
-    modelTokens.labels(call.kind, call.model, 'completion').inc(call.completionTokens);
+    metrics.chatref_model_tokens_total.labels(call.kind, call.model, 'completion').inc(call.completionTokens);
 }
 
 // OpenAI-compatible servers put `usage` last (a streamed answer: in its last chunk); reading only the
