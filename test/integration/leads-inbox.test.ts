@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { EventModel } from '../../src/events/event.model.js';
 import { INBOX_VIEWS } from '../../src/inbox/index-doc.js';
 import { LeadModel } from '../../src/leads/lead.model.js';
 import { DeliveryModel } from '../../src/notify/notify.models.js';
@@ -221,6 +222,56 @@ describe('leads stay out of the admin inbox; the chat asks the chat model about 
     expect(after.body.items.map((i: Body) => i.id)).not.to.include(conversationId);
   });
 
+  it('an enquiry marks the thread a lead (conversation.marked_lead, staff only, before the capture offer): the lists read after the request answers no longer show it, and the learner is told nothing of the mark', async () => {
+    const learner = await launchAs(app, { role: 'learner', name: 'Mark Marked' });
+    const opened = await api(app, learner, '/api/chat');
+    const conversationId = opened.body.conversation.id as string;
+    const listed = async () => {
+      const lists: string[] = [];
+      for (const view of INBOX_VIEWS) {
+        const list = await api(app, admin, `/api/inbox/conversations?view=${view}&limit=100`);
+        expect(list.status, list.text).to.equal(200);
+        if ((list.body.items as Body[]).some((i) => i.id === conversationId)) lists.push(view);
+      }
+      return lists;
+    };
+    // A plain bot thread is in the lists.
+    expect(await listed()).to.include('open');
+
+    const { clientId, posted } = await write(
+      learner,
+      conversationId,
+      'Can we get a demo and a quote for our university?',
+    );
+    expect(posted.conversation.status).to.equal('bot');
+    // No waiting: the mark is applied to the index before the request answers.
+    expect(await listed(), 'lists read right after the enquiry').to.deep.equal([]);
+
+    // The fact is in the thread's stored events, staff-only, and told before the capture offer.
+    const marked = await EventModel.find({ conversationId, name: 'conversation.marked_lead' }).lean();
+    expect(marked, 'conversation.marked_lead events').to.have.length(1);
+    const [mark] = marked;
+    expect(mark?.visibility).to.equal('staff');
+    expect(mark?.actor).to.deep.include({ role: 'learner' });
+    expect(Date.parse(String(mark?.payload.leadAt))).to.be.closeTo(Date.parse(posted.message.createdAt), 1);
+    const offer = await line(learner, `lead:${clientId}`, 'the capture offer');
+    const told = await EventModel.findOne({ name: 'message.posted', 'payload.message.id': offer.id }).lean();
+    expect(told?.seq, 'the offer is told after the mark').to.be.greaterThan(mark?.seq ?? Infinity);
+
+    // The learner's live channel, replayed from the chat's opening to the offer: nothing of the mark.
+    const frames = await readEvents(
+      `${app.url}/api/chat/events`,
+      learner.token,
+      (events) => events.some((e) => e.type === 'message' && e.data.message.clientId === `lead:${clientId}`),
+      { lastEventId: opened.body.lastEventId },
+    );
+    expect(
+      frames.some((e) => e.type === 'message' && e.data.message.clientId === `lead:${clientId}`),
+    ).to.equal(true);
+    expect(frames.map((e) => e.id)).not.to.include(String(mark?.seq));
+    expect(JSON.stringify(frames)).not.to.match(/marked_lead|leadAt/);
+  });
+
   it('with a chat model configured, a borderline message the model calls a lead gets the capture card; clear messages and ordinary questions never wait for the model', async () => {
     const learner = await launchAs(app, { role: 'learner', name: 'Bea Borderline' });
     const conversationId = await open(learner);
@@ -253,6 +304,13 @@ describe('leads stay out of the admin inbox; the chat asks the chat model about 
     fake.requests.length = 0;
     const { clientId, posted } = await write(learner, conversationId, BORDERLINE_NOT_LEAD);
     expect(posted.conversation.status).to.equal('waiting');
+    // Handled first, positively: the admin's inbox shows the message on the thread (it went to people),
+    // so the checks below cannot pass merely by running before the message was dealt with.
+    await eventually(async () => {
+      const list = await api(app, admin, '/api/inbox/conversations?view=open&limit=100');
+      const item = (list.body.items as Body[]).find((i) => i.id === conversationId);
+      return item?.preview === BORDERLINE_NOT_LEAD;
+    }, 'the message in the admin inbox');
     expect(fake.sent('chat/completions').filter((r) => isLeadCheck(r.body))).to.have.length(0);
     expect((await history(learner)).some((m) => m.clientId === `lead:${clientId}`)).to.equal(false);
     expect(await LeadModel.findById(conversationId).lean()).to.equal(null);
