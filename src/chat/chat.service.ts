@@ -250,7 +250,8 @@ export class ChatService {
   /**
    * Records the enquiry and posts the bot's reply in the thread's language: the offer with the capture
    * card (client id `lead:<message client id>`, which the chat page draws the card under), or, when the
-   * team already has the learner's details, a line saying so (`lead-known:…`).
+   * team already has the learner's details, a line saying so (`lead-known:…`). The client ids are for the
+   * page only: the message's own command marked the thread a lead (`conversation.marked_lead`).
    */
   private async offerLeadCapture(
     session: Session,
