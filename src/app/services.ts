@@ -5,7 +5,7 @@ import { registerJobListeners } from '../jobs/listeners.js';
 import { KnowledgeIndexRegistry, KnowledgeService } from '../knowledge/index.js';
 import { LeadService } from '../leads/lead.service.js';
 import { createLeadIntentModel } from '../leads/lead-intent-model.js';
-import { LiveHub, RedisLiveBus, TransientChannel } from '../live/index.js';
+import { LiveHub, Presence, RedisLiveBus, TransientChannel } from '../live/index.js';
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
 import { createConversationDomain } from '../storage/conversations/create-conversation-domain.js';
@@ -54,10 +54,15 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   await knowledgeIndex.start();
   lifecycle.onShutdown('knowledge index', () => knowledgeIndex.close());
   const assistant = createAssistant({ registry: knowledgeIndex, config, logger });
+  // One presence for the process, on its bus: the inbox records admins and thread visits in it, and the
+  // handoff decision asks it whether anyone is online.
+  const presence = new Presence({ redis, prefix: config.REDIS_PREFIX, bus: live, logger });
+  lifecycle.onShutdown('presence', () => presence.close());
   const conversations = createConversationDomain({
     redis,
     prefix: config.REDIS_PREFIX,
     logger,
+    presence,
     messageMaxChars: config.MESSAGE_MAX_CHARS,
   });
   followSettingsChanges(live, { handoff: conversations.config });
@@ -70,13 +75,11 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   lifecycle.onShutdown('transient channel', () => transient.close());
   const inbox = createInbox({
     conversations,
+    presence,
     redis,
-    subscriber,
     prefix: config.REDIS_PREFIX,
     logger,
   });
-  await inbox.presence.start();
-  lifecycle.onShutdown('inbox presence', () => inbox.presence.close());
   // Before the database goes: audit entries written behind the last actions.
   lifecycle.onShutdown('inbox audit log', () => inbox.service.drainAudit());
   // In the background: a tenant whose index is missing (Redis flushed) is rebuilt; lists wait for it.

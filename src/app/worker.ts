@@ -3,6 +3,7 @@ import { createJobServices } from '../jobs/job-services.js';
 import { registerJobListeners } from '../jobs/listeners.js';
 import { upsertSchedules } from '../jobs/schedules.js';
 import { closeWorkers, startWorkers } from '../jobs/workers.js';
+import { Presence } from '../live/presence.js';
 import { RedisLiveBus } from '../live/redis-live-bus.js';
 import { observeDomainEvents } from '../metrics/events.js';
 import { observeWorkers } from '../metrics/jobs.js';
@@ -39,6 +40,9 @@ export async function startWorker(runtime: Runtime): Promise<Worker[]> {
     redis: runtime.redis,
     prefix: config.REDIS_PREFIX,
     logger,
+    // Handoffs decided here read who has an inbox open (Redis keys); a worker serves no inbox, so its
+    // presence has no bus and fans nothing out.
+    presence: new Presence({ redis: runtime.redis, prefix: config.REDIS_PREFIX, logger }),
     messageMaxChars: config.MESSAGE_MAX_CHARS,
   });
   followSettingsChanges(live, { handoff: conversations.config });

@@ -7,6 +7,7 @@ import type { TeamService } from './teams.js';
 export interface InboxDomain {
   index: InboxIndex;
   teams: TeamService;
+  /** The process's presence (the same instance its conversation domain asks for the handoff decision). */
   presence: InboxPresence;
   service: InboxService;
 }

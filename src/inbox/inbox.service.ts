@@ -12,7 +12,7 @@ import { InboxSettingsAdmin, type InboxSettingsStore, type LeadSettings } from '
 import type { InboxPresence } from './presence.js';
 import type { ReadMarks } from './read-marks.js';
 import { type StaffContext, StaffContexts } from './staff-context.js';
-import { type InboxWatchers, StaffDirectory } from './staff-directory.js';
+import { StaffDirectory } from './staff-directory.js';
 import { TeamAdmin } from './team-admin.js';
 import type { TeamInput, TeamService } from './teams.js';
 import { ThreadActions } from './thread-actions.js';
@@ -32,10 +32,12 @@ export interface InboxServiceDeps {
   conversations: ConversationService;
   index: InboxIndex;
   teams: TeamService;
-  presence: Pick<InboxPresence, 'touch'>;
+  /**
+   * Who views and types in which thread, and which admins have the inbox open (what the handoff decision
+   * reads): the process's one presence.
+   */
+  presence: InboxPresence;
   reads: ReadMarks;
-  /** "Is any admin watching the inbox?" (decides live vs. asynchronous handoffs). */
-  staffPresence?: InboxWatchers;
   logger?: Logger;
   /** Each tenant's SLA (its calendar's zone names reply-by times). */
   tenantSla: TenantSlaProvider;
@@ -75,7 +77,6 @@ export class InboxService {
       scope,
       teams,
       presence,
-      watchers: deps.staffPresence,
       logger: deps.logger,
     });
     this.canned = new CannedReplies({ store: deps.canned, scope, people: this.contexts, audit: this.audit });

@@ -6,20 +6,14 @@ import type { StaffContext } from './staff-context.js';
 import type { TeamService } from './teams.js';
 import type { ThreadScope } from './thread-scope.js';
 
-/** "Is any admin watching the inbox?" (decides live vs. asynchronous handoffs). */
-export interface InboxWatchers {
-  touch(tenantId: string, userId: string): Promise<void>;
-  leave(tenantId: string, userId: string): Promise<void>;
-}
-
 /** The tenant's staff: who is there to transfer to, who has the inbox open, who views which thread. */
 export class StaffDirectory {
   constructor(
     private readonly deps: {
       scope: Pick<ThreadScope, 'scoped'>;
       teams: Pick<TeamService, 'list'>;
-      presence: Pick<InboxPresence, 'touch'>;
-      watchers?: InboxWatchers;
+      /** Thread visits, and admins opening and closing the inbox ("is anyone watching?" for handoffs). */
+      presence: Pick<InboxPresence, 'visit' | 'openedInbox' | 'closedInbox'>;
       logger?: Logger;
     },
   ) {}
@@ -50,11 +44,11 @@ export class StaffDirectory {
    * is. Instructors do not count (they watch one course, not the institution's queue).
    */
   async watching(ctx: StaffContext, open: boolean): Promise<void> {
-    const { watchers } = this.deps;
-    if (ctx.role !== 'admin' || !watchers) return;
+    const { presence } = this.deps;
+    if (ctx.role !== 'admin') return;
     try {
-      if (open) await watchers.touch(ctx.tenantId, ctx.userId);
-      else await watchers.leave(ctx.tenantId, ctx.userId);
+      if (open) await presence.openedInbox(ctx.tenantId, ctx.userId);
+      else await presence.closedInbox(ctx.tenantId, ctx.userId);
     } catch (error) {
       this.deps.logger?.warn({ err: error }, 'staff presence not recorded');
     }
@@ -64,7 +58,7 @@ export class StaffDirectory {
   async visit(ctx: StaffContext, conversationId: string, typing: boolean): Promise<PresenceState> {
     await this.watching(ctx, true);
     const view = await this.deps.scope.scoped(ctx, conversationId);
-    return this.deps.presence.touch({
+    return this.deps.presence.visit({
       tenantId: ctx.tenantId,
       conversationId,
       courseId: view.courseId,

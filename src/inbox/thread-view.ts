@@ -36,7 +36,7 @@ export class ThreadView {
       index: Pick<InboxIndex, 'docs'>;
       teams: Pick<TeamService, 'list'>;
       lists: Pick<InboxLists, 'markRead'>;
-      presence: Pick<InboxPresence, 'touch'>;
+      presence: Pick<InboxPresence, 'visit'>;
       tenantSla: TenantSlaProvider;
     },
   ) {}
@@ -61,7 +61,7 @@ export class ThreadView {
       inboxZone(deps.tenantSla, ctx.tenantId),
     ]);
     await deps.lists.markRead(ctx, conversationId);
-    const presence = await deps.presence.touch({
+    const presence = await deps.presence.visit({
       tenantId: ctx.tenantId,
       conversationId,
       courseId: view.courseId,

@@ -47,6 +47,10 @@ const INBOX_KEEP_MS = 3600_000;
  * the inbox). Each is a sorted set of user id → last heartbeat, so entries expire by time and the keys
  * themselves expire when nobody is around. Thread changes are fanned out to every process's inbox
  * streams over the live bus's `presence` topic.
+ *
+ * One instance per process, built by the process's wiring on its one live bus and handed to both the
+ * conversation domain (as its `StaffPresence`) and the inbox. A worker's has no bus: it only reads the keys
+ * for the handoff decision and fans nothing out.
  */
 export class Presence implements StaffPresence {
   private readonly sinks = new Map<string, Set<PresenceSink>>();

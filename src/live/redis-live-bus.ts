@@ -28,9 +28,6 @@ export interface RedisLiveBusDeps {
   topics?: readonly LiveTopic[];
 }
 
-/** The bus already listening on a connection, so whoever is handed that connection shares its fan-out. */
-const busOfConnection = new WeakMap<Redis, RedisLiveBus>();
-
 /**
  * The {@link LiveBus} on Redis pub/sub. One pattern subscription per topic, all on one connection, and one
  * message handler that routes each message by the pattern it matched to the topic's listeners: a web
@@ -47,12 +44,6 @@ export class RedisLiveBus implements LiveBus {
   constructor(private readonly deps: RedisLiveBusDeps) {
     for (const topic of deps.topics ?? LIVE_TOPICS)
       this.topicOfPattern.set(livePattern(deps.prefix, topic), topic);
-    if (deps.subscriber) busOfConnection.set(deps.subscriber, this);
-  }
-
-  /** The bus listening on a connection, if any: code handed that connection joins its fan-out. */
-  static listeningOn(subscriber: Redis): RedisLiveBus | undefined {
-    return busOfConnection.get(subscriber);
   }
 
   channel(topic: LiveTopic, tenantId: string): string {
@@ -128,7 +119,6 @@ export class RedisLiveBus implements LiveBus {
     this.readyListeners.clear();
     const { subscriber } = this.deps;
     if (!subscriber) return;
-    busOfConnection.delete(subscriber);
     await subscriber.punsubscribe().catch(() => undefined);
     await subscriber.quit().catch(() => subscriber.disconnect());
   }

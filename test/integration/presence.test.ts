@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { RedisStaffPresence } from '../../src/handoff/staff-presence.js';
-import { InboxPresence } from '../../src/inbox/presence.js';
+import type { StaffPresence } from '../../src/handoff/staff-presence.js';
+import type { InboxPresence } from '../../src/inbox/presence.js';
 import { Presence, type PresenceState } from '../../src/live/presence.js';
 import { RedisLiveBus } from '../../src/live/redis-live-bus.js';
 import { eventually } from '../support/eventually.js';
@@ -46,8 +46,8 @@ describe('staff presence, one store for the handoff decision and the inbox (Redi
   it('an admin with the inbox open makes staff "online" for the handoff decision, until they leave', async () => {
     const tenantId = newId();
     const adminId = newId();
-    // The handoff decision reads through the name the conversation domain wires.
-    const handoff = new RedisStaffPresence(redis, prefix);
+    // A worker's presence (no bus) decides handoffs it runs from the same keys.
+    const handoff: StaffPresence = new Presence({ redis, prefix, logger: quietLogger });
     expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(false);
     await a.openedInbox(tenantId, adminId);
     expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(true);
@@ -55,10 +55,10 @@ describe('staff presence, one store for the handoff decision and the inbox (Redi
     // Seen too long ago: no longer online.
     await a.openedInbox(tenantId, adminId, Date.now() - 120_000);
     expect(await b.anyStaffOnline(tenantId, 90)).to.equal(false);
-    await handoff.touch(tenantId, adminId);
-    expect(await b.anyStaffOnline(tenantId, 90)).to.equal(true);
-    await handoff.leave(tenantId, adminId);
-    expect(await a.anyStaffOnline(tenantId, 90)).to.equal(false);
+    await b.openedInbox(tenantId, adminId);
+    expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(true);
+    await b.closedInbox(tenantId, adminId);
+    expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(false);
   });
 
   it("a thread's viewers and typists reach the other process's inbox of that tenant only", async () => {
@@ -95,28 +95,32 @@ describe('staff presence, one store for the handoff decision and the inbox (Redi
     stopOther();
   });
 
-  it("the inbox's presence joins the process's bus: each change heard once, one listener on the connection", async () => {
+  it("the process's one presence serves the inbox on the process's bus: each change heard once, one listener on the connection", async () => {
     const { redisUrl } = await testServices();
     const subscriber = await readyRedis(redisUrl, 'subscriber');
     const bus = new RedisLiveBus({ publisher: redis, subscriber, prefix, logger: quietLogger });
     await bus.start();
-    const inbox = new InboxPresence({ redis, subscriber, prefix, logger: quietLogger });
+    const presence = new Presence({ redis, prefix, bus, logger: quietLogger });
+    // As the web process wires it: the same instance is the inbox's presence and the handoff decision's.
+    const inbox: InboxPresence = presence;
+    const handoff: StaffPresence = presence;
     try {
-      await inbox.start();
-      expect(subscriber.listenerCount('pmessage')).to.equal(1);
       const tenantId = newId();
       const heard: PresenceState[] = [];
       inbox.listen(tenantId, (state) => heard.push(state));
+      expect(subscriber.listenerCount('pmessage')).to.equal(1);
       const person = { userId: newId(), name: 'Ina' };
-      await inbox.touch({ tenantId, conversationId: newId(), person, typing: true });
-      await inbox.touch({ tenantId, conversationId: newId(), person });
+      await inbox.visit({ tenantId, conversationId: newId(), person, typing: true });
+      await inbox.visit({ tenantId, conversationId: newId(), person });
       await eventually(() => heard.length >= 2, 'both changes', 3000);
       // A third change heard means anything duplicated of the first two would have arrived before it.
       await a.visit({ tenantId, conversationId: newId(), person });
       await eventually(() => heard.length >= 3, 'the third change', 3000);
       expect(heard).to.have.length(3);
+      await inbox.openedInbox(tenantId, person.userId);
+      expect(await handoff.anyStaffOnline(tenantId, 90)).to.equal(true);
     } finally {
-      await inbox.close();
+      presence.close();
       await bus.close();
     }
   });

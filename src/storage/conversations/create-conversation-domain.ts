@@ -8,15 +8,16 @@ import { messageMaxChars } from '../../conversations/message-limit.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventStore } from '../../events/event-store.js';
 import { HandoffConfigService } from '../../handoff/handoff-config.service.js';
-import { RedisStaffPresence } from '../../handoff/staff-presence.js';
+import type { StaffPresence } from '../../handoff/staff-presence.js';
 import type { Logger } from '../../lib/logger.js';
+import { Presence } from '../../live/presence.js';
 import { storedReplyPolicies } from '../sla/stored-sla-settings.js';
 import { RedisMongoConversationStore } from './redis-mongo-store.js';
 
 /**
  * A conversation service on the product's storage: threads and messages in MongoDB/FerretDB with their
- * Redis copies and locks on `redis`, staff presence in Redis, reply policies from the stored SLA settings,
- * unless given.
+ * Redis copies and locks on `redis`, staff presence in Redis (read-only, no live fan-out), reply policies
+ * from the stored SLA settings, unless given.
  */
 export function createConversationService(
   deps: Omit<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'> &
@@ -44,34 +45,38 @@ export function createConversationService(
         messageMaxChars: maxChars,
         now,
       }),
-    presence: deps.presence ?? new RedisStaffPresence(redis, prefix),
+    presence: deps.presence ?? new Presence({ redis, prefix, logger: deps.logger }),
     replyPolicies: deps.replyPolicies ?? storedReplyPolicies(),
   });
 }
 
 /**
- * Builds the event store and bus, handoff configuration, staff presence and the conversation service on
- * one fail-fast (producer) Redis connection. A web process's live hub replays from the same `store`.
+ * Builds the event store and bus, handoff configuration and the conversation service on one fail-fast
+ * (producer) Redis connection. A web process's live hub replays from the same `store`.
  */
 export function createConversationDomain(deps: {
   redis: Redis;
   prefix: string;
   logger?: Logger;
+  /**
+   * The process's staff presence (a web process passes its one `Presence`, which its inbox records
+   * admins in); default: one on `redis` without a live bus, enough for the handoff decision.
+   */
+  presence?: StaffPresence;
   /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
   messageMaxChars?: number;
 }): ConversationDomain {
   const store = new EventStore({ redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const config = new HandoffConfigService();
-  const presence = new RedisStaffPresence(deps.redis, deps.prefix);
   const service = createConversationService({
     events: bus,
     redis: deps.redis,
     prefix: deps.prefix,
     config,
-    presence,
+    presence: deps.presence,
     logger: deps.logger,
     messageMaxChars: deps.messageMaxChars,
   });
-  return { store, bus, config, presence, service };
+  return { store, bus, config, service };
 }

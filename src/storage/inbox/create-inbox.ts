@@ -3,7 +3,7 @@ import type { ConversationDomain } from '../../conversations/conversation-domain
 import { InboxService } from '../../inbox/inbox.service.js';
 import type { InboxDomain } from '../../inbox/inbox-domain.js';
 import type { InboxIndex } from '../../inbox/inbox-index.js';
-import { InboxPresence } from '../../inbox/presence.js';
+import type { InboxPresence } from '../../inbox/presence.js';
 import { TeamService } from '../../inbox/teams.js';
 import type { Logger } from '../../lib/logger.js';
 import { TenantModel } from '../../tenants/tenant.model.js';
@@ -19,13 +19,14 @@ export type { InboxDomain } from '../../inbox/inbox-domain.js';
 
 /**
  * Wires the inbox onto a process's conversation domain: the index follows every event this process emits
- * (before it is published), team changes re-route the tenant's threads, and presence listens on the
- * process's subscriber connection.
+ * (before it is published), team changes re-route the tenant's threads, and staff presence is the
+ * process's one (on its live bus), the same the conversation domain reads for the handoff decision.
  */
 export function createInbox(deps: {
-  conversations: Pick<ConversationDomain, 'bus' | 'service' | 'presence'>;
+  conversations: Pick<ConversationDomain, 'bus' | 'service'>;
+  /** The process's presence (src/live/presence.ts), shared with its conversation domain. */
+  presence: InboxPresence;
   redis: Redis;
-  subscriber: Redis;
   prefix: string;
   logger?: Logger;
 }): InboxDomain {
@@ -35,12 +36,7 @@ export function createInbox(deps: {
   teams.onChange = (tenantId) => {
     void index.rebuild(tenantId).catch((error) => deps.logger?.warn({ err: error }, 'inbox re-route failed'));
   };
-  const presence = new InboxPresence({
-    redis: deps.redis,
-    subscriber: deps.subscriber,
-    prefix: deps.prefix,
-    logger: deps.logger,
-  });
+  const { presence } = deps;
   const service = new InboxService({
     conversations: deps.conversations.service,
     index,
@@ -50,7 +46,6 @@ export function createInbox(deps: {
     settings: new MongoInboxSettingsStore(),
     canned: new MongoCannedReplyStore(),
     audit: new MongoAuditStore(),
-    staffPresence: deps.conversations.presence,
     tenantSla: storedTenantSlas(),
     logger: deps.logger,
   });

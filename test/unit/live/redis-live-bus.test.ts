@@ -112,12 +112,6 @@ describe('RedisLiveBus: one subscriber connection, one fan-out by topic', () => 
     expect(ready).to.equal(2);
   });
 
-  it('is the one bus of its connection: code handed the connection finds it', () => {
-    const { bus, subscriber } = busWithFakes();
-    expect(RedisLiveBus.listeningOn(subscriber as unknown as Redis)).to.equal(bus);
-    expect(RedisLiveBus.listeningOn(new FakeSubscriber() as unknown as Redis)).to.equal(undefined);
-  });
-
   it('publishes on the topic channel; a lost publish never throws, and publishAll says which failed', async () => {
     const { bus, publisher } = busWithFakes();
     await bus.publish(bus.channel('transient', 't1'), 'token');
