@@ -101,9 +101,10 @@ import { dateTime } from './common/time.js';
       head.textContent = name;
       const actions = cell('Actions');
       actions.append(
-        actionButton('Download data', `of ${name}`, () => download(person), true),
+        actionButton('Download data', `of ${name}`, () => download(person)),
         ' ',
-        actionButton('Erase…', name, () => ask(person)),
+        // The destructive action is the outlined red one, never the page's primary (filled) button.
+        actionButton('Erase…', name, () => ask(person), true),
       );
       row.append(
         head,

@@ -232,7 +232,7 @@ describe('the Insights page in Chromium', function () {
     const chat = await toolFrame(page, '/chat');
     await chat.getByRole('navigation').getByRole('link').click();
     const inbox = await toolFrame(page, '/inbox');
-    await inbox.getByRole('link', { name: 'Insights for this course' }).click();
+    await inbox.getByRole('link', { name: 'Insights' }).click();
     const frame = await toolFrame(page, '/insights');
     await frame
       .getByRole('status')
