@@ -25,7 +25,6 @@ import { transfer } from './commands/transfer.js';
 import type { ActorInput, BotAnswerInput, OpenInput, OwnerInput, TextInput } from './commands/types.js';
 import type { Priority } from './conversation.types.js';
 import type { ConversationStore } from './conversation-store.js';
-import { messageMaxChars } from './message-limit.js';
 import { continueOpen, openThreadId } from './queries/continue-open.js';
 import { findForSystem } from './queries/find-for-system.js';
 import { getThread } from './queries/get-thread.js';
@@ -47,8 +46,8 @@ export interface ConversationServiceDeps {
   replyPolicies: ReplyPolicyProvider;
   presence: StaffPresence;
   logger?: Logger;
-  /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
-  messageMaxChars?: number;
+  /** config MESSAGE_MAX_CHARS, from the process's configuration (its wiring passes it). */
+  messageMaxChars: number;
   /** The clock (tests move it). */
   now?: () => Date;
 }
@@ -66,9 +65,9 @@ export class ConversationService {
 
   constructor(deps: ConversationServiceDeps) {
     const now = deps.now ?? (() => new Date());
-    const maxChars = deps.messageMaxChars ?? messageMaxChars();
+    const maxChars = deps.messageMaxChars;
     this.messageMaxChars = maxChars;
-    this.config = deps.config ?? new HandoffConfigService();
+    this.config = deps.config ?? new HandoffConfigService({ messageMaxChars: maxChars });
     this.ctx = {
       store: deps.store,
       events: deps.events,

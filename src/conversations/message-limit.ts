@@ -1,48 +1,41 @@
 import { z } from 'zod';
-import { loadConfig } from '../config/env.js';
-
-let configured: number | undefined;
 
 /**
- * The longest message a person may write (config MESSAGE_MAX_CHARS), read from the process's
- * configuration once: the store, every route's schema and the handoff settings bound use this one value.
+ * Config MESSAGE_MAX_CHARS's default. Only readers that never look at a tenant's learner limit (a topic
+ * filter reading thresholds, rule administration) build handoff settings with it; the product's processes
+ * pass their configured value.
  */
-export function messageMaxChars(): number {
-  configured ??= loadConfig().MESSAGE_MAX_CHARS;
-  return configured;
-}
+export const DEFAULT_MESSAGE_MAX_CHARS = 4000;
 
 /**
- * A text refused above `max` characters (default {@link messageMaxChars}, read when a text is checked,
- * not when the schema is built).
+ * A text refused above `max` characters (config MESSAGE_MAX_CHARS, given by the caller: routes, the store
+ * and the handoff settings bound all use the process's one value).
  */
-export const withinMessageMax = (text: string, ctx: z.RefinementCtx, max?: number) => {
-  const maximum = max ?? messageMaxChars();
-  if (text.length > maximum)
+export const withinMessageMax = (text: string, ctx: z.RefinementCtx, max: number) => {
+  if (text.length > max)
     ctx.addIssue({
       code: 'too_big',
       origin: 'string',
-      maximum,
+      maximum: max,
       inclusive: true,
       input: text,
-      message: `must be at most ${maximum} characters`,
+      message: `must be at most ${max} characters`,
     });
 };
 
-/** A number refused above {@link messageMaxChars} (a tenant's learner limit). */
-export const atMostMessageMax = (value: number, ctx: z.RefinementCtx) => {
-  const maximum = messageMaxChars();
-  if (value > maximum)
+/** A number refused above `max` (config MESSAGE_MAX_CHARS): a tenant's learner limit. */
+export const atMostMessageMax = (max: number) => (value: number, ctx: z.RefinementCtx) => {
+  if (value > max)
     ctx.addIssue({
       code: 'too_big',
       origin: 'number',
-      maximum,
+      maximum: max,
       inclusive: true,
       input: value,
-      message: `must be at most ${maximum} (MESSAGE_MAX_CHARS)`,
+      message: `must be at most ${max} (MESSAGE_MAX_CHARS)`,
     });
 };
 
-/** A message text of a route's body: at most `max` characters (default {@link messageMaxChars}). */
-export const messageTextSchema = (max?: number) =>
+/** A message text of a route's body: at most `max` characters (config MESSAGE_MAX_CHARS). */
+export const messageTextSchema = (max: number) =>
   z.string().superRefine((text, ctx) => withinMessageMax(text, ctx, max));

@@ -28,41 +28,45 @@ export const keywordRuleInputSchema = z.object({
 });
 export type KeywordRuleInputData = z.input<typeof keywordRuleInputSchema>;
 
-/** A partial update of a tenant's handoff settings (missing fields keep their current value). */
-export const handoffSettingsPatchSchema = z
-  .object({
-    humanRequest: z.object({ enabled: z.boolean() }).partial(),
-    lowConfidence: z
-      .object({
-        enabled: z.boolean(),
-        confidenceThreshold: z.number().min(0).max(1),
-        streak: z
-          .object({
-            learner: z.number().int().min(1).max(10),
-            instructor: z.number().int().min(1).max(10),
-            admin: z.number().int().min(1).max(10),
-          })
-          .partial(),
-      })
-      .partial(),
-    keywordRules: z.object({ enabled: z.boolean() }).partial(),
-    schedule: z.object({ enabled: z.boolean() }).partial(),
-    urgentRules: z
-      .array(
-        z.object({
-          name: z.string().trim().min(1).max(100),
-          roles: z.array(role).default([]),
-          categories: z.array(z.string().trim().min(1).max(60)).default([]),
-          courseIds: z.array(z.string().regex(/^[a-f0-9]{24}$/)).default([]),
-          priority: priority.default('urgent'),
-        }),
-      )
-      .max(50),
-    reopenWindowDays: z.number().int().min(0).max(90),
-    messagesPerMinute: z.number().int().min(1).max(600),
-    // A tenant may set a lower limit for its learners, never a higher one than the product's.
-    maxMessageLength: z.number().int().min(100).superRefine(atMostMessageMax),
-    staffPresenceSeconds: z.number().int().min(15).max(3600),
-  })
-  .partial();
-export type HandoffSettingsPatch = z.input<typeof handoffSettingsPatchSchema>;
+/**
+ * A partial update of a tenant's handoff settings (missing fields keep their current value), bounded by the
+ * product's message limit (`messageMaxChars`, config MESSAGE_MAX_CHARS).
+ */
+export const handoffSettingsPatchSchema = (messageMaxChars: number) =>
+  z
+    .object({
+      humanRequest: z.object({ enabled: z.boolean() }).partial(),
+      lowConfidence: z
+        .object({
+          enabled: z.boolean(),
+          confidenceThreshold: z.number().min(0).max(1),
+          streak: z
+            .object({
+              learner: z.number().int().min(1).max(10),
+              instructor: z.number().int().min(1).max(10),
+              admin: z.number().int().min(1).max(10),
+            })
+            .partial(),
+        })
+        .partial(),
+      keywordRules: z.object({ enabled: z.boolean() }).partial(),
+      schedule: z.object({ enabled: z.boolean() }).partial(),
+      urgentRules: z
+        .array(
+          z.object({
+            name: z.string().trim().min(1).max(100),
+            roles: z.array(role).default([]),
+            categories: z.array(z.string().trim().min(1).max(60)).default([]),
+            courseIds: z.array(z.string().regex(/^[a-f0-9]{24}$/)).default([]),
+            priority: priority.default('urgent'),
+          }),
+        )
+        .max(50),
+      reopenWindowDays: z.number().int().min(0).max(90),
+      messagesPerMinute: z.number().int().min(1).max(600),
+      // A tenant may set a lower limit for its learners, never a higher one than the product's.
+      maxMessageLength: z.number().int().min(100).superRefine(atMostMessageMax(messageMaxChars)),
+      staffPresenceSeconds: z.number().int().min(15).max(3600),
+    })
+    .partial();
+export type HandoffSettingsPatch = z.input<ReturnType<typeof handoffSettingsPatchSchema>>;

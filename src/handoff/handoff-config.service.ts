@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DEFAULT_MESSAGE_MAX_CHARS } from '../conversations/message-limit.js';
 import { objectId } from '../events/ids.js';
 import { AppError } from '../lib/errors.js';
 import {
@@ -8,7 +9,7 @@ import {
   keywordRuleInputSchema,
 } from './handoff-config.schema.js';
 import {
-  DEFAULT_HANDOFF_SETTINGS,
+  defaultHandoffSettings,
   type HandoffSettings,
   HandoffSettingsModel,
 } from './handoff-settings.model.js';
@@ -24,10 +25,16 @@ import {
 /** A keyword rule as services return it. */
 export type KeywordRuleView = KeywordRuleInput & { order: number; createdAt: string; updatedAt: string };
 
-/** Merges stored (partial) settings over the defaults, nested objects included. */
-export function mergeSettings(stored: Partial<HandoffSettings> | undefined): HandoffSettings {
+/**
+ * Merges stored (partial) settings over the defaults, nested objects included (`messageMaxChars`: config
+ * MESSAGE_MAX_CHARS, the default learner limit).
+ */
+export function mergeSettings(
+  stored: Partial<HandoffSettings> | undefined,
+  messageMaxChars: number,
+): HandoffSettings {
   const s = stored ?? {};
-  const d = DEFAULT_HANDOFF_SETTINGS;
+  const d = defaultHandoffSettings(messageMaxChars);
   return {
     ...d,
     ...s,
@@ -74,8 +81,17 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 export class HandoffConfigService {
   private readonly settingsCache = new Map<string, { value: HandoffSettings; expires: number }>();
   private readonly rulesCache = new Map<string, { value: CompiledRule[]; expires: number }>();
+  private readonly messageMaxChars: number;
+  private readonly patchSchema: ReturnType<typeof handoffSettingsPatchSchema>;
 
-  constructor(private readonly options: { cacheMs?: number } = {}) {}
+  /**
+   * `messageMaxChars`: config MESSAGE_MAX_CHARS, the default learner limit and the highest a tenant may set
+   * (the product's processes pass theirs; readers that never look at the limit may leave it out).
+   */
+  constructor(private readonly options: { cacheMs?: number; messageMaxChars?: number } = {}) {
+    this.messageMaxChars = options.messageMaxChars ?? DEFAULT_MESSAGE_MAX_CHARS;
+    this.patchSchema = handoffSettingsPatchSchema(this.messageMaxChars);
+  }
 
   private get cacheMs() {
     return this.options.cacheMs ?? 5000;
@@ -92,22 +108,29 @@ export class HandoffConfigService {
     const hit = this.settingsCache.get(tenantId);
     if (hit && hit.expires > Date.now()) return hit.value;
     const record = await HandoffSettingsModel.findOne({ tenantId: objectId(tenantId, 'Tenant') }).lean();
-    const value = mergeSettings(record?.settings);
+    const value = mergeSettings(record?.settings, this.messageMaxChars);
     this.settingsCache.set(tenantId, { value, expires: Date.now() + this.cacheMs });
     return value;
   }
 
   /** Applies a validated partial update and returns the full settings. */
   async updateSettings(tenantId: string, patch: HandoffSettingsPatch): Promise<HandoffSettings> {
-    const data = parse(handoffSettingsPatchSchema, patch);
+    const data = parse(this.patchSchema, patch);
     const current = await HandoffSettingsModel.findOne({ tenantId: objectId(tenantId, 'Tenant') }).lean();
-    const merged = mergeSettings({ ...(current?.settings ?? {}), ...(data as Partial<HandoffSettings>) });
+    const max = this.messageMaxChars;
+    const merged = mergeSettings(
+      { ...(current?.settings ?? {}), ...(data as Partial<HandoffSettings>) },
+      max,
+    );
     // Nested partials (e.g. only lowConfidence.streak.learner) merge over the current values, not defaults.
     if (data.lowConfidence)
       merged.lowConfidence = {
-        ...mergeSettings(current?.settings).lowConfidence,
+        ...mergeSettings(current?.settings, max).lowConfidence,
         ...data.lowConfidence,
-        streak: { ...mergeSettings(current?.settings).lowConfidence.streak, ...data.lowConfidence.streak },
+        streak: {
+          ...mergeSettings(current?.settings, max).lowConfidence.streak,
+          ...data.lowConfidence.streak,
+        },
       };
     await HandoffSettingsModel.updateOne(
       { tenantId: objectId(tenantId, 'Tenant') },

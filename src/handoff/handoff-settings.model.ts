@@ -1,6 +1,6 @@
 import { model, Schema, type Types } from 'mongoose';
 import type { Priority } from '../conversations/conversation.types.js';
-import { messageMaxChars } from '../conversations/message-limit.js';
+import { DEFAULT_MESSAGE_MAX_CHARS } from '../conversations/message-limit.js';
 import type { ProductRole } from '../users/user.model.js';
 
 /**
@@ -40,8 +40,11 @@ export interface HandoffSettings {
   staffPresenceSeconds: number;
 }
 
-/** Defaults: every trigger on; 1 low answer hands off for instructors, 2 for learners. */
-export const DEFAULT_HANDOFF_SETTINGS: HandoffSettings = {
+/**
+ * Defaults: every trigger on; 1 low answer hands off for instructors, 2 for learners; the learner limit is
+ * the product's (`messageMaxChars`, config MESSAGE_MAX_CHARS) unless the tenant sets a lower one.
+ */
+export const defaultHandoffSettings = (messageMaxChars: number): HandoffSettings => ({
   humanRequest: { enabled: true },
   lowConfidence: { enabled: true, confidenceThreshold: 0.5, streak: { learner: 2, instructor: 1, admin: 1 } },
   keywordRules: { enabled: true },
@@ -49,12 +52,12 @@ export const DEFAULT_HANDOFF_SETTINGS: HandoffSettings = {
   urgentRules: [],
   reopenWindowDays: 7,
   messagesPerMinute: 20,
-  // The product's limit unless the tenant sets a lower one (read when the defaults are used).
-  get maxMessageLength() {
-    return messageMaxChars();
-  },
+  maxMessageLength: messageMaxChars,
   staffPresenceSeconds: 90,
-};
+});
+
+/** The defaults with config MESSAGE_MAX_CHARS's default limit (evaluations and tests of the rules). */
+export const DEFAULT_HANDOFF_SETTINGS: HandoffSettings = defaultHandoffSettings(DEFAULT_MESSAGE_MAX_CHARS);
 
 /** Stored settings of one tenant (collection `handoff_settings`); missing fields fall back to defaults. */
 export interface HandoffSettingsRecord {

@@ -169,7 +169,8 @@ const asNotFound = (error: unknown): never => {
 };
 
 export interface SettingsRouteDeps {
-  config: Pick<Config, 'LTI_ENCRYPTION_KEY'> & Partial<Pick<Config, 'NODE_ENV'>>;
+  /** MESSAGE_MAX_CHARS: the highest learner limit a tenant may set. */
+  config: Pick<Config, 'LTI_ENCRYPTION_KEY' | 'MESSAGE_MAX_CHARS'> & Partial<Pick<Config, 'NODE_ENV'>>;
   handoff: HandoffConfigService;
   /** The live bus: a save is announced so every process drops its cached copy (absent: this process only). */
   bus?: Pick<LiveBus, 'channel' | 'publish'>;
@@ -182,6 +183,7 @@ export interface SettingsRouteDeps {
 export function settingsRoutes({ config, handoff, bus }: SettingsRouteDeps): Router {
   const router = Router();
   const admin = requireSession(config.LTI_ENCRYPTION_KEY, ['admin']);
+  const handoffPatch = handoffSettingsPatchSchema(config.MESSAGE_MAX_CHARS).strict();
   // Announced before the answer: the next message, on whichever process, meets the saved rules.
   const announce = async (tenantId: string) => {
     if (bus) await publishSettingsChange(bus, { tenantId, kind: 'handoff' });
@@ -201,7 +203,7 @@ export function settingsRoutes({ config, handoff, bus }: SettingsRouteDeps): Rou
   });
 
   router.patch('/api/settings/handoff', admin, async (req, res) => {
-    const patch = parse(handoffSettingsPatchSchema.strict(), req.body ?? {});
+    const patch = parse(handoffPatch, req.body ?? {});
     const settings = await handoff.updateSettings(res.locals.session.tenantId, patch);
     await announce(res.locals.session.tenantId);
     res.json({ data: presentHandoffSettings(settings) });

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
+import { loadConfig } from '../../config/env.js';
 import {
   ConversationService,
   type ConversationServiceDeps,
 } from '../../conversations/conversation.service.js';
 import type { ConversationDomain } from '../../conversations/conversation-domain.js';
-import { messageMaxChars } from '../../conversations/message-limit.js';
 import { EventBus } from '../../events/event-bus.js';
 import { EventStore } from '../../events/event-store.js';
 import { HandoffConfigService } from '../../handoff/handoff-config.service.js';
@@ -17,11 +17,12 @@ import { RedisMongoConversationStore } from './redis-mongo-store.js';
 /**
  * A conversation service on the product's storage: threads and messages in MongoDB/FerretDB with their
  * Redis copies and locks on `redis`, staff presence in Redis (read-only, no live fan-out), reply policies
- * from the stored SLA settings, unless given.
+ * from the stored SLA settings, unless given. `messageMaxChars` defaults to this process's configuration
+ * (tools and tests; the product's processes pass config MESSAGE_MAX_CHARS).
  */
 export function createConversationService(
-  deps: Omit<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'> &
-    Partial<Pick<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'>> & {
+  deps: Omit<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies' | 'messageMaxChars'> &
+    Partial<Pick<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies' | 'messageMaxChars'>> & {
       /** A fail-fast (producer) connection, for the store, rate limits and staff presence. */
       redis: Redis;
       /** REDIS_PREFIX: namespaces the store's and presence's keys. */
@@ -29,7 +30,7 @@ export function createConversationService(
     },
 ): ConversationService {
   const now = deps.now ?? (() => new Date());
-  const maxChars = deps.messageMaxChars ?? messageMaxChars();
+  const maxChars = deps.messageMaxChars ?? loadConfig().MESSAGE_MAX_CHARS;
   const { redis, prefix, ...rest } = deps;
   return new ConversationService({
     ...rest,
@@ -66,9 +67,10 @@ export function createConversationDomain(deps: {
   /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
   messageMaxChars?: number;
 }): ConversationDomain {
+  const messageMaxChars = deps.messageMaxChars ?? loadConfig().MESSAGE_MAX_CHARS;
   const store = new EventStore({ redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
-  const config = new HandoffConfigService();
+  const config = new HandoffConfigService({ messageMaxChars });
   const service = createConversationService({
     events: bus,
     redis: deps.redis,
@@ -76,7 +78,7 @@ export function createConversationDomain(deps: {
     config,
     presence: deps.presence,
     logger: deps.logger,
-    messageMaxChars: deps.messageMaxChars,
+    messageMaxChars,
   });
   return { store, bus, config, service };
 }
