@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { launch } from '../support/lms-client.js';
 
-const ADMIN_PAGES = [
+const ADMIN_PAGES: Array<[path: string, label: string]> = [
   ['/inbox', 'Inbox'],
   ['/inbox/setup', 'Inbox setup'],
   ['/leads', 'Leads'],
