@@ -1,8 +1,11 @@
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
+import { HandoffSettingsModel } from '../../src/handoff/handoff-settings.model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { collectPageProblems, openBrowser } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
+import { tenantOfSession } from '../support/session-claims.js';
 
 /** The configured limit of this run, and a tenant's lower limit for learners' messages. */
 const LIMIT = 500;
@@ -34,9 +37,13 @@ describe('page scripts as modules from our origin, and the one message length li
     browser = await openBrowser();
   });
   after(async () => {
-    // The test database is shared: the tenant's learner limit goes back to its default.
+    // The test database is shared: the tenant's learner limit goes back to unset (each process's own
+    // MESSAGE_MAX_CHARS), written directly because this process refuses a limit above its 500.
     if (admin)
-      await call(admin, '/api/settings/handoff', 'PATCH', { maxMessageLength: 4000 }).catch(() => {});
+      await HandoffSettingsModel.updateOne(
+        { tenantId: new Types.ObjectId(tenantOfSession(admin)) },
+        { $unset: { 'settings.maxMessageLength': 1 } },
+      );
     await browser?.close();
     await app?.stop();
   });

@@ -7,12 +7,10 @@ import {
 import { apiCall } from '../support/api.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { launch } from '../support/lms-client.js';
+import { tenantOfSession } from '../support/session-claims.js';
 
 /** This process's MESSAGE_MAX_CHARS: not the default (4000), so only a limit taken from its config passes. */
 const LIMIT = 500;
-
-const tenantOf = (token: string): string =>
-  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).tid;
 
 describe("the message limit is the web process's MESSAGE_MAX_CHARS, for messages and the tenant's learner limit", function () {
   this.timeout(60_000);
@@ -27,7 +25,7 @@ describe("the message limit is the web process's MESSAGE_MAX_CHARS, for messages
     app = await startTestApp({ env: { MESSAGE_MAX_CHARS: String(LIMIT) } });
     admin = (await launch(app.url, { role: 'admin' })).sessionToken;
     learner = (await launch(app.url, { role: 'learner' })).sessionToken;
-    tenantId = tenantOf(admin);
+    tenantId = tenantOfSession(admin);
     const filter = { tenantId: new Types.ObjectId(tenantId) };
     saved = await HandoffSettingsModel.findOne(filter).lean<HandoffSettingsRecord>();
     // A tenant that never set a learner limit (read before this process caches the settings).
