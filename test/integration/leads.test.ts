@@ -5,12 +5,8 @@ import { strangerToken } from '../support/api.js';
 import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, launchSession, type Person } from '../support/people.js';
-import {
-  type HttpReceiver,
-  type SmtpReceiver,
-  startHttpReceiver,
-  startSmtpReceiver,
-} from '../support/receivers.js';
+import type { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
+import { type AppWithReceivers, startAppWithReceivers } from '../support/receiving-app.js';
 import { startLeadsApp } from './leads-support.js';
 import { launchAs } from './notify-support.js';
 
@@ -21,19 +17,14 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
   let app: TestApp;
   let smtp: SmtpReceiver;
   let http: HttpReceiver;
+  let receiving: AppWithReceivers<TestApp>;
   let admin: Person;
 
   before(async () => {
-    smtp = await startSmtpReceiver();
-    http = await startHttpReceiver();
-    app = await startLeadsApp({
-      env: {
-        SMTP_URL: smtp.url,
-        NOTIFY_ATTEMPTS: '3',
-        NOTIFY_BACKOFF_MS: '20',
-        MAIL_FROM: 'Chatref <chatref@example.edu>',
-      },
-    });
+    ({ app, smtp, http } = receiving = await startAppWithReceivers(
+      { NOTIFY_ATTEMPTS: '3', NOTIFY_BACKOFF_MS: '20' },
+      (env) => startLeadsApp({ env }),
+    ));
     admin = await launchAs(app, { role: 'admin', name: 'Sam Sales' });
     const saved = await api(app, admin, '/api/settings/notifications', {
       method: 'PUT',
@@ -47,11 +38,7 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
     });
     expect(saved.status, saved.text).to.equal(200);
   });
-  after(async () => {
-    await app?.stop();
-    await smtp?.close();
-    await http?.close();
-  });
+  after(() => receiving?.stop());
 
   /** A learner opens the chat and writes; returns the thread and the message's client id. */
   async function write(learner: Person, text: string) {

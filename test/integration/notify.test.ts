@@ -5,15 +5,11 @@ import { requestNotifications } from '../../src/notify/notifier.js';
 import { DeliveryModel, ThreadLinkModel } from '../../src/notify/notify.models.js';
 import { createThreadLink, LINK_TTL_MS } from '../../src/notify/thread-link.js';
 import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
-import {
-  type HttpReceiver,
-  type SmtpReceiver,
-  startHttpReceiver,
-  startSmtpReceiver,
-} from '../support/receivers.js';
+import type { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
+import { type AppWithReceivers, startAppWithReceivers } from '../support/receiving-app.js';
 import { launchAs, verifyChatrefSignature } from './notify-support.js';
 
 describe('notifications (real launches, worker, local SMTP and HTTP receivers)', function () {
@@ -21,27 +17,17 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
   let app: TestApp;
   let smtp: SmtpReceiver;
   let http: HttpReceiver;
+  let receiving: AppWithReceivers;
   let lead: Person;
 
   before(async () => {
-    smtp = await startSmtpReceiver();
-    http = await startHttpReceiver();
-    app = await startTestApp({
-      worker: true,
-      env: {
-        SMTP_URL: smtp.url,
-        NOTIFY_ATTEMPTS: '3',
-        NOTIFY_BACKOFF_MS: '20',
-        MAIL_FROM: 'Chatref <chatref@example.edu>',
-      },
-    });
+    ({ app, smtp, http } = receiving = await startAppWithReceivers({
+      NOTIFY_ATTEMPTS: '3',
+      NOTIFY_BACKOFF_MS: '20',
+    }));
     lead = await launchAs(app, { role: 'admin', name: 'Lena Lead' });
   });
-  after(async () => {
-    await app?.stop();
-    await smtp?.close();
-    await http?.close();
-  });
+  after(() => receiving?.stop());
 
   const saveChannels = (channels: unknown[]) =>
     api(app, lead, '/api/settings/notifications', { method: 'PUT', body: { channels } });

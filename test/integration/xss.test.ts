@@ -12,16 +12,12 @@ import {
   LIVE_MARKUP,
   oneLine,
 } from '../fixtures/xss/payloads.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { beginLaunch, forgedToken, postLaunch } from '../support/lms-client.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
-import {
-  type HttpReceiver,
-  type SmtpReceiver,
-  startHttpReceiver,
-  startSmtpReceiver,
-} from '../support/receivers.js';
+import type { HttpReceiver, SmtpReceiver } from '../support/receivers.js';
+import { type AppWithReceivers, startAppWithReceivers } from '../support/receiving-app.js';
 import { type Institution, launchInto, newInstitution } from '../support/tenants.js';
 
 /** RFC 4180 rows (quoted cells, doubled quotes, CRLF or LF line ends inside quotes kept). */
@@ -70,16 +66,12 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
   let app: TestApp;
   let smtp: SmtpReceiver;
   let http: HttpReceiver;
+  let receiving: AppWithReceivers;
   let place: Institution;
   let lead: Person;
 
   before(async () => {
-    smtp = await startSmtpReceiver();
-    http = await startHttpReceiver();
-    app = await startTestApp({
-      worker: true,
-      env: { SMTP_URL: smtp.url, MAIL_FROM: 'Chatref <chatref@example.edu>', FOLLOW_UP_GRACE_SECONDS: '1' },
-    });
+    ({ app, smtp, http } = receiving = await startAppWithReceivers({ FOLLOW_UP_GRACE_SECONDS: '1' }));
     place = await newInstitution(app, 'Xss');
     lead = await launchInto(app, place, {
       role: 'admin',
@@ -98,11 +90,7 @@ describe('XSS corpus: names, titles, messages and notes stay text in pages, emai
     });
     expect(saved.status, saved.text).to.equal(200);
   });
-  after(async () => {
-    await app?.stop();
-    await smtp?.close();
-    await http?.close();
-  });
+  after(() => receiving?.stop());
 
   it('CSV cells: every formula starter of the corpus gets an apostrophe and reads back as typed', () => {
     for (const payload of ALL_PAYLOADS) {
