@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { Page } from 'playwright-core';
 import { TopicAssignmentModel } from '../../src/insights/topic.model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser, openToolPage } from '../support/browser.js';
+import { openBrowser, openStaffPage } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
 import { launch, launchWith } from '../support/lms-client.js';
 
@@ -74,19 +73,14 @@ describe('the documentation gaps on the Insights page in Chromium', function () 
     await app?.stop();
   });
 
-  async function openPage(hash = '', viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/insights?ltik=${encodeURIComponent(adminToken)}${hash}`,
+  /** The Insights page of `token`'s session (the admin's unless told), once its gaps have loaded. */
+  const openPage = (token = adminToken) =>
+    openStaffPage(browser.context, {
+      url: `${app.url}/insights`,
+      token,
       problems,
-      viewport,
-    );
-    await page
-      .locator('#gaps-status')
-      .getByText(/in 1 topic/)
-      .waitFor();
-    return page;
-  }
+      ready: (page) => page.locator('#gaps-status').getByText(/in 1 topic/),
+    });
 
   it('lists the question with the staff reply as text, and turns the reply into a Q&A with the keyboard', async () => {
     const page = await openPage();
@@ -147,12 +141,13 @@ describe('the documentation gaps on the Insights page in Chromium', function () 
   });
 
   it('opens the form from the resolved thread in the inbox, fits a phone, and Escape closes it', async () => {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/inbox?ltik=${encodeURIComponent(adminToken)}#conversation=${conversationId}`,
+    const page = await openStaffPage(browser.context, {
+      url: `${app.url}/inbox`,
+      token: adminToken,
+      hash: `#conversation=${conversationId}`,
       problems,
-      { width: 375, height: 800 },
-    );
+      viewport: { width: 375, height: 800 },
+    });
     const link = page.getByRole('link', { name: 'Turn into a Q&A' });
     await link.waitFor();
     if (process.env.SCREENSHOT_DIR)
@@ -186,15 +181,7 @@ describe('the documentation gaps on the Insights page in Chromium', function () 
 
   it('shows an instructor the gaps of their course with the replies, without the Q&A form', async () => {
     const instructor = (await launch(app.url, { role: 'instructor' })).sessionToken;
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/insights?ltik=${encodeURIComponent(instructor)}`,
-      problems,
-    );
-    await page
-      .locator('#gaps-status')
-      .getByText(/in 1 topic/)
-      .waitFor();
+    const page = await openPage(instructor);
     const section = page.getByRole('region', { name: 'Documentation gaps' });
     await section.locator('blockquote').getByText('pick "Exams" and the <b>date</b>.').waitFor();
     await section.getByText('Admins can turn these replies into Q&A entries.').waitFor();

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { Page } from 'playwright-core';
 import { TeamModel } from '../../src/inbox/inbox.models.js';
 import { InsightDayModel, insightDayId } from '../../src/insights/insight-day.model.js';
 import { localDate, writeDaySummaries } from '../../src/insights/insights-projector.js';
@@ -10,7 +9,7 @@ import { TopicModel } from '../../src/insights/topic.model.js';
 import { verifySessionToken } from '../../src/lti/session.js';
 import { loadStoredSlaSettings } from '../../src/storage/sla/stored-sla-settings.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
+import { collectPageProblems, openBrowser, openStaffPage, toolFrame } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 const MIN = 60_000;
@@ -87,19 +86,14 @@ describe('the Insights page in Chromium', function () {
     await app?.stop();
   });
 
-  async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/insights?ltik=${encodeURIComponent(token)}`,
+  const openPage = (viewport?: { width: number; height: number }) =>
+    openStaffPage(browser.context, {
+      url: `${app.url}/insights`,
+      token,
       problems,
       viewport,
-    );
-    await page
-      .getByRole('status')
-      .getByText(/^Showing /)
-      .waitFor();
-    return page;
-  }
+      ready: (page) => page.getByRole('status').getByText(/^Showing /),
+    });
 
   it('shows the figures with charts, tables a screen reader reaches, and safe CSV downloads', async () => {
     const page = await openPage();

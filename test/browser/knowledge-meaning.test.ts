@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { embedJobId } from '../../src/knowledge/embedding-retry.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser, openToolPage } from '../support/browser.js';
+import { openBrowser, openStaffPage } from '../support/browser.js';
 import { EmbeddingsServer } from '../support/embeddings-server.js';
 import { eventually } from '../support/eventually.js';
 import { launch } from '../support/lms-client.js';
@@ -44,12 +44,12 @@ describe('the Knowledge page shows search by meaning in Chromium', function () {
 
   it('shows a document stored while the server is down as pending, then ready once the retry job filled it', async () => {
     await server.stop();
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/knowledge?ltik=${encodeURIComponent(token)}`,
+    const page = await openStaffPage(browser.context, {
+      url: `${app.url}/knowledge`,
+      token,
       problems,
-    );
-    await page.getByRole('table', { name: 'Knowledge sources' }).waitFor();
+      ready: (opened) => opened.getByRole('table', { name: 'Knowledge sources' }),
+    });
     const name = `grades-${run}.md`;
     await page.getByLabel('Upload documents').setInputFiles({
       name,

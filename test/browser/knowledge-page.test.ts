@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { startWorker } from '../../src/app/worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { answerDialog, openBrowser, openToolPage } from '../support/browser.js';
+import { answerDialog, openBrowser, openStaffPage } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 describe('the admin Knowledge page in Chromium', function () {
@@ -29,16 +28,14 @@ describe('the admin Knowledge page in Chromium', function () {
     await app?.stop();
   });
 
-  async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/knowledge?ltik=${encodeURIComponent(token)}`,
+  const openPage = (viewport?: { width: number; height: number }) =>
+    openStaffPage(browser.context, {
+      url: `${app.url}/knowledge`,
+      token: token,
       problems,
       viewport,
-    );
-    await page.getByRole('table', { name: 'Knowledge sources' }).waitFor();
-    return page;
-  }
+      ready: (page) => page.getByRole('table', { name: 'Knowledge sources' }),
+    });
 
   it('uploads a document, shows its progress, then announces it is ready', async () => {
     const page = await openPage();

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { TenantModel } from '../../src/tenants/tenant.model.js';
 import { UserModel } from '../../src/users/user.model.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser, openToolPage } from '../support/browser.js';
+import { openBrowser, openStaffPage } from '../support/browser.js';
 import { handOff, type Person } from '../support/people.js';
 import { type Institution, launchInto, newInstitution } from '../support/tenants.js';
 
@@ -36,16 +35,14 @@ describe('Settings → Data and privacy in Chromium', function () {
     await app?.stop();
   });
 
-  async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/settings/privacy?ltik=${encodeURIComponent(admin.token)}`,
+  const openPage = (viewport?: { width: number; height: number }) =>
+    openStaffPage(browser.context, {
+      url: `${app.url}/settings/privacy`,
+      token: admin.token,
       problems,
       viewport,
-    );
-    await page.getByRole('heading', { name: 'Keeping conversations' }).waitFor();
-    return page;
-  }
+      ready: (page) => page.getByRole('heading', { name: 'Keeping conversations' }),
+    });
 
   it('an admin sets the retention days (a wrong value is refused beside the field) and clears them', async () => {
     const page = await openPage();

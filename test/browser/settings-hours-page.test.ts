@@ -2,12 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import type { Page } from 'playwright-core';
 import { freePort } from '../../src/app/embedded-services.js';
 import { SlaSettingsModel } from '../../src/sla/sla-settings.model.js';
 import { invalidateTenantSla } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
+import { collectPageProblems, openBrowser, openStaffPage, toolFrame } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/sla-holidays.ics');
@@ -46,16 +45,14 @@ describe('Settings → Hours and SLAs in Chromium', function () {
     await app?.stop();
   });
 
-  async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/settings/hours?ltik=${encodeURIComponent(token)}`,
+  const openPage = (viewport?: { width: number; height: number }) =>
+    openStaffPage(browser.context, {
+      url: `${app.url}/settings/hours`,
+      token: token,
       problems,
       viewport,
-    );
-    await page.getByText('A normal-priority handoff now would be answered by').waitFor();
-    return page;
-  }
+      ready: (page) => page.getByText('A normal-priority handoff now would be answered by'),
+    });
 
   it('a lead sets hours and a holiday; they persist across a reload', async () => {
     const page = await openPage();

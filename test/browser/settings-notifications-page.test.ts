@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { requestNotifications } from '../../src/notify/notifier.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { openBrowser, openToolPage } from '../support/browser.js';
+import { openBrowser, openStaffPage } from '../support/browser.js';
 import { launch } from '../support/lms-client.js';
 import { type HttpReceiver, startHttpReceiver } from '../support/receivers.js';
 
@@ -28,16 +27,14 @@ describe('the Settings → Notifications page in Chromium', function () {
     await http?.close();
   });
 
-  async function openPage(viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/settings/notifications?ltik=${encodeURIComponent(token)}`,
+  const openPage = (viewport?: { width: number; height: number }) =>
+    openStaffPage(browser.context, {
+      url: `${app.url}/settings/notifications`,
+      token: token,
       problems,
       viewport,
-    );
-    await page.getByRole('table', { name: 'Channels' }).waitFor();
-    return page;
-  }
+      ready: (page) => page.getByRole('table', { name: 'Channels' }),
+    });
 
   it('a lead adds Slack and webhook channels, sees a dead letter and presses Retry', async () => {
     http.respondWith(404, Number.POSITIVE_INFINITY, '/slack/');

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Frame, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Frame, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium, never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -105,6 +105,28 @@ export async function openToolPage(
   if (viewport) await page.setViewportSize(viewport);
   collectPageProblems(page, problems);
   await page.goto(url);
+  return page;
+}
+
+/** A staff page opened by {@link openStaffPage}. */
+export interface StaffPage {
+  /** The page's address without a query, e.g. `${app.url}/insights`. */
+  url: string;
+  /** The session that opens it, passed as `?ltik=` as a launch's redirect passes it. */
+  token: string;
+  /** After the query, e.g. `#conversation=…`. */
+  hash?: string;
+  problems: string[];
+  /** What the page shows once it has loaded its data; opening resolves when it is there. */
+  ready?: (page: Page) => Locator;
+  viewport?: { width: number; height: number };
+}
+
+/** A staff page opened with a session token in a new tab, as {@link openToolPage}; ready when `ready` shows. */
+export async function openStaffPage(context: BrowserContext, staff: StaffPage): Promise<Page> {
+  const url = `${staff.url}?ltik=${encodeURIComponent(staff.token)}${staff.hash ?? ''}`;
+  const page = await openToolPage(context, url, staff.problems, staff.viewport);
+  await staff.ready?.(page).waitFor();
   return page;
 }
 
