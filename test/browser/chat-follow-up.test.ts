@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Frame } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
+import { collectPageProblems, openBrowser, reloadFrame } from '../support/browser.js';
+import { launchChat } from '../support/chat-page.js';
 import { startAppWithDevLms } from '../support/dev-lms-app.js';
 
 /**
@@ -36,9 +37,7 @@ describe("chat page: the learner's follow-up email switch, in Chromium inside th
     const problems: string[] = [];
     collectPageProblems(page, problems);
     await page.setViewportSize({ width: 390, height: 800 }); // a phone
-    await page.goto(`${lmsUrl}/dev/lms`);
-    await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await toolFrame(page, '/chat');
+    const frame = await launchChat(page, lmsUrl);
     const toggle = frame.getByRole('switch', { name: "Email me replies when I'm away" });
     await toggle.waitFor();
     // On by default (read from the page once it shows the loaded preference).

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { KnowledgeService, KnowledgeSourceModel, seedSampleKnowledge } from '../../src/knowledge/index.js';
 import type { TestApp } from '../support/app.js';
-import { openBrowser, toolFrame } from '../support/browser.js';
+import { openBrowser } from '../support/browser.js';
+import { launchChat } from '../support/chat-page.js';
 import { startAppWithDevLms } from '../support/dev-lms-app.js';
 
 // Answered from the English sample articles by today's retrieval (checked with the engine; no vocabulary
@@ -41,9 +42,7 @@ describe('a Spanish question answered from an English article, in Chromium insid
   });
 
   async function ask(page: Page) {
-    await page.goto(`${lmsUrl}/dev/lms`);
-    await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await toolFrame(page, '/chat');
+    const frame = await launchChat(page, lmsUrl);
     const message = frame.getByRole('textbox', { name: 'Message' });
     await message.waitFor();
     await message.fill(QUESTION);
@@ -101,9 +100,7 @@ describe('a Spanish question answered from an English article, in Chromium insid
   it('back on a phone, the stored answer keeps its disclosure, and the opened section fits the screen', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 390, height: 800 });
-    await page.goto(`${lmsUrl}/dev/lms`);
-    await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await toolFrame(page, '/chat');
+    const frame = await launchChat(page, lmsUrl);
     const answer = frame.locator('.message-bot').filter({ hasText: FRAMING }).last();
     await answer.waitFor();
     await answer.getByText('Ver la sección completa', { exact: true }).click();

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { TestApp } from '../support/app.js';
-import { openBrowser, reloadFrame, toolFrame } from '../support/browser.js';
+import { openBrowser, reloadFrame } from '../support/browser.js';
+import { launchChat } from '../support/chat-page.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
 
 describe('learner chat in Chromium, inside the LMS page', function () {
@@ -23,9 +24,7 @@ describe('learner chat in Chromium, inside the LMS page', function () {
   it('a learner asks, sees a cited answer, asks for a person and is told when to expect a reply', async () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 390, height: 800 }); // a phone
-    await page.goto(`${lmsUrl}/dev/lms`);
-    await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await toolFrame(page, '/chat');
+    const frame = await launchChat(page, lmsUrl);
     const message = frame.getByRole('textbox', { name: 'Message' });
     await message.waitFor();
     await message.fill('I forgot my password, how do I reset it?');
@@ -60,9 +59,7 @@ describe('learner chat in Chromium, inside the LMS page', function () {
 
   it('a learner who comes back sees the whole thread', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${lmsUrl}/dev/lms`);
-    await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const frame = await toolFrame(page, '/chat');
+    const frame = await launchChat(page, lmsUrl);
     await frame.locator('.message-learner').first().waitFor();
     expect(await frame.locator('.message-learner .message-text').first().textContent()).to.contain(
       'I forgot my password',

@@ -5,7 +5,8 @@ import type { Frame, Page } from 'playwright-core';
 import type { LabelledMiss } from '../../src/knowledge/labelled-miss.model.js';
 import { LabelledMissModel } from '../../src/knowledge/labelled-miss.model.js';
 import type { TestApp } from '../support/app.js';
-import { collectPageProblems, openBrowser, openToolPage, toolFrame } from '../support/browser.js';
+import { collectPageProblems, openBrowser, openStaffPage, toolFrame } from '../support/browser.js';
+import { launchChat } from '../support/chat-page.js';
 import { addPasswordHelpArticle, startAppWithDevLms } from '../support/dev-lms-app.js';
 import { eventually } from '../support/eventually.js';
 import { launch } from '../support/lms-client.js';
@@ -65,13 +66,13 @@ describe('the Missed questions section of the Knowledge page in Chromium', funct
   const shot = async (viewport: { width: number; height: number }, name: string) => {
     if (!process.env.SCREENSHOT_DIR) return;
     const { sessionToken } = await launch(app.url, { role: 'admin' });
-    const page = await openToolPage(
-      browser.context,
-      `${app.url}/knowledge?ltik=${encodeURIComponent(sessionToken)}`,
+    const page = await openStaffPage(browser.context, {
+      url: `${app.url}/knowledge`,
+      token: sessionToken,
       problems,
       viewport,
-    );
-    await page.getByText(/not reviewed\)/).waitFor();
+      ready: (opened) => opened.getByText(/not reviewed\)/),
+    });
     // The heading and the first few misses: enough to look at, small enough to read.
     const box = await page.locator('#misses').boundingBox();
     if (box)
@@ -209,9 +210,7 @@ describe('the Missed questions section of the Knowledge page in Chromium', funct
     const page = await browser.context.newPage();
     collectPageProblems(page, problems);
     await page.setViewportSize({ width: 390, height: 800 });
-    await page.goto(`${lmsUrl}/dev/lms`);
-    await page.getByRole('button', { name: 'Launch as learner' }).click();
-    const chat = await toolFrame(page, '/chat');
+    const chat = await launchChat(page, lmsUrl);
     const question = 'I forgot my password, how do I reset it?';
     await chat.getByLabel('Message').fill(question);
     await chat.getByRole('button', { name: 'Send' }).click();
