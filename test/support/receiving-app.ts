@@ -1,51 +1,30 @@
 import { startTestApp, type TestApp } from './app.js';
-import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from './receivers.js';
-
-type Env = Record<string, string>;
-type Stoppable = { stop(): Promise<void> };
-
-/** An app whose notifications land in local receivers: email in `smtp`, Slack, Teams and webhooks in `http`. */
-export interface AppWithReceivers<App extends Stoppable = TestApp> {
-  app: App;
-  smtp: SmtpReceiver;
-  http: HttpReceiver;
-  /** Stops the app, then both receivers. */
-  stop(): Promise<void>;
-}
+import { startHttpReceiver, startSmtpReceiver } from './receivers.js';
 
 /**
- * Starts the SMTP and HTTP receivers, then the app (by default the tool with its worker; else `start`) with
- * SMTP_URL on the SMTP receiver and mail from `Chatref <chatref@example.edu>`; `env` adds settings. Channels
- * whose target is under `http.url` reach the HTTP receiver.
+ * Starts local receivers, then the app (`start`; by default the tool with its worker) with `env`, SMTP_URL
+ * on the SMTP receiver and mail from `Chatref <chatref@example.edu>`: email lands in `smtp`; Slack, Teams
+ * and webhook channels whose target is under `http.url` land in `http`. `stop`: the app, then both receivers.
  */
-export function startAppWithReceivers(env?: Env): Promise<AppWithReceivers>;
-export function startAppWithReceivers<App extends Stoppable>(
-  env: Env,
-  start: (env: Env) => Promise<App>,
-): Promise<AppWithReceivers<App>>;
-export async function startAppWithReceivers(
-  env: Env = {},
-  start: (env: Env) => Promise<Stoppable> = (appEnv) => startTestApp({ worker: true, env: appEnv }),
-): Promise<AppWithReceivers<Stoppable>> {
+export async function startAppWithReceivers<App extends { stop(): Promise<void> } = TestApp>(
+  env: Record<string, string> = {},
+  start = (appEnv: Record<string, string>) =>
+    startTestApp({ worker: true, env: appEnv }) as unknown as Promise<App>,
+) {
   const smtp = await startSmtpReceiver();
   const http = await startHttpReceiver();
-  const closeReceivers = async () => {
-    await smtp.close();
-    await http.close();
-  };
-  try {
-    const app = await start({ SMTP_URL: smtp.url, MAIL_FROM: 'Chatref <chatref@example.edu>', ...env });
-    return {
-      app,
-      smtp,
-      http,
-      async stop() {
-        await app.stop();
-        await closeReceivers();
-      },
-    };
-  } catch (error) {
+  const closeReceivers = () => Promise.all([smtp.close(), http.close()]);
+  const mail = { SMTP_URL: smtp.url, MAIL_FROM: 'Chatref <chatref@example.edu>' };
+  const app = await start({ ...mail, ...env }).catch((error: unknown) =>
+    closeReceivers().then(() => Promise.reject(error)),
+  );
+  const stop = async () => {
+    await app.stop();
     await closeReceivers();
-    throw error;
-  }
+  };
+  return { app, smtp, http, stop };
 }
+
+export type AppWithReceivers<App extends { stop(): Promise<void> } = TestApp> = Awaited<
+  ReturnType<typeof startAppWithReceivers<App>>
+>;
