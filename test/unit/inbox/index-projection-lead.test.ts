@@ -1,33 +1,12 @@
 import { expect } from 'chai';
 import type { Conversation } from '../../../src/conversations/conversation.model.js';
-import type { AnyDomainEvent } from '../../../src/events/catalog.js';
 import { InboxIndex } from '../../../src/inbox/inbox-index.js';
 import type { InboxIndexSource } from '../../../src/inbox/inbox-index-source.js';
 import { INBOX_VIEWS } from '../../../src/inbox/index-doc.js';
 import { MemoryIndexStore } from './index-memory-store.js';
+import { ADMIN, event, LEARNER, OPENED, TENANT, THREAD } from './thread-events.js';
 
-const TENANT = 'a'.repeat(24);
-const THREAD = 'b'.repeat(24);
-const LEARNER = 'c'.repeat(24);
-const ADMIN = 'd'.repeat(24);
-const OPENED = '2026-03-02T10:00:00.000Z';
 const ENQUIRY = '2026-03-02T10:05:00.000Z';
-
-let seq = 0;
-/** An event of the thread, as the bus hands it to the index. */
-function event(name: string, payload: Record<string, unknown>, at = OPENED): AnyDomainEvent {
-  return {
-    seq: ++seq,
-    tenantId: TENANT,
-    name,
-    conversationId: THREAD,
-    userId: LEARNER,
-    visibility: 'staff',
-    actor: { role: 'learner', name: 'Ana López' },
-    at,
-    payload,
-  } as unknown as AnyDomainEvent;
-}
 
 /** The thread's document as a read of the database gives it: with the bot, marked a lead or not yet. */
 function documentAt(updatedAt: string, leadAt?: string): Conversation {

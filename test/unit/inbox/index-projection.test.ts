@@ -1,33 +1,8 @@
 import { expect } from 'chai';
-import type { AnyDomainEvent } from '../../../src/events/catalog.js';
 import { InboxIndex } from '../../../src/inbox/inbox-index.js';
 import type { InboxIndexSource } from '../../../src/inbox/inbox-index-source.js';
 import { MemoryIndexStore } from './index-memory-store.js';
-
-const TENANT = 'a'.repeat(24);
-const THREAD = 'b'.repeat(24);
-const LEARNER = 'c'.repeat(24);
-const ADMIN = 'd'.repeat(24);
-
-let seq = 0;
-/** An event of the thread, as the bus hands it to the index. */
-function event(
-  name: string,
-  payload: Record<string, unknown>,
-  at = '2026-03-02T10:00:00.000Z',
-): AnyDomainEvent {
-  return {
-    seq: ++seq,
-    tenantId: TENANT,
-    name,
-    conversationId: THREAD,
-    userId: LEARNER,
-    visibility: 'staff',
-    actor: { role: 'learner', name: 'Ana López' },
-    at,
-    payload,
-  } as unknown as AnyDomainEvent;
-}
+import { ADMIN, event, LEARNER, TENANT, THREAD } from './thread-events.js';
 
 describe('inbox index over its store port (no database reads on the staff action paths)', () => {
   let reads: number;
