@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { KnowledgeIndexRegistry } from '../../src/knowledge/index.js';
 import { countOwned, ownedKeyIds } from '../../src/storage/privacy/tenant-records.js';
 import { keysNaming } from '../../src/storage/privacy/user-redis.js';
@@ -9,6 +8,7 @@ import { startTestApp, type TestApp, testEnv } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
 import { runEntry } from '../support/processes.js';
+import { queuesSettled } from '../support/queues-settled.js';
 import { type Institution, launchInto, newInstitution } from '../support/tenants.js';
 
 /** Queued jobs (any state but running) whose data names the tenant. */
@@ -74,24 +74,7 @@ describe('removing a tenant (CLI with a confirmation flag) removes everything it
     }, 'SLA timers of both threads');
     // And the background work the launches, handoffs and Q&A caused (insights, topics, review) has run, so
     // what each tenant holds stays put while the test measures it.
-    await eventually(
-      async () => {
-        for (const name of QUEUE_NAMES) {
-          const queue = app.runtime.queues.get(name);
-          const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
-          if ((counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0)) return false;
-          // Timers, follow-ups and topic re-clustering wait for their time (minutes to hours away).
-          if (['sla', 'notify', 'topics'].includes(name)) continue;
-          // Other delayed jobs are work to come (an insights window), schedulers' next runs aside.
-          const delayed = await queue.getJobs(['delayed']);
-          const waitingWork = delayed.filter((job) => job && !job.repeatJobKey);
-          if (waitingWork.length) return false;
-        }
-        return true;
-      },
-      'the queues to settle',
-      60_000,
-    );
+    await queuesSettled(app.runtime.queues);
   });
   after(() => app?.stop());
 

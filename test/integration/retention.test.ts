@@ -9,6 +9,7 @@ import { keysNaming } from '../../src/storage/privacy/user-redis.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api, type Body, handOff, type Person } from '../support/people.js';
+import { queuesSettled } from '../support/queues-settled.js';
 import { type Institution, launchInto, newInstitution } from '../support/tenants.js';
 
 const DAY = 86_400_000;
@@ -154,6 +155,9 @@ describe('per-tenant retention (scheduled privacy job over real threads)', funct
       const found = await documentsNaming([threads.resolved]);
       return found.gap_replies && found.sla_clocks;
     }, 'the worker’s records of the resolved thread');
+    // And the rest of the background work (insights windows of every thread, the other tenant's too) has
+    // run, so what each thread holds stays put while the tests compare it.
+    await queuesSettled(app.runtime.queues);
   });
   after(() => app?.stop());
 

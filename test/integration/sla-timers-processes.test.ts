@@ -5,7 +5,7 @@ import type { EventName } from '../../src/events/catalog.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { SlaClockModel } from '../../src/sla/sla-clock.model.js';
 import { SlaSettingsModel } from '../../src/sla/sla-settings.model.js';
-import { defaultSlaSettings } from '../../src/sla/tenant-sla.js';
+import { defaultSlaSettings, invalidateTenantSla } from '../../src/sla/tenant-sla.js';
 import { startTestApp, type TestApp, testEnv } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
 import { api } from '../support/people.js';
@@ -49,6 +49,9 @@ describe('SLA timers with two worker processes', function () {
       { ...settings, _id: new Types.ObjectId(first.tenantId), version: 1, createdAt: now, updatedAt: now },
       { upsert: true },
     );
+    // Written past the settings service, so nothing told this process (whose web side promises the reply-by)
+    // to drop a copy of the tenant's SLA that an earlier test of the run may have cached seconds ago.
+    invalidateTenantSla(first.tenantId);
     const threads: string[] = [];
     for (let i = 0; i < 3; i++) {
       const learner = i === 0 ? first : await launchPerson(app, 'learner', `Procs${i}`);
