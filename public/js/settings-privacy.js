@@ -33,11 +33,17 @@ import { dateTime } from './common/time.js';
 
   // ------------------------------------------------------------------ retention
 
+  // The form stays disabled (and busy) until the stored value is shown, so nothing typed before the load
+  // answers is overwritten by it.
   async function loadRetention() {
     const result = await sendJson('/api/privacy/settings');
-    if (!result.ok) return showError(retentionError, result.message);
-    const days = result.body.data.retentionDays;
-    daysInput.value = days === null ? '' : String(days);
+    if (result.ok) {
+      const days = result.body.data.retentionDays;
+      daysInput.value = days === null ? '' : String(days);
+    } else showError(retentionError, result.message);
+    daysInput.disabled = false;
+    /** @type {HTMLButtonElement} */ ($('retention-save')).disabled = false;
+    retentionForm.removeAttribute('aria-busy');
   }
 
   retentionForm.addEventListener('submit', async (event) => {
