@@ -181,7 +181,12 @@ export async function benchNotify(): Promise<Record<string, number | string>> {
     // ------------------------------------------------------------------ delivery by the product's worker
     const workerConnection = createRedis(config.REDIS_URL ?? '', 'worker', logger);
     cleanups.push(() => workerConnection.quit().catch(() => workerConnection.disconnect()));
-    const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
+    const conversations = createConversationDomain({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      logger,
+      messageMaxChars: config.MESSAGE_MAX_CHARS,
+    });
     progress(`delivering with ${config.NOTIFY_WORKER_CONCURRENCY} jobs at once`);
     const deliverStarted = performance.now();
     const workers = startWorkers({

@@ -235,7 +235,12 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
         await timerSets.setActive(thread.id, true);
       });
       if (Date.now() > second) progress('warning: scheduling ran into the due second');
-      const conversations = createConversationDomain({ redis, prefix: config.REDIS_PREFIX, logger });
+      const conversations = createConversationDomain({
+        redis,
+        prefix: config.REDIS_PREFIX,
+        logger,
+        messageMaxChars: config.MESSAGE_MAX_CHARS,
+      });
       const stopListening = registerJobListeners(conversations.bus, queues, logger);
       let allRecorded: () => void = () => undefined;
       const done = new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
 import type { ConversationService } from '../../src/conversations/conversation.service.js';
+import { DEFAULT_MESSAGE_MAX_CHARS } from '../../src/conversations/message-limit.js';
 import { connectMongo } from '../../src/db/mongo.js';
 import type { NewEvent } from '../../src/events/catalog.js';
 import { EventBus } from '../../src/events/event-bus.js';
@@ -68,7 +69,7 @@ export async function startDomain(): Promise<DomainHarness> {
   const bus = new EventBus({ store, redis, prefix: redisPrefix, logger: quietLogger });
   const clock = new TestClock();
   const presence = new SwitchablePresence();
-  const config = new HandoffConfigService({ cacheMs: 0 });
+  const config = new HandoffConfigService({ cacheMs: 0, messageMaxChars: DEFAULT_MESSAGE_MAX_CHARS });
   const service = createConversationService({
     events: bus,
     redis,
@@ -78,6 +79,7 @@ export async function startDomain(): Promise<DomainHarness> {
     replyPolicies: async () => defaultReplyPolicy('America/New_York'),
     logger: quietLogger,
     now: clock.now,
+    messageMaxChars: DEFAULT_MESSAGE_MAX_CHARS,
   });
   return {
     redis,

@@ -96,6 +96,7 @@ describe('review digest (real launches and handoffs; the notifier stores the del
       redis: app.runtime.redis,
       prefix: app.config.REDIS_PREFIX,
       logger: quietLogger,
+      messageMaxChars: app.config.MESSAGE_MAX_CHARS,
     });
     indexWorkerEvents({ conversations: worker, redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
     index = new RedisInboxIndex({

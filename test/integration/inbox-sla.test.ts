@@ -29,6 +29,7 @@ describe('inbox SLA state over HTTP (real launch and handoff; SLA events from a 
       redis: app.runtime.redis,
       prefix: app.config.REDIS_PREFIX,
       logger: quietLogger,
+      messageMaxChars: app.config.MESSAGE_MAX_CHARS,
     });
     indexWorkerEvents({ conversations: worker, redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
   });

@@ -100,7 +100,12 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
     connection = createRedis(app.runtime.redisUrl, 'worker', quietLogger);
     await Promise.all([redis, connection].map((r) => (r.status === 'ready' ? null : once(r, 'ready'))));
     const prefix = app.config.REDIS_PREFIX;
-    const conversations = createConversationDomain({ redis, prefix, logger: quietLogger });
+    const conversations = createConversationDomain({
+      redis,
+      prefix,
+      logger: quietLogger,
+      messageMaxChars: app.config.MESSAGE_MAX_CHARS,
+    });
     registerJobListeners(conversations.bus, app.runtime.queues, quietLogger);
     observeDomainEvents(conversations.bus);
     workers = startWorkers({

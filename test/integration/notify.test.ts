@@ -431,7 +431,11 @@ describe('notifications (real launches, worker, local SMTP and HTTP receivers)',
     expect(saved.status).to.equal(200);
     // The events come from the SLA engine in real use; here a bus of our own emits them (its listeners
     // enqueue the same route jobs the engine's events do).
-    const domain = createConversationDomain({ redis: app.runtime.redis, prefix: app.config.REDIS_PREFIX });
+    const domain = createConversationDomain({
+      redis: app.runtime.redis,
+      prefix: app.config.REDIS_PREFIX,
+      messageMaxChars: app.config.MESSAGE_MAX_CHARS,
+    });
     const stop = registerJobListeners(domain.bus, app.runtime.queues, app.runtime.logger);
     try {
       const omar = await launchAs(app, { role: 'admin', name: 'Omar Escalation' });

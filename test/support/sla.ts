@@ -121,7 +121,12 @@ export async function startSlaWorkers(
   const prefix = app.config.REDIS_PREFIX;
   const redis = await ready(app.runtime.redisUrl, 'producer');
   const connection = await ready(app.runtime.redisUrl, 'worker');
-  const conversations = createConversationDomain({ redis, prefix, logger: quietLogger });
+  const conversations = createConversationDomain({
+    redis,
+    prefix,
+    logger: quietLogger,
+    messageMaxChars: app.config.MESSAGE_MAX_CHARS,
+  });
   const events: AnyDomainEvent[] = [];
   conversations.bus.onEvent((event) => events.push(event));
   const unregister = registerJobListeners(conversations.bus, app.runtime.queues, quietLogger);

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { loadConfig } from '../../config/env.js';
 import {
   ConversationService,
   type ConversationServiceDeps,
@@ -17,12 +16,11 @@ import { RedisMongoConversationStore } from './redis-mongo-store.js';
 /**
  * A conversation service on the product's storage: threads and messages in MongoDB/FerretDB with their
  * Redis copies and locks on `redis`, staff presence in Redis (read-only, no live fan-out), reply policies
- * from the stored SLA settings, unless given. `messageMaxChars` defaults to this process's configuration
- * (tools and tests; the product's processes pass config MESSAGE_MAX_CHARS).
+ * from the stored SLA settings, unless given. `messageMaxChars` is config MESSAGE_MAX_CHARS.
  */
 export function createConversationService(
-  deps: Omit<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies' | 'messageMaxChars'> &
-    Partial<Pick<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies' | 'messageMaxChars'>> & {
+  deps: Omit<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'> &
+    Partial<Pick<ConversationServiceDeps, 'store' | 'presence' | 'replyPolicies'>> & {
       /** A fail-fast (producer) connection, for the store, rate limits and staff presence. */
       redis: Redis;
       /** REDIS_PREFIX: namespaces the store's and presence's keys. */
@@ -30,7 +28,7 @@ export function createConversationService(
     },
 ): ConversationService {
   const now = deps.now ?? (() => new Date());
-  const maxChars = deps.messageMaxChars ?? loadConfig().MESSAGE_MAX_CHARS;
+  const maxChars = deps.messageMaxChars;
   const { redis, prefix, ...rest } = deps;
   return new ConversationService({
     ...rest,
@@ -64,10 +62,10 @@ export function createConversationDomain(deps: {
    * admins in); default: one on `redis` without a live bus, enough for the handoff decision.
    */
   presence?: StaffPresence;
-  /** config MESSAGE_MAX_CHARS (default: the process's configuration). */
-  messageMaxChars?: number;
+  /** config MESSAGE_MAX_CHARS. */
+  messageMaxChars: number;
 }): ConversationDomain {
-  const messageMaxChars = deps.messageMaxChars ?? loadConfig().MESSAGE_MAX_CHARS;
+  const { messageMaxChars } = deps;
   const store = new EventStore({ redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const bus = new EventBus({ store, redis: deps.redis, prefix: deps.prefix, logger: deps.logger });
   const config = new HandoffConfigService({ messageMaxChars });
