@@ -8,7 +8,7 @@ import { eventually } from './eventually.js';
  * topic re-clustering, which wait for their time (minutes to hours away), and the schedulers' next runs.
  * A test that measures what a tenant holds waits for this first, so a late projection cannot change it.
  */
-export function queuesSettled(queues: Runtime['queues'], timeoutMs = 60_000): Promise<true> {
+export function queuesSettled(queues: Runtime['queues'], timeoutMs = 60_000): Promise<boolean> {
   return eventually(
     async () => {
       for (const name of QUEUE_NAMES) {
@@ -23,5 +23,5 @@ export function queuesSettled(queues: Runtime['queues'], timeoutMs = 60_000): Pr
     },
     'the queues to settle',
     timeoutMs,
-  ) as Promise<true>;
+  );
 }
