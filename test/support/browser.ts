@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Frame, type Locator, type Page } from 'playwright-core';
+import {
+  type BrowserContext,
+  chromium,
+  type Frame,
+  type Locator,
+  type Page,
+  type Request,
+} from 'playwright-core';
 
 /** Debian's chromium, never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,6 +57,7 @@ export async function openBrowser(
     args,
     viewport: { width: 1100, height: 800 },
   });
+  recordNetwork(context);
   return {
     context,
     async close() {
@@ -57,6 +65,23 @@ export async function openBrowser(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The browser's last requests, kept so that a launch that never arrives can say where it stopped. */
+const networkLogs = new WeakMap<BrowserContext, string[]>();
+
+function recordNetwork(context: BrowserContext): void {
+  const log: string[] = [];
+  networkLogs.set(context, log);
+  const started = Date.now();
+  const add = (line: string) => {
+    log.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${line}`);
+    if (log.length > 30) log.shift();
+  };
+  const name = (request: Request) => `${request.method()} ${request.url().slice(0, 90)}`;
+  context.on('request', (request) => add(`sent ${name(request)}`));
+  context.on('requestfinished', (request) => add(`done ${name(request)}`));
+  context.on('requestfailed', (request) => add(`failed ${name(request)}: ${request.failure()?.errorText}`));
 }
 
 /**
@@ -77,7 +102,10 @@ export async function toolFrame(page: Page, path: string, timeoutMs = 30_000): P
     await page.waitForTimeout(100);
   }
   const urls = page.frames().map((frame) => frame.url());
-  throw new Error(`the tool never reached ${path}; frames: ${urls.join(', ')}`);
+  const network = networkLogs.get(page.context()) ?? [];
+  throw new Error(
+    `the tool never reached ${path}; frames: ${urls.join(', ')}\nthe browser's last requests:\n${network.join('\n')}`,
+  );
 }
 
 /**
