@@ -22,6 +22,13 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // Cross-site frames stay in their page's renderer. With site isolation, the launch moves the tool's frame
+  // between processes three times (tool, LMS, tool), and on a loaded machine Playwright sometimes kept the
+  // frame's address from before the last move: the chat or inbox was on screen and working (its requests
+  // answered) while the test still saw the LMS's form-post page. What the tests check (third-party
+  // cookies blocked, platform storage by postMessage, frame-ancestors) does not depend on the process model.
+  '--disable-site-isolation-trials',
+  '--disable-features=IsolateOrigins,site-per-process',
 ];
 
 /**
