@@ -83,7 +83,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   // Before the database goes: audit entries written behind the last actions.
   lifecycle.onShutdown('inbox audit log', () => inbox.service.drainAudit());
   // In the background: a tenant whose index is missing (Redis flushed) is rebuilt; lists wait for it.
-  void rebuildMissingIndexes(inbox.index, logger).catch((error) =>
+  void rebuildMissingIndexes(inbox.index, { logger, stopping: () => lifecycle.isStopping }).catch((error) =>
     logger.warn({ err: error }, 'inbox index check failed'),
   );
   const learnerPresence = new LearnerPresence({ redis, prefix: config.REDIS_PREFIX, logger });

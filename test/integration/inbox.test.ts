@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { ConversationModel } from '../../src/conversations/conversation.model.js';
 import { DEV_LMS_CLIENT_ID, LTI, platformUrls } from '../../src/devlms/constants.js';
-import { storedTeams } from '../../src/storage/inbox/create-inbox.js';
+import { rebuildMissingIndexes, storedTeams } from '../../src/storage/inbox/create-inbox.js';
 import { RedisInboxIndex } from '../../src/storage/inbox/redis-inbox-index.js';
 import { addDeployment } from '../../src/tenants/tenant.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -572,6 +572,29 @@ describe('admin inbox over HTTP (real launches, FerretDB + Redis)', function () 
     } finally {
       await redis.quit();
     }
+  });
+  it("stops checking tenants' indexes once the process is shutting down", async () => {
+    // Two tenants at least, so that a loop that ignored the shutdown would check a second one.
+    await addDeployment(
+      {
+        issuer: platformUrls(app.url).issuer,
+        clientId: DEV_LMS_CLIENT_ID,
+        deploymentId: `dep-${randomUUID()}`,
+      },
+      { tenantName: 'Shutdown College' },
+    );
+    const checked: string[] = [];
+    let stopping = false;
+    await rebuildMissingIndexes(
+      {
+        ensureBuilt: async (tenantId: string) => {
+          checked.push(tenantId);
+          stopping = true;
+        },
+      },
+      { stopping: () => stopping },
+    );
+    expect(checked).to.have.length(1);
   });
 });
 

@@ -88,10 +88,19 @@ export function storedInboxIndex(deps: { redis: Redis; prefix: string; logger?: 
   });
 }
 
-/** Builds the index of every tenant that has none (after a Redis flush), one tenant after another. */
-export async function rebuildMissingIndexes(index: InboxIndex, logger?: Logger): Promise<void> {
+/**
+ * Builds the index of every tenant that has none (after a Redis flush), one tenant after another, until
+ * `stopping` says the process is shutting down: its connections are about to close, and the next process
+ * to start checks again.
+ */
+export async function rebuildMissingIndexes(
+  index: Pick<InboxIndex, 'ensureBuilt'>,
+  options: { logger?: Logger; stopping: () => boolean },
+): Promise<void> {
+  const { logger, stopping } = options;
   const tenants = await TenantModel.find({}, { _id: 1 }).lean();
   for (const tenant of tenants) {
+    if (stopping()) return;
     try {
       await index.ensureBuilt(String(tenant._id));
     } catch (error) {
