@@ -136,7 +136,12 @@ export function topicJobs(
 ): QueueHandlers<'topics'> {
   const deps = topicDeps(services, settings);
   return {
-    assignTopic: async (job) => assignTopic(job.data, deps),
+    assignTopic: async (job) => {
+      const outcome = await assignTopic(job.data, deps);
+      const { tenantId, conversationId, trigger } = job.data;
+      services.logger.debug({ tenantId, conversationId, trigger, ...outcome }, 'topic assignment');
+      return outcome;
+    },
     recluster: async (job) =>
       oneRunPerTenant(services, job.data.tenantId, () => reclusterTenant(job.data.tenantId, deps)),
     // The safety net for lost run requests: tenants with questions that came in the last day and wait.

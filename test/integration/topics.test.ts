@@ -86,13 +86,31 @@ function chatClient(app: () => TestApp) {
 }
 
 /** The stored row of a thread's question, once its jobs have run (handoff reason recorded). */
-const rowOf = (conversationId: string) =>
-  eventually(async () => {
-    const row = await TopicAssignmentModel.findOne({
-      conversationId: new Types.ObjectId(conversationId),
-    }).lean<TopicAssignment>();
-    return row?.reasons.includes('handoff') ? row : undefined;
-  }, `the topic row of ${conversationId}`);
+const rowOf = async (conversationId: string) => {
+  const rows = () =>
+    TopicAssignmentModel.find({ conversationId: new Types.ObjectId(conversationId) }).lean<
+      TopicAssignment[]
+    >();
+  try {
+    return await eventually(
+      // One question per thread here: one row, with the handoff among its reasons.
+      async () => {
+        const stored = await rows();
+        return stored.length === 1 && stored[0]?.reasons.includes('handoff') ? stored[0] : undefined;
+      },
+      `the topic row of ${conversationId}`,
+    );
+  } catch (error) {
+    // What was stored instead, so that a miss says which job did not do its part.
+    const stored = (await rows()).map(({ questionKey, reasons, topicId, method }) => ({
+      questionKey,
+      reasons,
+      topicId,
+      method,
+    }));
+    throw new Error(`${(error as Error).message}; rows stored: ${JSON.stringify(stored)}`);
+  }
+};
 
 /** Runs a tenant's re-clustering now, as the scheduled job does, and waits for the job to finish. */
 async function recluster(app: TestApp, tenantId: string) {
