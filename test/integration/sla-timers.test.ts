@@ -308,7 +308,9 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
   });
 
   it('resolve cancels every timer: no jobs left in Redis for the thread and no warning or breach afterwards', async () => {
-    current = uniform({ first: 60, next: 3, resolution: 5 });
+    // Due times far enough off that a loaded machine cannot reach them before the resolve (they are waited
+    // out at the end, so longer would only slow the test).
+    current = uniform({ first: 60, next: 8, resolution: 10 });
     const { learner, conversationId } = await handOff();
     expect((await claim(conversationId)).status).to.equal(200);
     expect((await reply(conversationId)).status).to.equal(201);
@@ -319,7 +321,8 @@ describe('SLA timers as BullMQ jobs (real launches, FerretDB, Redis, workers)', 
       (c) => c.targets.next_response?.state === 'running' && c.targets.resolution?.state === 'running',
       'next response running',
     );
-    expect((await timerJobsOf(conversationId)).length).to.be.above(0);
+    // The clocks are saved before their jobs are scheduled: wait for the jobs rather than read at once.
+    await eventually(async () => (await timerJobsOf(conversationId)).length > 0, 'the timer jobs');
     const resolved = await staffPost(`/api/inbox/conversations/${conversationId}/resolve`, {});
     expect(resolved.status).to.equal(200);
     const stopped = await clockWhere(conversationId, (c) => !c.active, 'the clocks to stop');
