@@ -34,16 +34,15 @@ import { dateTime } from './common/time.js';
   // ------------------------------------------------------------------ retention
 
   // The form stays disabled (and busy) until the stored value is shown, so nothing typed before the load
-  // answers is overwritten by it.
+  // answers is overwritten by it, and a save never replaces a value the page could not read.
   async function loadRetention() {
     const result = await sendJson('/api/privacy/settings');
-    if (result.ok) {
-      const days = result.body.data.retentionDays;
-      daysInput.value = days === null ? '' : String(days);
-    } else showError(retentionError, result.message);
+    retentionForm.removeAttribute('aria-busy');
+    if (!result.ok) return showError(retentionError, result.message);
+    const days = result.body.data.retentionDays;
+    daysInput.value = days === null ? '' : String(days);
     daysInput.disabled = false;
     /** @type {HTMLButtonElement} */ ($('retention-save')).disabled = false;
-    retentionForm.removeAttribute('aria-busy');
   }
 
   retentionForm.addEventListener('submit', async (event) => {

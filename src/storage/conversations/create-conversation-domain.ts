@@ -28,12 +28,10 @@ export function createConversationService(
     },
 ): ConversationService {
   const now = deps.now ?? (() => new Date());
-  const maxChars = deps.messageMaxChars;
   const { redis, prefix, ...rest } = deps;
   return new ConversationService({
     ...rest,
     now,
-    messageMaxChars: maxChars,
     store:
       deps.store ??
       new RedisMongoConversationStore({
@@ -41,7 +39,7 @@ export function createConversationService(
         prefix,
         events: deps.events,
         logger: deps.logger,
-        messageMaxChars: maxChars,
+        messageMaxChars: deps.messageMaxChars,
         now,
       }),
     presence: deps.presence ?? new Presence({ redis, prefix, logger: deps.logger }),
