@@ -52,6 +52,13 @@ export interface TopicDeps {
   /** Asks for a re-clustering of the tenant soon (grouped with other requests). */
   requestRecluster: (tenantId: string) => Promise<void>;
   /**
+   * Runs a write to the tenant's question rows or topics while no other topic job writes them (the
+   * re-clustering run holds the same lock). Why: FerretDB 1 does not isolate concurrent updates of one
+   * document: a thread's two jobs (its low-confidence answer and its handoff) writing one row at once would
+   * lose one's reason, and jobs counting questions on one topic would lose increments.
+   */
+  exclusive: <T>(tenantId: string, work: () => Promise<T>) => Promise<T>;
+  /**
    * Tells the rest of the product a question has its topic (`topic.assigned`, which the insights
    * dashboard folds). Said again when a retried job finds the topic already set: folding is idempotent.
    */
@@ -167,13 +174,15 @@ async function findTopic(input: AssignTopicInput, deps: TopicDeps): Promise<Assi
   const missingReasons = !row.reasons.includes(input.trigger);
   const missingCodes = (input.handoffReasons ?? []).filter((c) => !row?.handoffReasons.includes(c));
   if (missingReasons || missingCodes.length)
-    // By `_id` alone (the row was read within the tenant): FerretDB 1 scans any other filter.
-    await TopicAssignmentModel.updateOne(
-      { _id: row._id },
-      {
-        $addToSet: { reasons: input.trigger, handoffReasons: { $each: input.handoffReasons ?? [] } },
-        $set: { updatedAt: now },
-      },
+    await deps.exclusive(input.tenantId, () =>
+      // By `_id` alone (the row was read within the tenant): FerretDB 1 scans any other filter.
+      TopicAssignmentModel.updateOne(
+        { _id: row._id },
+        {
+          $addToSet: { reasons: input.trigger, handoffReasons: { $each: input.handoffReasons ?? [] } },
+          $set: { updatedAt: now },
+        },
+      ),
     );
   const assignmentId = String(row._id);
   if (row.topicId) return { status: 'already', assignmentId, topicId: String(row.topicId) };
@@ -185,7 +194,7 @@ async function findTopic(input: AssignTopicInput, deps: TopicDeps): Promise<Assi
 
   const labelled = await labelByModel(row, topics, deps, now);
   if (labelled) {
-    const won = await setTopic(row, labelled, 'model', now);
+    const won = await deps.exclusive(input.tenantId, () => setTopic(row, labelled, 'model', now));
     return { status: 'assigned', assignmentId, topicId: String(won), method: 'model' };
   }
 
@@ -207,7 +216,8 @@ async function findTopic(input: AssignTopicInput, deps: TopicDeps): Promise<Assi
         )
       : null;
   if (nearest) {
-    const won = await setTopic(row, new Types.ObjectId(nearest.id), 'nearest', now);
+    const chosen = new Types.ObjectId(nearest.id);
+    const won = await deps.exclusive(input.tenantId, () => setTopic(row, chosen, 'nearest', now));
     return { status: 'assigned', assignmentId, topicId: String(won), method: 'nearest' };
   }
   await deps.requestRecluster(input.tenantId);
@@ -274,24 +284,26 @@ async function labelByModel(
   const representation = row.embedding ? embeddingRepresentation(row.embedding.model) : 'tfidf';
   const seed = corpusVectors([row], row.embedding?.model ?? null).vectors.get(String(row._id)) ?? new Map();
   // By `_id` alone (FerretDB 1 scans any other filter): the id derives from the tenant.
-  await TopicModel.updateOne(
-    { _id: id },
-    {
-      $setOnInsert: {
-        tenantId: row.tenantId,
-        label,
-        labelKey: key,
-        labelSource: 'model',
-        terms: [],
-        stems: [],
-        representation,
-        centroid: toStored(seed),
-        memberCount: 0,
-        createdAt: now,
+  await deps.exclusive(String(row.tenantId), () =>
+    TopicModel.updateOne(
+      { _id: id },
+      {
+        $setOnInsert: {
+          tenantId: row.tenantId,
+          label,
+          labelKey: key,
+          labelSource: 'model',
+          terms: [],
+          stems: [],
+          representation,
+          centroid: toStored(seed),
+          memberCount: 0,
+          createdAt: now,
+        },
+        $set: { updatedAt: now },
       },
-      $set: { updatedAt: now },
-    },
-    { upsert: true },
+      { upsert: true },
+    ),
   );
   return id;
 }

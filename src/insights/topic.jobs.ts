@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { AnyDomainEvent } from '../events/catalog.js';
 import { HandoffConfigService } from '../handoff/handoff-config.service.js';
 import type { JobServices } from '../jobs/job-services.js';
@@ -94,6 +95,7 @@ export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC
         limit: 50,
       }),
     requestRecluster: (tenantId) => requestRecluster(services.queues, tenantId, settings.reclusterDelayMs),
+    exclusive: topicWriteLock(services.redis, services.config.REDIS_PREFIX),
     announce: async (a) => {
       await services.conversations.bus.emit({
         tenantId: a.tenantId,
@@ -110,11 +112,20 @@ export function topicDeps(services: JobServices, settings: TopicSettings = TOPIC
 
 /** How long a re-clustering run may hold its tenant (a run takes well under a second; a crash frees it). */
 const RUN_LOCK_MS = 120_000;
+/** How long one write of an assignment job may hold its tenant (a few `_id` writes; a crash frees it). */
+const WRITE_LOCK_MS = 30_000;
+/** How long a run waits for the assignment writes before it. */
+const RUN_WAIT_MS = 5_000;
+/** How long an assignment write waits for the run or writes before it (a run takes well under a second). */
+const WRITE_WAIT_MS = 20_000;
+
+/** The one lock of a tenant's topic writes: re-clustering runs and the assignment jobs' writes. */
+const topicsLockKey = (prefix: string, tenantId: string) => `${prefix}:lock:topics:${tenantId}`;
 
 /**
- * Runs `work` unless another run of the tenant holds the lock: then it fails, and BullMQ retries it after
- * a backoff (by then it reads what the other wrote). Two interleaved runs would each write a plan made
- * from what it read before the other's writes.
+ * Runs `work` unless another run or an assignment write of the tenant still holds the lock after a short
+ * wait: then it fails, and BullMQ retries it after a backoff (by then it reads what the other wrote). Two
+ * interleaved runs would each write a plan made from what it read before the other's writes.
  */
 export function oneRunPerTenant<T>(
   services: Pick<JobServices, 'redis' | 'config'>,
@@ -123,10 +134,29 @@ export function oneRunPerTenant<T>(
 ): Promise<T> {
   return withJobLock(
     services.redis,
-    `${services.config.REDIS_PREFIX}:lock:topics:${tenantId}`,
-    { holdMs: RUN_LOCK_MS, busy: 'another re-clustering run holds this tenant; retrying later' },
+    topicsLockKey(services.config.REDIS_PREFIX, tenantId),
+    {
+      holdMs: RUN_LOCK_MS,
+      waitMs: RUN_WAIT_MS,
+      busy: 'another re-clustering run holds this tenant; retrying later',
+    },
     work,
   );
+}
+
+/** Runs one write of an assignment job while no other topic write of the tenant runs (see `TopicDeps`). */
+export function topicWriteLock(redis: Redis, prefix: string): TopicDeps['exclusive'] {
+  return (tenantId, work) =>
+    withJobLock(
+      redis,
+      topicsLockKey(prefix, tenantId),
+      {
+        holdMs: WRITE_LOCK_MS,
+        waitMs: WRITE_WAIT_MS,
+        busy: "another topic job holds this tenant's topics; retrying later",
+      },
+      work,
+    );
 }
 
 /** The topics queue's handlers. */
