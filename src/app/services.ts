@@ -9,6 +9,7 @@ import { LiveHub, Presence, RedisLiveBus, TransientChannel } from '../live/index
 import { LearnerPresence } from '../notify/follow-up-presence.js';
 import { createRedis } from '../redis/connection.js';
 import { createConversationDomain } from '../storage/conversations/create-conversation-domain.js';
+import { ConversationLocks } from '../storage/conversations/thread-lock.js';
 import { createInbox, type InboxDomain, rebuildMissingIndexes } from '../storage/inbox/create-inbox.js';
 import type { Runtime } from './runtime.js';
 import { followSettingsChanges } from './settings-sync.js';
@@ -88,7 +89,11 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   );
   const learnerPresence = new LearnerPresence({ redis, prefix: config.REDIS_PREFIX, logger });
   lifecycle.onShutdown('learner presence', () => learnerPresence.close());
-  const leads = new LeadService({ events: conversations.bus });
+  const leadLocks = new ConversationLocks(redis, `${config.REDIS_PREFIX}:lead`);
+  const leads = new LeadService({
+    events: conversations.bus,
+    exclusive: (leadId, work) => leadLocks.withLock(leadId, () => work()),
+  });
   return {
     live,
     inbox,

@@ -31,10 +31,29 @@ export interface LeadChange {
   note?: string;
 }
 
+/** A learner's message the detector took for a prospect's enquiry, in their thread. */
+export interface LeadEnquiry {
+  tenantId: string;
+  conversationId: string;
+  courseId?: string;
+  userId: string;
+  message: string;
+  messageId?: string;
+  locale?: string;
+  intent: LeadIntent;
+}
+
 /** The result of submitting the card: stored (new or already), or the fields to fix. */
 export type CaptureResult =
   | { ok: true; lead: Lead; created: boolean }
   | { ok: false; fields: Partial<Record<ContactField, string>> };
+
+/**
+ * Runs `work` alone among the writes of one lead (a Redis lock per lead). FerretDB 1 does not isolate
+ * concurrent updates of one document: two staff saves of one lead could both pass the version check and
+ * one's note be lost, so every write of a lead goes through this, on MongoDB 7 too (one code path).
+ */
+export type LeadWriteLock = <T>(leadId: string, work: () => Promise<T>) => Promise<T>;
 
 const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code === 11000;
 
@@ -47,7 +66,7 @@ const isDuplicateKey = (error: unknown) => (error as { code?: number })?.code ==
 export class LeadService {
   private readonly now: () => Date;
 
-  constructor(private readonly deps: { events: EventEmitter; now?: () => Date }) {
+  constructor(private readonly deps: { events: EventEmitter; exclusive: LeadWriteLock; now?: () => Date }) {
     this.now = deps.now ?? (() => new Date());
   }
 
@@ -57,16 +76,11 @@ export class LeadService {
    * Records that the learner's message was a prospect's enquiry and the card is offered (again, after a
    * decline). A thread whose details were already captured stays captured: the caller says so instead.
    */
-  async ask(input: {
-    tenantId: string;
-    conversationId: string;
-    courseId?: string;
-    userId: string;
-    message: string;
-    messageId?: string;
-    locale?: string;
-    intent: LeadIntent;
-  }): Promise<{ stage: LeadStage }> {
+  async ask(input: LeadEnquiry): Promise<{ stage: LeadStage }> {
+    return this.deps.exclusive(input.conversationId, () => this.askAlone(input));
+  }
+
+  private async askAlone(input: LeadEnquiry): Promise<{ stage: LeadStage }> {
     const _id = new Types.ObjectId(input.conversationId);
     const now = this.now();
     const asked = {
@@ -134,6 +148,14 @@ export class LeadService {
    * emits `lead.captured`.
    */
   async capture(learner: LeadLearner, conversationId: string, input: ContactInput): Promise<CaptureResult> {
+    return this.deps.exclusive(conversationId, () => this.captureAlone(learner, conversationId, input));
+  }
+
+  private async captureAlone(
+    learner: LeadLearner,
+    conversationId: string,
+    input: ContactInput,
+  ): Promise<CaptureResult> {
     const lead = await this.own(learner, conversationId);
     if (!lead)
       throw new AppError('not_found', 'There is no enquiry to send details for in this conversation.');
@@ -170,6 +192,10 @@ export class LeadService {
 
   /** "No thanks": the card goes away and the learner keeps chatting (nothing is sent to sales). */
   async decline(learner: LeadLearner, conversationId: string): Promise<{ stage: LeadStage }> {
+    return this.deps.exclusive(conversationId, () => this.declineAlone(learner, conversationId));
+  }
+
+  private async declineAlone(learner: LeadLearner, conversationId: string): Promise<{ stage: LeadStage }> {
     const lead = await this.own(learner, conversationId);
     if (!lead) throw new AppError('not_found', 'There is no enquiry in this conversation.');
     if (lead.stage !== 'asked') return { stage: lead.stage };
@@ -223,6 +249,15 @@ export class LeadService {
    * conditional update on its version: of two admins saving at once, the second is told to reload.
    */
   async change(
+    actor: LeadActor,
+    leadId: string,
+    change: LeadChange,
+    expectedVersion?: number,
+  ): Promise<Lead> {
+    return this.deps.exclusive(leadId, () => this.changeAlone(actor, leadId, change, expectedVersion));
+  }
+
+  private async changeAlone(
     actor: LeadActor,
     leadId: string,
     change: LeadChange,

@@ -235,6 +235,32 @@ describe('lead capture in the chat and the Leads page (real launches, worker, lo
     expect((await api(app, otherAdmin, '/api/leads')).body.data.leads).to.deep.equal([]);
   });
 
+  it('staff saving one lead at the same instant: every note is kept, and of saves from the same version exactly one wins', async () => {
+    const learner = await launchAs(app, { role: 'learner', name: 'Casey Concurrent' });
+    const { conversationId: leadId } = await write(
+      learner,
+      'Could we get pricing and a demo for our district?',
+    );
+    await eventually(async () => (await LeadModel.findById(leadId).lean())?.stage === 'asked', 'asked');
+    const patch = (body: Body) => api(app, admin, `/api/leads/${leadId}`, { method: 'PATCH', body });
+
+    const notes = Array.from({ length: 12 }, (_, i) => `note ${i + 1}`);
+    const saved = await Promise.all(notes.map((note) => patch({ note })));
+    expect(saved.map((r) => r.status)).to.deep.equal(notes.map(() => 200));
+    const afterNotes = await LeadModel.findById(leadId).lean();
+    expect(afterNotes?.notes.map((n) => n.text).sort()).to.deep.equal([...notes].sort());
+    expect(afterNotes?.version).to.equal(12);
+
+    // Six people edited version 12; only one save may land, the others are told to reload.
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => patch({ note: `from version 12, save ${i}`, version: 12 })),
+    );
+    expect(racing.map((r) => r.status).sort()).to.deep.equal([200, 409, 409, 409, 409, 409]);
+    const final = await LeadModel.findById(leadId).lean();
+    expect(final?.version).to.equal(13);
+    expect(final?.notes).to.have.length(13);
+  });
+
   it('a prospect who says no thanks keeps chatting with the bot, and a support question is still answered', async () => {
     const learner = await launchAs(app, { role: 'learner', name: 'Dana Decline' });
     const { conversationId, clientId } = await write(learner, 'Could we see a demo before we buy?');
