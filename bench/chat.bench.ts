@@ -22,7 +22,7 @@ import { buildIdTokenClaims } from '../src/devlms/claims.js';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
 import { Queues } from '../src/jobs/queues.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../src/knowledge/index.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis } from '../src/redis/connection.js';
 import { findTenantForDeployment } from '../src/tenants/tenant.service.js';
 import { BotAnswers } from './bot-answers.js';
 import { type BenchStack, cpuMeter, percentile, startBenchStack } from './support.js';
@@ -134,7 +134,7 @@ export async function ingestSampleKnowledge(stack: BenchStack) {
     deploymentId: DEV_LMS_DEPLOYMENT_ID,
   });
   if (!tenant) throw new Error('the development LMS tenant is missing');
-  const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+  const redis = await connectRedis(config.REDIS_URL ?? '', 'producer', logger);
   const queues = new Queues(redis, config.REDIS_PREFIX);
   const close = async () => {
     await queues.close();

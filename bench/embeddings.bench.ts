@@ -38,7 +38,7 @@ import {
   SAMPLE_KNOWLEDGE_DIR,
 } from '../src/knowledge/index.js';
 import { createLogger } from '../src/lib/logger.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis } from '../src/redis/connection.js';
 import { cpuMeter, percentile, processCpuMs, round, startBenchStack } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -281,7 +281,7 @@ async function benchIngestionWith(
 }> {
   const stack = await startBenchStack(name, overrides);
   const { config, logger } = stack;
-  const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+  const redis = await connectRedis(config.REDIS_URL ?? '', 'producer', logger);
   const queues = new Queues(redis, config.REDIS_PREFIX);
   try {
     const worker = await stack.startProcess('worker');

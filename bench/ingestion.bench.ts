@@ -22,7 +22,7 @@ import {
   KnowledgeSourceModel,
   SAMPLE_KNOWLEDGE_DIR,
 } from '../src/knowledge/index.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis } from '../src/redis/connection.js';
 import { cpuMeter, startBenchStack } from './support.js';
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -44,7 +44,7 @@ export async function benchIngestion(): Promise<Record<string, number | string>>
     profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` } : {},
   );
   const { config, logger } = stack;
-  const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+  const redis = await connectRedis(config.REDIS_URL ?? '', 'producer', logger);
   const queues = new Queues(redis, config.REDIS_PREFIX);
   const registry = new KnowledgeIndexRegistry({ redis, prefix: config.REDIS_PREFIX, logger });
   try {

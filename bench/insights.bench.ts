@@ -20,7 +20,7 @@ import { localDate, projectTenant, writeDaySummaries } from '../src/insights/ins
 import type { ThreadFacts } from '../src/insights/thread-facts.js';
 import { Queues } from '../src/jobs/queues.js';
 import { issueSessionToken } from '../src/lti/session.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis } from '../src/redis/connection.js';
 import { TenantModel } from '../src/tenants/tenant.model.js';
 import { benchClient, percentile, rng, round, startBenchStack } from './support.js';
 
@@ -87,7 +87,7 @@ async function seedTenant(tenantId: Types.ObjectId, total: number, now: number, 
 
 /** Projector throughput: threads opened, answered, handed off, replied to and resolved, as events. */
 async function benchProjector(stack: Awaited<ReturnType<typeof startBenchStack>>) {
-  const redis = createRedis(stack.config.REDIS_URL ?? '', 'producer', stack.logger);
+  const redis = await connectRedis(stack.config.REDIS_URL ?? '', 'producer', stack.logger);
   try {
     const store = new EventStore({
       redis,
@@ -190,7 +190,7 @@ async function benchRefresh(
   client: ReturnType<typeof benchClient>,
 ): Promise<number[]> {
   await stack.startProcess('worker');
-  const redis = createRedis(stack.config.REDIS_URL ?? '', 'producer', stack.logger);
+  const redis = await connectRedis(stack.config.REDIS_URL ?? '', 'producer', stack.logger);
   const queues = new Queues(redis, stack.config.REDIS_PREFIX);
   try {
     const store = new EventStore({ redis, prefix: stack.config.REDIS_PREFIX, logger: stack.logger });

@@ -26,7 +26,7 @@ import { Queues } from '../src/jobs/queues.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { closeSmtpTransports, smtpTransport } from '../src/notify/channels/email.js';
 import { requestNotifications } from '../src/notify/notifier.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis, createRedis } from '../src/redis/connection.js';
 import { createConversationDomain } from '../src/storage/conversations/create-conversation-domain.js';
 import { pool, round, startBenchStack } from './support.js';
 
@@ -83,7 +83,7 @@ export async function benchNotify(): Promise<Record<string, number | string>> {
     const { config, logger } = stack;
     const db = mongoose.connection.db;
     if (!db) throw new Error('no database connection');
-    const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+    const redis = await connectRedis(config.REDIS_URL ?? '', 'producer', logger);
     if (redis.status !== 'ready') await once(redis, 'ready');
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()));
 

@@ -36,7 +36,7 @@ import { registerJobListeners } from '../src/jobs/listeners.js';
 import { type JobPayloads, Queues } from '../src/jobs/queues.js';
 import { closeWorkers, startWorkers } from '../src/jobs/workers.js';
 import { stableObjectId } from '../src/lib/ids.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis, createRedis } from '../src/redis/connection.js';
 import type { ClockState } from '../src/sla/clock.js';
 import { slaKeys, type TimerJob, TimerScheduler } from '../src/sla/timer-scheduler.js';
 import { createConversationDomain } from '../src/storage/conversations/create-conversation-domain.js';
@@ -86,7 +86,7 @@ export async function benchSlaTimers(): Promise<Record<string, number | string>>
     const { config, logger } = stack;
     const db = mongoose.connection.db;
     if (!db) throw new Error('no database connection');
-    const redis = createRedis(config.REDIS_URL ?? '', 'producer', logger);
+    const redis = await connectRedis(config.REDIS_URL ?? '', 'producer', logger);
     if (redis.status !== 'ready') await once(redis, 'ready');
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()));
 

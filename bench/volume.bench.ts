@@ -27,7 +27,7 @@ import { request } from 'undici';
 import { DEV_LMS_CLIENT_ID, DEV_LMS_DEPLOYMENT_ID } from '../src/devlms/index.js';
 import { EventStore } from '../src/events/index.js';
 import { stableObjectId } from '../src/lib/ids.js';
-import { createRedis } from '../src/redis/connection.js';
+import { connectRedis } from '../src/redis/connection.js';
 import { BotAnswers } from './bot-answers.js';
 import { CORPUS, ingestSampleKnowledge } from './chat.bench.js';
 import { type SeededCourse, seededCourse, seedVolume, shapeDifferences, VOLUME } from './seed-volume.js';
@@ -323,7 +323,7 @@ export async function benchVolume(): Promise<Record<string, number | string>> {
       `seeding ${VOLUME.users.toLocaleString('en')} users, ${VOLUME.courses.toLocaleString('en')} courses, ` +
         `${VOLUME.conversations.toLocaleString('en')} conversations over ${VOLUME.tenants} tenants`,
     );
-    const redis = createRedis(stack.config.REDIS_URL ?? '', 'producer', stack.logger);
+    const redis = await connectRedis(stack.config.REDIS_URL ?? '', 'producer', stack.logger);
     cleanups.push(async () => {
       await redis.quit().catch(() => redis.disconnect());
     });

@@ -5,7 +5,7 @@ import { Queues } from '../jobs/queues.js';
 import type { Lifecycle } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
 import { startLtijs, stopLtijs } from '../lti/ltijs.js';
-import { createRedis, pingRedis, waitForRedis } from '../redis/connection.js';
+import { connectRedis, pingRedis, waitForRedis } from '../redis/connection.js';
 
 /** What every process (web or worker) shares: connections, queues and the shutdown order. */
 export interface Runtime {
@@ -37,7 +37,7 @@ export async function openRuntime(options: {
   lifecycle.onShutdown('mongodb', disconnectMongo);
 
   await waitForRedis(redisUrl, logger);
-  const redis = createRedis(redisUrl, 'producer', logger);
+  const redis = await connectRedis(redisUrl, 'producer', logger);
   lifecycle.onShutdown('redis', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });

@@ -39,6 +39,32 @@ export function createRedis(url: string, purpose: RedisPurpose, logger: Logger):
 }
 
 /**
+ * Opens a Redis connection for one purpose and resolves once it takes commands. Why: a `producer`
+ * connection fails a command sent while it is still connecting ("Stream isn't writeable") instead of
+ * queueing it, so whatever uses one at once must wait for it first. Rejects after `timeoutMs`.
+ */
+export async function connectRedis(
+  url: string,
+  purpose: RedisPurpose,
+  logger: Logger,
+  timeoutMs = 15_000,
+): Promise<Redis> {
+  const connection = createRedis(url, purpose, logger);
+  if (connection.status === 'ready') return connection;
+  // Not events.once: it rejects at the first 'error', and ioredis reports each failed attempt before
+  // retrying; the connection's own error logging already tells of them.
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await new Promise<boolean>((resolve) => {
+    connection.once('ready', () => resolve(true));
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  clearTimeout(timer);
+  if (ready) return connection;
+  connection.disconnect();
+  throw new Error(`Redis at ${safeUrl(url)} (${purpose}) was not ready within ${timeoutMs} ms`);
+}
+
+/**
  * Sends the commands a connection is given within one tick of the event loop in one socket write
  * instead of one each. Why: ioredis writes every command to the socket as it is issued, and a write to a
  * local socket costs as much as the command itself (about a tenth of a millisecond on our 2-core

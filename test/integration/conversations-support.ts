@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
 import type { ConversationService } from '../../src/conversations/conversation.service.js';
@@ -9,16 +8,14 @@ import { EventBus } from '../../src/events/event-bus.js';
 import { EventStore } from '../../src/events/event-store.js';
 import { HandoffConfigService } from '../../src/handoff/handoff-config.service.js';
 import type { StaffPresence } from '../../src/handoff/staff-presence.js';
-import { createRedis } from '../../src/redis/connection.js';
+import { connectRedis } from '../../src/redis/connection.js';
 import { defaultReplyPolicy } from '../../src/sla/reply-policy.js';
 import { createConversationService } from '../../src/storage/conversations/create-conversation-domain.js';
 import { quietLogger, testServices } from '../support/services.js';
 
 /** A connected Redis for a purpose, ready for commands (producer connections do not queue while connecting). */
-export async function readyRedis(url: string, purpose: 'producer' | 'subscriber'): Promise<Redis> {
-  const redis = createRedis(url, purpose, quietLogger);
-  if (redis.status !== 'ready') await once(redis, 'ready');
-  return redis;
+export function readyRedis(url: string, purpose: 'producer' | 'subscriber'): Promise<Redis> {
+  return connectRedis(url, purpose, quietLogger);
 }
 
 /** Connects mongoose once for the run (never disconnected: other suites share it) and builds indexes. */

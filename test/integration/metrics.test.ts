@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { Worker } from 'bullmq';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
@@ -11,7 +10,7 @@ import { closeWorkers, startWorkers } from '../../src/jobs/workers.js';
 import { KnowledgeService, KnowledgeSourceModel } from '../../src/knowledge/index.js';
 import { observeDomainEvents } from '../../src/metrics/events.js';
 import { observeWorkers } from '../../src/metrics/jobs.js';
-import { createRedis } from '../../src/redis/connection.js';
+import { connectRedis } from '../../src/redis/connection.js';
 import type { TenantSla } from '../../src/sla/sla-plan.js';
 import { createConversationDomain } from '../../src/storage/conversations/create-conversation-domain.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -96,9 +95,10 @@ describe('Prometheus metrics on their own port (real launch, chat with a model, 
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     // A worker wired as src/app/worker.ts wires it (job listeners, metrics on its bus and workers),
     // consuming ingestion and SLA jobs, with SLA targets of seconds.
-    redis = createRedis(app.runtime.redisUrl, 'producer', quietLogger);
-    connection = createRedis(app.runtime.redisUrl, 'worker', quietLogger);
-    await Promise.all([redis, connection].map((r) => (r.status === 'ready' ? null : once(r, 'ready'))));
+    [redis, connection] = await Promise.all([
+      connectRedis(app.runtime.redisUrl, 'producer', quietLogger),
+      connectRedis(app.runtime.redisUrl, 'worker', quietLogger),
+    ]);
     const prefix = app.config.REDIS_PREFIX;
     const conversations = createConversationDomain({
       redis,

@@ -1,7 +1,9 @@
-import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { testServices } from '../support/services.js';
+import { connectRedis, createRedis } from '../../src/redis/connection.js';
+import { quietLogger, testServices } from '../support/services.js';
 import { readyRedis } from './conversations-support.js';
 
 /** Counts the writes a connection's socket hands to the operating system. */
@@ -56,5 +58,40 @@ describe("web requests' Redis connection", () => {
     } finally {
       watcher.disconnect();
     }
+  });
+
+  it('a connection opened with connectRedis takes its first command at once; a bare producer would refuse it', async () => {
+    const { redisUrl } = await testServices();
+    const bare = createRedis(redisUrl, 'producer', quietLogger);
+    try {
+      // What a caller that does not wait meets: the command fails instead of waiting for the socket.
+      const early = await bare.ping().then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      expect(early).to.match(/Stream isn't writeable/);
+    } finally {
+      bare.disconnect();
+    }
+    const connected = await connectRedis(redisUrl, 'producer', quietLogger);
+    try {
+      expect(await connected.ping()).to.equal('PONG');
+    } finally {
+      connected.disconnect();
+    }
+  });
+
+  it('connectRedis gives up with a message naming the server when Redis never answers', async () => {
+    const vacant = createServer();
+    vacant.listen(0, '127.0.0.1');
+    await once(vacant, 'listening');
+    const { port } = vacant.address() as { port: number };
+    vacant.close();
+    await once(vacant, 'close');
+    const failure = await connectRedis(`redis://127.0.0.1:${port}`, 'producer', quietLogger, 300).then(
+      () => null,
+      (error: Error) => error.message,
+    );
+    expect(failure).to.equal(`Redis at redis://127.0.0.1:${port} (producer) was not ready within 300 ms`);
   });
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
@@ -10,7 +9,7 @@ import { LTI } from '../../src/devlms/constants.js';
 import type { EventName } from '../../src/events/catalog.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { Queues } from '../../src/jobs/queues.js';
-import { createRedis } from '../../src/redis/connection.js';
+import { connectRedis } from '../../src/redis/connection.js';
 import { SlaClockModel } from '../../src/sla/sla-clock.model.js';
 import { testEnv } from '../support/app.js';
 import { eventually } from '../support/eventually.js';
@@ -167,8 +166,7 @@ describe('scale-out: two web and two worker processes behind a round-robin proxy
       await connectMongo(services.mongoUrl, quietLogger);
       connectedHere = true;
     }
-    redis = createRedis(services.redisUrl, 'producer', quietLogger);
-    if (redis.status !== 'ready') await once(redis, 'ready');
+    redis = await connectRedis(services.redisUrl, 'producer', quietLogger);
     queues = new Queues(redis, env.REDIS_PREFIX as string);
     lead = await launchAs('admin', 'Lena');
   });

@@ -67,7 +67,6 @@ export function testTenantSla(
 // ------------------------------------------------------------------ integration harness
 
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LTI } from '../../src/devlms/constants.js';
@@ -75,18 +74,15 @@ import type { AnyDomainEvent } from '../../src/events/catalog.js';
 import { createJobServices, type JobServices } from '../../src/jobs/job-services.js';
 import { registerJobListeners } from '../../src/jobs/listeners.js';
 import { closeWorkers, startWorkers } from '../../src/jobs/workers.js';
-import { createRedis } from '../../src/redis/connection.js';
+import { connectRedis } from '../../src/redis/connection.js';
 import { SlaEngine } from '../../src/sla/clock-engine.js';
 import type { TenantSlaProvider } from '../../src/sla/sla-plan.js';
 import type { TestApp } from './app.js';
 import { launchSession, type Person } from './people.js';
 import { quietLogger } from './services.js';
 
-async function ready(url: string, purpose: 'producer' | 'worker'): Promise<Redis> {
-  const redis = createRedis(url, purpose, quietLogger);
-  if (redis.status !== 'ready') await once(redis, 'ready');
-  return redis;
-}
+const ready = (url: string, purpose: 'producer' | 'worker'): Promise<Redis> =>
+  connectRedis(url, purpose, quietLogger);
 
 /** A real LTI launch through the development LMS as a new person of the given role. */
 export async function launchPerson(app: TestApp, role: 'learner' | 'admin', given: string): Promise<Person> {
