@@ -152,7 +152,9 @@ describe('hot paths at volume: launches, landing pages, chat and inbox read peop
     let user: mongoose.mongo.WithId<mongoose.mongo.Document> | null = null;
     const tenant = new mongoose.Types.ObjectId(tenantId);
     for await (const pointer of db.collection('thread_pointers').find({ tenantId: tenant })) {
-      thread = await db.collection('conversations').findOne({ _id: pointer.conversationId, status: 'bot' });
+      // By _id alone (any other filter reads every thread on FerretDB 1), the status checked here.
+      const found = await db.collection('conversations').findOne({ _id: pointer.conversationId });
+      thread = found?.status === 'bot' ? found : null;
       user = thread ? await db.collection('users').findOne({ _id: thread.user.userId }) : null;
       if (user?.subject.startsWith('seed-user-') && user.lastRole === 'learner') break;
     }

@@ -71,13 +71,24 @@ export const TENANT_SETTINGS = new Set([
 ]);
 
 /**
+ * The deployment a launch comes from, read by its key (`src/tenants/tenant.service.ts`) and cached for
+ * 30 s per process: whether a launch meets this read depends on when the process last met the deployment,
+ * and the collection holds one record per LMS deployment registered, never one per person.
+ */
+const isDeploymentLookup = (command: CommandSeen, keys: string[]) =>
+  command.name === 'find' &&
+  command.collection === 'lti_deployments' &&
+  keys.sort().join() === 'clientId,deploymentId,issuer';
+
+/**
  * True for a command whose cost grows with the records stored: anything but an insert, a read, update
- * or upsert whose filter is exactly `{ _id: <value> }` (what FerretDB answers from an index), or a read
- * of the tenant's configuration by `{ tenantId }`.
+ * or upsert whose filter is exactly `{ _id: <value> }` (what FerretDB answers from an index), a read
+ * of the tenant's configuration by `{ tenantId }`, or the launch's deployment lookup.
  */
 export function scalesWithPeople(command: CommandSeen): boolean {
   if (command.name === 'insert') return false;
   const keys = Object.keys(command.filter ?? {});
+  if (isDeploymentLookup(command, keys)) return false;
   if (keys.length !== 1) return true;
   if (keys[0] === '_id') return !isExactId(command.filter?._id);
   return !(
