@@ -92,7 +92,7 @@ export async function createWebServices(runtime: Runtime): Promise<WebServices> 
   const leadLocks = new ConversationLocks(redis, `${config.REDIS_PREFIX}:lead`);
   const leads = new LeadService({
     events: conversations.bus,
-    exclusive: (leadId, work) => leadLocks.withLock(leadId, () => work()),
+    exclusive: (leadId, work) => leadLocks.withLock(leadId, work),
   });
   return {
     live,
